@@ -1,0 +1,435 @@
+//! Request and response bodies of the HTTP API (`/api/v1`).
+//!
+//! Times are RFC 3339 strings in the centre's time zone (for example `2026-11-21T09:30:00+07:00`),
+//! durations are whole minutes. Every error answer has the body [`ErrorBody`].
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Body of every error answer: a machine code and a Vietnamese message for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `unknown_service`.
+    pub code: String,
+    /// Message in Vietnamese, fit to show to a citizen or an officer.
+    pub message: String,
+}
+
+/// A field (lĩnh vực) with its live load, as `GET /api/v1/services` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ServiceInfo {
+    /// Service code, e.g. `DD`.
+    pub code: String,
+    /// Vietnamese name, e.g. `Đất đai`.
+    pub name_vi: String,
+    /// English name, e.g. `Land`.
+    pub name_en: String,
+    /// Tickets waiting to be called now.
+    pub waiting: u32,
+    /// Estimated wait in minutes for a ticket issued now.
+    pub estimated_wait_minutes: u32,
+    /// Tickets that can still be issued today (daily capacity and number range).
+    pub remaining_today: u32,
+    /// The daily capacity.
+    pub capacity_today: u32,
+    /// Whether a ticket can be taken now.
+    pub open: bool,
+    /// When not open, why, in Vietnamese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_reason: Option<String>,
+    /// Counters open now that serve this field.
+    pub counters_open: u32,
+}
+
+/// Answer of `GET /api/v1/services`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ServicesResponse {
+    /// Name of the centre.
+    pub centre: String,
+    /// The service day (`YYYY-MM-DD`) the figures belong to.
+    pub service_day: String,
+    /// Every configured field, in configuration order.
+    pub services: Vec<ServiceInfo>,
+}
+
+/// Body of `POST /api/v1/tickets`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IssueTicketRequest {
+    /// Service code.
+    pub service: String,
+    /// Priority class code (`elderly`, `disabled`, …) or absent for a normal ticket.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// A key the client chooses; repeating it returns the same ticket instead of a new one.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// Where the ticket was taken: `kiosk` (default), `counter`, `web`.
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+/// Where a ticket stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    /// In the queue.
+    Waiting,
+    /// Called to a counter, not yet served.
+    Called,
+    /// Being served at a counter.
+    Serving,
+    /// Served.
+    Done,
+    /// Did not come when called; may rejoin until `rejoin_until`.
+    NoShow,
+    /// Cancelled before being served.
+    Cancelled,
+    /// Left open when the service day ended, or no-show past the rejoin window.
+    Expired,
+}
+
+impl TicketStatus {
+    /// Whether the ticket can still change (not finished for good).
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Waiting | Self::Called | Self::Serving | Self::NoShow)
+    }
+
+    /// Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Waiting => "Đang chờ",
+            Self::Called => "Đã gọi",
+            Self::Serving => "Đang phục vụ",
+            Self::Done => "Đã phục vụ",
+            Self::NoShow => "Vắng mặt",
+            Self::Cancelled => "Đã hủy",
+            Self::Expired => "Hết hiệu lực",
+        }
+    }
+}
+
+/// A queue ticket (phiếu số thứ tự).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Ticket {
+    /// Stable id, `YYYYMMDD-SERVICE-NUMBER` of the day and service it was issued for.
+    pub id: String,
+    /// The number called out and printed.
+    pub number: u32,
+    /// Service code the ticket is queued for now (changes on transfer).
+    pub service: String,
+    /// Vietnamese name of that service.
+    pub service_name_vi: String,
+    /// Priority class code, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// Where it was taken: `kiosk`, `counter`, `web`, `appointment`.
+    pub channel: String,
+    /// Where it stands.
+    pub status: TicketStatus,
+    /// People ahead in its service while waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
+    /// Estimated minutes until called while waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_wait_minutes: Option<u32>,
+    /// When it was issued.
+    pub issued_at: String,
+    /// The counter it was called to, once called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<u16>,
+    /// When it was last called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub called_at: Option<String>,
+    /// How many times it was called again.
+    pub recalls: u32,
+    /// Time of a booked appointment this ticket serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment_at: Option<String>,
+    /// For a no-show: until when it may rejoin the queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejoin_until: Option<String>,
+}
+
+/// Answer of a call (`next` or `call`): the ticket and why it was chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CallResponse {
+    /// The called ticket.
+    pub ticket: Ticket,
+    /// The counter that called it.
+    pub counter: u16,
+    /// Why this ticket.
+    pub reason: CallReason,
+}
+
+/// A short explanation of why a ticket was called.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CallReason {
+    /// Machine code: `appointment_due`, `priority_turn`, `normal_turn`, `aged`, `service_order`,
+    /// `chosen`, `recall`.
+    pub code: String,
+    /// The explanation in Vietnamese.
+    pub text: String,
+}
+
+/// Body of `POST /api/v1/counters/{no}/call`: call a chosen ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CallTicketRequest {
+    /// Ticket id.
+    pub ticket: String,
+}
+
+/// Body of `POST /api/v1/counters/{no}/transfer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    /// Service code to move the counter's current ticket to.
+    pub service: String,
+}
+
+/// Body of `POST /api/v1/counters/{no}/pause`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PauseRequest {
+    /// Why the counter pauses, e.g. `Nghỉ giải lao`.
+    pub reason: String,
+}
+
+/// State of a counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CounterState {
+    /// Open and calling.
+    Open,
+    /// Paused with a reason.
+    Paused,
+    /// Closed.
+    Closed,
+}
+
+/// A counter (quầy) and what it is doing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Counter {
+    /// Counter number.
+    pub number: u16,
+    /// Name, e.g. `Quầy 3`.
+    pub name: String,
+    /// Service codes it serves, in its order of preference.
+    pub services: Vec<String>,
+    /// Open, paused or closed.
+    pub state: CounterState,
+    /// Why it is paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_reason: Option<String>,
+    /// The ticket called or served there now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Ticket>,
+}
+
+/// A procedure of the catalogue (thủ tục hành chính).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Procedure {
+    /// Procedure code.
+    pub code: String,
+    /// Vietnamese name.
+    pub name: String,
+    /// Service (field) code it belongs to.
+    pub service: String,
+    /// Administrative level: `Tỉnh`, `Huyện`, `Xã`.
+    pub level: String,
+    /// Online service level: `Toàn trình`, `Một phần`, `Trực tiếp`.
+    pub online_level: String,
+    /// Processing time in working days (0 = same day).
+    pub processing_days: u32,
+    /// Fee, as published (e.g. `50.000 đồng/hồ sơ`, `Không thu phí`).
+    pub fee: String,
+    /// Documents the citizen brings.
+    pub documents: Vec<String>,
+}
+
+/// Answer of `GET /api/v1/procedures`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProceduresResponse {
+    /// Matching procedures, best first.
+    pub procedures: Vec<Procedure>,
+    /// How many matched in all.
+    pub total: u32,
+}
+
+/// Status of a dossier (hồ sơ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DossierStatus {
+    /// Received at the counter.
+    Received,
+    /// Being processed by the office in charge.
+    Processing,
+    /// The citizen must supplement documents.
+    NeedsSupplement,
+    /// Result ready to collect.
+    Ready,
+    /// Result returned to the citizen.
+    Returned,
+}
+
+impl DossierStatus {
+    /// Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Received => "Đã tiếp nhận",
+            Self::Processing => "Đang giải quyết",
+            Self::NeedsSupplement => "Cần bổ sung hồ sơ",
+            Self::Ready => "Đã có kết quả, chờ trả",
+            Self::Returned => "Đã trả kết quả",
+        }
+    }
+
+    /// Stable code, as in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Processing => "processing",
+            Self::NeedsSupplement => "needs_supplement",
+            Self::Ready => "ready",
+            Self::Returned => "returned",
+        }
+    }
+
+    /// Parses the stable code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Received, Self::Processing, Self::NeedsSupplement, Self::Ready, Self::Returned]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// One step of a dossier's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DossierStep {
+    /// When.
+    pub at: String,
+    /// The status entered.
+    pub status: DossierStatus,
+    /// Vietnamese label of that status.
+    pub status_label: String,
+    /// Note from the office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Public apology for an overdue dossier, with the new due date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Apology {
+    /// The apology in Vietnamese.
+    pub message: String,
+    /// The new promised date.
+    pub new_due_at: String,
+}
+
+/// A dossier as the public sees it: personal data masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Dossier {
+    /// Receipt code (mã hồ sơ).
+    pub receipt_code: String,
+    /// Procedure code.
+    pub procedure_code: String,
+    /// Procedure name.
+    pub procedure_name: String,
+    /// Applicant's name, masked (`Nguyễn V*** A**`).
+    pub applicant: String,
+    /// Applicant's phone, masked (`09******78`).
+    pub phone: String,
+    /// Current status.
+    pub status: DossierStatus,
+    /// Vietnamese label of the status.
+    pub status_label: String,
+    /// When it was received.
+    pub received_at: String,
+    /// When the result is due (the new date after an apology).
+    pub due_at: String,
+    /// Past its due date without a result.
+    pub overdue: bool,
+    /// Apology and new date, for a dossier that was late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apology: Option<Apology>,
+    /// Every status change, oldest first.
+    pub history: Vec<DossierStep>,
+}
+
+/// Body of `POST /api/v1/ratings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RatingRequest {
+    /// The served ticket being rated.
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// The counter being rated (taken from the ticket when a ticket is given).
+    #[serde(default)]
+    pub counter: Option<u16>,
+    /// 1 (worst) to the configured number of levels (best).
+    pub score: u8,
+    /// Reason tags for a low score.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Free comment.
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Repeating the key returns the same rating instead of a second one.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+/// A recorded rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Rating {
+    /// Rating id.
+    pub id: i64,
+    /// The rated ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// The rated counter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<u16>,
+    /// Score.
+    pub score: u8,
+    /// Vietnamese label of the score.
+    pub label: String,
+    /// Reason tags.
+    pub tags: Vec<String>,
+    /// When.
+    pub at: String,
+}
+
+/// Answer of `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    /// `ok` when the store answers.
+    pub status: String,
+    /// Server version.
+    pub version: String,
+}

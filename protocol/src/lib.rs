@@ -1,0 +1,20 @@
+//! Everything in motcua that crosses a wire.
+//!
+//! The queue server, the kiosk, the web pages and the counter displays agree on bytes and JSON only
+//! through this crate. With the `std` feature (the default) it holds the JSON types of the HTTP API
+//! under `/api/v1` and the live event stream; the `openapi` feature derives their OpenAPI schemas.
+//! The core of the crate is `no_std` so that the counter-display firmware can share it.
+//!
+//! # Layout
+//! - [`api`]: request and response bodies of the HTTP API, and the error body.
+//! - [`events`]: [`events::QueueEvent`], the one closed enum of everything that changes a live view,
+//!   and its [`events::Topic`]s for filtering the stream.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+#[cfg(feature = "std")]
+pub mod api;
+#[cfg(feature = "std")]
+pub mod events;
+
+/// Version of the HTTP API; it is the path prefix `/api/v1`.
+pub const API_VERSION: &str = "v1";

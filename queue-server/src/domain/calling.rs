@@ -1,0 +1,161 @@
+//! Which ticket a counter calls next, and why.
+//!
+//! The rule, in order:
+//! 1. Only tickets waiting in services the counter serves are candidates.
+//! 2. A booked appointment that is due (its time minus the grace period has come) goes first,
+//!    earliest appointment first.
+//! 3. Class: when priority and normal tickets both wait, the counter calls `priority_ratio` priority
+//!    tickets, then one normal ticket (N:1), so neither class starves. When only one class waits,
+//!    that class is called.
+//! 4. Within the class: a ticket that has waited `aging_minutes` or more goes first (oldest first), so
+//!    no service a counter prefers less is starved; otherwise the counter's services are taken in its
+//!    order of preference, first come first served within a service.
+
+use jiff::Timestamp;
+
+use super::centre::{Centre, CounterSpec};
+use super::ticket::Ticket;
+
+/// Machine code of a call reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// A due appointment.
+    AppointmentDue,
+    /// Waited past the aging limit.
+    Aged,
+    /// Priority class turn.
+    PriorityTurn,
+    /// Normal turn.
+    NormalTurn,
+    /// Chosen by the officer.
+    Chosen,
+}
+
+impl ReasonCode {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AppointmentDue => "appointment_due",
+            Self::Aged => "aged",
+            Self::PriorityTurn => "priority_turn",
+            Self::NormalTurn => "normal_turn",
+            Self::Chosen => "chosen",
+        }
+    }
+}
+
+/// Why a ticket was called: a code and a Vietnamese sentence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reason {
+    /// Machine code.
+    pub code: ReasonCode,
+    /// Explanation in Vietnamese.
+    pub text: String,
+}
+
+/// The choice for a counter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice<'a> {
+    /// The ticket to call.
+    pub ticket: &'a Ticket,
+    /// Why.
+    pub reason: Reason,
+    /// The counter's priority streak after this call.
+    pub streak: u32,
+}
+
+/// Context the rule reads besides the tickets.
+#[derive(Debug, Clone, Copy)]
+pub struct CallContext<'a> {
+    /// The calling counter.
+    pub counter: &'a CounterSpec,
+    /// Priority tickets called in a row by this counter since its last normal call.
+    pub streak: u32,
+    /// The centre: policy, timetable and names.
+    pub centre: &'a Centre,
+    /// Now.
+    pub now: Timestamp,
+}
+
+/// Chooses the next ticket among `waiting` (tickets in `waiting` status, any service, any order).
+pub fn choose<'a>(ctx: &CallContext<'_>, waiting: impl IntoIterator<Item = &'a Ticket>) -> Option<Choice<'a>> {
+    let mut candidates: Vec<&Ticket> =
+        waiting.into_iter().filter(|t| ctx.counter.services.contains(&t.service)).collect();
+    if candidates.is_empty() {
+        return None;
+    }
+    candidates.sort_by_key(|t| t.queue_key());
+    let policy = &ctx.centre.policy;
+
+    let grace = jiff::SignedDuration::from_mins(i64::from(policy.appointment_grace_minutes));
+    let due = candidates
+        .iter()
+        .filter_map(|t| t.appointment_at.map(|at| (at, *t)))
+        .filter(|(at, _)| at.checked_sub(grace).is_ok_and(|from| from <= ctx.now))
+        .min_by_key(|(at, t)| (*at, t.queue_key()));
+    if let Some((at, ticket)) = due {
+        let text = format!(
+            "Công dân có lịch hẹn lúc {} đã đến giờ hẹn nên được gọi trước",
+            ctx.centre.schedule.local_hhmm(at)
+        );
+        return Some(Choice { ticket, reason: Reason { code: ReasonCode::AppointmentDue, text }, streak: ctx.streak });
+    }
+
+    let (priority, normal): (Vec<&Ticket>, Vec<&Ticket>) = candidates.iter().partition(|t| t.priority.is_some());
+    let ratio = policy.priority_ratio;
+    let (class, streak, class_text) = if !priority.is_empty() && (ctx.streak < ratio || normal.is_empty()) {
+        let text = if normal.is_empty() {
+            "Lượt ưu tiên (không có số thường đang chờ)".to_string()
+        } else {
+            format!("Lượt ưu tiên {}/{} trước mỗi lượt thường", ctx.streak + 1, ratio)
+        };
+        (priority, ctx.streak + 1, text)
+    } else if !normal.is_empty() {
+        let text = if priority.is_empty() {
+            "Lượt thường (không có số ưu tiên đang chờ)".to_string()
+        } else {
+            format!("Lượt thường sau {} lượt ưu tiên liên tiếp", ctx.streak)
+        };
+        (normal, 0, text)
+    } else {
+        return None;
+    };
+
+    let aging = i64::from(policy.aging_minutes);
+    let aged = class.iter().copied().filter(|t| t.waited_minutes(ctx.now) >= aging).min_by_key(|t| t.queue_key());
+    let (ticket, code, order_text) = if let Some(ticket) = aged {
+        let text = format!(
+            "đã chờ {} phút (từ {} phút trở lên được gọi trước để không ai phải chờ quá lâu)",
+            ticket.waited_minutes(ctx.now),
+            aging
+        );
+        (ticket, ReasonCode::Aged, text)
+    } else {
+        let ticket = ctx
+            .counter
+            .services
+            .iter()
+            .find_map(|service| class.iter().copied().find(|t| &t.service == service))?;
+        let rank = ctx.counter.services.iter().position(|s| s == &ticket.service).unwrap_or(0);
+        let text = if ctx.counter.services.len() > 1 {
+            format!(
+                "đến sớm nhất trong lĩnh vực {} (lĩnh vực thứ {} của quầy có người chờ)",
+                ctx.centre.service_name(&ticket.service),
+                rank + 1
+            )
+        } else {
+            format!("đến sớm nhất trong lĩnh vực {}", ctx.centre.service_name(&ticket.service))
+        };
+        let code = if ticket.priority.is_some() { ReasonCode::PriorityTurn } else { ReasonCode::NormalTurn };
+        (ticket, code, text)
+    };
+    let class_text = match &ticket.priority {
+        Some(p) => {
+            let name = ctx.centre.priority_class(p).map_or(p.as_str(), |c| c.name_vi.as_str());
+            format!("{class_text} ({name})")
+        }
+        None => class_text,
+    };
+    Some(Choice { ticket, reason: Reason { code, text: format!("{class_text}; {order_text}") }, streak })
+}

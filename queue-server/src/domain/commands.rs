@@ -1,0 +1,498 @@
+//! Commands the engine executes: each validates everything first, then changes the queue and
+//! returns the [`Change`]s, so a refused command leaves the queue as it was.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::calling::{self, CallContext, Reason, ReasonCode};
+use super::error::DomainError;
+use super::ids::{CounterNo, ServiceCode, TicketId};
+use super::queue::{Change, CounterStatus, Fact, Queue, RatingRecord};
+use super::ticket::{Channel, Ticket, TicketStatus};
+
+/// Longest idempotency key, pause reason, tag and comment accepted.
+pub const MAX_KEY: usize = 100;
+/// Longest pause reason.
+pub const MAX_REASON: usize = 200;
+/// Longest rating tag; at most [`MAX_TAGS`] of them.
+pub const MAX_TAG: usize = 60;
+/// Most rating tags.
+pub const MAX_TAGS: usize = 10;
+/// Longest rating comment.
+pub const MAX_COMMENT: usize = 1000;
+
+/// A change asked of the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Issue a ticket.
+    Issue {
+        /// Service.
+        service: ServiceCode,
+        /// Priority class.
+        priority: Option<String>,
+        /// Where it was taken.
+        channel: Channel,
+        /// Client key making the request repeatable.
+        idempotency_key: Option<String>,
+        /// Appointment time, for a checked-in booking.
+        appointment_at: Option<Timestamp>,
+    },
+    /// Call the next ticket by the calling rule.
+    CallNext(CounterNo),
+    /// Call a chosen ticket.
+    CallTicket(CounterNo, TicketId),
+    /// Call the current ticket again.
+    Recall(CounterNo),
+    /// Start serving the current ticket.
+    Serve(CounterNo),
+    /// Finish the current ticket.
+    Done(CounterNo),
+    /// The current ticket did not come.
+    NoShow(CounterNo),
+    /// Move the current ticket to another service.
+    Transfer(CounterNo, ServiceCode),
+    /// Cancel a waiting ticket.
+    Cancel(TicketId),
+    /// Put a no-show ticket back in the queue.
+    Rejoin(TicketId),
+    /// Open a counter.
+    Open(CounterNo),
+    /// Pause a counter.
+    Pause(CounterNo, String),
+    /// Close a counter.
+    Close(CounterNo),
+    /// Record a rating.
+    Rate {
+        /// The served ticket.
+        ticket: Option<TicketId>,
+        /// The counter.
+        counter: Option<CounterNo>,
+        /// Score.
+        score: u8,
+        /// Reason tags.
+        tags: Vec<String>,
+        /// Comment.
+        comment: Option<String>,
+        /// Client key.
+        idempotency_key: Option<String>,
+    },
+}
+
+/// What a command produced, for the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A ticket; `replayed` when an idempotency key returned an existing one.
+    Ticket {
+        /// The ticket.
+        id: TicketId,
+        /// Returned by idempotency key, not created.
+        replayed: bool,
+    },
+    /// A ticket was called.
+    Called {
+        /// The ticket.
+        id: TicketId,
+        /// The counter.
+        counter: CounterNo,
+        /// Why.
+        reason: Reason,
+    },
+    /// Nobody waits for this counter.
+    NobodyWaiting,
+    /// A counter changed (or was already so).
+    Counter(CounterNo),
+    /// A rating.
+    Rating {
+        /// The rating.
+        record: RatingRecord,
+        /// Returned by idempotency key, not created.
+        replayed: bool,
+    },
+}
+
+/// Result of a command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Executed {
+    /// For the answer.
+    pub outcome: Outcome,
+    /// What changed, in order.
+    pub changes: Vec<Change>,
+}
+
+fn text(field: &'static str, value: &str, max: usize, what: &str) -> Result<String, DomainError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(DomainError::InvalidText {
+            field,
+            message: format!("{what} phải có từ 1 đến {max} ký tự, không chứa ký tự điều khiển"),
+        });
+    }
+    Ok(value.to_string())
+}
+
+impl Queue {
+    /// Executes a command at `now`. Call [`Queue::advance`] first so the day is current.
+    pub fn execute(&mut self, command: Command, now: Timestamp) -> Result<Executed, DomainError> {
+        match command {
+            Command::Issue { service, priority, channel, idempotency_key, appointment_at } => {
+                self.issue(service, priority, channel, idempotency_key, appointment_at, now)
+            }
+            Command::CallNext(no) => self.call_next(no, now),
+            Command::CallTicket(no, id) => self.call_ticket(no, &id, now),
+            Command::Recall(no) => self.with_current(no, "gọi lại", &[TicketStatus::Called], |q, id| {
+                if let Some(t) = q.tickets.get_mut(id) {
+                    t.recalls += 1;
+                }
+                vec![q.ticket_change(Fact::TicketRecalled { counter: no }, id)]
+            }),
+            Command::Serve(no) => self.with_current(no, "bắt đầu phục vụ", &[TicketStatus::Called], |q, id| {
+                q.set_status(id, TicketStatus::Serving);
+                if let Some(t) = q.tickets.get_mut(id) {
+                    t.serving_at = Some(now);
+                }
+                vec![q.ticket_change(Fact::TicketServing { counter: no }, id)]
+            }),
+            Command::Done(no) => {
+                self.with_current(no, "hoàn thành", &[TicketStatus::Called, TicketStatus::Serving], |q, id| {
+                    let (service, called_at) = match q.tickets.get(id) {
+                        Some(t) => (t.service.clone(), t.called_at.unwrap_or(now)),
+                        None => return Vec::new(),
+                    };
+                    let seconds = u32::try_from(now.duration_since(called_at).as_secs().max(1)).unwrap_or(u32::MAX);
+                    q.times.entry(service).or_default().record(seconds);
+                    let change = q.finish(id, TicketStatus::Done, now, Fact::TicketDone { counter: no, service_seconds: seconds });
+                    vec![q.with_counter(change, no)]
+                })
+            }
+            Command::NoShow(no) => self.with_current(no, "báo vắng mặt", &[TicketStatus::Called], |q, id| {
+                let rejoin = SignedDuration::from_mins(i64::from(q.centre.policy.rejoin_minutes));
+                q.set_status(id, TicketStatus::NoShow);
+                if let Some(t) = q.tickets.get_mut(id) {
+                    t.rejoin_until = now.checked_add(rejoin).ok();
+                }
+                q.release(no);
+                vec![q.with_counter(q.ticket_change(Fact::TicketNoShow { counter: no }, id), no)]
+            }),
+            Command::Transfer(no, to) => self.transfer(no, to),
+            Command::Cancel(id) => {
+                let ticket = self.known(&id)?;
+                if !matches!(ticket.status, TicketStatus::Waiting | TicketStatus::NoShow) {
+                    return Err(invalid(ticket, "hủy"));
+                }
+                let change = self.finish(&id, TicketStatus::Cancelled, now, Fact::TicketCancelled);
+                Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes: vec![change] })
+            }
+            Command::Rejoin(id) => {
+                let ticket = self.known(&id)?;
+                if ticket.status != TicketStatus::NoShow {
+                    return Err(invalid(ticket, "cho quay lại hàng chờ"));
+                }
+                if ticket.rejoin_until.is_none_or(|until| until < now) {
+                    return Err(DomainError::RejoinWindowOver(ticket.number));
+                }
+                self.set_status(&id, TicketStatus::Waiting);
+                if let Some(t) = self.tickets.get_mut(&id) {
+                    t.rejoin_until = None;
+                    t.counter = None;
+                }
+                let change = self.ticket_change(Fact::TicketRejoined, &id);
+                Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes: vec![change] })
+            }
+            Command::Open(no) => {
+                let runtime = self.counter_mut(no)?;
+                let changed = runtime.status != CounterStatus::Open;
+                runtime.status = CounterStatus::Open;
+                let changes = if changed { vec![self.counter_change(Fact::CounterOpened { counter: no }, no)] } else { vec![] };
+                Ok(Executed { outcome: Outcome::Counter(no), changes })
+            }
+            Command::Pause(no, reason) => {
+                let reason = text("reason", &reason, MAX_REASON, "Lý do tạm dừng")?;
+                let runtime = self.counter_mut(no)?;
+                if runtime.status == CounterStatus::Closed {
+                    return Err(DomainError::CounterClosed(no.get()));
+                }
+                runtime.status = CounterStatus::Paused(reason.clone());
+                let changes = vec![self.counter_change(Fact::CounterPaused { counter: no, reason }, no)];
+                Ok(Executed { outcome: Outcome::Counter(no), changes })
+            }
+            Command::Close(no) => {
+                let runtime = self.counter_mut(no)?;
+                if let Some(current) = runtime.current.clone() {
+                    let number = self.tickets.get(&current).map_or(0, |t| t.number);
+                    return Err(DomainError::CounterBusy { counter: no.get(), number });
+                }
+                let runtime = self.counter_mut(no)?;
+                let changed = runtime.status != CounterStatus::Closed;
+                runtime.status = CounterStatus::Closed;
+                runtime.streak = 0;
+                let changes = if changed { vec![self.counter_change(Fact::CounterClosed { counter: no }, no)] } else { vec![] };
+                Ok(Executed { outcome: Outcome::Counter(no), changes })
+            }
+            Command::Rate { ticket, counter, score, tags, comment, idempotency_key } => {
+                self.rate(ticket, counter, score, tags, comment, idempotency_key, now)
+            }
+        }
+    }
+
+    fn issue(
+        &mut self,
+        service: ServiceCode,
+        priority: Option<String>,
+        channel: Channel,
+        idempotency_key: Option<String>,
+        appointment_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Executed, DomainError> {
+        let key = idempotency_key.map(|k| text("idempotency_key", &k, MAX_KEY, "Khóa chống trùng")).transpose()?;
+        if let Some(id) = key.as_ref().and_then(|k| self.idempotency.get(k)) {
+            return Ok(Executed { outcome: Outcome::Ticket { id: id.clone(), replayed: true }, changes: vec![] });
+        }
+        let spec = self.centre.service(&service).ok_or_else(|| DomainError::UnknownService(service.to_string()))?;
+        if let Some(p) = &priority {
+            self.centre.priority_class(p).ok_or_else(|| DomainError::UnknownPriority(p.clone()))?;
+        }
+        if channel != Channel::Appointment {
+            self.accepting(now).map_err(DomainError::ServiceClosed)?;
+        }
+        let issued = self.issued_count(&service);
+        if issued >= spec.daily_capacity {
+            return Err(DomainError::CapacityExhausted { service: spec.name_vi.clone(), capacity: spec.daily_capacity });
+        }
+        let number = spec.number_start + issued;
+        if number > spec.number_end {
+            return Err(DomainError::NumberRangeExhausted { service: spec.name_vi.clone() });
+        }
+        let id = TicketId::new(self.day, &service, number);
+        let ticket = Ticket {
+            id: id.clone(),
+            day: self.day,
+            number,
+            issued_service: service.clone(),
+            service: service.clone(),
+            priority,
+            channel,
+            status: TicketStatus::Waiting,
+            issued_at: now,
+            arrived_at: now,
+            appointment_at,
+            counter: None,
+            called_at: None,
+            serving_at: None,
+            finished_at: None,
+            recalls: 0,
+            rejoin_until: None,
+            idempotency_key: key.clone(),
+            rated: false,
+        };
+        self.waiting.entry(service.clone()).or_default().insert(ticket.queue_key());
+        self.tickets.insert(id.clone(), ticket);
+        *self.issued.entry(service).or_default() += 1;
+        if let Some(key) = key {
+            self.idempotency.insert(key, id.clone());
+        }
+        let change = self.ticket_change(Fact::TicketIssued, &id);
+        Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes: vec![change] })
+    }
+
+    fn call_next(&mut self, no: CounterNo, now: Timestamp) -> Result<Executed, DomainError> {
+        self.ready_to_call(no)?;
+        let spec = self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;
+        let streak = self.counters.get(&no).map_or(0, |c| c.streak);
+        let ctx = CallContext { counter: spec, streak, centre: &self.centre, now };
+        let waiting = spec.services.iter().flat_map(|s| self.waiting_in(s));
+        let Some(choice) = calling::choose(&ctx, waiting) else {
+            return Ok(Executed { outcome: Outcome::NobodyWaiting, changes: vec![] });
+        };
+        let (id, reason, streak) = (choice.ticket.id.clone(), choice.reason, choice.streak);
+        Ok(self.mark_called(no, id, reason, streak, now))
+    }
+
+    fn call_ticket(&mut self, no: CounterNo, id: &TicketId, now: Timestamp) -> Result<Executed, DomainError> {
+        self.ready_to_call(no)?;
+        let spec = self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;
+        let ticket = self.known(id)?;
+        let rejoining = ticket.status == TicketStatus::NoShow && ticket.rejoin_until.is_some_and(|u| u >= now);
+        if ticket.status != TicketStatus::Waiting && !rejoining {
+            return Err(invalid(ticket, "gọi"));
+        }
+        if !spec.services.contains(&ticket.service) {
+            return Err(DomainError::NotServedHere { counter: no.get(), service: self.centre.service_name(&ticket.service) });
+        }
+        let text = if rejoining {
+            "Cán bộ gọi lại số đã vắng mặt vì công dân đã quay lại".to_string()
+        } else {
+            "Cán bộ chọn gọi số này".to_string()
+        };
+        let streak = self.counters.get(&no).map_or(0, |c| c.streak);
+        Ok(self.mark_called(no, id.clone(), Reason { code: ReasonCode::Chosen, text }, streak, now))
+    }
+
+    fn ready_to_call(&self, no: CounterNo) -> Result<(), DomainError> {
+        let runtime = self.counters.get(&no).ok_or(DomainError::UnknownCounter(no.get()))?;
+        match runtime.status {
+            CounterStatus::Closed => return Err(DomainError::CounterClosed(no.get())),
+            CounterStatus::Paused(_) => return Err(DomainError::CounterPaused(no.get())),
+            CounterStatus::Open => {}
+        }
+        if let Some(current) = &runtime.current {
+            let number = self.tickets.get(current).map_or(0, |t| t.number);
+            return Err(DomainError::CounterBusy { counter: no.get(), number });
+        }
+        Ok(())
+    }
+
+    fn mark_called(&mut self, no: CounterNo, id: TicketId, reason: Reason, streak: u32, now: Timestamp) -> Executed {
+        self.set_status(&id, TicketStatus::Called);
+        if let Some(t) = self.tickets.get_mut(&id) {
+            t.counter = Some(no);
+            t.called_at = Some(now);
+            t.rejoin_until = None;
+        }
+        if let Some(runtime) = self.counters.get_mut(&no) {
+            runtime.current = Some(id.clone());
+            runtime.streak = streak;
+        }
+        let change = self.ticket_change(Fact::TicketCalled { counter: no, reason: reason.clone() }, &id);
+        let changes = vec![self.with_counter(change, no)];
+        Executed { outcome: Outcome::Called { id, counter: no, reason }, changes }
+    }
+
+    fn transfer(&mut self, no: CounterNo, to: ServiceCode) -> Result<Executed, DomainError> {
+        if self.centre.service(&to).is_none() {
+            return Err(DomainError::UnknownService(to.to_string()));
+        }
+        let id = self.current_of(no, "chuyển lĩnh vực", &[TicketStatus::Called, TicketStatus::Serving])?;
+        let from = self.tickets.get(&id).map(|t| t.service.clone()).ok_or(DomainError::NoCurrentTicket(no.get()))?;
+        if from == to {
+            return Err(DomainError::SameService);
+        }
+        // Called or serving: not in the waiting index, so the service can change before re-queueing.
+        if let Some(t) = self.tickets.get_mut(&id) {
+            t.service = to.clone();
+            t.counter = None;
+            t.called_at = None;
+            t.serving_at = None;
+            t.recalls = 0;
+        }
+        self.set_status(&id, TicketStatus::Waiting);
+        self.release(no);
+        let change = self.ticket_change(Fact::TicketTransferred { counter: no, from, to }, &id);
+        let changes = vec![self.with_counter(change, no)];
+        Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rate(
+        &mut self,
+        ticket: Option<TicketId>,
+        counter: Option<CounterNo>,
+        score: u8,
+        tags: Vec<String>,
+        comment: Option<String>,
+        idempotency_key: Option<String>,
+        now: Timestamp,
+    ) -> Result<Executed, DomainError> {
+        let key = idempotency_key.map(|k| text("idempotency_key", &k, MAX_KEY, "Khóa chống trùng")).transpose()?;
+        if let Some(record) = key.as_ref().and_then(|k| self.rating_keys.get(k)) {
+            return Ok(Executed { outcome: Outcome::Rating { record: record.clone(), replayed: true }, changes: vec![] });
+        }
+        let levels = self.centre.rating_levels.len();
+        if score == 0 || usize::from(score) > levels {
+            return Err(DomainError::InvalidScore { levels });
+        }
+        if tags.len() > MAX_TAGS {
+            return Err(DomainError::InvalidText { field: "tags", message: format!("Tối đa {MAX_TAGS} lý do") });
+        }
+        let tags = tags.iter().map(|t| text("tags", t, MAX_TAG, "Mỗi lý do")).collect::<Result<Vec<_>, _>>()?;
+        let comment = comment
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| text("comment", &c, MAX_COMMENT, "Góp ý"))
+            .transpose()?;
+        let (counter, service) = match &ticket {
+            Some(id) => {
+                let t = self.known(id)?;
+                if t.status != TicketStatus::Done {
+                    return Err(DomainError::NotServedYet(t.number));
+                }
+                if t.rated {
+                    return Err(DomainError::AlreadyRated(t.number));
+                }
+                (t.counter.or(counter), Some(t.service.clone()))
+            }
+            None => {
+                let no = counter.ok_or(DomainError::RatingWithoutTarget)?;
+                self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;
+                (Some(no), None)
+            }
+        };
+        let record = RatingRecord {
+            id: self.next_rating_id,
+            ticket: ticket.clone(),
+            counter,
+            service,
+            score,
+            tags,
+            comment,
+            at: now,
+            idempotency_key: key.clone(),
+        };
+        self.next_rating_id += 1;
+        if let Some(t) = ticket.as_ref().and_then(|id| self.tickets.get_mut(id)) {
+            t.rated = true;
+        }
+        if let Some(key) = key {
+            self.rating_keys.insert(key, record.clone());
+        }
+        let mut change = match &ticket {
+            Some(id) => self.ticket_change(Fact::RatingGiven, id),
+            None => Change::of(Fact::RatingGiven),
+        };
+        change.rating = Some(record.clone());
+        Ok(Executed { outcome: Outcome::Rating { record, replayed: false }, changes: vec![change] })
+    }
+
+    fn with_current(
+        &mut self,
+        no: CounterNo,
+        action: &'static str,
+        allowed: &[TicketStatus],
+        act: impl FnOnce(&mut Queue, &TicketId) -> Vec<Change>,
+    ) -> Result<Executed, DomainError> {
+        let id = self.current_of(no, action, allowed)?;
+        let changes = act(self, &id);
+        Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes })
+    }
+
+    fn current_of(&self, no: CounterNo, action: &'static str, allowed: &[TicketStatus]) -> Result<TicketId, DomainError> {
+        let runtime = self.counters.get(&no).ok_or(DomainError::UnknownCounter(no.get()))?;
+        let id = runtime.current.clone().ok_or(DomainError::NoCurrentTicket(no.get()))?;
+        let ticket = self.known(&id)?;
+        if !allowed.contains(&ticket.status) {
+            return Err(invalid(ticket, action));
+        }
+        Ok(id)
+    }
+
+    fn known(&self, id: &TicketId) -> Result<&Ticket, DomainError> {
+        self.tickets.get(id).ok_or_else(|| DomainError::UnknownTicket(id.to_string()))
+    }
+
+    fn counter_mut(&mut self, no: CounterNo) -> Result<&mut super::queue::CounterRuntime, DomainError> {
+        self.counters.get_mut(&no).ok_or(DomainError::UnknownCounter(no.get()))
+    }
+
+    fn release(&mut self, no: CounterNo) {
+        if let Some(runtime) = self.counters.get_mut(&no) {
+            runtime.current = None;
+        }
+    }
+
+    /// Adds the counter's new state to a ticket change that also changed the counter.
+    fn with_counter(&self, mut change: Change, no: CounterNo) -> Change {
+        change.counter = self.counters.get(&no).map(|c| (no, c.clone()));
+        change
+    }
+}
+
+fn invalid(ticket: &Ticket, action: &'static str) -> DomainError {
+    DomainError::InvalidTransition { number: ticket.number, action, status: ticket.status.label_vi() }
+}

@@ -1,0 +1,459 @@
+//! The live queue of one service day: tickets, counters and the indexes the rules read.
+//!
+//! [`Queue`] is plain data and pure code: it is given the time, never reads it, and never does I/O.
+//! Every change it makes is returned as a list of [`Change`]s (a [`Fact`] with the snapshots the
+//! store needs to persist it), so the caller can write exactly what changed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::calling::Reason;
+use super::centre::{Centre, Closed};
+use super::estimate::{wait_minutes, ServiceTimes};
+use super::ids::{CounterNo, ServiceCode, TicketId};
+use super::ticket::{QueueKey, Ticket, TicketStatus};
+
+/// State of a counter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "reason")]
+pub enum CounterStatus {
+    /// Open and calling.
+    Open,
+    /// Paused, with the reason.
+    Paused(String),
+    /// Closed.
+    Closed,
+}
+
+/// What a counter is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterRuntime {
+    /// Open, paused or closed.
+    pub status: CounterStatus,
+    /// Ticket called or being served there.
+    pub current: Option<TicketId>,
+    /// Priority tickets called in a row since its last normal call.
+    pub streak: u32,
+}
+
+impl Default for CounterRuntime {
+    fn default() -> Self {
+        Self { status: CounterStatus::Closed, current: None, streak: 0 }
+    }
+}
+
+/// A recorded rating.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingRecord {
+    /// Id, increasing.
+    pub id: i64,
+    /// The rated ticket.
+    pub ticket: Option<TicketId>,
+    /// The rated counter.
+    pub counter: Option<CounterNo>,
+    /// The service of the rated ticket.
+    pub service: Option<ServiceCode>,
+    /// 1..=levels.
+    pub score: u8,
+    /// Reason tags.
+    pub tags: Vec<String>,
+    /// Free comment.
+    pub comment: Option<String>,
+    /// When.
+    pub at: Timestamp,
+    /// The client's idempotency key.
+    pub idempotency_key: Option<String>,
+}
+
+/// One change, as it is appended to the event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fact {
+    /// A new service day began.
+    DayStarted {
+        /// The day.
+        day: Date,
+    },
+    /// A ticket was issued.
+    TicketIssued,
+    /// A ticket was called.
+    TicketCalled {
+        /// Counter.
+        counter: CounterNo,
+        /// Why.
+        reason: Reason,
+    },
+    /// A ticket was called again.
+    TicketRecalled {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// Service started.
+    TicketServing {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// Served.
+    TicketDone {
+        /// Counter.
+        counter: CounterNo,
+        /// Seconds from call to done.
+        service_seconds: u32,
+    },
+    /// Did not come.
+    TicketNoShow {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// Came back after a no-show.
+    TicketRejoined,
+    /// Moved to another service.
+    TicketTransferred {
+        /// Counter that moved it.
+        counter: CounterNo,
+        /// Old service.
+        from: ServiceCode,
+        /// New service.
+        to: ServiceCode,
+    },
+    /// Cancelled.
+    TicketCancelled,
+    /// Expired.
+    TicketExpired,
+    /// A counter opened.
+    CounterOpened {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// A counter paused.
+    CounterPaused {
+        /// Counter.
+        counter: CounterNo,
+        /// Why.
+        reason: String,
+    },
+    /// A counter closed.
+    CounterClosed {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// A rating was recorded.
+    RatingGiven,
+}
+
+impl Fact {
+    /// Name of the fact, as stored in the event log's `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fact::DayStarted { .. } => "day_started",
+            Fact::TicketIssued => "ticket_issued",
+            Fact::TicketCalled { .. } => "ticket_called",
+            Fact::TicketRecalled { .. } => "ticket_recalled",
+            Fact::TicketServing { .. } => "ticket_serving",
+            Fact::TicketDone { .. } => "ticket_done",
+            Fact::TicketNoShow { .. } => "ticket_no_show",
+            Fact::TicketRejoined => "ticket_rejoined",
+            Fact::TicketTransferred { .. } => "ticket_transferred",
+            Fact::TicketCancelled => "ticket_cancelled",
+            Fact::TicketExpired => "ticket_expired",
+            Fact::CounterOpened { .. } => "counter_opened",
+            Fact::CounterPaused { .. } => "counter_paused",
+            Fact::CounterClosed { .. } => "counter_closed",
+            Fact::RatingGiven => "rating_given",
+        }
+    }
+}
+
+/// A fact with the state the store writes for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// What happened.
+    pub fact: Fact,
+    /// The ticket after the change, for ticket facts.
+    pub ticket: Option<Ticket>,
+    /// The counter after the change, for facts that changed a counter.
+    pub counter: Option<(CounterNo, CounterRuntime)>,
+    /// The rating, for a rating fact.
+    pub rating: Option<RatingRecord>,
+}
+
+impl Change {
+    pub(super) fn of(fact: Fact) -> Self {
+        Self { fact, ticket: None, counter: None, rating: None }
+    }
+}
+
+/// Figures of one service at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceLoad {
+    /// Service.
+    pub code: ServiceCode,
+    /// Tickets waiting.
+    pub waiting: u32,
+    /// Estimated wait for a ticket issued now, minutes.
+    pub estimated_wait_minutes: u32,
+    /// Tickets that can still be issued today.
+    pub remaining_today: u32,
+    /// Daily capacity.
+    pub capacity: u32,
+    /// Open counters serving it.
+    pub counters_open: u32,
+}
+
+/// Everything the engine keeps about a service day.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub(super) centre: Arc<Centre>,
+    pub(super) day: Date,
+    pub(super) tickets: HashMap<TicketId, Ticket>,
+    pub(super) waiting: HashMap<ServiceCode, BTreeSet<QueueKey>>,
+    pub(super) issued: HashMap<ServiceCode, u32>,
+    pub(super) counters: BTreeMap<CounterNo, CounterRuntime>,
+    pub(super) idempotency: HashMap<String, TicketId>,
+    pub(super) rating_keys: HashMap<String, RatingRecord>,
+    pub(super) times: HashMap<ServiceCode, ServiceTimes>,
+    pub(super) next_rating_id: i64,
+}
+
+/// What a restored queue is built from (as stored).
+#[derive(Debug, Default)]
+pub struct Restore {
+    /// Tickets of the day.
+    pub tickets: Vec<Ticket>,
+    /// Counter states.
+    pub counters: Vec<(CounterNo, CounterRuntime)>,
+    /// Recent service times per service, oldest first, in seconds.
+    pub service_times: Vec<(ServiceCode, Vec<u32>)>,
+    /// Ratings of the day that carried an idempotency key.
+    pub keyed_ratings: Vec<RatingRecord>,
+    /// The largest rating id so far.
+    pub last_rating_id: i64,
+}
+
+impl Queue {
+    /// An empty queue for `day`, every counter closed.
+    pub fn new(centre: Arc<Centre>, day: Date) -> Self {
+        Self::restore(centre, day, Restore::default())
+    }
+
+    /// A queue rebuilt from stored state. Tickets of other days are ignored.
+    pub fn restore(centre: Arc<Centre>, day: Date, stored: Restore) -> Self {
+        let mut queue = Self {
+            counters: centre.counters.iter().map(|c| (c.no, CounterRuntime::default())).collect(),
+            centre,
+            day,
+            tickets: HashMap::new(),
+            waiting: HashMap::new(),
+            issued: HashMap::new(),
+            idempotency: HashMap::new(),
+            rating_keys: HashMap::new(),
+            times: HashMap::new(),
+            next_rating_id: stored.last_rating_id + 1,
+        };
+        for (no, runtime) in stored.counters {
+            if let Some(slot) = queue.counters.get_mut(&no) {
+                *slot = runtime;
+            }
+        }
+        for ticket in stored.tickets.into_iter().filter(|t| t.day == day) {
+            *queue.issued.entry(ticket.issued_service.clone()).or_default() += 1;
+            if let Some(key) = &ticket.idempotency_key {
+                queue.idempotency.insert(key.clone(), ticket.id.clone());
+            }
+            if ticket.status == TicketStatus::Waiting {
+                queue.waiting.entry(ticket.service.clone()).or_default().insert(ticket.queue_key());
+            }
+            queue.tickets.insert(ticket.id.clone(), ticket);
+        }
+        for (service, samples) in stored.service_times {
+            let times = queue.times.entry(service).or_default();
+            samples.into_iter().for_each(|s| times.record(s));
+        }
+        for rating in stored.keyed_ratings {
+            if let Some(key) = rating.idempotency_key.clone() {
+                queue.rating_keys.insert(key, rating);
+            }
+        }
+        queue
+    }
+
+    /// The centre.
+    pub fn centre(&self) -> &Arc<Centre> {
+        &self.centre
+    }
+
+    /// The service day.
+    pub fn day(&self) -> Date {
+        self.day
+    }
+
+    /// A ticket of the day.
+    pub fn ticket(&self, id: &TicketId) -> Option<&Ticket> {
+        self.tickets.get(id)
+    }
+
+    /// Every ticket of the day, in no order.
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
+    /// A counter's state.
+    pub fn counter(&self, no: CounterNo) -> Option<&CounterRuntime> {
+        self.counters.get(&no)
+    }
+
+    /// Every counter's state, by number.
+    pub fn counters(&self) -> impl Iterator<Item = (CounterNo, &CounterRuntime)> {
+        self.counters.iter().map(|(no, c)| (*no, c))
+    }
+
+    /// Waiting tickets of a service in queue order.
+    pub fn waiting_in(&self, service: &ServiceCode) -> impl Iterator<Item = &Ticket> {
+        self.waiting.get(service).into_iter().flatten().filter_map(|k| self.tickets.get(&k.id))
+    }
+
+    /// People ahead of a waiting ticket in its service.
+    pub fn position(&self, ticket: &Ticket) -> Option<u32> {
+        if ticket.status != TicketStatus::Waiting {
+            return None;
+        }
+        let set = self.waiting.get(&ticket.service)?;
+        Some(u32::try_from(set.range(..ticket.queue_key()).count()).unwrap_or(u32::MAX))
+    }
+
+    /// Estimated wait of a waiting ticket, minutes.
+    pub fn estimated_wait(&self, ticket: &Ticket) -> Option<u32> {
+        self.position(ticket).map(|ahead| self.wait_for(&ticket.service, ahead))
+    }
+
+    fn wait_for(&self, service: &ServiceCode, ahead: u32) -> u32 {
+        let default = self.centre.policy.default_service_minutes * 60;
+        let mean = self.times.get(service).map_or(default, |t| t.mean_seconds(default));
+        wait_minutes(ahead, mean, self.open_counters_serving(service))
+    }
+
+    fn open_counters_serving(&self, service: &ServiceCode) -> u32 {
+        let open = self
+            .centre
+            .counters
+            .iter()
+            .filter(|c| c.services.contains(service))
+            .filter(|c| self.counters.get(&c.no).is_some_and(|r| r.status == CounterStatus::Open))
+            .count();
+        u32::try_from(open).unwrap_or(u32::MAX)
+    }
+
+    /// Tickets issued today for a service (its numbers used).
+    pub fn issued_count(&self, service: &ServiceCode) -> u32 {
+        self.issued.get(service).copied().unwrap_or(0)
+    }
+
+    /// Load figures of every service, in configuration order.
+    pub fn loads(&self) -> Vec<ServiceLoad> {
+        self.centre
+            .services
+            .iter()
+            .map(|spec| {
+                let waiting = u32::try_from(self.waiting.get(&spec.code).map_or(0, BTreeSet::len)).unwrap_or(u32::MAX);
+                let issued = self.issued_count(&spec.code);
+                let by_capacity = spec.daily_capacity.saturating_sub(issued);
+                let by_range = (spec.number_end + 1).saturating_sub(spec.number_start + issued);
+                ServiceLoad {
+                    code: spec.code.clone(),
+                    waiting,
+                    estimated_wait_minutes: self.wait_for(&spec.code, waiting),
+                    remaining_today: by_capacity.min(by_range),
+                    capacity: spec.daily_capacity,
+                    counters_open: self.open_counters_serving(&spec.code),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether tickets are taken now, and if not why.
+    pub fn accepting(&self, now: Timestamp) -> Result<(), Closed> {
+        if self.centre.enforce_hours { self.centre.schedule.open_at(now) } else { Ok(()) }
+    }
+
+    /// Moves the queue to `now`: starts a new service day when the day rolled over (open tickets
+    /// expire, counters close) and expires no-shows past their rejoin window.
+    pub fn advance(&mut self, now: Timestamp) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let today = self.centre.schedule.service_day(now);
+        if today > self.day {
+            let mut open: Vec<TicketId> =
+                self.tickets.values().filter(|t| t.status.is_open()).map(|t| t.id.clone()).collect();
+            open.sort();
+            for id in open {
+                changes.push(self.finish(&id, TicketStatus::Expired, now, Fact::TicketExpired));
+            }
+            let nos: Vec<CounterNo> = self.counters.keys().copied().collect();
+            for no in nos {
+                let runtime = self.counters.entry(no).or_default();
+                if *runtime != CounterRuntime::default() {
+                    *runtime = CounterRuntime::default();
+                    changes.push(self.counter_change(Fact::CounterClosed { counter: no }, no));
+                }
+            }
+            self.day = today;
+            self.tickets.clear();
+            self.waiting.clear();
+            self.issued.clear();
+            self.idempotency.clear();
+            self.rating_keys.clear();
+            changes.push(Change::of(Fact::DayStarted { day: today }));
+        }
+        let mut lapsed: Vec<TicketId> = self
+            .tickets
+            .values()
+            .filter(|t| t.status == TicketStatus::NoShow && t.rejoin_until.is_some_and(|until| until < now))
+            .map(|t| t.id.clone())
+            .collect();
+        lapsed.sort();
+        for id in lapsed {
+            changes.push(self.finish(&id, TicketStatus::Expired, now, Fact::TicketExpired));
+        }
+        changes
+    }
+
+    /// Puts a ticket in a final status.
+    pub(super) fn finish(&mut self, id: &TicketId, status: TicketStatus, now: Timestamp, fact: Fact) -> Change {
+        self.set_status(id, status);
+        if let Some(t) = self.tickets.get_mut(id) {
+            t.finished_at = Some(now);
+            t.rejoin_until = None;
+        }
+        for runtime in self.counters.values_mut() {
+            if runtime.current.as_ref() == Some(id) {
+                runtime.current = None;
+            }
+        }
+        self.ticket_change(fact, id)
+    }
+
+    /// Changes a ticket's status, keeping the waiting index in step.
+    pub(super) fn set_status(&mut self, id: &TicketId, status: TicketStatus) {
+        let Some(ticket) = self.tickets.get_mut(id) else { return };
+        if ticket.status == TicketStatus::Waiting {
+            if let Some(set) = self.waiting.get_mut(&ticket.service) {
+                set.remove(&ticket.queue_key());
+            }
+        }
+        ticket.status = status;
+        if status == TicketStatus::Waiting {
+            self.waiting.entry(ticket.service.clone()).or_default().insert(ticket.queue_key());
+        }
+    }
+
+    pub(super) fn ticket_change(&self, fact: Fact, id: &TicketId) -> Change {
+        Change { ticket: self.tickets.get(id).cloned(), ..Change::of(fact) }
+    }
+
+    pub(super) fn counter_change(&self, fact: Fact, no: CounterNo) -> Change {
+        Change { counter: self.counters.get(&no).map(|c| (no, c.clone())), ..Change::of(fact) }
+    }
+}

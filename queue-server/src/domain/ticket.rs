@@ -1,0 +1,110 @@
+//! A ticket as the engine keeps it.
+
+use jiff::Timestamp;
+pub use motcua_protocol::api::TicketStatus;
+use serde::{Deserialize, Serialize};
+
+use super::ids::{CounterNo, ServiceCode, TicketId};
+
+/// Where a ticket was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The touch kiosk.
+    Kiosk,
+    /// Issued by an officer at a counter.
+    Counter,
+    /// A web page.
+    Web,
+    /// A checked-in appointment.
+    Appointment,
+}
+
+impl Channel {
+    /// Parses the wire name; `None` for an unknown one.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim() {
+            "kiosk" => Some(Self::Kiosk),
+            "counter" => Some(Self::Counter),
+            "web" => Some(Self::Web),
+            "appointment" => Some(Self::Appointment),
+            _ => None,
+        }
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kiosk => "kiosk",
+            Self::Counter => "counter",
+            Self::Web => "web",
+            Self::Appointment => "appointment",
+        }
+    }
+}
+
+/// A ticket with everything the rules and the statistics need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Id, fixed at issue.
+    pub id: TicketId,
+    /// Service day it was issued on.
+    pub day: jiff::civil::Date,
+    /// Number, gapless per service and day.
+    pub number: u32,
+    /// Service it was issued for (its number belongs to this service's range).
+    pub issued_service: ServiceCode,
+    /// Service it queues for now.
+    pub service: ServiceCode,
+    /// Priority class code.
+    pub priority: Option<String>,
+    /// Where it was taken.
+    pub channel: Channel,
+    /// Where it stands.
+    pub status: TicketStatus,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+    /// The arrival time the queue orders by; kept on transfer and on rejoin.
+    pub arrived_at: Timestamp,
+    /// Appointment time, for a ticket made from a booking.
+    pub appointment_at: Option<Timestamp>,
+    /// Counter that called it last.
+    pub counter: Option<CounterNo>,
+    /// When it was first called at its current service.
+    pub called_at: Option<Timestamp>,
+    /// When service started.
+    pub serving_at: Option<Timestamp>,
+    /// When it reached a final status.
+    pub finished_at: Option<Timestamp>,
+    /// Calls after the first one.
+    pub recalls: u32,
+    /// For a no-show: until when it may rejoin.
+    pub rejoin_until: Option<Timestamp>,
+    /// The client's idempotency key, if one was given.
+    pub idempotency_key: Option<String>,
+    /// Whether a rating was recorded for it.
+    pub rated: bool,
+}
+
+impl Ticket {
+    /// Whole minutes waited since arrival.
+    pub fn waited_minutes(&self, now: Timestamp) -> i64 {
+        now.duration_since(self.arrived_at).as_secs() / 60
+    }
+
+    /// The key the queue orders waiting tickets by: arrival, then number.
+    pub fn queue_key(&self) -> QueueKey {
+        QueueKey { arrived_at: self.arrived_at, number: self.number, id: self.id.clone() }
+    }
+}
+
+/// Order of waiting tickets: first come, first served.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct QueueKey {
+    /// Arrival.
+    pub arrived_at: Timestamp,
+    /// Number, to break ties.
+    pub number: u32,
+    /// The ticket.
+    pub id: TicketId,
+}
