@@ -1,0 +1,210 @@
+//! The procedure catalogue (searched in memory) and dossier lookups (masked for the public).
+
+use jiff::Timestamp;
+use motcua_protocol::api::{self, DossierStatus};
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::domain::text::{fold, matches_all_words};
+use crate::domain::{Centre, ReceiptCode};
+
+/// Every procedure, with its folded text for searching without diacritics.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    procedures: Vec<(api::Procedure, String)>,
+}
+
+impl Catalog {
+    /// Reads the catalogue.
+    pub fn load(conn: &Connection) -> rusqlite::Result<Self> {
+        let mut stmt = conn.prepare(
+            "SELECT code, name, service, level, online_level, processing_days, fee, documents FROM procedures ORDER BY service, code",
+        )?;
+        let procedures = stmt
+            .query_map([], |row| {
+                let documents: String = row.get(7)?;
+                Ok(api::Procedure {
+                    code: row.get(0)?,
+                    name: row.get(1)?,
+                    service: row.get(2)?,
+                    level: row.get(3)?,
+                    online_level: row.get(4)?,
+                    processing_days: row.get(5)?,
+                    fee: row.get(6)?,
+                    documents: serde_json::from_str(&documents).unwrap_or_default(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Self::new(procedures))
+    }
+
+    /// A catalogue of these procedures.
+    pub fn new(procedures: Vec<api::Procedure>) -> Self {
+        let procedures = procedures
+            .into_iter()
+            .map(|p| {
+                let folded = fold(&format!("{} {} {}", p.name, p.code, p.service));
+                (p, folded)
+            })
+            .collect();
+        Self { procedures }
+    }
+
+    /// Procedures matching every word of `query` (diacritics and case ignored), optionally of one
+    /// service; those whose name contains the query as a phrase come first. Returns the first
+    /// `limit` and the total count.
+    pub fn search(&self, query: &str, service: Option<&str>, limit: usize) -> (Vec<api::Procedure>, usize) {
+        let phrase = fold(query.trim());
+        let mut hits: Vec<(bool, &api::Procedure)> = self
+            .procedures
+            .iter()
+            .filter(|(p, _)| service.is_none_or(|s| p.service.eq_ignore_ascii_case(s)))
+            .filter(|(_, folded)| matches_all_words(folded, query))
+            .map(|(p, folded)| (!folded.contains(&phrase), p))
+            .collect();
+        hits.sort_by_key(|(not_phrase, _)| *not_phrase);
+        let total = hits.len();
+        (hits.into_iter().take(limit).map(|(_, p)| p.clone()).collect(), total)
+    }
+
+    /// A procedure by code.
+    pub fn get(&self, code: &str) -> Option<&api::Procedure> {
+        self.procedures.iter().map(|(p, _)| p).find(|p| p.code == code)
+    }
+
+    /// Number of procedures.
+    pub fn len(&self) -> usize {
+        self.procedures.len()
+    }
+
+    /// Whether the catalogue is empty.
+    pub fn is_empty(&self) -> bool {
+        self.procedures.is_empty()
+    }
+}
+
+/// `Nguyễn Văn An` → `Nguyễn V*** A***`: the family name and initials only.
+pub fn mask_name(name: &str) -> String {
+    let mut words = name.split_whitespace();
+    let Some(first) = words.next() else { return String::new() };
+    let rest = words.filter_map(|w| w.chars().next()).map(|c| format!("{c}***"));
+    std::iter::once(first.to_string()).chain(rest).collect::<Vec<_>>().join(" ")
+}
+
+/// `0912345678` → `09******78`.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 6 {
+        return "*".repeat(digits.len());
+    }
+    let n = digits.len();
+    digits.iter().enumerate().map(|(i, c)| if i < 2 || i >= n - 2 { *c } else { '*' }).collect()
+}
+
+/// A dossier as the public sees it.
+pub fn dossier(
+    conn: &Connection,
+    centre: &Centre,
+    catalog: &Catalog,
+    code: &ReceiptCode,
+    now: Timestamp,
+) -> rusqlite::Result<Option<api::Dossier>> {
+    let row = conn
+        .query_row(
+            "SELECT procedure_code, applicant_name, applicant_phone, status, received_at_ms, due_at_ms, new_due_at_ms, apology
+             FROM dossiers WHERE receipt_code = ?1",
+            [code.as_str()],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((procedure_code, name, phone, status, received, due, new_due, apology)) = row else {
+        return Ok(None);
+    };
+    let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| centre.schedule.format(t)).unwrap_or_default();
+    let status = DossierStatus::from_code(&status).unwrap_or(DossierStatus::Received);
+    let effective_due = new_due.unwrap_or(due);
+    let finished = matches!(status, DossierStatus::Ready | DossierStatus::Returned);
+    let overdue = !finished && now.as_millisecond() > effective_due;
+
+    let mut stmt = conn.prepare_cached("SELECT at_ms, payload FROM events WHERE dossier = ?1 AND kind = 'dossier_status' ORDER BY id")?;
+    let history = stmt
+        .query_map([code.as_str()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .filter_map(|r| r.ok())
+        .filter_map(|(at, payload)| {
+            let v: serde_json::Value = serde_json::from_str(&payload).ok()?;
+            let status = DossierStatus::from_code(v.get("status")?.as_str()?)?;
+            Some(api::DossierStep {
+                at: fmt(at),
+                status,
+                status_label: status.label_vi().to_string(),
+                note: v.get("note").and_then(|n| n.as_str()).map(String::from),
+            })
+        })
+        .collect();
+    Ok(Some(api::Dossier {
+        receipt_code: code.to_string(),
+        procedure_name: catalog.get(&procedure_code).map(|p| p.name.clone()).unwrap_or_default(),
+        procedure_code,
+        applicant: mask_name(&name),
+        phone: mask_phone(&phone),
+        status,
+        status_label: status.label_vi().to_string(),
+        received_at: fmt(received),
+        due_at: fmt(effective_due),
+        overdue,
+        apology: apology.zip(new_due).map(|(message, new_due)| api::Apology { message, new_due_at: fmt(new_due) }),
+        history,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_data_is_masked() {
+        assert_eq!(mask_name("Nguyễn Văn An"), "Nguyễn V*** A***");
+        assert_eq!(mask_name("Lê Thị Ánh Tuyết"), "Lê T*** Á*** T***");
+        assert_eq!(mask_name(""), "");
+        assert_eq!(mask_phone("0912345678"), "09******78");
+        assert_eq!(mask_phone("091 234 5678"), "09******78");
+        assert_eq!(mask_phone("123"), "***");
+    }
+
+    #[test]
+    fn search_ignores_diacritics_and_ranks_phrases_first() {
+        let p = |code: &str, name: &str, service: &str| api::Procedure {
+            code: code.into(),
+            name: name.into(),
+            service: service.into(),
+            level: "Tỉnh".into(),
+            online_level: "Một phần".into(),
+            processing_days: 1,
+            fee: "Không thu phí".into(),
+            documents: vec![],
+        };
+        let catalog = Catalog::new(vec![
+            p("1", "Đăng ký biến động đất đai", "DD"),
+            p("2", "Cấp đổi giấy chứng nhận quyền sử dụng đất", "DD"),
+            p("3", "Đăng ký khai sinh", "TP"),
+        ]);
+        let (hits, total) = catalog.search("dat dai", None, 10);
+        assert_eq!((total, hits[0].code.as_str()), (1, "1"));
+        let (hits, total) = catalog.search("đất", None, 10);
+        assert_eq!(total, 2);
+        assert_eq!(hits.len(), 2);
+        assert_eq!(catalog.search("", Some("tp"), 10).1, 1);
+        assert_eq!(catalog.search("dang ky", None, 1).0.len(), 1);
+        assert_eq!(catalog.search("dang ky", None, 1).1, 2);
+    }
+}

@@ -1,0 +1,167 @@
+//! The store: SQLite behind one writer thread, plus read-only lookups.
+//!
+//! [`Store`] is a cheap handle. Commands go over a channel to the writer thread (see [`writer`]),
+//! which owns the queue and the write connection and answers after the commit. The procedure
+//! catalogue is read once at start and searched in memory; dossiers are read through a separate
+//! read-only connection on the blocking pool, which WAL lets run beside the writer.
+
+mod catalog;
+mod rows;
+pub mod schema;
+mod writer;
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use motcua_protocol::api;
+use tokio::sync::oneshot;
+
+pub use catalog::Catalog;
+
+use crate::domain::{Centre, Clock, Command, DomainError, ReceiptCode, TicketId};
+use crate::live::Hub;
+
+/// Why the store did not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The rules refused; nothing changed.
+    Refused(DomainError),
+    /// The database failed; nothing changed.
+    Unavailable,
+}
+
+/// What a command produced, ready for the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A ticket; `created` is false when an idempotency key returned an existing one.
+    Ticket {
+        /// The ticket.
+        ticket: api::Ticket,
+        /// Newly created.
+        created: bool,
+    },
+    /// A ticket was called.
+    Called(api::CallResponse),
+    /// Nobody waits.
+    NobodyWaiting,
+    /// A counter.
+    Counter(api::Counter),
+    /// A rating; `created` is false when an idempotency key returned an existing one.
+    Rating {
+        /// The rating.
+        rating: api::Rating,
+        /// Newly created.
+        created: bool,
+    },
+}
+
+pub(crate) enum Request {
+    Command(Command, oneshot::Sender<Result<Reply, StoreError>>),
+    Ticket(TicketId, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
+    Tick,
+}
+
+/// Handle to the store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    tx: mpsc::Sender<Request>,
+    reader: Arc<Mutex<rusqlite::Connection>>,
+    catalog: Arc<Catalog>,
+    centre: Arc<Centre>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Request::Command(c, _) => write!(f, "Command({c:?})"),
+            Request::Ticket(id, _) => write!(f, "Ticket({id})"),
+            Request::Tick => write!(f, "Tick"),
+        }
+    }
+}
+
+/// Failure to open the store.
+#[derive(Debug)]
+pub struct OpenError(pub String);
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+impl Store {
+    /// Opens the database at `path` (migrating it), rebuilds the queue and starts the writer thread.
+    /// `seed` runs once on the write connection before the queue is loaded (the demo data).
+    pub fn open(
+        path: &Path,
+        centre: Arc<Centre>,
+        clock: Arc<dyn Clock>,
+        seed: Option<&dyn Fn(&mut rusqlite::Connection) -> rusqlite::Result<()>>,
+    ) -> Result<(Store, Arc<Hub>), OpenError> {
+        let fail = |what: &str, e: rusqlite::Error| OpenError(format!("{what} {}: {e}", path.display()));
+        let mut conn = schema::open(path).map_err(|e| fail("cannot open database", e))?;
+        schema::migrate(&mut conn).map_err(|e| fail("cannot migrate database", e))?;
+        if let Some(seed) = seed {
+            seed(&mut conn).map_err(|e| fail("cannot load demo data into", e))?;
+        }
+        let now = clock.now();
+        let queue = rows::load_queue(&conn, centre.clone(), now).map_err(|e| fail("cannot read the queue from", e))?;
+        let catalog = Catalog::load(&conn).map_err(|e| fail("cannot read procedures from", e))?;
+        let reader = schema::open(path).map_err(|e| fail("cannot open a reader on", e))?;
+        let boot = format!("{:x}", now.as_millisecond());
+        let hub = Arc::new(Hub::new(crate::views::snapshot(&queue, now), boot));
+        let (tx, rx) = mpsc::channel();
+        let writer = writer::Writer { conn, queue: Some(queue), centre: centre.clone(), clock, hub: hub.clone() };
+        std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| OpenError(format!("cannot start the store writer: {e}")))?;
+        let store = Store { tx, reader: Arc::new(Mutex::new(reader)), catalog: Arc::new(catalog), centre };
+        Ok((store, hub))
+    }
+
+    /// Executes a command; answers after it is committed.
+    pub async fn execute(&self, command: Command) -> Result<Reply, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Request::Command(command, reply)).map_err(|_| StoreError::Unavailable)?;
+        answer.await.map_err(|_| StoreError::Unavailable)?
+    }
+
+    /// A ticket by id, of any day.
+    pub async fn ticket(&self, id: TicketId) -> Result<Option<api::Ticket>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Request::Ticket(id, reply)).map_err(|_| StoreError::Unavailable)?;
+        answer.await.map_err(|_| StoreError::Unavailable)?
+    }
+
+    /// Asks the writer to roll the day over and expire no-shows if due.
+    pub fn tick(&self) {
+        let _ = self.tx.send(Request::Tick);
+    }
+
+    /// The procedure catalogue.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// A dossier by receipt code, personal data masked.
+    pub async fn dossier(&self, code: ReceiptCode, now: jiff::Timestamp) -> Result<Option<api::Dossier>, StoreError> {
+        let reader = self.reader.clone();
+        let centre = self.centre.clone();
+        let catalog = self.catalog.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().unwrap_or_else(|p| p.into_inner());
+            catalog::dossier(&conn, &centre, &catalog, &code, now)
+        })
+        .await
+        .map_err(|_| StoreError::Unavailable)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "dossier lookup failed");
+            StoreError::Unavailable
+        })
+    }
+}

@@ -1,0 +1,263 @@
+//! Domain values to and from rows. Every change is written as its event row plus the rows it
+//! changed, in the caller's transaction.
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+use crate::domain::{Centre, Change, Channel, CounterNo, CounterRuntime, CounterStatus, Queue, RatingRecord, Restore, ServiceCode, Ticket, TicketId, TicketStatus};
+
+fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+fn ts(ms: i64) -> rusqlite::Result<Timestamp> {
+    Timestamp::from_millisecond(ms).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e)))
+}
+
+fn opt_ts(ms: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
+    ms.map(ts).transpose()
+}
+
+fn bad<E: std::error::Error + Send + Sync + 'static>(e: E) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+}
+
+fn status_name(s: TicketStatus) -> &'static str {
+    match s {
+        TicketStatus::Waiting => "waiting",
+        TicketStatus::Called => "called",
+        TicketStatus::Serving => "serving",
+        TicketStatus::Done => "done",
+        TicketStatus::NoShow => "no_show",
+        TicketStatus::Cancelled => "cancelled",
+        TicketStatus::Expired => "expired",
+    }
+}
+
+fn status_from(name: &str) -> Option<TicketStatus> {
+    use TicketStatus::*;
+    [Waiting, Called, Serving, Done, NoShow, Cancelled, Expired].into_iter().find(|s| status_name(*s) == name)
+}
+
+#[derive(Serialize)]
+struct Payload<'a> {
+    #[serde(flatten)]
+    fact: &'a crate::domain::Fact,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a Ticket>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counter: Option<&'a CounterRuntime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rating: Option<&'a RatingRecord>,
+}
+
+/// Appends the change's event and writes the rows it changed.
+pub fn write_change(conn: &Connection, day: Date, at: Timestamp, change: &Change) -> rusqlite::Result<()> {
+    let payload = Payload {
+        fact: &change.fact,
+        ticket: change.ticket.as_ref(),
+        counter: change.counter.as_ref().map(|(_, c)| c),
+        rating: change.rating.as_ref(),
+    };
+    let payload = serde_json::to_string(&payload).map_err(bad)?;
+    let counter_no = change.counter.as_ref().map(|(no, _)| no.get()).or_else(|| change.ticket.as_ref().and_then(|t| t.counter.map(CounterNo::get)));
+    conn.prepare_cached(
+        "INSERT INTO events (at_ms, day, kind, ticket_id, service, counter_no, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        ms(at),
+        day.to_string(),
+        change.fact.kind(),
+        change.ticket.as_ref().map(|t| t.id.as_str()),
+        change.ticket.as_ref().map(|t| t.service.as_str()),
+        counter_no,
+        payload
+    ])?;
+    if let Some(t) = &change.ticket {
+        write_ticket(conn, t)?;
+    }
+    if let Some((no, c)) = &change.counter {
+        let (state, reason) = match &c.status {
+            CounterStatus::Open => ("open", None),
+            CounterStatus::Paused(r) => ("paused", Some(r.as_str())),
+            CounterStatus::Closed => ("closed", None),
+        };
+        conn.prepare_cached(
+            "INSERT INTO counters (no, state, pause_reason, current_ticket, streak) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (no) DO UPDATE SET state = excluded.state, pause_reason = excluded.pause_reason,
+                 current_ticket = excluded.current_ticket, streak = excluded.streak",
+        )?
+        .execute(params![no.get(), state, reason, c.current.as_ref().map(TicketId::as_str), c.streak])?;
+    }
+    if let Some(r) = &change.rating {
+        conn.prepare_cached(
+            "INSERT INTO ratings (id, day, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            r.id,
+            day.to_string(),
+            r.ticket.as_ref().map(TicketId::as_str),
+            r.counter.map(CounterNo::get),
+            r.service.as_ref().map(ServiceCode::as_str),
+            r.score,
+            serde_json::to_string(&r.tags).map_err(bad)?,
+            r.comment,
+            ms(r.at),
+            r.idempotency_key
+        ])?;
+    }
+    Ok(())
+}
+
+fn write_ticket(conn: &Connection, t: &Ticket) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO tickets (id, day, issued_service, number, service, priority, channel, status, issued_at_ms,
+             arrived_at_ms, appointment_at_ms, counter_no, called_at_ms, serving_at_ms, finished_at_ms, recalls,
+             rejoin_until_ms, idempotency_key, rated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+         ON CONFLICT (id) DO UPDATE SET service = excluded.service, status = excluded.status,
+             arrived_at_ms = excluded.arrived_at_ms, counter_no = excluded.counter_no,
+             called_at_ms = excluded.called_at_ms, serving_at_ms = excluded.serving_at_ms,
+             finished_at_ms = excluded.finished_at_ms, recalls = excluded.recalls,
+             rejoin_until_ms = excluded.rejoin_until_ms, rated = excluded.rated",
+    )?
+    .execute(params![
+        t.id.as_str(),
+        t.day.to_string(),
+        t.issued_service.as_str(),
+        t.number,
+        t.service.as_str(),
+        t.priority,
+        t.channel.as_str(),
+        status_name(t.status),
+        ms(t.issued_at),
+        ms(t.arrived_at),
+        t.appointment_at.map(ms),
+        t.counter.map(CounterNo::get),
+        t.called_at.map(ms),
+        t.serving_at.map(ms),
+        t.finished_at.map(ms),
+        t.recalls,
+        t.rejoin_until.map(ms),
+        t.idempotency_key,
+        t.rated
+    ])?;
+    Ok(())
+}
+
+const TICKET_COLUMNS: &str = "id, day, issued_service, number, service, priority, channel, status, issued_at_ms,
+    arrived_at_ms, appointment_at_ms, counter_no, called_at_ms, serving_at_ms, finished_at_ms, recalls,
+    rejoin_until_ms, idempotency_key, rated";
+
+fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
+    let text = |i: usize| -> rusqlite::Result<String> { row.get(i) };
+    let status = text(7)?;
+    let channel = text(6)?;
+    let counter: Option<u16> = row.get(11)?;
+    Ok(Ticket {
+        id: TicketId::parse(&text(0)?).map_err(bad)?,
+        day: text(1)?.parse().map_err(bad)?,
+        issued_service: ServiceCode::parse(&text(2)?).map_err(bad)?,
+        number: row.get(3)?,
+        service: ServiceCode::parse(&text(4)?).map_err(bad)?,
+        priority: row.get(5)?,
+        channel: Channel::parse(&channel).ok_or_else(|| bad(crate::domain::DomainError::UnknownTicket(channel.clone())))?,
+        status: status_from(&status).ok_or_else(|| bad(crate::domain::DomainError::UnknownTicket(status.clone())))?,
+        issued_at: ts(row.get(8)?)?,
+        arrived_at: ts(row.get(9)?)?,
+        appointment_at: opt_ts(row.get(10)?)?,
+        counter: counter.and_then(CounterNo::new),
+        called_at: opt_ts(row.get(12)?)?,
+        serving_at: opt_ts(row.get(13)?)?,
+        finished_at: opt_ts(row.get(14)?)?,
+        recalls: row.get(15)?,
+        rejoin_until: opt_ts(row.get(16)?)?,
+        idempotency_key: row.get(17)?,
+        rated: row.get(18)?,
+    })
+}
+
+/// A ticket of any day.
+pub fn find_ticket(conn: &Connection, id: &TicketId) -> rusqlite::Result<Option<Ticket>> {
+    conn.query_row(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?1"), [id.as_str()], ticket_from_row).optional()
+}
+
+/// Rebuilds the queue of the service day `now` belongs to from the stored rows. Open tickets of an
+/// earlier day stay as they are; [`Queue::advance`] expires them on the next command.
+pub fn load_queue(conn: &Connection, centre: Arc<Centre>, now: Timestamp) -> rusqlite::Result<Queue> {
+    let stored_day: Option<String> = conn.query_row("SELECT max(day) FROM tickets", [], |r| r.get(0))?;
+    let today = centre.schedule.service_day(now);
+    let day = stored_day.and_then(|d| d.parse::<Date>().ok()).map_or(today, |d| d.min(today));
+
+    let mut stmt = conn.prepare(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE day = ?1"))?;
+    let tickets = stmt.query_map([day.to_string()], ticket_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let mut stmt = conn.prepare("SELECT no, state, pause_reason, current_ticket, streak FROM counters")?;
+    let counters = stmt
+        .query_map([], |row| {
+            let no: u16 = row.get(0)?;
+            let state: String = row.get(1)?;
+            let reason: Option<String> = row.get(2)?;
+            let current: Option<String> = row.get(3)?;
+            let status = match state.as_str() {
+                "open" => CounterStatus::Open,
+                "paused" => CounterStatus::Paused(reason.unwrap_or_default()),
+                _ => CounterStatus::Closed,
+            };
+            let current = current.map(|c| TicketId::parse(&c)).transpose().map_err(bad)?;
+            Ok((CounterNo::new(no), CounterRuntime { status, current, streak: row.get(4)? }))
+        })?
+        .filter_map(|r| match r {
+            Ok((Some(no), c)) => Some(Ok((no, c))),
+            Ok((None, _)) => None,
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let mut service_times = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT finished_at_ms - called_at_ms FROM tickets
+         WHERE service = ?1 AND status = 'done' AND called_at_ms IS NOT NULL
+         ORDER BY finished_at_ms DESC LIMIT 20",
+    )?;
+    for spec in &centre.services {
+        let mut samples = stmt
+            .query_map([spec.code.as_str()], |r| r.get::<_, i64>(0))?
+            .map(|r| r.map(|ms| u32::try_from((ms / 1000).max(1)).unwrap_or(u32::MAX)))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        samples.reverse();
+        service_times.push((spec.code.clone(), samples));
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT id, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key FROM ratings
+         WHERE day = ?1 AND idempotency_key IS NOT NULL",
+    )?;
+    let keyed_ratings = stmt
+        .query_map([day.to_string()], |row| {
+            let ticket: Option<String> = row.get(1)?;
+            let counter: Option<u16> = row.get(2)?;
+            let service: Option<String> = row.get(3)?;
+            let tags: String = row.get(5)?;
+            Ok(RatingRecord {
+                id: row.get(0)?,
+                ticket: ticket.map(|t| TicketId::parse(&t)).transpose().map_err(bad)?,
+                counter: counter.and_then(CounterNo::new),
+                service: service.map(|s| ServiceCode::parse(&s)).transpose().map_err(bad)?,
+                score: row.get(4)?,
+                tags: serde_json::from_str(&tags).map_err(bad)?,
+                comment: row.get(6)?,
+                at: ts(row.get(7)?)?,
+                idempotency_key: row.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let last_rating_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM ratings", [], |r| r.get(0))?;
+
+    Ok(Queue::restore(centre, day, Restore { tickets, counters, service_times, keyed_ratings, last_rating_id }))
+}

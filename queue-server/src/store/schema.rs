@@ -1,0 +1,137 @@
+//! The SQLite schema: embedded migrations applied at start, and the connection settings.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+/// Migrations in order; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[r#"
+-- Every state change, appended: the audit trail and the source of statistics.
+CREATE TABLE events (
+    id         INTEGER PRIMARY KEY,
+    at_ms      INTEGER NOT NULL,
+    day        TEXT    NOT NULL,
+    kind       TEXT    NOT NULL,
+    ticket_id  TEXT,
+    service    TEXT,
+    counter_no INTEGER,
+    dossier    TEXT,
+    payload    TEXT    NOT NULL
+);
+CREATE INDEX events_day ON events (day, kind);
+CREATE INDEX events_dossier ON events (dossier) WHERE dossier IS NOT NULL;
+
+-- Current state of every ticket; each row change comes with its event.
+CREATE TABLE tickets (
+    id                TEXT    PRIMARY KEY,
+    day               TEXT    NOT NULL,
+    issued_service    TEXT    NOT NULL,
+    number            INTEGER NOT NULL,
+    service           TEXT    NOT NULL,
+    priority          TEXT,
+    channel           TEXT    NOT NULL,
+    status            TEXT    NOT NULL,
+    issued_at_ms      INTEGER NOT NULL,
+    arrived_at_ms     INTEGER NOT NULL,
+    appointment_at_ms INTEGER,
+    counter_no        INTEGER,
+    called_at_ms      INTEGER,
+    serving_at_ms     INTEGER,
+    finished_at_ms    INTEGER,
+    recalls           INTEGER NOT NULL DEFAULT 0,
+    rejoin_until_ms   INTEGER,
+    idempotency_key   TEXT,
+    rated             INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (day, issued_service, number),
+    UNIQUE (day, idempotency_key)
+);
+CREATE INDEX tickets_done ON tickets (service, finished_at_ms) WHERE status = 'done';
+
+CREATE TABLE counters (
+    no             INTEGER PRIMARY KEY,
+    state          TEXT    NOT NULL,
+    pause_reason   TEXT,
+    current_ticket TEXT,
+    streak         INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE ratings (
+    id              INTEGER PRIMARY KEY,
+    day             TEXT    NOT NULL,
+    ticket_id       TEXT    UNIQUE,
+    counter_no      INTEGER,
+    service         TEXT,
+    score           INTEGER NOT NULL,
+    tags            TEXT    NOT NULL,
+    comment         TEXT,
+    at_ms           INTEGER NOT NULL,
+    idempotency_key TEXT,
+    UNIQUE (day, idempotency_key)
+);
+
+CREATE TABLE procedures (
+    code            TEXT    PRIMARY KEY,
+    name            TEXT    NOT NULL,
+    service         TEXT    NOT NULL,
+    level           TEXT    NOT NULL,
+    online_level    TEXT    NOT NULL,
+    processing_days INTEGER NOT NULL,
+    fee             TEXT    NOT NULL,
+    documents       TEXT    NOT NULL
+);
+
+CREATE TABLE dossiers (
+    receipt_code    TEXT    PRIMARY KEY,
+    procedure_code  TEXT    NOT NULL,
+    applicant_name  TEXT    NOT NULL,
+    applicant_phone TEXT    NOT NULL,
+    status          TEXT    NOT NULL,
+    received_at_ms  INTEGER NOT NULL,
+    due_at_ms       INTEGER NOT NULL,
+    new_due_at_ms   INTEGER,
+    apology         TEXT,
+    completed_at_ms INTEGER
+);
+"#];
+
+/// Opens (creating if needed) the database with the settings every connection uses: WAL, full
+/// synchronous commits (a commit is on disk when it returns), a busy timeout.
+pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(2))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// Applies the migrations not applied yet, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(applied).unwrap_or(0)) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_set_wal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("m.db");
+        let mut conn = open(&path).expect("opens");
+        migrate(&mut conn).expect("migrates");
+        migrate(&mut conn).expect("second run is a no-op");
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+        assert_eq!(usize::try_from(version).ok(), Some(MIGRATIONS.len()));
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).expect("mode");
+        assert_eq!(mode, "wal");
+    }
+}

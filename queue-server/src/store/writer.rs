@@ -1,0 +1,179 @@
+//! The writer thread: the only owner of the queue and of the write connection.
+//!
+//! rusqlite is blocking and a durable commit waits for an fsync (a few milliseconds), so all writes
+//! run on this one thread, never on the async runtime. Requests queue up while a commit is on disk;
+//! the next loop takes all of them and commits them in one transaction (group commit), so the commit
+//! rate, not the request rate, is bounded by the disk. A request is answered only after its commit.
+//! If a commit fails nothing is half-written: the transaction rolls back, the queue is rebuilt from
+//! the database, and every command of the batch is answered "unavailable".
+
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+
+use motcua_protocol::api;
+use motcua_protocol::events::QueueEvent;
+use rusqlite::Connection;
+
+use super::{rows, Reply, Request, StoreError};
+use crate::domain::{Centre, Clock, DomainError, Outcome, Queue};
+use crate::live::Hub;
+use crate::views;
+
+/// Most requests committed in one transaction.
+const MAX_BATCH: usize = 1024;
+
+pub(super) struct Writer {
+    pub conn: Connection,
+    pub queue: Option<Queue>,
+    pub centre: Arc<Centre>,
+    pub clock: Arc<dyn Clock>,
+    pub hub: Arc<Hub>,
+}
+
+type Pending = (tokio::sync::oneshot::Sender<Result<Reply, StoreError>>, Result<Reply, DomainError>);
+
+impl Writer {
+    pub fn run(mut self, rx: Receiver<Request>) {
+        while let Ok(first) = rx.recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(request) => batch.push(request),
+                    Err(_) => break,
+                }
+            }
+            self.step(batch);
+        }
+        tracing::info!("store writer stopped");
+    }
+
+    /// Handles one batch: queries from committed state, then all commands in one transaction.
+    fn step(&mut self, batch: Vec<Request>) {
+        let now = self.clock.now();
+        let mut commands = Vec::new();
+        let mut tick = false;
+        for request in batch {
+            match request {
+                Request::Command(command, reply) => commands.push((command, reply)),
+                Request::Ticket(id, reply) => {
+                    let _ = reply.send(self.lookup(&id));
+                }
+                Request::Tick => tick = true,
+            }
+        }
+        if commands.is_empty() && !tick {
+            return;
+        }
+        if self.queue.is_none() {
+            self.reload(now);
+        }
+        let Some(queue) = self.queue.as_mut() else {
+            for (_, reply) in commands {
+                let _ = reply.send(Err(StoreError::Unavailable));
+            }
+            return;
+        };
+
+        let mut pending: Vec<Pending> = Vec::with_capacity(commands.len());
+        let mut events: Vec<QueueEvent> = Vec::new();
+        let mut written = 0usize;
+        let result = (|| -> rusqlite::Result<()> {
+            let tx = self.conn.transaction()?;
+            let mut write = |queue: &Queue, changes: &[crate::domain::Change]| -> rusqlite::Result<()> {
+                for change in changes {
+                    rows::write_change(&tx, queue.day(), now, change)?;
+                    events.extend(views::event(queue, change));
+                    let counter_also_changed = change.counter.is_some() && change.ticket.is_some();
+                    if let (true, Some((no, _))) = (counter_also_changed, &change.counter) {
+                        events.extend(views::counter(queue, *no).map(|counter| QueueEvent::CounterChanged { counter }));
+                    }
+                    written += 1;
+                }
+                Ok(())
+            };
+            let rolled = queue.advance(now);
+            write(queue, &rolled)?;
+            for (command, reply) in commands {
+                match queue.execute(command, now) {
+                    Ok(executed) => {
+                        write(queue, &executed.changes)?;
+                        pending.push((reply, Ok(reply_of(queue, executed.outcome))));
+                    }
+                    Err(refused) => pending.push((reply, Err(refused))),
+                }
+            }
+            drop(write);
+            tx.commit()
+        })();
+
+        match result {
+            Ok(()) => {
+                if written > 0 {
+                    events.push(QueueEvent::ServiceStats {
+                        services: views::services(&self.centre, &queue.loads(), now),
+                    });
+                    self.hub.publish(views::snapshot(queue, now), events);
+                }
+                for (reply, outcome) in pending {
+                    let _ = reply.send(outcome.map_err(StoreError::Refused));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "commit failed; batch answered unavailable, queue reloaded");
+                for (reply, _) in pending {
+                    let _ = reply.send(Err(StoreError::Unavailable));
+                }
+                self.reload(now);
+            }
+        }
+    }
+
+    fn reload(&mut self, now: jiff::Timestamp) {
+        self.queue = match rows::load_queue(&self.conn, self.centre.clone(), now) {
+            Ok(queue) => Some(queue),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot rebuild the queue from the database");
+                None
+            }
+        };
+    }
+
+    fn lookup(&self, id: &crate::domain::TicketId) -> Result<Option<api::Ticket>, StoreError> {
+        let queue = self.queue.as_ref().ok_or(StoreError::Unavailable)?;
+        if let Some(t) = queue.ticket(id) {
+            return Ok(Some(views::ticket(queue, t)));
+        }
+        match rows::find_ticket(&self.conn, id) {
+            Ok(found) => Ok(found.map(|t| views::ticket(queue, &t))),
+            Err(e) => {
+                tracing::error!(error = %e, "ticket lookup failed");
+                Err(StoreError::Unavailable)
+            }
+        }
+    }
+}
+
+fn reply_of(queue: &Queue, outcome: Outcome) -> Reply {
+    match outcome {
+        Outcome::Ticket { id, replayed } => match queue.ticket(&id) {
+            Some(t) => Reply::Ticket { ticket: views::ticket(queue, t), created: !replayed },
+            None => Reply::NobodyWaiting,
+        },
+        Outcome::Called { id, counter, reason } => match queue.ticket(&id) {
+            Some(t) => Reply::Called(api::CallResponse {
+                ticket: views::ticket(queue, t),
+                counter: counter.get(),
+                reason: api::CallReason { code: reason.code.as_str().into(), text: reason.text },
+            }),
+            None => Reply::NobodyWaiting,
+        },
+        Outcome::NobodyWaiting => Reply::NobodyWaiting,
+        Outcome::Counter(no) => match views::counter(queue, no) {
+            Some(c) => Reply::Counter(c),
+            None => Reply::NobodyWaiting,
+        },
+        Outcome::Rating { record, replayed } => {
+            Reply::Rating { rating: views::rating(queue.centre(), &record), created: !replayed }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Domain values turned into the wire types of `motcua_protocol`.
+
+use jiff::Timestamp;
+use motcua_protocol::api;
+use motcua_protocol::events::{QueueEvent, Snapshot};
+
+use crate::domain::queue::ServiceLoad;
+use crate::domain::{Centre, Change, CounterNo, CounterStatus, Fact, Queue, RatingRecord, Ticket};
+
+/// A ticket as clients see it; position and wait come from the live queue.
+pub fn ticket(queue: &Queue, t: &Ticket) -> api::Ticket {
+    let centre = queue.centre();
+    let fmt = |at: Timestamp| centre.schedule.format(at);
+    let live = queue.ticket(&t.id).filter(|live| live.day == queue.day());
+    api::Ticket {
+        id: t.id.to_string(),
+        number: t.number,
+        service: t.service.to_string(),
+        service_name_vi: centre.service_name(&t.service),
+        priority: t.priority.clone(),
+        channel: t.channel.as_str().to_string(),
+        status: t.status,
+        position: live.and_then(|l| queue.position(l)),
+        estimated_wait_minutes: live.and_then(|l| queue.estimated_wait(l)),
+        issued_at: fmt(t.issued_at),
+        counter: t.counter.map(CounterNo::get),
+        called_at: t.called_at.map(fmt),
+        recalls: t.recalls,
+        appointment_at: t.appointment_at.map(fmt),
+        rejoin_until: t.rejoin_until.map(fmt),
+    }
+}
+
+/// A counter with its current ticket.
+pub fn counter(queue: &Queue, no: CounterNo) -> Option<api::Counter> {
+    let spec = queue.centre().counter(no)?;
+    let runtime = queue.counter(no)?;
+    let (state, pause_reason) = match &runtime.status {
+        CounterStatus::Open => (api::CounterState::Open, None),
+        CounterStatus::Paused(reason) => (api::CounterState::Paused, Some(reason.clone())),
+        CounterStatus::Closed => (api::CounterState::Closed, None),
+    };
+    Some(api::Counter {
+        number: no.get(),
+        name: spec.name.clone(),
+        services: spec.services.iter().map(ToString::to_string).collect(),
+        state,
+        pause_reason,
+        current: runtime.current.as_ref().and_then(|id| queue.ticket(id)).map(|t| ticket(queue, t)),
+    })
+}
+
+/// Every service with its live figures; `now` decides whether it is open.
+pub fn services(centre: &Centre, loads: &[ServiceLoad], now: Timestamp) -> Vec<api::ServiceInfo> {
+    let closed = if centre.enforce_hours { centre.schedule.open_at(now).err() } else { None };
+    centre
+        .services
+        .iter()
+        .zip(loads)
+        .map(|(spec, load)| {
+            let (open, closed_reason) = match (&closed, load.remaining_today) {
+                (Some(why), _) => (false, Some(why.message())),
+                (None, 0) => (false, Some(format!("Lĩnh vực {} đã hết số hôm nay", spec.name_vi))),
+                (None, _) => (true, None),
+            };
+            api::ServiceInfo {
+                code: spec.code.to_string(),
+                name_vi: spec.name_vi.clone(),
+                name_en: spec.name_en.clone(),
+                waiting: load.waiting,
+                estimated_wait_minutes: load.estimated_wait_minutes,
+                remaining_today: load.remaining_today,
+                capacity_today: load.capacity,
+                open,
+                closed_reason,
+                counters_open: load.counters_open,
+            }
+        })
+        .collect()
+}
+
+/// The whole live state.
+pub fn snapshot(queue: &Queue, now: Timestamp) -> Snapshot {
+    let centre = queue.centre();
+    Snapshot {
+        centre: centre.name.clone(),
+        service_day: queue.day().to_string(),
+        services: services(centre, &queue.loads(), now),
+        counters: queue.counters().filter_map(|(no, _)| counter(queue, no)).collect(),
+    }
+}
+
+/// A rating.
+pub fn rating(centre: &Centre, r: &RatingRecord) -> api::Rating {
+    let label = centre.rating_levels.get(usize::from(r.score).saturating_sub(1)).cloned().unwrap_or_default();
+    api::Rating {
+        id: r.id,
+        ticket: r.ticket.as_ref().map(ToString::to_string),
+        counter: r.counter.map(CounterNo::get),
+        score: r.score,
+        label,
+        tags: r.tags.clone(),
+        at: centre.schedule.format(r.at),
+    }
+}
+
+/// The live events for committed changes, in order; `None` for a change no live view shows.
+pub fn event(queue: &Queue, change: &Change) -> Option<QueueEvent> {
+    let t = change.ticket.as_ref().map(|t| ticket(queue, t));
+    let counter_event = |no: CounterNo| counter(queue, no).map(|counter| QueueEvent::CounterChanged { counter });
+    Some(match (&change.fact, t) {
+        (Fact::DayStarted { day }, _) => QueueEvent::DayStarted { service_day: day.to_string() },
+        (Fact::TicketIssued, Some(ticket)) => QueueEvent::TicketIssued { ticket },
+        (Fact::TicketCalled { counter, reason }, Some(ticket)) => QueueEvent::TicketCalled {
+            ticket,
+            counter: counter.get(),
+            reason: api::CallReason { code: reason.code.as_str().into(), text: reason.text.clone() },
+        },
+        (Fact::TicketRecalled { counter }, Some(ticket)) => QueueEvent::TicketRecalled { ticket, counter: counter.get() },
+        (Fact::TicketServing { counter }, Some(ticket)) => QueueEvent::TicketServing { ticket, counter: counter.get() },
+        (Fact::TicketDone { counter, .. }, Some(ticket)) => QueueEvent::TicketDone { ticket, counter: counter.get() },
+        (Fact::TicketNoShow { counter }, Some(ticket)) => QueueEvent::TicketNoShow { ticket, counter: counter.get() },
+        (Fact::TicketRejoined, Some(ticket)) => QueueEvent::TicketRejoined { ticket },
+        (Fact::TicketTransferred { from, .. }, Some(ticket)) => {
+            QueueEvent::TicketTransferred { ticket, from_service: from.to_string() }
+        }
+        (Fact::TicketCancelled, Some(ticket)) => QueueEvent::TicketCancelled { ticket },
+        (Fact::TicketExpired, Some(ticket)) => QueueEvent::TicketExpired { ticket },
+        (Fact::CounterOpened { counter } | Fact::CounterPaused { counter, .. } | Fact::CounterClosed { counter }, _) => {
+            return counter_event(*counter);
+        }
+        (Fact::RatingGiven, _) => QueueEvent::RatingSubmitted { rating: rating(queue.centre(), change.rating.as_ref()?) },
+        _ => return None,
+    })
+}
