@@ -433,3 +433,31 @@ pub struct Health {
     /// Server version.
     pub version: String,
 }
+
+/// A priority class a ticket may carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PriorityClassInfo {
+    /// Code, e.g. `elderly`.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// Answer of `GET /api/v1/centre`: what a kiosk or page needs to know about the centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CentreInfo {
+    /// Name.
+    pub name: String,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Address citizens' phones reach the centre's pages at.
+    pub public_url: String,
+    /// Priority classes, in display order.
+    pub priority_classes: Vec<PriorityClassInfo>,
+    /// Labels of the rating scale, worst first; a score is 1..=len.
+    pub rating_levels: Vec<String>,
+}

@@ -1,13 +1,98 @@
-//! The motcua queue server.
+//! The motcua queue server: runs the queues of a one-stop public service centre, keeps dossiers,
+//! procedures and ratings in SQLite, and feeds live views over HTTP and Server-Sent Events.
+//!
+//! [`build`] opens the store and assembles the routes; [`run`] serves them on a listener until the
+//! shutdown future completes. The binary (`main.rs`) only reads arguments and configuration, sets
+//! up logging and calls these two; tests call the same functions on port 0.
 //!
 //! # Layout
 //! - [`config`]: the one TOML configuration file, validated with line and key in every error.
+//! - [`demo`]: the built-in demo centre's catalogue and dossiers.
 //! - [`domain`]: the queue rules, pure code with an injected clock.
 //! - [`store`]: SQLite behind one writer thread (group commit), the catalogue and dossier reads.
 //! - [`live`]: the hub that fans live events out to SSE clients, with resume.
 //! - [`views`]: domain values turned into the wire types of `motcua_protocol`.
+//! - [`http`]: the routes under `/api/v1`, one file per resource, and the OpenAPI document.
+
 pub mod config;
+pub mod demo;
 pub mod domain;
+pub mod http;
 pub mod live;
 pub mod store;
 pub mod views;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use config::Config;
+use domain::Clock;
+pub use store::OpenError;
+
+/// How often the writer is asked to roll the day over and expire no-shows when nothing else happens.
+pub const TICK: Duration = Duration::from_secs(15);
+
+/// What the server is started with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The configuration.
+    pub config: Config,
+    /// The SQLite file.
+    pub db: PathBuf,
+    /// Load the demo catalogue and dossiers into an empty database.
+    pub demo: bool,
+    /// The clock every rule reads.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A server ready to run.
+#[derive(Debug)]
+pub struct App {
+    router: axum::Router,
+    store: store::Store,
+    shutdown: watch::Sender<bool>,
+}
+
+impl App {
+    /// The store, for callers that drive it directly.
+    pub fn store(&self) -> &store::Store {
+        &self.store
+    }
+}
+
+/// Opens the database (migrating it, loading demo data if asked) and assembles the routes.
+pub fn build(options: Options) -> Result<App, OpenError> {
+    let Options { config, db, demo, clock } = options;
+    let seed_clock = clock.clone();
+    let seed = move |conn: &mut rusqlite::Connection| demo::seed(conn, seed_clock.now());
+    let (store, hub) = store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None })?;
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let state = http::AppState { store: store.clone(), hub, config: Arc::new(config), clock, shutdown: shutdown_rx };
+    Ok(App { router: http::router(state), store, shutdown })
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then ends live streams and returns once
+/// open requests are answered.
+pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let App { router, store, shutdown: stop } = app;
+    let ticker = tokio::spawn(async move {
+        let mut interval = tokio::time::interval(TICK);
+        loop {
+            interval.tick().await;
+            store.tick();
+        }
+    });
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        })
+        .await;
+    ticker.abort();
+    served
+}

@@ -1,1 +1,131 @@
-fn main(){}
+//! `queue-server`: reads arguments and configuration, sets up logging, binds and runs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use queue_server::domain::SystemClock;
+use queue_server::{demo, Config, Options};
+
+const HELP: &str = "queue-server — máy chủ xếp hàng của Trung tâm Phục vụ hành chính công (motcua)
+
+Cách dùng:
+  queue-server --demo [--listen ĐỊA_CHỈ] [--db TỆP]
+  queue-server --config TỆP.toml [--listen ĐỊA_CHỈ] [--db TỆP]
+
+Tùy chọn:
+  --demo           chạy trung tâm mẫu dựng sẵn (15 lĩnh vực, 12 quầy, thủ tục và hồ sơ mẫu)
+  --config TỆP     tệp cấu hình TOML (xem deploy/motcua.example.toml)
+  --listen ĐC      địa chỉ lắng nghe, mặc định 127.0.0.1:8080 (demo) hoặc theo cấu hình
+  --db TỆP         tệp SQLite, mặc định motcua-demo.db (demo) hoặc theo cấu hình
+  -h, --help       in hướng dẫn này
+  -V, --version    in phiên bản
+";
+
+struct Args {
+    config: Option<PathBuf>,
+    demo: bool,
+    listen: Option<SocketAddr>,
+    db: Option<PathBuf>,
+}
+
+fn parse_args() -> anyhow::Result<Option<Args>> {
+    let mut args = Args { config: None, demo: false, listen: None, db: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().with_context(|| format!("{name} cần một giá trị"));
+        match arg.as_str() {
+            "-h" | "--help" => {
+                print!("{HELP}");
+                return Ok(None);
+            }
+            "-V" | "--version" => {
+                println!("queue-server {}", env!("CARGO_PKG_VERSION"));
+                return Ok(None);
+            }
+            "--demo" => args.demo = true,
+            "--config" => args.config = Some(value("--config")?.into()),
+            "--db" => args.db = Some(value("--db")?.into()),
+            "--listen" => {
+                let raw = value("--listen")?;
+                args.listen = Some(raw.parse().with_context(|| format!("địa chỉ «{raw}» không hợp lệ, ví dụ 0.0.0.0:8080"))?);
+            }
+            other => anyhow::bail!("không hiểu tùy chọn «{other}»; xem queue-server --help"),
+        }
+    }
+    match (&args.config, args.demo) {
+        (Some(_), true) => anyhow::bail!("chọn một trong --demo hoặc --config"),
+        (None, false) => anyhow::bail!("cần --demo hoặc --config TỆP; xem queue-server --help"),
+        _ => Ok(Some(args)),
+    }
+}
+
+fn banner(addr: SocketAddr, config: &Config) {
+    let base = format!("http://{addr}");
+    println!("\nmotcua — trung tâm mẫu đang chạy tại {base}");
+    println!("  {}", config.centre.name);
+    println!("  {} lĩnh vực, {} quầy (nhận số cả ngoài giờ để dùng thử)\n", config.centre.services.len(), config.centre.counters.len());
+    println!("Mã truy cập (Authorization: Bearer …):");
+    for (token, what) in demo::TOKENS {
+        println!("  {token:<16} {what}");
+    }
+    println!("\nThử ngay:");
+    println!("  curl {base}/api/v1/services");
+    println!("  curl -H 'Authorization: Bearer demo-kiosk' -H 'Content-Type: application/json' -d '{{\"service\":\"DD\"}}' {base}/api/v1/tickets");
+    println!("  curl -X POST -H 'Authorization: Bearer demo-counter' {base}/api/v1/counters/1/open");
+    println!("  curl -X POST -H 'Authorization: Bearer demo-counter' {base}/api/v1/counters/1/next");
+    println!("  curl -N {base}/api/v1/events");
+    println!("\nHồ sơ mẫu (GET {base}/api/v1/dossiers/MÃ):");
+    for (code, status) in demo::dossier_codes() {
+        println!("  {code}  {status} {}", demo::dossier_situation(code));
+    }
+    println!();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let Some(args) = parse_args()? else { return Ok(()) };
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::demo(),
+    };
+    let listen = args.listen.or(config.listen.filter(|_| !args.demo)).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let db = args.db.clone().or_else(|| config.db.clone().filter(|_| !args.demo)).unwrap_or_else(|| {
+        PathBuf::from(if args.demo { "motcua-demo.db" } else { "motcua.db" })
+    });
+    let app = queue_server::build(Options { config: config.clone(), db: db.clone(), demo: args.demo, clock: Arc::new(SystemClock) })?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("không mở được cổng {listen}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, db = %db.display(), "queue server listening");
+    if args.demo {
+        banner(addr, &config);
+    }
+    queue_server::run(listener, app, shutdown_signal()).await?;
+    Ok(())
+}

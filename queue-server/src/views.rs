@@ -50,19 +50,31 @@ pub fn counter(queue: &Queue, no: CounterNo) -> Option<api::Counter> {
     })
 }
 
+/// Whether a service takes tickets at `now` given what remains today, and if not why.
+fn open_state(centre: &Centre, name_vi: &str, remaining: u32, now: Timestamp) -> (bool, Option<String>) {
+    let closed = if centre.enforce_hours { centre.schedule.open_at(now).err() } else { None };
+    match (closed, remaining) {
+        (Some(why), _) => (false, Some(why.message())),
+        (None, 0) => (false, Some(format!("Lĩnh vực {name_vi} đã hết số hôm nay"))),
+        (None, _) => (true, None),
+    }
+}
+
+/// Brings the open flags of published figures up to `now` (hours pass between changes).
+pub fn refresh_open(centre: &Centre, services: &mut [api::ServiceInfo], now: Timestamp) {
+    for s in services {
+        (s.open, s.closed_reason) = open_state(centre, &s.name_vi, s.remaining_today, now);
+    }
+}
+
 /// Every service with its live figures; `now` decides whether it is open.
 pub fn services(centre: &Centre, loads: &[ServiceLoad], now: Timestamp) -> Vec<api::ServiceInfo> {
-    let closed = if centre.enforce_hours { centre.schedule.open_at(now).err() } else { None };
     centre
         .services
         .iter()
         .zip(loads)
         .map(|(spec, load)| {
-            let (open, closed_reason) = match (&closed, load.remaining_today) {
-                (Some(why), _) => (false, Some(why.message())),
-                (None, 0) => (false, Some(format!("Lĩnh vực {} đã hết số hôm nay", spec.name_vi))),
-                (None, _) => (true, None),
-            };
+            let (open, closed_reason) = open_state(centre, &spec.name_vi, load.remaining_today, now);
             api::ServiceInfo {
                 code: spec.code.to_string(),
                 name_vi: spec.name_vi.clone(),

@@ -153,7 +153,7 @@ pub fn choose<'a>(ctx: &CallContext<'_>, waiting: impl IntoIterator<Item = &'a T
     let class_text = match &ticket.priority {
         Some(p) => {
             let name = ctx.centre.priority_class(p).map_or(p.as_str(), |c| c.name_vi.as_str());
-            format!("{class_text} ({name})")
+            format!("{class_text}, đối tượng {name}")
         }
         None => class_text,
     };

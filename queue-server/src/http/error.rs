@@ -1,0 +1,145 @@
+//! The one error type of the HTTP API. Every error answers `{code, message}` with a Vietnamese
+//! message; database trouble is logged and answered 503 without internals.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use motcua_protocol::api::ErrorBody;
+
+use crate::domain::{DomainError, ParseError};
+use crate::store::StoreError;
+
+/// An error answer.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the body is not valid JSON of the expected shape.
+    BadJson(String),
+    /// 413: the body is larger than allowed.
+    BodyTooLarge,
+    /// 415: the body is not declared as JSON.
+    NotJson,
+    /// 400: a path or query value is malformed.
+    BadInput(ParseError),
+    /// 401: no bearer token.
+    MissingToken,
+    /// 401: the token is not known.
+    InvalidToken,
+    /// 403: the token may not do this.
+    Forbidden(String),
+    /// 404: no such route or resource.
+    NotFound {
+        /// Machine code.
+        code: &'static str,
+        /// Vietnamese message.
+        message: String,
+    },
+    /// 404, 409 or 422: the queue rules refused; nothing changed.
+    Refused(DomainError),
+    /// 503: the database failed; nothing changed.
+    Unavailable,
+    /// 405: no such method on this route.
+    MethodNotAllowed,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(refused) => ApiError::Refused(refused),
+            StoreError::Unavailable => ApiError::Unavailable,
+        }
+    }
+}
+
+impl From<ParseError> for ApiError {
+    fn from(e: ParseError) -> Self {
+        ApiError::BadInput(e)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => ApiError::NotJson,
+            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge,
+            JsonRejection::JsonDataError(e) => ApiError::BadJson(format!("Dữ liệu gửi lên không đúng ({})", detail(&e.body_text()))),
+            other => ApiError::BadJson(format!("Nội dung gửi lên không phải JSON hợp lệ ({})", detail(&other.body_text()))),
+        }
+    }
+}
+
+/// The parser's own words without axum's English preamble, e.g. "missing field `service` at line 1".
+fn detail(text: &str) -> String {
+    text.split_once(": ").map_or(text, |(_, rest)| rest).to_string()
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadJson(format!("Tham số truy vấn không hợp lệ ({})", detail(&rejection.body_text())))
+    }
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::BadJson(m) => (StatusCode::BAD_REQUEST, "invalid_json", m.clone()),
+            ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "Nội dung gửi lên quá lớn".into()),
+            ApiError::NotJson => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not_json",
+                "Nội dung phải là JSON (Content-Type: application/json)".into(),
+            ),
+            ApiError::BadInput(e) => (StatusCode::BAD_REQUEST, e.code, e.message.clone()),
+            ApiError::MissingToken => (
+                StatusCode::UNAUTHORIZED,
+                "missing_token",
+                "Cần mã truy cập của thiết bị hoặc cán bộ (Authorization: Bearer …)".into(),
+            ),
+            ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token", "Mã truy cập không đúng hoặc đã bị thu hồi".into()),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
+            ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
+            ApiError::Refused(e) => (refusal_status(e), e.code(), e.message()),
+            ApiError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                "Hệ thống lưu trữ đang gặp sự cố, chưa ghi nhận được. Vui lòng thử lại sau ít phút".into(),
+            ),
+            ApiError::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này".into())
+            }
+        }
+    }
+}
+
+/// Status of a refusal: unknown things are 404, invalid values 422, conflicts with the current
+/// state 409.
+fn refusal_status(e: &DomainError) -> StatusCode {
+    use DomainError::*;
+    match e {
+        UnknownService(_) | UnknownCounter(_) | UnknownTicket(_) => StatusCode::NOT_FOUND,
+        UnknownPriority(_) | InvalidText { .. } | InvalidScore { .. } | RatingWithoutTarget => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceClosed(_) | CapacityExhausted { .. } | NumberRangeExhausted { .. } | CounterClosed(_) | CounterPaused(_)
+        | CounterBusy { .. } | NoCurrentTicket(_) | InvalidTransition { .. } | NotServedHere { .. } | SameService
+        | RejoinWindowOver(_) | NotServedYet(_) | AlreadyRated(_) => StatusCode::CONFLICT,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        if status.is_server_error() {
+            tracing::warn!(code, "answered {status}");
+        }
+        (status, Json(ErrorBody { code: code.to_string(), message })).into_response()
+    }
+}
+
+/// Answer for routes that do not exist.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound { code: "not_found", message: "Không có địa chỉ này".into() }
+}
+
+/// Answer for methods a route does not have.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,134 @@
+//! `GET /api/v1/events`: the live stream (Server-Sent Events).
+//!
+//! A fresh connection first receives a `snapshot` event, then every change. A client reconnecting
+//! with `Last-Event-ID` (header, or `?last_event_id=` for the first connection) receives exactly what
+//! it missed instead, or a new snapshot when that is no longer possible. `?topics=calls,services`
+//! limits the stream to some topics; snapshots and day changes always come. A client too slow to
+//! keep up is sent a fresh snapshot rather than a gap.
+
+use std::collections::{HashSet, VecDeque};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use motcua_protocol::events::{QueueEvent, Snapshot, Topic};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, watch};
+
+use super::error::ApiError;
+use super::AppState;
+use crate::domain::ParseError;
+use crate::live::{Hub, Published, Start};
+use crate::views;
+
+/// Query of `GET /api/v1/events`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EventsQuery {
+    /// Comma-separated topics: tickets, calls, counters, services, ratings, system. All when absent.
+    pub topics: Option<String>,
+    /// Resume after this event id (same as the `Last-Event-ID` header).
+    pub last_event_id: Option<String>,
+}
+
+struct Feed {
+    first: VecDeque<Event>,
+    rx: broadcast::Receiver<Arc<Published>>,
+    shutdown: watch::Receiver<bool>,
+    topics: Option<HashSet<Topic>>,
+    state: AppState,
+}
+
+fn published_event(p: &Published, hub: &Hub) -> Event {
+    Event::default().id(hub.id_of(p.seq)).event(p.name).data(&p.json)
+}
+
+fn snapshot_event(state: &AppState, seq: u64, snapshot: &Snapshot) -> Event {
+    let mut snapshot = snapshot.clone();
+    views::refresh_open(&state.config.centre, &mut snapshot.services, state.clock.now());
+    let json = serde_json::to_string(&QueueEvent::Snapshot(snapshot)).unwrap_or_else(|_| "{}".into());
+    Event::default().id(state.hub.id_of(seq)).event("snapshot").data(json)
+}
+
+impl Feed {
+    fn wants(&self, topic: Topic) -> bool {
+        topic == Topic::System || self.topics.as_ref().is_none_or(|t| t.contains(&topic))
+    }
+
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Feed)> {
+        if let Some(event) = self.first.pop_front() {
+            return Some((Ok(event), self));
+        }
+        loop {
+            if *self.shutdown.borrow() {
+                return None;
+            }
+            tokio::select! {
+                received = self.rx.recv() => match received {
+                    Ok(p) if self.wants(p.topic) => {
+                        let event = published_event(&p, &self.state.hub);
+                        return Some((Ok(event), self));
+                    }
+                    Ok(_) => continue,
+                    Err(RecvError::Lagged(_)) => {
+                        let sub = self.state.hub.subscribe(None);
+                        self.rx = sub.rx;
+                        if let Start::Snapshot { seq, snapshot } = sub.start {
+                            let event = snapshot_event(&self.state, seq, &snapshot);
+                            return Some((Ok(event), self));
+                        }
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                changed = self.shutdown.changed() => {
+                    if changed.is_err() {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The live stream.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventsQuery),
+    responses((status = 200, description = "text/event-stream of QueueEvent", body = QueueEvent),
+        (status = 400, body = motcua_protocol::api::ErrorBody)))]
+pub async fn stream(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<EventsQuery>, QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let Query(query) = query?;
+    let topics = match query.topics.as_deref().filter(|t| !t.trim().is_empty()) {
+        None => None,
+        Some(list) => Some(
+            list.split(',')
+                .map(|name| {
+                    Topic::parse(name).ok_or_else(|| ParseError {
+                        code: "invalid_topic",
+                        message: format!("Chủ đề «{}» không có (tickets, calls, counters, services, ratings, system)", name.trim()),
+                    })
+                })
+                .collect::<Result<HashSet<_>, _>>()?,
+        ),
+    };
+    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(String::from).or(query.last_event_id);
+    let sub = state.hub.subscribe(last.as_deref());
+    let mut feed = Feed { first: VecDeque::new(), rx: sub.rx, shutdown: state.shutdown.clone(), topics, state: state.clone() };
+    match sub.start {
+        Start::Snapshot { seq, snapshot } => feed.first.push_back(snapshot_event(&state, seq, &snapshot)),
+        Start::Resume(missed) => {
+            let wanted: Vec<Event> =
+                missed.iter().filter(|p| feed.wants(p.topic)).map(|p| published_event(p, &state.hub)).collect();
+            feed.first.extend(wanted);
+        }
+    }
+    let stream = futures_util::stream::unfold(feed, Feed::next);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

@@ -1,0 +1,17 @@
+//! `GET /healthz`.
+
+use axum::extract::State;
+use axum::Json;
+use motcua_protocol::api::Health;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::domain::TicketId;
+
+/// `ok` when the store's writer answers.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health), (status = 503, body = motcua_protocol::api::ErrorBody)))]
+pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    let probe = TicketId::new(jiff::civil::date(2000, 1, 1), &crate::domain::ServiceCode::parse("HEALTH")?, 0);
+    state.store.ticket(probe).await?;
+    Ok(Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() }))
+}

@@ -1,0 +1,81 @@
+//! The HTTP API (`/api/v1`), the live stream and the OpenAPI document.
+//!
+//! One file per resource; handlers parse input into domain types, ask the store, and turn the
+//! answer into JSON. Counter and kiosk actions need a bearer token ([`auth`]); every error is an
+//! [`error::ApiError`].
+
+pub mod auth;
+pub mod centre;
+pub mod counters;
+pub mod dossiers;
+pub mod error;
+pub mod events;
+pub mod health;
+pub mod openapi;
+pub mod procedures;
+pub mod ratings;
+pub mod services;
+pub mod tickets;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::domain::Clock;
+use crate::live::Hub;
+use crate::store::Store;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// Live events.
+    pub hub: Arc<Hub>,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Turns true when the server shuts down, ending live streams.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// All routes.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    let api = Router::new()
+        .route("/centre", get(centre::get_centre))
+        .route("/services", get(services::list))
+        .route("/tickets", post(tickets::issue))
+        .route("/tickets/{id}", get(tickets::get_ticket))
+        .route("/tickets/{id}/cancel", post(tickets::cancel))
+        .route("/tickets/{id}/rejoin", post(tickets::rejoin))
+        .route("/counters", get(counters::list))
+        .route("/counters/{no}/next", post(counters::next))
+        .route("/counters/{no}/call", post(counters::call))
+        .route("/counters/{no}/recall", post(counters::recall))
+        .route("/counters/{no}/serve", post(counters::serve))
+        .route("/counters/{no}/done", post(counters::done))
+        .route("/counters/{no}/no-show", post(counters::no_show))
+        .route("/counters/{no}/transfer", post(counters::transfer))
+        .route("/counters/{no}/pause", post(counters::pause))
+        .route("/counters/{no}/open", post(counters::open))
+        .route("/counters/{no}/close", post(counters::close))
+        .route("/procedures", get(procedures::search))
+        .route("/procedures/{code}", get(procedures::get_procedure))
+        .route("/dossiers/{receipt_code}", get(dossiers::get_dossier))
+        .route("/ratings", post(ratings::rate))
+        .route("/events", get(events::stream))
+        .route("/openapi.json", get(openapi::document));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(health::health))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}

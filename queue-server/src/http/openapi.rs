@@ -1,0 +1,50 @@
+//! The OpenAPI document, served at `/api/v1/openapi.json`, generated from the handlers and the
+//! `motcua_protocol` types so it cannot drift from the code.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use motcua_protocol::api;
+use motcua_protocol::events;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{centre, counters, dossiers, events as live, health, procedures, ratings, services, tickets};
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("Device or officer token from the configuration")).build();
+            components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        }
+    }
+}
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "motcua queue server", description = "Queue, kiosk and appointment server of a one-stop public service centre. Errors answer {code, message} with a Vietnamese message."),
+    paths(
+        centre::get_centre, services::list,
+        tickets::issue, tickets::get_ticket, tickets::cancel, tickets::rejoin,
+        counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
+        counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
+        procedures::search, procedures::get_procedure, dossiers::get_dossier, ratings::rate, live::stream, health::health,
+    ),
+    components(schemas(
+        api::ErrorBody, api::ServiceInfo, api::ServicesResponse, api::IssueTicketRequest, api::TicketStatus, api::Ticket,
+        api::CallResponse, api::CallReason, api::CallTicketRequest, api::TransferRequest, api::PauseRequest, api::CounterState,
+        api::Counter, api::Procedure, api::ProceduresResponse, api::DossierStatus, api::DossierStep, api::Apology, api::Dossier,
+        api::RatingRequest, api::Rating, api::Health, api::CentreInfo, api::PriorityClassInfo, events::QueueEvent, events::Snapshot,
+    )),
+    modifiers(&Bearer),
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> impl IntoResponse {
+    let json = ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into());
+    ([(header::CONTENT_TYPE, "application/json")], json)
+}

@@ -1,0 +1,45 @@
+//! The procedure catalogue: search (diacritics optional) and detail.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use motcua_protocol::api::{ErrorBody, Procedure, ProceduresResponse};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::AppState;
+
+/// Query of `GET /api/v1/procedures`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// Words to find, with or without diacritics ("dat dai" finds "Đất đai").
+    #[serde(default)]
+    pub q: String,
+    /// Only this service (field) code.
+    pub service: Option<String>,
+    /// Most results (default 50, at most 200).
+    pub limit: Option<usize>,
+}
+
+/// Searches the catalogue.
+#[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(SearchQuery),
+    responses((status = 200, body = ProceduresResponse), (status = 400, body = ErrorBody)))]
+pub async fn search(State(state): State<AppState>, query: Result<Query<SearchQuery>, QueryRejection>) -> Result<Json<ProceduresResponse>, ApiError> {
+    let Query(query) = query?;
+    if query.q.chars().count() > 200 {
+        return Err(ApiError::BadJson("Từ khóa tìm kiếm quá dài (tối đa 200 ký tự)".into()));
+    }
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let (procedures, total) = state.store.catalog().search(&query.q, query.service.as_deref(), limit);
+    Ok(Json(ProceduresResponse { procedures, total: u32::try_from(total).unwrap_or(u32::MAX) }))
+}
+
+/// One procedure by code.
+#[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "procedures", params(("code" = String, Path)),
+    responses((status = 200, body = Procedure), (status = 404, body = ErrorBody)))]
+pub async fn get_procedure(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Procedure>, ApiError> {
+    state.store.catalog().get(code.trim()).cloned().map(Json).ok_or(ApiError::NotFound {
+        code: "procedure_not_found",
+        message: format!("Không có thủ tục mã «{}»", code.trim()),
+    })
+}

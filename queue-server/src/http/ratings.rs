@@ -1,0 +1,44 @@
+//! `POST /api/v1/ratings`: a satisfaction rating, tied to the served ticket when one is given.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use motcua_protocol::api::{ErrorBody, Rating, RatingRequest};
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::AppState;
+use crate::domain::{Command, CounterNo, ParseError, TicketId};
+use crate::store::Reply;
+
+/// Records a rating; a repeated `idempotency_key` answers 200 with the first one.
+#[utoipa::path(post, path = "/api/v1/ratings", tag = "ratings", request_body = RatingRequest, security(("bearer" = [])),
+    responses((status = 201, body = Rating), (status = 200, description = "repeated idempotency key", body = Rating),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<RatingRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Rating>), ApiError> {
+    caller.require_kiosk()?;
+    let Json(body) = body?;
+    let ticket = body.ticket.as_deref().map(TicketId::parse).transpose()?;
+    let counter = body
+        .counter
+        .map(|n| CounterNo::new(n).ok_or(ParseError { code: "invalid_counter", message: format!("Số quầy «{n}» không hợp lệ") }))
+        .transpose()?;
+    let command = Command::Rate {
+        ticket,
+        counter,
+        score: body.score,
+        tags: body.tags,
+        comment: body.comment,
+        idempotency_key: body.idempotency_key,
+    };
+    match state.store.execute(command).await? {
+        Reply::Rating { rating, created } => Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(rating))),
+        _ => Err(ApiError::Unavailable),
+    }
+}
