@@ -80,13 +80,15 @@ pub enum Command {
 /// What a command produced, for the answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// A ticket; `replayed` when an idempotency key returned an existing one.
-    Ticket {
+    /// A ticket was issued; `replayed` when an idempotency key returned an existing one.
+    Issued {
         /// The ticket.
         id: TicketId,
         /// Returned by idempotency key, not created.
         replayed: bool,
     },
+    /// An existing ticket was acted on.
+    Ticket(TicketId),
     /// A ticket was called.
     Called {
         /// The ticket.
@@ -179,7 +181,7 @@ impl Queue {
                     return Err(invalid(ticket, "hủy"));
                 }
                 let change = self.finish(&id, TicketStatus::Cancelled, now, Fact::TicketCancelled);
-                Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes: vec![change] })
+                Ok(Executed { outcome: Outcome::Ticket(id), changes: vec![change] })
             }
             Command::Rejoin(id) => {
                 let ticket = self.known(&id)?;
@@ -195,7 +197,7 @@ impl Queue {
                     t.counter = None;
                 }
                 let change = self.ticket_change(Fact::TicketRejoined, &id);
-                Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes: vec![change] })
+                Ok(Executed { outcome: Outcome::Ticket(id), changes: vec![change] })
             }
             Command::Open(no) => {
                 let runtime = self.counter_mut(no)?;
@@ -244,7 +246,7 @@ impl Queue {
     ) -> Result<Executed, DomainError> {
         let key = idempotency_key.map(|k| text("idempotency_key", &k, MAX_KEY, "Khóa chống trùng")).transpose()?;
         if let Some(id) = key.as_ref().and_then(|k| self.idempotency.get(k)) {
-            return Ok(Executed { outcome: Outcome::Ticket { id: id.clone(), replayed: true }, changes: vec![] });
+            return Ok(Executed { outcome: Outcome::Issued { id: id.clone(), replayed: true }, changes: vec![] });
         }
         let spec = self.centre.service(&service).ok_or_else(|| DomainError::UnknownService(service.to_string()))?;
         if let Some(p) = &priority {
@@ -290,7 +292,7 @@ impl Queue {
             self.idempotency.insert(key, id.clone());
         }
         let change = self.ticket_change(Fact::TicketIssued, &id);
-        Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes: vec![change] })
+        Ok(Executed { outcome: Outcome::Issued { id, replayed: false }, changes: vec![change] })
     }
 
     fn call_next(&mut self, no: CounterNo, now: Timestamp) -> Result<Executed, DomainError> {
@@ -377,7 +379,7 @@ impl Queue {
         self.release(no);
         let change = self.ticket_change(Fact::TicketTransferred { counter: no, from, to }, &id);
         let changes = vec![self.with_counter(change, no)];
-        Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes })
+        Ok(Executed { outcome: Outcome::Ticket(id), changes })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -459,7 +461,7 @@ impl Queue {
     ) -> Result<Executed, DomainError> {
         let id = self.current_of(no, action, allowed)?;
         let changes = act(self, &id);
-        Ok(Executed { outcome: Outcome::Ticket { id, replayed: false }, changes })
+        Ok(Executed { outcome: Outcome::Ticket(id), changes })
     }
 
     fn current_of(&self, no: CounterNo, action: &'static str, allowed: &[TicketStatus]) -> Result<TicketId, DomainError> {

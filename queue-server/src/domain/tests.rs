@@ -75,7 +75,7 @@ fn issue(q: &mut Queue, service: &str, priority: Option<&str>, now: Timestamp) -
         appointment_at: None,
     };
     match q.execute(cmd, now).expect("issues").outcome {
-        Outcome::Ticket { id, .. } => q.ticket(&id).expect("stored").clone(),
+        Outcome::Issued { id, .. } => q.ticket(&id).expect("stored").clone(),
         other => panic!("unexpected {other:?}"),
     }
 }
@@ -116,7 +116,7 @@ fn a_repeated_idempotency_key_returns_the_same_ticket() {
     };
     let first = q.execute(cmd.clone(), monday("08:00")).expect("issues");
     let again = q.execute(cmd, monday("08:00")).expect("replays");
-    let (Outcome::Ticket { id: a, replayed: false }, Outcome::Ticket { id: b, replayed: true }) = (first.outcome, again.outcome) else {
+    let (Outcome::Issued { id: a, replayed: false }, Outcome::Issued { id: b, replayed: true }) = (first.outcome, again.outcome) else {
         panic!("unexpected outcomes");
     };
     assert_eq!(a, b);

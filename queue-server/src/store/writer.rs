@@ -155,8 +155,12 @@ impl Writer {
 
 fn reply_of(queue: &Queue, outcome: Outcome) -> Reply {
     match outcome {
-        Outcome::Ticket { id, replayed } => match queue.ticket(&id) {
+        Outcome::Issued { id, replayed } => match queue.ticket(&id) {
             Some(t) => Reply::Ticket { ticket: views::ticket(queue, t), created: !replayed },
+            None => Reply::NobodyWaiting,
+        },
+        Outcome::Ticket(id) => match queue.ticket(&id) {
+            Some(t) => Reply::Ticket { ticket: views::ticket(queue, t), created: false },
             None => Reply::NobodyWaiting,
         },
         Outcome::Called { id, counter, reason } => match queue.ticket(&id) {

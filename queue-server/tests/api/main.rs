@@ -1,0 +1,11 @@
+//! Integration tests of the queue server over real HTTP on loopback with a real SQLite file.
+
+mod helpers;
+
+mod bad_input;
+mod concurrency;
+mod crash;
+mod flow;
+mod live;
+mod rules;
+mod store_failure;
