@@ -1,1 +1,149 @@
-fn main() {}
+//! `motcua-bench`: load generator for the queue server.
+//!
+//! Starts the server in this process on loopback with a fresh database (or targets `--url`), then:
+//! 1. measures the disk's raw rate of single-row durable SQLite commits in the same directory;
+//! 2. connects `--subscribers` live clients and times calls until the last of them has each one;
+//! 3. runs `--clients` clients issuing tickets and one officer per counter calling, finishing and
+//!    rating, for `--seconds`, and prints throughput and latency percentiles.
+//!
+//! The server runs in durable mode (`synchronous=FULL`): a ticket is acknowledged after its commit
+//! is on disk.
+
+mod fanout;
+mod load;
+mod raw;
+mod stats;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use queue_server::domain::SystemClock;
+use queue_server::{Config, Options};
+use stats::ms;
+
+struct Args {
+    clients: usize,
+    seconds: u64,
+    subscribers: usize,
+    calls: usize,
+    url: Option<String>,
+    dir: PathBuf,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args { clients: 50, seconds: 10, subscribers: 1000, calls: 30, url: None, dir: PathBuf::from(".") };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--clients" => args.clients = value()?.parse()?,
+            "--seconds" => args.seconds = value()?.parse()?,
+            "--subscribers" => args.subscribers = value()?.parse()?,
+            "--calls" => args.calls = value()?.parse()?,
+            "--url" => args.url = Some(value()?.trim_end_matches('/').to_string()),
+            "--dir" => args.dir = value()?.into(),
+            "-h" | "--help" => {
+                println!("motcua-bench [--clients 50] [--seconds 10] [--subscribers 1000] [--calls 30] [--url URL] [--dir DIR]");
+                std::process::exit(0);
+            }
+            other => anyhow::bail!("unknown argument {other}"),
+        }
+    }
+    Ok(args)
+}
+
+/// The demo centre with number ranges and capacities large enough for a load test.
+fn bench_config() -> Config {
+    let mut config = Config::demo();
+    let mut centre = (*config.centre).clone();
+    for (i, s) in centre.services.iter_mut().enumerate() {
+        let i = u32::try_from(i).unwrap_or(0);
+        s.number_start = 1 + i * 60_000;
+        s.number_end = (i + 1) * 60_000;
+        s.daily_capacity = 60_000;
+    }
+    config.centre = Arc::new(centre);
+    config
+}
+
+fn committed(store: &queue_server::store::Store) -> (u64, u64) {
+    use std::sync::atomic::Ordering::Relaxed;
+    (store.counters().transactions.load(Relaxed), store.counters().commands.load(Relaxed))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    std::fs::create_dir_all(&args.dir)?;
+    let work = tempfile::tempdir_in(&args.dir).context("cannot make a working directory")?;
+    println!("motcua-bench: {} cores, working directory {}", std::thread::available_parallelism().map_or(0, |n| n.get()), work.path().display());
+
+    let raw = raw::durable_commits_per_second(work.path(), Duration::from_secs(3))?;
+    println!("raw durable SQLite commits (1 row each, WAL, synchronous=FULL): {raw:.0}/s");
+
+    let (base, _server, store) = match &args.url {
+        Some(url) => (url.clone(), None, None),
+        None => {
+            let options = Options { config: bench_config(), db: work.path().join("bench.db"), demo: true, clock: Arc::new(SystemClock) };
+            let app = queue_server::build(options)?;
+            let store = app.store().clone();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let base = format!("http://{}", listener.local_addr()?);
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let server = tokio::spawn(queue_server::run(listener, app, async move {
+                let _ = stopped.await;
+            }));
+            (base, Some((stop, server)), Some(store))
+        }
+    };
+
+    // Fan-out: tickets waiting for counter 12 (VH, TT, TC, GD), then calls with many subscribers.
+    let http = reqwest::Client::new();
+    for _ in 0..args.calls {
+        http.post(format!("{base}/api/v1/tickets")).bearer_auth("demo-kiosk").json(&serde_json::json!({ "service": "VH" })).send().await?;
+    }
+    let mut fan = fanout::run(&base, args.subscribers, args.calls, 12).await?;
+    println!(
+        "SSE fan-out, {} subscribers, {} calls: call → last subscriber {}; any delivery p99 {:.1} ms; missing {}",
+        args.subscribers,
+        args.calls,
+        fan.last.summary(),
+        ms(fan.each.percentile(99.0)),
+        fan.missing
+    );
+
+    let counters: Vec<u16> = (1..=11).collect();
+    let services: Vec<String> = ["DD", "XD", "TP", "KD", "LD", "GT", "CA", "TN", "CT", "NN", "YT"].iter().map(|s| s.to_string()).collect();
+    let before = store.as_ref().map(|s| committed(s));
+    let started = Instant::now();
+    let mut report = load::run(&base, args.clients, &counters, &services, Duration::from_secs(args.seconds)).await;
+    let secs = report.elapsed.as_secs_f64().max(f64::EPSILON);
+    let issues = report.issue.len() as f64 / secs;
+    println!(
+        "load, {} issuing clients + {} counters for {:.1} s (durable):",
+        args.clients,
+        counters.len(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("  ticket issues: {} in all, {issues:.0}/s ({:.1}x the raw commit rate); {}", report.issue.len(), issues / raw, report.issue.summary());
+    println!(
+        "  counter calls {}, ratings {} ({:.0} counter requests/s); {}",
+        report.calls,
+        report.ratings,
+        report.counter.len() as f64 / secs,
+        report.counter.summary()
+    );
+    println!("  failed requests: {}", report.errors);
+    if let (Some(store), Some((t0, c0))) = (&store, before) {
+        let (t1, c1) = committed(store);
+        let (transactions, commands) = (t1 - t0, c1 - c0);
+        println!(
+            "  store: {commands} requests in {transactions} durable transactions ({:.1} requests per commit, {:.0} commits/s)",
+            commands as f64 / transactions.max(1) as f64,
+            transactions as f64 / secs
+        );
+    }
+    Ok(())
+}

@@ -12,6 +12,7 @@ pub fn ticket(queue: &Queue, t: &Ticket) -> api::Ticket {
     let centre = queue.centre();
     let fmt = |at: Timestamp| centre.schedule.format(at);
     let live = queue.ticket(&t.id).filter(|live| live.day == queue.day());
+    let position = live.and_then(|l| queue.position(l));
     api::Ticket {
         id: t.id.to_string(),
         number: t.number,
@@ -20,8 +21,8 @@ pub fn ticket(queue: &Queue, t: &Ticket) -> api::Ticket {
         priority: t.priority.clone(),
         channel: t.channel.as_str().to_string(),
         status: t.status,
-        position: live.and_then(|l| queue.position(l)),
-        estimated_wait_minutes: live.and_then(|l| queue.estimated_wait(l)),
+        position,
+        estimated_wait_minutes: position.map(|ahead| queue.wait_for(&t.service, ahead)),
         issued_at: fmt(t.issued_at),
         counter: t.counter.map(CounterNo::get),
         called_at: t.called_at.map(fmt),

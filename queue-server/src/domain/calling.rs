@@ -14,6 +14,7 @@
 use jiff::Timestamp;
 
 use super::centre::{Centre, CounterSpec};
+use super::ids::ServiceCode;
 use super::ticket::Ticket;
 
 /// Machine code of a call reason.
@@ -78,20 +79,25 @@ pub struct CallContext<'a> {
     pub now: Timestamp,
 }
 
-/// Chooses the next ticket among `waiting` (tickets in `waiting` status, any service, any order).
-pub fn choose<'a>(ctx: &CallContext<'_>, waiting: impl IntoIterator<Item = &'a Ticket>) -> Option<Choice<'a>> {
-    let mut candidates: Vec<&Ticket> =
-        waiting.into_iter().filter(|t| ctx.counter.services.contains(&t.service)).collect();
-    if candidates.is_empty() {
-        return None;
-    }
-    candidates.sort_by_key(|t| t.queue_key());
+/// What the rule reads of the waiting tickets; every list is in queue order (arrival, number).
+pub trait Waiting {
+    /// The earliest waiting ticket of `service` that is (or is not) of a priority class.
+    fn first(&self, service: &ServiceCode, priority: bool) -> Option<&Ticket>;
+    /// Waiting tickets that carry an appointment time, any service.
+    fn with_appointment(&self) -> Vec<&Ticket>;
+}
+
+/// Chooses the next ticket for the counter in `ctx`.
+pub fn choose<'a>(ctx: &CallContext<'_>, waiting: &'a impl Waiting) -> Option<Choice<'a>> {
     let policy = &ctx.centre.policy;
+    let services = &ctx.counter.services;
 
     let grace = jiff::SignedDuration::from_mins(i64::from(policy.appointment_grace_minutes));
-    let due = candidates
-        .iter()
-        .filter_map(|t| t.appointment_at.map(|at| (at, *t)))
+    let due = waiting
+        .with_appointment()
+        .into_iter()
+        .filter(|t| services.contains(&t.service))
+        .filter_map(|t| t.appointment_at.map(|at| (at, t)))
         .filter(|(at, _)| at.checked_sub(grace).is_ok_and(|from| from <= ctx.now))
         .min_by_key(|(at, t)| (*at, t.queue_key()));
     if let Some((at, ticket)) = due {
@@ -102,7 +108,11 @@ pub fn choose<'a>(ctx: &CallContext<'_>, waiting: impl IntoIterator<Item = &'a T
         return Some(Choice { ticket, reason: Reason { code: ReasonCode::AppointmentDue, text }, streak: ctx.streak });
     }
 
-    let (priority, normal): (Vec<&Ticket>, Vec<&Ticket>) = candidates.iter().partition(|t| t.priority.is_some());
+    // The head of each class in each of the counter's services, in the counter's order.
+    let heads = |priority: bool| -> Vec<(usize, &'a Ticket)> {
+        services.iter().enumerate().filter_map(|(rank, s)| waiting.first(s, priority).map(|t| (rank, t))).collect()
+    };
+    let (priority, normal) = (heads(true), heads(false));
     let ratio = policy.priority_ratio;
     let (class, streak, class_text) = if !priority.is_empty() && (ctx.streak < ratio || normal.is_empty()) {
         let text = if normal.is_empty() {
@@ -122,8 +132,9 @@ pub fn choose<'a>(ctx: &CallContext<'_>, waiting: impl IntoIterator<Item = &'a T
         return None;
     };
 
+    // Each head is the oldest of its service and class, so the oldest head is the oldest overall.
     let aging = i64::from(policy.aging_minutes);
-    let aged = class.iter().copied().filter(|t| t.waited_minutes(ctx.now) >= aging).min_by_key(|t| t.queue_key());
+    let aged = class.iter().map(|(_, t)| *t).filter(|t| t.waited_minutes(ctx.now) >= aging).min_by_key(|t| t.queue_key());
     let (ticket, code, order_text) = if let Some(ticket) = aged {
         let text = format!(
             "đã chờ {} phút (từ {} phút trở lên được gọi trước để không ai phải chờ quá lâu)",
@@ -132,13 +143,8 @@ pub fn choose<'a>(ctx: &CallContext<'_>, waiting: impl IntoIterator<Item = &'a T
         );
         (ticket, ReasonCode::Aged, text)
     } else {
-        let ticket = ctx
-            .counter
-            .services
-            .iter()
-            .find_map(|service| class.iter().copied().find(|t| &t.service == service))?;
-        let rank = ctx.counter.services.iter().position(|s| s == &ticket.service).unwrap_or(0);
-        let text = if ctx.counter.services.len() > 1 {
+        let (rank, ticket) = *class.first()?;
+        let text = if services.len() > 1 {
             format!(
                 "đến sớm nhất trong lĩnh vực {} (lĩnh vực thứ {} của quầy có người chờ)",
                 ctx.centre.service_name(&ticket.service),

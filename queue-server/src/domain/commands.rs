@@ -285,8 +285,8 @@ impl Queue {
             idempotency_key: key.clone(),
             rated: false,
         };
-        self.waiting.entry(service.clone()).or_default().insert(ticket.queue_key());
         self.tickets.insert(id.clone(), ticket);
+        self.index(&id, TicketStatus::Waiting, true);
         *self.issued.entry(service).or_default() += 1;
         if let Some(key) = key {
             self.idempotency.insert(key, id.clone());
@@ -300,8 +300,7 @@ impl Queue {
         let spec = self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;
         let streak = self.counters.get(&no).map_or(0, |c| c.streak);
         let ctx = CallContext { counter: spec, streak, centre: &self.centre, now };
-        let waiting = spec.services.iter().flat_map(|s| self.waiting_in(s));
-        let Some(choice) = calling::choose(&ctx, waiting) else {
+        let Some(choice) = calling::choose(&ctx, &*self) else {
             return Ok(Executed { outcome: Outcome::NobodyWaiting, changes: vec![] });
         };
         let (id, reason, streak) = (choice.ticket.id.clone(), choice.reason, choice.streak);

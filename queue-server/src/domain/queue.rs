@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::calling::Reason;
+use super::calling::{Reason, Waiting};
 use super::centre::{Centre, Closed};
 use super::estimate::{wait_minutes, ServiceTimes};
 use super::ids::{CounterNo, ServiceCode, TicketId};
@@ -211,12 +211,38 @@ pub struct Queue {
     pub(super) day: Date,
     pub(super) tickets: HashMap<TicketId, Ticket>,
     pub(super) waiting: HashMap<ServiceCode, BTreeSet<QueueKey>>,
+    /// The priority tickets among `waiting`, per service.
+    pub(super) waiting_priority: HashMap<ServiceCode, BTreeSet<QueueKey>>,
+    /// Waiting tickets with an appointment time.
+    pub(super) waiting_appointments: BTreeSet<TicketId>,
+    /// No-show tickets, so expiring them does not scan the whole day.
+    pub(super) no_shows: BTreeSet<TicketId>,
     pub(super) issued: HashMap<ServiceCode, u32>,
     pub(super) counters: BTreeMap<CounterNo, CounterRuntime>,
     pub(super) idempotency: HashMap<String, TicketId>,
     pub(super) rating_keys: HashMap<String, RatingRecord>,
     pub(super) times: HashMap<ServiceCode, ServiceTimes>,
     pub(super) next_rating_id: i64,
+}
+
+impl Waiting for Queue {
+    fn first(&self, service: &ServiceCode, priority: bool) -> Option<&Ticket> {
+        if priority {
+            let key = self.waiting_priority.get(service)?.first()?;
+            return self.tickets.get(&key.id);
+        }
+        let priority = self.waiting_priority.get(service);
+        // Skips at most the priority tickets ahead, usually few.
+        self.waiting
+            .get(service)?
+            .iter()
+            .find(|k| priority.is_none_or(|p| !p.contains(k)))
+            .and_then(|k| self.tickets.get(&k.id))
+    }
+
+    fn with_appointment(&self) -> Vec<&Ticket> {
+        self.waiting_appointments.iter().filter_map(|id| self.tickets.get(id)).collect()
+    }
 }
 
 /// What a restored queue is built from (as stored).
@@ -248,6 +274,9 @@ impl Queue {
             day,
             tickets: HashMap::new(),
             waiting: HashMap::new(),
+            waiting_priority: HashMap::new(),
+            waiting_appointments: BTreeSet::new(),
+            no_shows: BTreeSet::new(),
             issued: HashMap::new(),
             idempotency: HashMap::new(),
             rating_keys: HashMap::new(),
@@ -264,10 +293,9 @@ impl Queue {
             if let Some(key) = &ticket.idempotency_key {
                 queue.idempotency.insert(key.clone(), ticket.id.clone());
             }
-            if ticket.status == TicketStatus::Waiting {
-                queue.waiting.entry(ticket.service.clone()).or_default().insert(ticket.queue_key());
-            }
-            queue.tickets.insert(ticket.id.clone(), ticket);
+            let (id, status) = (ticket.id.clone(), ticket.status);
+            queue.tickets.insert(id.clone(), ticket);
+            queue.index(&id, status, true);
         }
         for (service, samples) in stored.service_times {
             let times = queue.times.entry(service).or_default();
@@ -322,7 +350,10 @@ impl Queue {
             return None;
         }
         let set = self.waiting.get(&ticket.service)?;
-        Some(u32::try_from(set.range(..ticket.queue_key()).count()).unwrap_or(u32::MAX))
+        let key = ticket.queue_key();
+        // A ticket just issued is last: answer without walking the queue.
+        let ahead = if set.last() == Some(&key) { set.len() - 1 } else { set.range(..key).count() };
+        Some(u32::try_from(ahead).unwrap_or(u32::MAX))
     }
 
     /// Estimated wait of a waiting ticket, minutes.
@@ -330,7 +361,8 @@ impl Queue {
         self.position(ticket).map(|ahead| self.wait_for(&ticket.service, ahead))
     }
 
-    fn wait_for(&self, service: &ServiceCode, ahead: u32) -> u32 {
+    /// Estimated wait in a service with `ahead` people ahead, minutes.
+    pub fn wait_for(&self, service: &ServiceCode, ahead: u32) -> u32 {
         let default = self.centre.policy.default_service_minutes * 60;
         let mean = self.times.get(service).map_or(default, |t| t.mean_seconds(default));
         wait_minutes(ahead, mean, self.open_counters_serving(service))
@@ -402,18 +434,21 @@ impl Queue {
             self.day = today;
             self.tickets.clear();
             self.waiting.clear();
+            self.waiting_priority.clear();
+            self.waiting_appointments.clear();
+            self.no_shows.clear();
             self.issued.clear();
             self.idempotency.clear();
             self.rating_keys.clear();
             changes.push(Change::of(Fact::DayStarted { day: today }));
         }
-        let mut lapsed: Vec<TicketId> = self
-            .tickets
-            .values()
-            .filter(|t| t.status == TicketStatus::NoShow && t.rejoin_until.is_some_and(|until| until < now))
+        let lapsed: Vec<TicketId> = self
+            .no_shows
+            .iter()
+            .filter_map(|id| self.tickets.get(id))
+            .filter(|t| t.rejoin_until.is_some_and(|until| until < now))
             .map(|t| t.id.clone())
             .collect();
-        lapsed.sort();
         for id in lapsed {
             changes.push(self.finish(&id, TicketStatus::Expired, now, Fact::TicketExpired));
         }
@@ -435,17 +470,40 @@ impl Queue {
         self.ticket_change(fact, id)
     }
 
-    /// Changes a ticket's status, keeping the waiting index in step.
+    /// Changes a ticket's status, keeping the indexes in step.
     pub(super) fn set_status(&mut self, id: &TicketId, status: TicketStatus) {
-        let Some(ticket) = self.tickets.get_mut(id) else { return };
-        if ticket.status == TicketStatus::Waiting {
-            if let Some(set) = self.waiting.get_mut(&ticket.service) {
-                set.remove(&ticket.queue_key());
+        let Some(old) = self.tickets.get(id).map(|t| t.status) else { return };
+        self.index(id, old, false);
+        if let Some(ticket) = self.tickets.get_mut(id) {
+            ticket.status = status;
+        }
+        self.index(id, status, true);
+    }
+
+    /// Adds a ticket to (or removes it from) the indexes of its `status`. Only this and
+    /// [`Queue::set_status`] touch the indexes, so they always agree with the tickets.
+    pub(super) fn index(&mut self, id: &TicketId, status: TicketStatus, add: bool) {
+        let Some(ticket) = self.tickets.get(id) else { return };
+        fn apply<T: Ord>(set: &mut BTreeSet<T>, value: T, add: bool) {
+            if add {
+                set.insert(value);
+            } else {
+                set.remove(&value);
             }
         }
-        ticket.status = status;
-        if status == TicketStatus::Waiting {
-            self.waiting.entry(ticket.service.clone()).or_default().insert(ticket.queue_key());
+        match status {
+            TicketStatus::Waiting => {
+                let key = ticket.queue_key();
+                if ticket.priority.is_some() {
+                    apply(self.waiting_priority.entry(ticket.service.clone()).or_default(), key.clone(), add);
+                }
+                if ticket.appointment_at.is_some() {
+                    apply(&mut self.waiting_appointments, id.clone(), add);
+                }
+                apply(self.waiting.entry(ticket.service.clone()).or_default(), key, add);
+            }
+            TicketStatus::NoShow => apply(&mut self.no_shows, id.clone(), add),
+            _ => {}
         }
     }
 

@@ -62,10 +62,20 @@ pub(crate) enum Request {
     Tick,
 }
 
+/// How much the writer has committed: requests per transaction shows how well commits group.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Transactions committed.
+    pub transactions: std::sync::atomic::AtomicU64,
+    /// Commands committed in them.
+    pub commands: std::sync::atomic::AtomicU64,
+}
+
 /// Handle to the store.
 #[derive(Debug, Clone)]
 pub struct Store {
     tx: mpsc::Sender<Request>,
+    counters: Arc<Counters>,
     reader: Arc<Mutex<rusqlite::Connection>>,
     catalog: Arc<Catalog>,
     centre: Arc<Centre>,
@@ -115,12 +125,13 @@ impl Store {
         let boot = format!("{:x}", now.as_millisecond());
         let hub = Arc::new(Hub::new(crate::views::snapshot(&queue, now), boot));
         let (tx, rx) = mpsc::channel();
-        let writer = writer::Writer { conn, queue: Some(queue), centre: centre.clone(), clock, hub: hub.clone() };
+        let counters = Arc::new(Counters::default());
+        let writer = writer::Writer { conn, queue: Some(queue), centre: centre.clone(), clock, hub: hub.clone(), counters: counters.clone() };
         std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run(rx))
             .map_err(|e| OpenError(format!("cannot start the store writer: {e}")))?;
-        let store = Store { tx, reader: Arc::new(Mutex::new(reader)), catalog: Arc::new(catalog), centre };
+        let store = Store { tx, counters, reader: Arc::new(Mutex::new(reader)), catalog: Arc::new(catalog), centre };
         Ok((store, hub))
     }
 
@@ -136,6 +147,11 @@ impl Store {
         let (reply, answer) = oneshot::channel();
         self.tx.send(Request::Ticket(id, reply)).map_err(|_| StoreError::Unavailable)?;
         answer.await.map_err(|_| StoreError::Unavailable)?
+    }
+
+    /// What the writer has committed so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
     }
 
     /// Asks the writer to roll the day over and expire no-shows if due.

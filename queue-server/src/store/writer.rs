@@ -7,6 +7,7 @@
 //! If a commit fails nothing is half-written: the transaction rolls back, the queue is rebuilt from
 //! the database, and every command of the batch is answered "unavailable".
 
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ pub(super) struct Writer {
     pub centre: Arc<Centre>,
     pub clock: Arc<dyn Clock>,
     pub hub: Arc<Hub>,
+    pub counters: Arc<super::Counters>,
 }
 
 type Pending = (tokio::sync::oneshot::Sender<Result<Reply, StoreError>>, Result<Reply, DomainError>);
@@ -108,6 +110,8 @@ impl Writer {
 
         match result {
             Ok(()) => {
+                self.counters.transactions.fetch_add(1, Ordering::Relaxed);
+                self.counters.commands.fetch_add(pending.len() as u64, Ordering::Relaxed);
                 if written > 0 {
                     events.push(QueueEvent::ServiceStats {
                         services: views::services(&self.centre, &queue.loads(), now),
