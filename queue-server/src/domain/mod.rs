@@ -16,6 +16,8 @@ pub mod text;
 pub mod ticket;
 
 #[cfg(test)]
+mod model_check;
+#[cfg(test)]
 mod tests;
 
 pub use centre::Centre;

@@ -18,7 +18,7 @@ fn no(n: u16) -> CounterNo {
 }
 
 /// DD (cap 6) served by counters 1 and 2, XD served by 2 (after DD) and 3; ratio 2:1, aging 30 min.
-fn centre() -> Arc<Centre> {
+pub(super) fn centre() -> Arc<Centre> {
     let service = |c: &str, name: &str, start: u32, cap: u32| ServiceSpec {
         code: code(c),
         name_vi: name.into(),
@@ -52,7 +52,7 @@ fn centre() -> Arc<Centre> {
 }
 
 /// A Monday morning.
-fn monday(hhmm: &str) -> Timestamp {
+pub(super) fn monday(hhmm: &str) -> Timestamp {
     at(&format!("2026-11-23T{hhmm}:00"))
 }
 
