@@ -63,7 +63,9 @@ pub async fn run(base: &str, subscribers: usize, calls: usize, counter: u16) -> 
         }
     }
     let officer = reqwest::Client::new();
-    let post = |action: &str| officer.post(format!("{base}/api/v1/counters/{counter}/{action}")).bearer_auth("demo-supervisor");
+    let post = |action: &str| {
+        officer.post(format!("{base}/api/v1/counters/{counter}/{action}")).bearer_auth("demo-supervisor")
+    };
     post("open").send().await?;
     let mut report = FanoutReport::default();
     for _ in 0..calls {

@@ -1,7 +1,7 @@
 //! The mixed load: clients issuing tickets, counters calling, finishing and rating.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -27,7 +27,8 @@ pub struct LoadReport {
 
 /// Runs `clients` issuing clients and one client per counter in `counters` for `run`.
 pub async fn run(base: &str, clients: usize, counters: &[u16], services: &[String], run: Duration) -> LoadReport {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(clients + counters.len()).build().unwrap_or_default();
+    let client =
+        reqwest::Client::builder().pool_max_idle_per_host(clients + counters.len()).build().unwrap_or_default();
     let stop = Arc::new(AtomicBool::new(false));
     for &no in counters {
         let _ = client.post(format!("{base}/api/v1/counters/{no}/open")).bearer_auth("demo-supervisor").send().await;
@@ -42,7 +43,8 @@ pub async fn run(base: &str, clients: usize, counters: &[u16], services: &[Strin
                 let body = json!({ "service": services[i % services.len()] });
                 i += 1;
                 let t = Instant::now();
-                let ok = client.post(format!("{base}/api/v1/tickets")).bearer_auth("demo-kiosk").json(&body).send().await;
+                let ok =
+                    client.post(format!("{base}/api/v1/tickets")).bearer_auth("demo-kiosk").json(&body).send().await;
                 match ok {
                     Ok(r) if r.status().as_u16() == 201 => lat.push(t.elapsed()),
                     _ => errors += 1,
@@ -81,7 +83,8 @@ pub async fn run(base: &str, clients: usize, counters: &[u16], services: &[Strin
                 }
                 let t = Instant::now();
                 let rating = json!({ "ticket": called["ticket"]["id"], "score": 1 + (calls % 4) });
-                match client.post(format!("{base}/api/v1/ratings")).bearer_auth("demo-kiosk").json(&rating).send().await {
+                match client.post(format!("{base}/api/v1/ratings")).bearer_auth("demo-kiosk").json(&rating).send().await
+                {
                     Ok(r) if r.status().as_u16() == 201 => {
                         lat.push(t.elapsed());
                         ratings += 1;

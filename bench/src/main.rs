@@ -45,7 +45,9 @@ fn parse_args() -> anyhow::Result<Args> {
             "--url" => args.url = Some(value()?.trim_end_matches('/').to_string()),
             "--dir" => args.dir = value()?.into(),
             "-h" | "--help" => {
-                println!("motcua-bench [--clients 50] [--seconds 10] [--subscribers 1000] [--calls 30] [--url URL] [--dir DIR]");
+                println!(
+                    "motcua-bench [--clients 50] [--seconds 10] [--subscribers 1000] [--calls 30] [--url URL] [--dir DIR]"
+                );
                 std::process::exit(0);
             }
             other => anyhow::bail!("unknown argument {other}"),
@@ -78,7 +80,11 @@ async fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
     std::fs::create_dir_all(&args.dir)?;
     let work = tempfile::tempdir_in(&args.dir).context("cannot make a working directory")?;
-    println!("motcua-bench: {} cores, working directory {}", std::thread::available_parallelism().map_or(0, |n| n.get()), work.path().display());
+    println!(
+        "motcua-bench: {} cores, working directory {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        work.path().display()
+    );
 
     let raw = raw::durable_commits_per_second(work.path(), Duration::from_secs(3))?;
     println!("raw durable SQLite commits (1 row each, WAL, synchronous=FULL): {raw:.0}/s");
@@ -86,7 +92,12 @@ async fn main() -> anyhow::Result<()> {
     let (base, _server, store) = match &args.url {
         Some(url) => (url.clone(), None, None),
         None => {
-            let options = Options { config: bench_config(), db: work.path().join("bench.db"), demo: true, clock: Arc::new(SystemClock) };
+            let options = Options {
+                config: bench_config(),
+                db: work.path().join("bench.db"),
+                demo: true,
+                clock: Arc::new(SystemClock),
+            };
             let app = queue_server::build(options)?;
             let store = app.store().clone();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -102,7 +113,11 @@ async fn main() -> anyhow::Result<()> {
     // Fan-out: tickets waiting for counter 12 (VH, TT, TC, GD), then calls with many subscribers.
     let http = reqwest::Client::new();
     for _ in 0..args.calls {
-        http.post(format!("{base}/api/v1/tickets")).bearer_auth("demo-kiosk").json(&serde_json::json!({ "service": "VH" })).send().await?;
+        http.post(format!("{base}/api/v1/tickets"))
+            .bearer_auth("demo-kiosk")
+            .json(&serde_json::json!({ "service": "VH" }))
+            .send()
+            .await?;
     }
     let mut fan = fanout::run(&base, args.subscribers, args.calls, 12).await?;
     println!(
@@ -115,8 +130,9 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let counters: Vec<u16> = (1..=11).collect();
-    let services: Vec<String> = ["DD", "XD", "TP", "KD", "LD", "GT", "CA", "TN", "CT", "NN", "YT"].iter().map(|s| s.to_string()).collect();
-    let before = store.as_ref().map(|s| committed(s));
+    let services: Vec<String> =
+        ["DD", "XD", "TP", "KD", "LD", "GT", "CA", "TN", "CT", "NN", "YT"].iter().map(|s| s.to_string()).collect();
+    let before = store.as_ref().map(committed);
     let started = Instant::now();
     let mut report = load::run(&base, args.clients, &counters, &services, Duration::from_secs(args.seconds)).await;
     let secs = report.elapsed.as_secs_f64().max(f64::EPSILON);
@@ -127,7 +143,12 @@ async fn main() -> anyhow::Result<()> {
         counters.len(),
         started.elapsed().as_secs_f64()
     );
-    println!("  ticket issues: {} in all, {issues:.0}/s ({:.1}x the raw commit rate); {}", report.issue.len(), issues / raw, report.issue.summary());
+    println!(
+        "  ticket issues: {} in all, {issues:.0}/s ({:.1}x the raw commit rate); {}",
+        report.issue.len(),
+        issues / raw,
+        report.issue.summary()
+    );
     println!(
         "  counter calls {}, ratings {} ({:.0} counter requests/s); {}",
         report.calls,

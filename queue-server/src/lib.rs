@@ -70,7 +70,8 @@ pub fn build(options: Options) -> Result<App, OpenError> {
     let Options { config, db, demo, clock } = options;
     let seed_clock = clock.clone();
     let seed = move |conn: &mut rusqlite::Connection| demo::seed(conn, seed_clock.now());
-    let (store, hub) = store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None })?;
+    let (store, hub) =
+        store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None })?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     let state = http::AppState { store: store.clone(), hub, config: Arc::new(config), clock, shutdown: shutdown_rx };
     Ok(App { router: http::router(state), store, shutdown })
@@ -78,7 +79,11 @@ pub fn build(options: Options) -> Result<App, OpenError> {
 
 /// Serves `app` on `listener` until `shutdown` completes, then ends live streams and returns once
 /// open requests are answered.
-pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let App { router, store, shutdown: stop } = app;
     let ticker = tokio::spawn(async move {
         let mut interval = tokio::time::interval(TICK);

@@ -182,7 +182,9 @@ mod tests {
             assert!(matches!(hub.subscribe(Some(id)).start, Start::Snapshot { .. }), "{id}");
         }
         let last = (RING + 10) as u64;
-        assert!(matches!(hub.subscribe(Some(&format!("now:{}", last - 1))).start, Start::Resume(ref v) if v.len() == 1));
+        assert!(
+            matches!(hub.subscribe(Some(&format!("now:{}", last - 1))).start, Start::Resume(ref v) if v.len() == 1)
+        );
         assert!(matches!(hub.subscribe(Some(&format!("now:{last}"))).start, Start::Resume(ref v) if v.is_empty()));
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use queue_server::domain::SystemClock;
-use queue_server::{demo, Config, Options};
+use queue_server::{Config, Options, demo};
 
 const HELP: &str = "queue-server — máy chủ xếp hàng của Trung tâm Phục vụ hành chính công (motcua)
 
@@ -49,7 +49,8 @@ fn parse_args() -> anyhow::Result<Option<Args>> {
             "--db" => args.db = Some(value("--db")?.into()),
             "--listen" => {
                 let raw = value("--listen")?;
-                args.listen = Some(raw.parse().with_context(|| format!("địa chỉ «{raw}» không hợp lệ, ví dụ 0.0.0.0:8080"))?);
+                args.listen =
+                    Some(raw.parse().with_context(|| format!("địa chỉ «{raw}» không hợp lệ, ví dụ 0.0.0.0:8080"))?);
             }
             other => anyhow::bail!("không hiểu tùy chọn «{other}»; xem queue-server --help"),
         }
@@ -65,14 +66,20 @@ fn banner(addr: SocketAddr, config: &Config) {
     let base = format!("http://{addr}");
     println!("\nmotcua — trung tâm mẫu đang chạy tại {base}");
     println!("  {}", config.centre.name);
-    println!("  {} lĩnh vực, {} quầy (nhận số cả ngoài giờ để dùng thử)\n", config.centre.services.len(), config.centre.counters.len());
+    println!(
+        "  {} lĩnh vực, {} quầy (nhận số cả ngoài giờ để dùng thử)\n",
+        config.centre.services.len(),
+        config.centre.counters.len()
+    );
     println!("Mã truy cập (Authorization: Bearer …):");
     for (token, what) in demo::TOKENS {
         println!("  {token:<16} {what}");
     }
     println!("\nThử ngay:");
     println!("  curl {base}/api/v1/services");
-    println!("  curl -H 'Authorization: Bearer demo-kiosk' -H 'Content-Type: application/json' -d '{{\"service\":\"DD\"}}' {base}/api/v1/tickets");
+    println!(
+        "  curl -H 'Authorization: Bearer demo-kiosk' -H 'Content-Type: application/json' -d '{{\"service\":\"DD\"}}' {base}/api/v1/tickets"
+    );
     println!("  curl -X POST -H 'Authorization: Bearer demo-counter' {base}/api/v1/counters/1/open");
     println!("  curl -X POST -H 'Authorization: Bearer demo-counter' {base}/api/v1/counters/1/next");
     println!("  curl -N {base}/api/v1/events");
@@ -115,12 +122,23 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => Config::load(path)?,
         None => Config::demo(),
     };
-    let listen = args.listen.or(config.listen.filter(|_| !args.demo)).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
-    let db = args.db.clone().or_else(|| config.db.clone().filter(|_| !args.demo)).unwrap_or_else(|| {
-        PathBuf::from(if args.demo { "motcua-demo.db" } else { "motcua.db" })
-    });
-    let app = queue_server::build(Options { config: config.clone(), db: db.clone(), demo: args.demo, clock: Arc::new(SystemClock) })?;
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("không mở được cổng {listen}"))?;
+    let listen = args
+        .listen
+        .or(config.listen.filter(|_| !args.demo))
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let db = args
+        .db
+        .clone()
+        .or_else(|| config.db.clone().filter(|_| !args.demo))
+        .unwrap_or_else(|| PathBuf::from(if args.demo { "motcua-demo.db" } else { "motcua.db" }));
+    let app = queue_server::build(Options {
+        config: config.clone(),
+        db: db.clone(),
+        demo: args.demo,
+        clock: Arc::new(SystemClock),
+    })?;
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("không mở được cổng {listen}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %db.display(), "queue server listening");
     if args.demo {

@@ -129,7 +129,9 @@ pub fn event(queue: &Queue, change: &Change) -> Option<QueueEvent> {
             counter: counter.get(),
             reason: api::CallReason { code: reason.code.as_str().into(), text: reason.text.clone() },
         },
-        (Fact::TicketRecalled { counter }, Some(ticket)) => QueueEvent::TicketRecalled { ticket, counter: counter.get() },
+        (Fact::TicketRecalled { counter }, Some(ticket)) => {
+            QueueEvent::TicketRecalled { ticket, counter: counter.get() }
+        }
         (Fact::TicketServing { counter }, Some(ticket)) => QueueEvent::TicketServing { ticket, counter: counter.get() },
         (Fact::TicketDone { counter, .. }, Some(ticket)) => QueueEvent::TicketDone { ticket, counter: counter.get() },
         (Fact::TicketNoShow { counter }, Some(ticket)) => QueueEvent::TicketNoShow { ticket, counter: counter.get() },
@@ -139,10 +141,15 @@ pub fn event(queue: &Queue, change: &Change) -> Option<QueueEvent> {
         }
         (Fact::TicketCancelled, Some(ticket)) => QueueEvent::TicketCancelled { ticket },
         (Fact::TicketExpired, Some(ticket)) => QueueEvent::TicketExpired { ticket },
-        (Fact::CounterOpened { counter } | Fact::CounterPaused { counter, .. } | Fact::CounterClosed { counter }, _) => {
+        (
+            Fact::CounterOpened { counter } | Fact::CounterPaused { counter, .. } | Fact::CounterClosed { counter },
+            _,
+        ) => {
             return counter_event(*counter);
         }
-        (Fact::RatingGiven, _) => QueueEvent::RatingSubmitted { rating: rating(queue.centre(), change.rating.as_ref()?) },
+        (Fact::RatingGiven, _) => {
+            QueueEvent::RatingSubmitted { rating: rating(queue.centre(), change.rating.as_ref()?) }
+        }
         _ => return None,
     })
 }

@@ -134,7 +134,8 @@ pub fn choose<'a>(ctx: &CallContext<'_>, waiting: &'a impl Waiting) -> Option<Ch
 
     // Each head is the oldest of its service and class, so the oldest head is the oldest overall.
     let aging = i64::from(policy.aging_minutes);
-    let aged = class.iter().map(|(_, t)| *t).filter(|t| t.waited_minutes(ctx.now) >= aging).min_by_key(|t| t.queue_key());
+    let aged =
+        class.iter().map(|(_, t)| *t).filter(|t| t.waited_minutes(ctx.now) >= aging).min_by_key(|t| t.queue_key());
     let (ticket, code, order_text) = if let Some(ticket) = aged {
         let text = format!(
             "đã chờ {} phút (từ {} phút trở lên được gọi trước để không ai phải chờ quá lâu)",

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 
 use super::ids::{CounterNo, ServiceCode};
 
@@ -170,11 +170,7 @@ impl Schedule {
         let local = at.to_zoned(self.time_zone.clone()).datetime();
         let since_midnight = local.time().duration_since(Time::midnight());
         let rollover = self.day_rollover.duration_since(Time::midnight());
-        if since_midnight < rollover {
-            local.date().yesterday().unwrap_or(local.date())
-        } else {
-            local.date()
-        }
+        if since_midnight < rollover { local.date().yesterday().unwrap_or(local.date()) } else { local.date() }
     }
 
     /// Whether the centre is open at `at`, and if not why.
@@ -223,7 +219,11 @@ pub(crate) mod tests {
     /// Mon–Fri 07:30–17:00 with lunch 11:30–13:30, Saturday morning, rollover at 03:00, in
     /// Asia/Ho_Chi_Minh, 2 September a holiday.
     pub(crate) fn schedule() -> Schedule {
-        let weekday = Some(DayHours { open: time(7, 30, 0, 0), close: time(17, 0, 0, 0), lunch: Some((time(11, 30, 0, 0), time(13, 30, 0, 0))) });
+        let weekday = Some(DayHours {
+            open: time(7, 30, 0, 0),
+            close: time(17, 0, 0, 0),
+            lunch: Some((time(11, 30, 0, 0), time(13, 30, 0, 0))),
+        });
         let saturday = Some(DayHours { open: time(7, 30, 0, 0), close: time(11, 30, 0, 0), lunch: None });
         Schedule {
             time_zone: jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").expect("bundled tz"),

@@ -3,7 +3,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::calling::{self, CallContext, Reason, ReasonCode};
+use super::calling::Reason;
 use super::error::DomainError;
 use super::ids::{CounterNo, ServiceCode, TicketId};
 use super::queue::{Change, CounterStatus, Fact, Queue, RatingRecord};
@@ -120,7 +120,7 @@ pub struct Executed {
     pub changes: Vec<Change>,
 }
 
-fn text(field: &'static str, value: &str, max: usize, what: &str) -> Result<String, DomainError> {
+pub(super) fn text(field: &'static str, value: &str, max: usize, what: &str) -> Result<String, DomainError> {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
         return Err(DomainError::InvalidText {
@@ -146,13 +146,15 @@ impl Queue {
                 }
                 vec![q.ticket_change(Fact::TicketRecalled { counter: no }, id)]
             }),
-            Command::Serve(no) => self.with_current(no, "bắt đầu phục vụ", &[TicketStatus::Called], |q, id| {
-                q.set_status(id, TicketStatus::Serving);
-                if let Some(t) = q.tickets.get_mut(id) {
-                    t.serving_at = Some(now);
-                }
-                vec![q.ticket_change(Fact::TicketServing { counter: no }, id)]
-            }),
+            Command::Serve(no) => {
+                self.with_current(no, "bắt đầu phục vụ", &[TicketStatus::Called], |q, id| {
+                    q.set_status(id, TicketStatus::Serving);
+                    if let Some(t) = q.tickets.get_mut(id) {
+                        t.serving_at = Some(now);
+                    }
+                    vec![q.ticket_change(Fact::TicketServing { counter: no }, id)]
+                })
+            }
             Command::Done(no) => {
                 self.with_current(no, "hoàn thành", &[TicketStatus::Called, TicketStatus::Serving], |q, id| {
                     let (service, called_at) = match q.tickets.get(id) {
@@ -161,7 +163,12 @@ impl Queue {
                     };
                     let seconds = u32::try_from(now.duration_since(called_at).as_secs().max(1)).unwrap_or(u32::MAX);
                     q.times.entry(service).or_default().record(seconds);
-                    let change = q.finish(id, TicketStatus::Done, now, Fact::TicketDone { counter: no, service_seconds: seconds });
+                    let change = q.finish(
+                        id,
+                        TicketStatus::Done,
+                        now,
+                        Fact::TicketDone { counter: no, service_seconds: seconds },
+                    );
                     vec![q.with_counter(change, no)]
                 })
             }
@@ -203,7 +210,8 @@ impl Queue {
                 let runtime = self.counter_mut(no)?;
                 let changed = runtime.status != CounterStatus::Open;
                 runtime.status = CounterStatus::Open;
-                let changes = if changed { vec![self.counter_change(Fact::CounterOpened { counter: no }, no)] } else { vec![] };
+                let changes =
+                    if changed { vec![self.counter_change(Fact::CounterOpened { counter: no }, no)] } else { vec![] };
                 Ok(Executed { outcome: Outcome::Counter(no), changes })
             }
             Command::Pause(no, reason) => {
@@ -226,7 +234,8 @@ impl Queue {
                 let changed = runtime.status != CounterStatus::Closed;
                 runtime.status = CounterStatus::Closed;
                 runtime.streak = 0;
-                let changes = if changed { vec![self.counter_change(Fact::CounterClosed { counter: no }, no)] } else { vec![] };
+                let changes =
+                    if changed { vec![self.counter_change(Fact::CounterClosed { counter: no }, no)] } else { vec![] };
                 Ok(Executed { outcome: Outcome::Counter(no), changes })
             }
             Command::Rate { ticket, counter, score, tags, comment, idempotency_key } => {
@@ -257,7 +266,10 @@ impl Queue {
         }
         let issued = self.issued_count(&service);
         if issued >= spec.daily_capacity {
-            return Err(DomainError::CapacityExhausted { service: spec.name_vi.clone(), capacity: spec.daily_capacity });
+            return Err(DomainError::CapacityExhausted {
+                service: spec.name_vi.clone(),
+                capacity: spec.daily_capacity,
+            });
         }
         let number = spec.number_start + issued;
         if number > spec.number_end {
@@ -295,163 +307,7 @@ impl Queue {
         Ok(Executed { outcome: Outcome::Issued { id, replayed: false }, changes: vec![change] })
     }
 
-    fn call_next(&mut self, no: CounterNo, now: Timestamp) -> Result<Executed, DomainError> {
-        self.ready_to_call(no)?;
-        let spec = self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;
-        let streak = self.counters.get(&no).map_or(0, |c| c.streak);
-        let ctx = CallContext { counter: spec, streak, centre: &self.centre, now };
-        let Some(choice) = calling::choose(&ctx, &*self) else {
-            return Ok(Executed { outcome: Outcome::NobodyWaiting, changes: vec![] });
-        };
-        let (id, reason, streak) = (choice.ticket.id.clone(), choice.reason, choice.streak);
-        Ok(self.mark_called(no, id, reason, streak, now))
-    }
-
-    fn call_ticket(&mut self, no: CounterNo, id: &TicketId, now: Timestamp) -> Result<Executed, DomainError> {
-        self.ready_to_call(no)?;
-        let spec = self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;
-        let ticket = self.known(id)?;
-        let rejoining = ticket.status == TicketStatus::NoShow && ticket.rejoin_until.is_some_and(|u| u >= now);
-        if ticket.status != TicketStatus::Waiting && !rejoining {
-            return Err(invalid(ticket, "gọi"));
-        }
-        if !spec.services.contains(&ticket.service) {
-            return Err(DomainError::NotServedHere { counter: no.get(), service: self.centre.service_name(&ticket.service) });
-        }
-        let text = if rejoining {
-            "Cán bộ gọi lại số đã vắng mặt vì công dân đã quay lại".to_string()
-        } else {
-            "Cán bộ chọn gọi số này".to_string()
-        };
-        let streak = self.counters.get(&no).map_or(0, |c| c.streak);
-        Ok(self.mark_called(no, id.clone(), Reason { code: ReasonCode::Chosen, text }, streak, now))
-    }
-
-    fn ready_to_call(&self, no: CounterNo) -> Result<(), DomainError> {
-        let runtime = self.counters.get(&no).ok_or(DomainError::UnknownCounter(no.get()))?;
-        match runtime.status {
-            CounterStatus::Closed => return Err(DomainError::CounterClosed(no.get())),
-            CounterStatus::Paused(_) => return Err(DomainError::CounterPaused(no.get())),
-            CounterStatus::Open => {}
-        }
-        if let Some(current) = &runtime.current {
-            let number = self.tickets.get(current).map_or(0, |t| t.number);
-            return Err(DomainError::CounterBusy { counter: no.get(), number });
-        }
-        Ok(())
-    }
-
-    fn mark_called(&mut self, no: CounterNo, id: TicketId, reason: Reason, streak: u32, now: Timestamp) -> Executed {
-        self.set_status(&id, TicketStatus::Called);
-        if let Some(t) = self.tickets.get_mut(&id) {
-            t.counter = Some(no);
-            t.called_at = Some(now);
-            t.rejoin_until = None;
-        }
-        if let Some(runtime) = self.counters.get_mut(&no) {
-            runtime.current = Some(id.clone());
-            runtime.streak = streak;
-        }
-        let change = self.ticket_change(Fact::TicketCalled { counter: no, reason: reason.clone() }, &id);
-        let changes = vec![self.with_counter(change, no)];
-        Executed { outcome: Outcome::Called { id, counter: no, reason }, changes }
-    }
-
-    fn transfer(&mut self, no: CounterNo, to: ServiceCode) -> Result<Executed, DomainError> {
-        if self.centre.service(&to).is_none() {
-            return Err(DomainError::UnknownService(to.to_string()));
-        }
-        let id = self.current_of(no, "chuyển lĩnh vực", &[TicketStatus::Called, TicketStatus::Serving])?;
-        let from = self.tickets.get(&id).map(|t| t.service.clone()).ok_or(DomainError::NoCurrentTicket(no.get()))?;
-        if from == to {
-            return Err(DomainError::SameService);
-        }
-        // Called or serving: not in the waiting index, so the service can change before re-queueing.
-        if let Some(t) = self.tickets.get_mut(&id) {
-            t.service = to.clone();
-            t.counter = None;
-            t.called_at = None;
-            t.serving_at = None;
-            t.recalls = 0;
-        }
-        self.set_status(&id, TicketStatus::Waiting);
-        self.release(no);
-        let change = self.ticket_change(Fact::TicketTransferred { counter: no, from, to }, &id);
-        let changes = vec![self.with_counter(change, no)];
-        Ok(Executed { outcome: Outcome::Ticket(id), changes })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn rate(
-        &mut self,
-        ticket: Option<TicketId>,
-        counter: Option<CounterNo>,
-        score: u8,
-        tags: Vec<String>,
-        comment: Option<String>,
-        idempotency_key: Option<String>,
-        now: Timestamp,
-    ) -> Result<Executed, DomainError> {
-        let key = idempotency_key.map(|k| text("idempotency_key", &k, MAX_KEY, "Khóa chống trùng")).transpose()?;
-        if let Some(record) = key.as_ref().and_then(|k| self.rating_keys.get(k)) {
-            return Ok(Executed { outcome: Outcome::Rating { record: record.clone(), replayed: true }, changes: vec![] });
-        }
-        let levels = self.centre.rating_levels.len();
-        if score == 0 || usize::from(score) > levels {
-            return Err(DomainError::InvalidScore { levels });
-        }
-        if tags.len() > MAX_TAGS {
-            return Err(DomainError::InvalidText { field: "tags", message: format!("Tối đa {MAX_TAGS} lý do") });
-        }
-        let tags = tags.iter().map(|t| text("tags", t, MAX_TAG, "Mỗi lý do")).collect::<Result<Vec<_>, _>>()?;
-        let comment = comment
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| text("comment", &c, MAX_COMMENT, "Góp ý"))
-            .transpose()?;
-        let (counter, service) = match &ticket {
-            Some(id) => {
-                let t = self.known(id)?;
-                if t.status != TicketStatus::Done {
-                    return Err(DomainError::NotServedYet(t.number));
-                }
-                if t.rated {
-                    return Err(DomainError::AlreadyRated(t.number));
-                }
-                (t.counter.or(counter), Some(t.service.clone()))
-            }
-            None => {
-                let no = counter.ok_or(DomainError::RatingWithoutTarget)?;
-                self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;
-                (Some(no), None)
-            }
-        };
-        let record = RatingRecord {
-            id: self.next_rating_id,
-            ticket: ticket.clone(),
-            counter,
-            service,
-            score,
-            tags,
-            comment,
-            at: now,
-            idempotency_key: key.clone(),
-        };
-        self.next_rating_id += 1;
-        if let Some(t) = ticket.as_ref().and_then(|id| self.tickets.get_mut(id)) {
-            t.rated = true;
-        }
-        if let Some(key) = key {
-            self.rating_keys.insert(key, record.clone());
-        }
-        let mut change = match &ticket {
-            Some(id) => self.ticket_change(Fact::RatingGiven, id),
-            None => Change::of(Fact::RatingGiven),
-        };
-        change.rating = Some(record.clone());
-        Ok(Executed { outcome: Outcome::Rating { record, replayed: false }, changes: vec![change] })
-    }
-
-    fn with_current(
+    pub(super) fn with_current(
         &mut self,
         no: CounterNo,
         action: &'static str,
@@ -463,7 +319,12 @@ impl Queue {
         Ok(Executed { outcome: Outcome::Ticket(id), changes })
     }
 
-    fn current_of(&self, no: CounterNo, action: &'static str, allowed: &[TicketStatus]) -> Result<TicketId, DomainError> {
+    pub(super) fn current_of(
+        &self,
+        no: CounterNo,
+        action: &'static str,
+        allowed: &[TicketStatus],
+    ) -> Result<TicketId, DomainError> {
         let runtime = self.counters.get(&no).ok_or(DomainError::UnknownCounter(no.get()))?;
         let id = runtime.current.clone().ok_or(DomainError::NoCurrentTicket(no.get()))?;
         let ticket = self.known(&id)?;
@@ -473,7 +334,7 @@ impl Queue {
         Ok(id)
     }
 
-    fn known(&self, id: &TicketId) -> Result<&Ticket, DomainError> {
+    pub(super) fn known(&self, id: &TicketId) -> Result<&Ticket, DomainError> {
         self.tickets.get(id).ok_or_else(|| DomainError::UnknownTicket(id.to_string()))
     }
 
@@ -481,19 +342,19 @@ impl Queue {
         self.counters.get_mut(&no).ok_or(DomainError::UnknownCounter(no.get()))
     }
 
-    fn release(&mut self, no: CounterNo) {
+    pub(super) fn release(&mut self, no: CounterNo) {
         if let Some(runtime) = self.counters.get_mut(&no) {
             runtime.current = None;
         }
     }
 
     /// Adds the counter's new state to a ticket change that also changed the counter.
-    fn with_counter(&self, mut change: Change, no: CounterNo) -> Change {
+    pub(super) fn with_counter(&self, mut change: Change, no: CounterNo) -> Change {
         change.counter = self.counters.get(&no).map(|c| (no, c.clone()));
         change
     }
 }
 
-fn invalid(ticket: &Ticket, action: &'static str) -> DomainError {
+pub(super) fn invalid(ticket: &Ticket, action: &'static str) -> DomainError {
     DomainError::InvalidTransition { number: ticket.number, action, status: ticket.status.label_vi() }
 }

@@ -119,7 +119,9 @@ impl DomainError {
             Self::UnknownPriority(p) => format!("Không có đối tượng ưu tiên «{p}»"),
             Self::ServiceClosed(why) => why.message(),
             Self::CapacityExhausted { service, capacity } => {
-                format!("Lĩnh vực {service} đã hết số hôm nay ({capacity} số). Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch hẹn")
+                format!(
+                    "Lĩnh vực {service} đã hết số hôm nay ({capacity} số). Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch hẹn"
+                )
             }
             Self::NumberRangeExhausted { service } => format!("Lĩnh vực {service} đã hết dãy số trong ngày"),
             Self::CounterClosed(n) => format!("Quầy {n} đang đóng, hãy mở quầy trước"),

@@ -5,13 +5,16 @@
 //! events.
 
 pub mod calling;
+mod calls;
 pub mod centre;
 pub mod clock;
 pub mod commands;
 pub mod error;
 pub mod estimate;
+pub mod facts;
 pub mod ids;
 pub mod queue;
+mod rating;
 pub mod text;
 pub mod ticket;
 

@@ -54,15 +54,25 @@ fn reference(q: &Queue, no: CounterNo, now: jiff::Timestamp) -> Option<(TicketId
 }
 
 fn check_invariants(q: &Queue) {
-    let waiting: BTreeSet<TicketId> = q.tickets().filter(|t| t.status == TicketStatus::Waiting).map(|t| t.id.clone()).collect();
+    let waiting: BTreeSet<TicketId> =
+        q.tickets().filter(|t| t.status == TicketStatus::Waiting).map(|t| t.id.clone()).collect();
     let indexed: BTreeSet<TicketId> = q.waiting.values().flatten().map(|k| k.id.clone()).collect();
     assert_eq!(indexed, waiting, "waiting index");
     for (service, keys) in &q.waiting {
         assert!(keys.iter().all(|k| q.ticket(&k.id).is_some_and(|t| &t.service == service && t.queue_key() == *k)));
     }
-    let priority: BTreeSet<TicketId> = q.tickets().filter(|t| t.status == TicketStatus::Waiting && t.priority.is_some()).map(|t| t.id.clone()).collect();
-    assert_eq!(q.waiting_priority.values().flatten().map(|k| k.id.clone()).collect::<BTreeSet<_>>(), priority, "priority index");
-    let no_shows: BTreeSet<TicketId> = q.tickets().filter(|t| t.status == TicketStatus::NoShow).map(|t| t.id.clone()).collect();
+    let priority: BTreeSet<TicketId> = q
+        .tickets()
+        .filter(|t| t.status == TicketStatus::Waiting && t.priority.is_some())
+        .map(|t| t.id.clone())
+        .collect();
+    assert_eq!(
+        q.waiting_priority.values().flatten().map(|k| k.id.clone()).collect::<BTreeSet<_>>(),
+        priority,
+        "priority index"
+    );
+    let no_shows: BTreeSet<TicketId> =
+        q.tickets().filter(|t| t.status == TicketStatus::NoShow).map(|t| t.id.clone()).collect();
     assert_eq!(q.no_shows, no_shows, "no-show index");
     for (no, runtime) in q.counters() {
         if let Some(id) = &runtime.current {
@@ -103,7 +113,8 @@ fn random_sequences_keep_every_invariant_and_match_the_reference_order() {
                     priority: classes[rng.below(classes.len())].map(String::from),
                     channel: if rng.below(6) == 0 { Channel::Appointment } else { Channel::Kiosk },
                     idempotency_key: (rng.below(4) == 0).then(|| format!("k{}", rng.below(20))),
-                    appointment_at: (rng.below(6) == 0).then(|| now + SignedDuration::from_mins(i64::try_from(rng.below(60)).unwrap_or(0))),
+                    appointment_at: (rng.below(6) == 0)
+                        .then(|| now + SignedDuration::from_mins(i64::try_from(rng.below(60)).unwrap_or(0))),
                 },
                 4..=6 => Command::CallNext(no),
                 7 => Command::Done(no),

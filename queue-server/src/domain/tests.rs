@@ -116,7 +116,9 @@ fn a_repeated_idempotency_key_returns_the_same_ticket() {
     };
     let first = q.execute(cmd.clone(), monday("08:00")).expect("issues");
     let again = q.execute(cmd, monday("08:00")).expect("replays");
-    let (Outcome::Issued { id: a, replayed: false }, Outcome::Issued { id: b, replayed: true }) = (first.outcome, again.outcome) else {
+    let (Outcome::Issued { id: a, replayed: false }, Outcome::Issued { id: b, replayed: true }) =
+        (first.outcome, again.outcome)
+    else {
         panic!("unexpected outcomes");
     };
     assert_eq!(a, b);
@@ -131,7 +133,13 @@ fn capacity_is_refused_when_spent_and_the_refusal_changes_nothing() {
         issue(&mut q, "DD", None, monday("08:00") + SignedDuration::from_secs(i));
     }
     let before = q.loads();
-    let cmd = Command::Issue { service: code("DD"), priority: None, channel: Channel::Kiosk, idempotency_key: None, appointment_at: None };
+    let cmd = Command::Issue {
+        service: code("DD"),
+        priority: None,
+        channel: Channel::Kiosk,
+        idempotency_key: None,
+        appointment_at: None,
+    };
     let err = q.execute(cmd, monday("08:10")).expect_err("capacity spent");
     assert_eq!(err.code(), "capacity_exhausted");
     assert!(err.message().contains("Đất đai"));
@@ -143,7 +151,13 @@ fn capacity_is_refused_when_spent_and_the_refusal_changes_nothing() {
 #[test]
 fn tickets_are_refused_outside_hours_but_appointments_are_not() {
     let mut q = queue();
-    let walk_in = Command::Issue { service: code("DD"), priority: None, channel: Channel::Kiosk, idempotency_key: None, appointment_at: None };
+    let walk_in = Command::Issue {
+        service: code("DD"),
+        priority: None,
+        channel: Channel::Kiosk,
+        idempotency_key: None,
+        appointment_at: None,
+    };
     let err = q.execute(walk_in, monday("12:00")).expect_err("lunch");
     assert_eq!(err, DomainError::ServiceClosed(Closed::Lunch(jiff::civil::time(13, 30, 0, 0))));
     let booked = Command::Issue {
@@ -159,9 +173,21 @@ fn tickets_are_refused_outside_hours_but_appointments_are_not() {
 #[test]
 fn unknown_service_and_priority_class_are_refused() {
     let mut q = queue();
-    let cmd = Command::Issue { service: code("ZZ"), priority: None, channel: Channel::Kiosk, idempotency_key: None, appointment_at: None };
+    let cmd = Command::Issue {
+        service: code("ZZ"),
+        priority: None,
+        channel: Channel::Kiosk,
+        idempotency_key: None,
+        appointment_at: None,
+    };
     assert_eq!(q.execute(cmd, monday("08:00")).map_err(|e| e.code()), Err("unknown_service"));
-    let cmd = Command::Issue { service: code("DD"), priority: Some("vip".into()), channel: Channel::Kiosk, idempotency_key: None, appointment_at: None };
+    let cmd = Command::Issue {
+        service: code("DD"),
+        priority: Some("vip".into()),
+        channel: Channel::Kiosk,
+        idempotency_key: None,
+        appointment_at: None,
+    };
     assert_eq!(q.execute(cmd, monday("08:00")).map_err(|e| e.code()), Err("unknown_priority"));
     assert_eq!(q.issued_count(&code("DD")), 0);
 }
@@ -258,7 +284,10 @@ fn transfer_keeps_the_original_arrival_time() {
     let (next, _) = call(&mut q, 3, monday("08:11"));
     assert_eq!(next.id, a.id);
     assert_eq!(q.counter(no(1)).and_then(|c| c.current.clone()), None, "counter 1 is free again");
-    assert_eq!(q.execute(Command::Transfer(no(3), code("XD")), monday("08:12")).map_err(|e| e.code()), Err("same_service"));
+    assert_eq!(
+        q.execute(Command::Transfer(no(3), code("XD")), monday("08:12")).map_err(|e| e.code()),
+        Err("same_service")
+    );
 }
 
 #[test]
@@ -305,7 +334,10 @@ fn counter_states_guard_calls() {
     assert_eq!(q.execute(Command::CallNext(no(1)), monday("08:04")).map_err(|e| e.code()), Err("counter_busy"));
     assert_eq!(q.execute(Command::Close(no(1)), monday("08:04")).map_err(|e| e.code()), Err("counter_busy"));
     done(&mut q, 1, monday("08:05"));
-    assert_eq!(q.execute(Command::Pause(no(1), "  ".into()), monday("08:05")).map_err(|e| e.code()), Err("invalid_text"));
+    assert_eq!(
+        q.execute(Command::Pause(no(1), "  ".into()), monday("08:05")).map_err(|e| e.code()),
+        Err("invalid_text")
+    );
     q.execute(Command::Pause(no(1), "Nghỉ giải lao".into()), monday("08:05")).expect("pauses");
     assert_eq!(q.counter(no(1)).map(|c| c.status.clone()), Some(CounterStatus::Paused("Nghỉ giải lao".into())));
     assert_eq!(q.execute(Command::CallNext(no(1)), monday("08:06")).map_err(|e| e.code()), Err("counter_paused"));
@@ -317,7 +349,10 @@ fn counter_states_guard_calls() {
 fn calling_a_chosen_ticket_needs_a_served_service() {
     let mut q = queue();
     let xd = issue(&mut q, "XD", None, monday("08:00"));
-    assert_eq!(q.execute(Command::CallTicket(no(1), xd.id.clone()), monday("08:01")).map_err(|e| e.code()), Err("not_served_here"));
+    assert_eq!(
+        q.execute(Command::CallTicket(no(1), xd.id.clone()), monday("08:01")).map_err(|e| e.code()),
+        Err("not_served_here")
+    );
     let called = q.execute(Command::CallTicket(no(3), xd.id), monday("08:01")).expect("calls");
     assert!(matches!(called.outcome, Outcome::Called { reason, .. } if reason.code == ReasonCode::Chosen));
 }
@@ -348,7 +383,10 @@ fn the_day_rolls_over_at_the_configured_hour() {
     assert!(q.advance(at("2026-11-24T02:59:00")).is_empty(), "before 03:00 it is still Monday's day");
     let changes = q.advance(at("2026-11-24T03:00:00"));
     let kinds: Vec<&str> = changes.iter().map(|c| c.fact.kind()).collect();
-    assert_eq!(kinds, vec!["ticket_expired", "ticket_expired", "counter_closed", "counter_closed", "counter_closed", "day_started"]);
+    assert_eq!(
+        kinds,
+        vec!["ticket_expired", "ticket_expired", "counter_closed", "counter_closed", "counter_closed", "day_started"]
+    );
     assert_eq!(changes[0].ticket.as_ref().map(|t| (&t.id, t.status)), Some((&left.id, TicketStatus::Expired)));
     assert_eq!(q.day(), jiff::civil::date(2026, 11, 24));
     assert!(q.counters().all(|(_, c)| c.status == CounterStatus::Closed && c.current.is_none()));
@@ -378,6 +416,7 @@ fn a_rating_needs_a_served_ticket_and_only_one() {
     let Outcome::Rating { record, .. } = rated.outcome else { panic!("not a rating") };
     assert_eq!((record.counter, record.service, record.score), (Some(no(1)), Some(code("DD")), 4));
     assert_eq!(q.execute(rate(&a, 4), monday("08:07")).map_err(|e| e.code()), Err("already_rated"));
-    let anonymous = Command::Rate { ticket: None, counter: None, score: 3, tags: vec![], comment: None, idempotency_key: None };
+    let anonymous =
+        Command::Rate { ticket: None, counter: None, score: 3, tags: vec![], comment: None, idempotency_key: None };
     assert_eq!(q.execute(anonymous, monday("08:07")).map_err(|e| e.code()), Err("rating_without_target"));
 }

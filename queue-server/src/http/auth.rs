@@ -1,11 +1,11 @@
 //! Bearer tokens from the configuration: who is calling and what they may do.
 
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
 
-use super::error::ApiError;
 use super::AppState;
+use super::error::ApiError;
 use crate::config::Role;
 use crate::domain::CounterNo;
 

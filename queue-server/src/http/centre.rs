@@ -1,7 +1,7 @@
 //! `GET /api/v1/centre`: the centre's name, priority classes and rating scale.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use motcua_protocol::api::{CentreInfo, PriorityClassInfo};
 
 use super::AppState;

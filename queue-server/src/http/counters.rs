@@ -1,17 +1,19 @@
 //! Counter actions: call next or a chosen ticket, recall, serve, done, no-show, transfer, pause,
 //! open, close. Each needs a counter (or supervisor) token allowed for that counter.
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use motcua_protocol::api::{CallResponse, CallTicketRequest, Counter, ErrorBody, PauseRequest, Ticket, TransferRequest};
+use motcua_protocol::api::{
+    CallResponse, CallTicketRequest, Counter, ErrorBody, PauseRequest, Ticket, TransferRequest,
+};
 
+use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::tickets::ticket_reply;
-use super::AppState;
 use crate::domain::{Command, CounterNo, DomainError, ServiceCode, TicketId};
 use crate::store::Reply;
 
@@ -85,7 +87,12 @@ macro_rules! ticket_action {
 ticket_action!(recall, "/api/v1/counters/{no}/recall", Recall, "Calls the current ticket again (counted).");
 ticket_action!(serve, "/api/v1/counters/{no}/serve", Serve, "Starts serving the current ticket.");
 ticket_action!(done, "/api/v1/counters/{no}/done", Done, "Finishes the current ticket.");
-ticket_action!(no_show, "/api/v1/counters/{no}/no-show", NoShow, "Marks the current ticket absent; it may rejoin within the window.");
+ticket_action!(
+    no_show,
+    "/api/v1/counters/{no}/no-show",
+    NoShow,
+    "Marks the current ticket absent; it may rejoin within the window."
+);
 
 /// Moves the current ticket to another service, keeping its arrival time.
 #[utoipa::path(post, path = "/api/v1/counters/{no}/transfer", tag = "counters", params(("no" = u16, Path)), request_body = TransferRequest,
@@ -118,7 +125,11 @@ pub async fn pause(
 /// Opens the counter (also resumes a paused one).
 #[utoipa::path(post, path = "/api/v1/counters/{no}/open", tag = "counters", params(("no" = u16, Path)), security(("bearer" = [])),
     responses((status = 200, body = Counter), (status = 404, body = ErrorBody)))]
-pub async fn open(State(state): State<AppState>, caller: Caller, Path(no): Path<String>) -> Result<Json<Counter>, ApiError> {
+pub async fn open(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(no): Path<String>,
+) -> Result<Json<Counter>, ApiError> {
     let no = counter_for(&state, &caller, &no)?;
     counter_reply(state.store.execute(Command::Open(no)).await?)
 }
@@ -126,7 +137,11 @@ pub async fn open(State(state): State<AppState>, caller: Caller, Path(no): Path<
 /// Closes the counter; refused while it still has a ticket.
 #[utoipa::path(post, path = "/api/v1/counters/{no}/close", tag = "counters", params(("no" = u16, Path)), security(("bearer" = [])),
     responses((status = 200, body = Counter), (status = 409, body = ErrorBody)))]
-pub async fn close(State(state): State<AppState>, caller: Caller, Path(no): Path<String>) -> Result<Json<Counter>, ApiError> {
+pub async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(no): Path<String>,
+) -> Result<Json<Counter>, ApiError> {
     let no = counter_for(&state, &caller, &no)?;
     counter_reply(state.store.execute(Command::Close(no)).await?)
 }

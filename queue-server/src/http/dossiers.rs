@@ -1,11 +1,11 @@
 //! `GET /api/v1/dossiers/{receipt_code}`: a dossier's status and history, personal data masked.
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use motcua_protocol::api::{Dossier, ErrorBody};
 
-use super::error::ApiError;
 use super::AppState;
+use super::error::ApiError;
 use crate::domain::ReceiptCode;
 
 /// A dossier by its receipt code.

@@ -1,10 +1,10 @@
 //! The one error type of the HTTP API. Every error answers `{code, message}` with a Vietnamese
 //! message; database trouble is logged and answered 503 without internals.
 
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use motcua_protocol::api::ErrorBody;
 
 use crate::domain::{DomainError, ParseError};
@@ -61,9 +61,15 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::MissingJsonContentType(_) => ApiError::NotJson,
-            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge,
-            JsonRejection::JsonDataError(e) => ApiError::BadJson(format!("Dữ liệu gửi lên không đúng ({})", detail(&e.body_text()))),
-            other => ApiError::BadJson(format!("Nội dung gửi lên không phải JSON hợp lệ ({})", detail(&other.body_text()))),
+            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::BodyTooLarge
+            }
+            JsonRejection::JsonDataError(e) => {
+                ApiError::BadJson(format!("Dữ liệu gửi lên không đúng ({})", detail(&e.body_text())))
+            }
+            other => {
+                ApiError::BadJson(format!("Nội dung gửi lên không phải JSON hợp lệ ({})", detail(&other.body_text())))
+            }
         }
     }
 }
@@ -83,7 +89,9 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             ApiError::BadJson(m) => (StatusCode::BAD_REQUEST, "invalid_json", m.clone()),
-            ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "Nội dung gửi lên quá lớn".into()),
+            ApiError::BodyTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "Nội dung gửi lên quá lớn".into())
+            }
             ApiError::NotJson => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "not_json",
@@ -95,7 +103,9 @@ impl ApiError {
                 "missing_token",
                 "Cần mã truy cập của thiết bị hoặc cán bộ (Authorization: Bearer …)".into(),
             ),
-            ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token", "Mã truy cập không đúng hoặc đã bị thu hồi".into()),
+            ApiError::InvalidToken => {
+                (StatusCode::UNAUTHORIZED, "invalid_token", "Mã truy cập không đúng hoặc đã bị thu hồi".into())
+            }
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
             ApiError::Refused(e) => (refusal_status(e), e.code(), e.message()),
@@ -104,9 +114,11 @@ impl ApiError {
                 "store_unavailable",
                 "Hệ thống lưu trữ đang gặp sự cố, chưa ghi nhận được. Vui lòng thử lại sau ít phút".into(),
             ),
-            ApiError::MethodNotAllowed => {
-                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này".into())
-            }
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Phương thức không được hỗ trợ cho địa chỉ này".into(),
+            ),
         }
     }
 }
@@ -117,10 +129,22 @@ fn refusal_status(e: &DomainError) -> StatusCode {
     use DomainError::*;
     match e {
         UnknownService(_) | UnknownCounter(_) | UnknownTicket(_) => StatusCode::NOT_FOUND,
-        UnknownPriority(_) | InvalidText { .. } | InvalidScore { .. } | RatingWithoutTarget => StatusCode::UNPROCESSABLE_ENTITY,
-        ServiceClosed(_) | CapacityExhausted { .. } | NumberRangeExhausted { .. } | CounterClosed(_) | CounterPaused(_)
-        | CounterBusy { .. } | NoCurrentTicket(_) | InvalidTransition { .. } | NotServedHere { .. } | SameService
-        | RejoinWindowOver(_) | NotServedYet(_) | AlreadyRated(_) => StatusCode::CONFLICT,
+        UnknownPriority(_) | InvalidText { .. } | InvalidScore { .. } | RatingWithoutTarget => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        ServiceClosed(_)
+        | CapacityExhausted { .. }
+        | NumberRangeExhausted { .. }
+        | CounterClosed(_)
+        | CounterPaused(_)
+        | CounterBusy { .. }
+        | NoCurrentTicket(_)
+        | InvalidTransition { .. }
+        | NotServedHere { .. }
+        | SameService
+        | RejoinWindowOver(_)
+        | NotServedYet(_)
+        | AlreadyRated(_) => StatusCode::CONFLICT,
     }
 }
 

@@ -21,8 +21,8 @@ use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
-use super::error::ApiError;
 use super::AppState;
+use super::error::ApiError;
 use crate::domain::ParseError;
 use crate::live::{Hub, Published, Start};
 use crate::views;
@@ -112,7 +112,10 @@ pub async fn stream(
                 .map(|name| {
                     Topic::parse(name).ok_or_else(|| ParseError {
                         code: "invalid_topic",
-                        message: format!("Chủ đề «{}» không có (tickets, calls, counters, services, ratings, system)", name.trim()),
+                        message: format!(
+                            "Chủ đề «{}» không có (tickets, calls, counters, services, ratings, system)",
+                            name.trim()
+                        ),
                     })
                 })
                 .collect::<Result<HashSet<_>, _>>()?,
@@ -120,7 +123,8 @@ pub async fn stream(
     };
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(String::from).or(query.last_event_id);
     let sub = state.hub.subscribe(last.as_deref());
-    let mut feed = Feed { first: VecDeque::new(), rx: sub.rx, shutdown: state.shutdown.clone(), topics, state: state.clone() };
+    let mut feed =
+        Feed { first: VecDeque::new(), rx: sub.rx, shutdown: state.shutdown.clone(), topics, state: state.clone() };
     match sub.start {
         Start::Snapshot { seq, snapshot } => feed.first.push_back(snapshot_event(&state, seq, &snapshot)),
         Start::Resume(missed) => {

@@ -1,11 +1,11 @@
 //! `GET /healthz`.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use motcua_protocol::api::Health;
 
-use super::error::ApiError;
 use super::AppState;
+use super::error::ApiError;
 use crate::domain::TicketId;
 
 /// `ok` when the store's writer answers.

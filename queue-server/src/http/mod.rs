@@ -19,9 +19,9 @@ pub mod tickets;
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use axum::Router;
 use tokio::sync::watch;
 
 use crate::config::Config;

@@ -15,7 +15,10 @@ struct Bearer;
 impl Modify for Bearer {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("Device or officer token from the configuration")).build();
+            let scheme = HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("Device or officer token from the configuration"))
+                .build();
             components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
         }
     }

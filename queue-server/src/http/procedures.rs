@@ -1,13 +1,13 @@
 //! The procedure catalogue: search (diacritics optional) and detail.
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::Json;
 use motcua_protocol::api::{ErrorBody, Procedure, ProceduresResponse};
 use serde::Deserialize;
 
-use super::error::ApiError;
 use super::AppState;
+use super::error::ApiError;
 
 /// Query of `GET /api/v1/procedures`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -24,7 +24,10 @@ pub struct SearchQuery {
 /// Searches the catalogue.
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(SearchQuery),
     responses((status = 200, body = ProceduresResponse), (status = 400, body = ErrorBody)))]
-pub async fn search(State(state): State<AppState>, query: Result<Query<SearchQuery>, QueryRejection>) -> Result<Json<ProceduresResponse>, ApiError> {
+pub async fn search(
+    State(state): State<AppState>,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Result<Json<ProceduresResponse>, ApiError> {
     let Query(query) = query?;
     if query.q.chars().count() > 200 {
         return Err(ApiError::BadJson("Từ khóa tìm kiếm quá dài (tối đa 200 ký tự)".into()));
@@ -37,7 +40,10 @@ pub async fn search(State(state): State<AppState>, query: Result<Query<SearchQue
 /// One procedure by code.
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "procedures", params(("code" = String, Path)),
     responses((status = 200, body = Procedure), (status = 404, body = ErrorBody)))]
-pub async fn get_procedure(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Procedure>, ApiError> {
+pub async fn get_procedure(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Procedure>, ApiError> {
     state.store.catalog().get(code.trim()).cloned().map(Json).ok_or(ApiError::NotFound {
         code: "procedure_not_found",
         message: format!("Không có thủ tục mã «{}»", code.trim()),

@@ -1,14 +1,14 @@
 //! `POST /api/v1/ratings`: a satisfaction rating, tied to the served ticket when one is given.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
 use motcua_protocol::api::{ErrorBody, Rating, RatingRequest};
 
+use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use super::AppState;
 use crate::domain::{Command, CounterNo, ParseError, TicketId};
 use crate::store::Reply;
 
@@ -27,7 +27,12 @@ pub async fn rate(
     let ticket = body.ticket.as_deref().map(TicketId::parse).transpose()?;
     let counter = body
         .counter
-        .map(|n| CounterNo::new(n).ok_or(ParseError { code: "invalid_counter", message: format!("Số quầy «{n}» không hợp lệ") }))
+        .map(|n| {
+            CounterNo::new(n)
+                .ok_or(ParseError {
+                    code: "invalid_counter", message: format!("Số quầy «{n}» không hợp lệ")
+                })
+        })
         .transpose()?;
     let command = Command::Rate {
         ticket,
@@ -38,7 +43,9 @@ pub async fn rate(
         idempotency_key: body.idempotency_key,
     };
     match state.store.execute(command).await? {
-        Reply::Rating { rating, created } => Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(rating))),
+        Reply::Rating { rating, created } => {
+            Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(rating)))
+        }
         _ => Err(ApiError::Unavailable),
     }
 }

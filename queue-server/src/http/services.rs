@@ -1,8 +1,8 @@
 //! `GET /api/v1/services`: every field with waiting count, estimated wait, remaining capacity and
 //! whether it takes tickets now.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use motcua_protocol::api::ServicesResponse;
 
 use super::AppState;

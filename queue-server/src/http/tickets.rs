@@ -1,20 +1,22 @@
 //! Tickets: issue (kiosk), look up (public), cancel and rejoin (kiosk).
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use motcua_protocol::api::{ErrorBody, IssueTicketRequest, Ticket};
 
+use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use super::AppState;
 use crate::domain::{Channel, Command, ParseError, ServiceCode, TicketId};
 use crate::store::Reply;
 
 pub(super) fn ticket_reply(reply: Reply) -> Result<(StatusCode, Json<Ticket>), ApiError> {
     match reply {
-        Reply::Ticket { ticket, created } => Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(ticket))),
+        Reply::Ticket { ticket, created } => {
+            Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(ticket)))
+        }
         _ => Err(ApiError::Unavailable),
     }
 }
@@ -56,13 +58,19 @@ pub async fn issue(
 pub async fn get_ticket(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Ticket>, ApiError> {
     let id = TicketId::parse(&id)?;
     let found = state.store.ticket(id.clone()).await?;
-    found.map(Json).ok_or(ApiError::NotFound { code: "ticket_not_found", message: format!("Không tìm thấy phiếu «{id}»") })
+    found
+        .map(Json)
+        .ok_or(ApiError::NotFound { code: "ticket_not_found", message: format!("Không tìm thấy phiếu «{id}»") })
 }
 
 /// Cancels a waiting (or no-show) ticket.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/cancel", tag = "tickets", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Ticket), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn cancel(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<(StatusCode, Json<Ticket>), ApiError> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Ticket>), ApiError> {
     caller.require_kiosk()?;
     ticket_reply(state.store.execute(Command::Cancel(TicketId::parse(&id)?)).await?)
 }
@@ -70,7 +78,11 @@ pub async fn cancel(State(state): State<AppState>, caller: Caller, Path(id): Pat
 /// Puts a no-show ticket back in the queue within its rejoin window, keeping its arrival time.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/rejoin", tag = "tickets", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Ticket), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn rejoin(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<(StatusCode, Json<Ticket>), ApiError> {
+pub async fn rejoin(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Ticket>), ApiError> {
     caller.require_kiosk()?;
     ticket_reply(state.store.execute(Command::Rejoin(TicketId::parse(&id)?)).await?)
 }

@@ -136,7 +136,9 @@ pub fn dossier(
     let finished = matches!(status, DossierStatus::Ready | DossierStatus::Returned);
     let overdue = !finished && now.as_millisecond() > effective_due;
 
-    let mut stmt = conn.prepare_cached("SELECT at_ms, payload FROM events WHERE dossier = ?1 AND kind = 'dossier_status' ORDER BY id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT at_ms, payload FROM events WHERE dossier = ?1 AND kind = 'dossier_status' ORDER BY id",
+    )?;
     let history = stmt
         .query_map([code.as_str()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
         .filter_map(|r| r.ok())

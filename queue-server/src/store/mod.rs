@@ -91,6 +91,9 @@ impl std::fmt::Debug for Request {
     }
 }
 
+/// Loads data into a freshly opened database before the queue is read (the demo centre).
+pub type Seed = dyn Fn(&mut rusqlite::Connection) -> rusqlite::Result<()>;
+
 /// Failure to open the store.
 #[derive(Debug)]
 pub struct OpenError(pub String);
@@ -110,7 +113,7 @@ impl Store {
         path: &Path,
         centre: Arc<Centre>,
         clock: Arc<dyn Clock>,
-        seed: Option<&dyn Fn(&mut rusqlite::Connection) -> rusqlite::Result<()>>,
+        seed: Option<&Seed>,
     ) -> Result<(Store, Arc<Hub>), OpenError> {
         let fail = |what: &str, e: rusqlite::Error| OpenError(format!("{what} {}: {e}", path.display()));
         let mut conn = schema::open(path).map_err(|e| fail("cannot open database", e))?;
@@ -126,7 +129,14 @@ impl Store {
         let hub = Arc::new(Hub::new(crate::views::snapshot(&queue, now), boot));
         let (tx, rx) = mpsc::channel();
         let counters = Arc::new(Counters::default());
-        let writer = writer::Writer { conn, queue: Some(queue), centre: centre.clone(), clock, hub: hub.clone(), counters: counters.clone() };
+        let writer = writer::Writer {
+            conn,
+            queue: Some(queue),
+            centre: centre.clone(),
+            clock,
+            hub: hub.clone(),
+            counters: counters.clone(),
+        };
         std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run(rx))

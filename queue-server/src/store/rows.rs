@@ -3,19 +3,23 @@
 
 use std::sync::Arc;
 
-use jiff::civil::Date;
 use jiff::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
-use crate::domain::{Centre, Change, Channel, CounterNo, CounterRuntime, CounterStatus, Queue, RatingRecord, Restore, ServiceCode, Ticket, TicketId, TicketStatus};
+use crate::domain::{
+    Centre, Change, Channel, CounterNo, CounterRuntime, CounterStatus, Queue, RatingRecord, Restore, ServiceCode,
+    Ticket, TicketId, TicketStatus,
+};
 
 fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
 
 fn ts(ms: i64) -> rusqlite::Result<Timestamp> {
-    Timestamp::from_millisecond(ms).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e)))
+    Timestamp::from_millisecond(ms)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e)))
 }
 
 fn opt_ts(ms: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
@@ -64,7 +68,11 @@ pub fn write_change(conn: &Connection, day: Date, at: Timestamp, change: &Change
         rating: change.rating.as_ref(),
     };
     let payload = serde_json::to_string(&payload).map_err(bad)?;
-    let counter_no = change.counter.as_ref().map(|(no, _)| no.get()).or_else(|| change.ticket.as_ref().and_then(|t| t.counter.map(CounterNo::get)));
+    let counter_no = change
+        .counter
+        .as_ref()
+        .map(|(no, _)| no.get())
+        .or_else(|| change.ticket.as_ref().and_then(|t| t.counter.map(CounterNo::get)));
     conn.prepare_cached(
         "INSERT INTO events (at_ms, day, kind, ticket_id, service, counter_no, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
@@ -166,7 +174,8 @@ fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
         number: row.get(3)?,
         service: ServiceCode::parse(&text(4)?).map_err(bad)?,
         priority: row.get(5)?,
-        channel: Channel::parse(&channel).ok_or_else(|| bad(crate::domain::DomainError::UnknownTicket(channel.clone())))?,
+        channel: Channel::parse(&channel)
+            .ok_or_else(|| bad(crate::domain::DomainError::UnknownTicket(channel.clone())))?,
         status: status_from(&status).ok_or_else(|| bad(crate::domain::DomainError::UnknownTicket(status.clone())))?,
         issued_at: ts(row.get(8)?)?,
         arrived_at: ts(row.get(9)?)?,
@@ -184,7 +193,8 @@ fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
 
 /// A ticket of any day.
 pub fn find_ticket(conn: &Connection, id: &TicketId) -> rusqlite::Result<Option<Ticket>> {
-    conn.query_row(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?1"), [id.as_str()], ticket_from_row).optional()
+    conn.query_row(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = ?1"), [id.as_str()], ticket_from_row)
+        .optional()
 }
 
 /// Rebuilds the queue of the service day `now` belongs to from the stored rows. Open tickets of an

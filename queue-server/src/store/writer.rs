@@ -7,15 +7,15 @@
 //! If a commit fails nothing is half-written: the transaction rolls back, the queue is rebuilt from
 //! the database, and every command of the batch is answered "unavailable".
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
-use std::sync::Arc;
 
 use motcua_protocol::api;
 use motcua_protocol::events::QueueEvent;
 use rusqlite::Connection;
 
-use super::{rows, Reply, Request, StoreError};
+use super::{Reply, Request, StoreError, rows};
 use crate::domain::{Centre, Clock, DomainError, Outcome, Queue};
 use crate::live::Hub;
 use crate::views;
@@ -104,7 +104,6 @@ impl Writer {
                     Err(refused) => pending.push((reply, Err(refused))),
                 }
             }
-            drop(write);
             tx.commit()
         })();
 

@@ -1,6 +1,6 @@
 //! Bad input answers 4xx with a code and a Vietnamese message, and changes nothing.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -8,7 +8,10 @@ async fn assert_refused(app: &TestApp, answer: (u16, Value), status: u16, code: 
     let (got, body) = answer;
     assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{body}");
     let message = body["message"].as_str().expect("message");
-    assert!(message.chars().any(|c| "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùýĐ".contains(c)), "not Vietnamese: {message}");
+    assert!(
+        message.chars().any(|c| "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùýĐ".contains(c)),
+        "not Vietnamese: {message}"
+    );
     let _ = app;
 }
 
@@ -32,27 +35,92 @@ async fn every_kind_of_bad_request_is_refused_without_a_trace() {
     assert_refused(&app, answer, 400, "invalid_json").await;
     let answer = status_json(raw("[1,2,3]", Some(KIOSK)).send().await.expect("answers")).await;
     assert_refused(&app, answer, 400, "invalid_json").await;
-    let no_type = app.client.post(app.url("/api/v1/tickets")).bearer_auth(KIOSK).body("{\"service\":\"DD\"}").send().await.expect("answers");
+    let no_type = app
+        .client
+        .post(app.url("/api/v1/tickets"))
+        .bearer_auth(KIOSK)
+        .body("{\"service\":\"DD\"}")
+        .send()
+        .await
+        .expect("answers");
     assert_refused(&app, status_json(no_type).await, 415, "not_json").await;
     let huge = format!("{{\"service\":\"DD\",\"idempotency_key\":\"{}\"}}", "x".repeat(64 * 1024));
-    let answer = app.client.post(app.url("/api/v1/tickets")).bearer_auth(KIOSK).header("Content-Type", "application/json").body(huge).send().await.expect("answers");
+    let answer = app
+        .client
+        .post(app.url("/api/v1/tickets"))
+        .bearer_auth(KIOSK)
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("answers");
     assert_refused(&app, status_json(answer).await, 413, "body_too_large").await;
 
-    assert_refused(&app, app.post("/api/v1/tickets", Some(KIOSK), Some(json!({ "service": "ZZ" }))).await, 404, "unknown_service").await;
-    assert_refused(&app, app.post("/api/v1/tickets", Some(KIOSK), Some(json!({ "service": "Đ Đ" }))).await, 400, "invalid_service_code").await;
-    assert_refused(&app, app.post("/api/v1/tickets", Some(KIOSK), Some(json!({ "service": "DD", "priority": "vip" }))).await, 422, "unknown_priority").await;
-    assert_refused(&app, app.post("/api/v1/tickets", Some(KIOSK), Some(json!({ "service": "DD", "channel": "fax" }))).await, 400, "invalid_channel").await;
-    assert_refused(&app, app.post("/api/v1/tickets", None, Some(json!({ "service": "DD" }))).await, 401, "missing_token").await;
-    assert_refused(&app, app.post("/api/v1/tickets", Some("wrong-token-123"), Some(json!({ "service": "DD" }))).await, 401, "invalid_token").await;
+    assert_refused(
+        &app,
+        app.post("/api/v1/tickets", Some(KIOSK), Some(json!({ "service": "ZZ" }))).await,
+        404,
+        "unknown_service",
+    )
+    .await;
+    assert_refused(
+        &app,
+        app.post("/api/v1/tickets", Some(KIOSK), Some(json!({ "service": "Đ Đ" }))).await,
+        400,
+        "invalid_service_code",
+    )
+    .await;
+    assert_refused(
+        &app,
+        app.post("/api/v1/tickets", Some(KIOSK), Some(json!({ "service": "DD", "priority": "vip" }))).await,
+        422,
+        "unknown_priority",
+    )
+    .await;
+    assert_refused(
+        &app,
+        app.post("/api/v1/tickets", Some(KIOSK), Some(json!({ "service": "DD", "channel": "fax" }))).await,
+        400,
+        "invalid_channel",
+    )
+    .await;
+    assert_refused(
+        &app,
+        app.post("/api/v1/tickets", None, Some(json!({ "service": "DD" }))).await,
+        401,
+        "missing_token",
+    )
+    .await;
+    assert_refused(
+        &app,
+        app.post("/api/v1/tickets", Some("wrong-token-123"), Some(json!({ "service": "DD" }))).await,
+        401,
+        "invalid_token",
+    )
+    .await;
 
     assert_refused(&app, app.post("/api/v1/counters/99/next", Some(COUNTER), None).await, 404, "unknown_counter").await;
-    assert_refused(&app, app.post("/api/v1/counters/abc/next", Some(COUNTER), None).await, 400, "invalid_counter").await;
+    assert_refused(&app, app.post("/api/v1/counters/abc/next", Some(COUNTER), None).await, 400, "invalid_counter")
+        .await;
     assert_refused(&app, app.post("/api/v1/counters/1/next", None, None).await, 401, "missing_token").await;
     assert_refused(&app, app.post("/api/v1/counters/1/next", Some(KIOSK), None).await, 403, "forbidden").await;
-    assert_refused(&app, app.post("/api/v1/counters/1/next", Some("demo-counter-3"), None).await, 403, "forbidden").await;
+    assert_refused(&app, app.post("/api/v1/counters/1/next", Some("demo-counter-3"), None).await, 403, "forbidden")
+        .await;
     assert_refused(&app, app.post("/api/v1/counters/1/next", Some(COUNTER), None).await, 409, "counter_closed").await;
-    assert_refused(&app, app.post("/api/v1/counters/1/pause", Some(COUNTER), Some(json!({ "reason": "" }))).await, 422, "invalid_text").await;
-    assert_refused(&app, app.post("/api/v1/ratings", Some(KIOSK), Some(json!({ "score": 9, "counter": 1 }))).await, 422, "invalid_score").await;
+    assert_refused(
+        &app,
+        app.post("/api/v1/counters/1/pause", Some(COUNTER), Some(json!({ "reason": "" }))).await,
+        422,
+        "invalid_text",
+    )
+    .await;
+    assert_refused(
+        &app,
+        app.post("/api/v1/ratings", Some(KIOSK), Some(json!({ "score": 9, "counter": 1 }))).await,
+        422,
+        "invalid_score",
+    )
+    .await;
 
     assert_refused(&app, app.get("/api/v1/dossiers/not a code").await, 400, "invalid_receipt_code").await;
     assert_refused(&app, app.get("/api/v1/dossiers/H56.22-000000-9999").await, 404, "dossier_not_found").await;

@@ -13,7 +13,8 @@ async fn two_hundred_concurrent_issues_get_two_hundred_consecutive_numbers() {
     for _ in 0..200 {
         let (client, url) = (app.client.clone(), app.url("/api/v1/tickets"));
         tasks.push(tokio::spawn(async move {
-            let response = client.post(url).bearer_auth(KIOSK).json(&json!({ "service": "CA" })).send().await.expect("answers");
+            let response =
+                client.post(url).bearer_auth(KIOSK).json(&json!({ "service": "CA" })).send().await.expect("answers");
             status_json(response).await
         }));
     }

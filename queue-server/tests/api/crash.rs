@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -55,22 +55,27 @@ async fn acknowledged_tickets_survive_sigkill_and_numbers_stay_gapless() {
             while !stop.load(Ordering::Relaxed) {
                 let body = json!({ "service": services[i % services.len()] });
                 i += 1;
-                let Ok(response) = client.post(format!("{base}/api/v1/tickets")).bearer_auth(KIOSK).json(&body).send().await else {
+                let Ok(response) =
+                    client.post(format!("{base}/api/v1/tickets")).bearer_auth(KIOSK).json(&body).send().await
+                else {
                     break;
                 };
-                if response.status().as_u16() == 201 {
-                    if let Ok(ticket) = response.json::<Value>().await {
-                        let mut acked = acknowledged.lock().expect("lock");
-                        acked.push(ticket);
-                        if acked.len() == 250 {
-                            enough.notify_one();
-                        }
+                if response.status().as_u16() != 201 {
+                    continue;
+                }
+                if let Ok(ticket) = response.json::<Value>().await {
+                    let mut acked = acknowledged.lock().expect("lock");
+                    acked.push(ticket);
+                    if acked.len() == 250 {
+                        enough.notify_one();
                     }
                 }
             }
         }));
     }
-    tokio::time::timeout(Duration::from_secs(60), enough.notified()).await.expect("250 tickets acknowledged within a minute");
+    tokio::time::timeout(Duration::from_secs(60), enough.notified())
+        .await
+        .expect("250 tickets acknowledged within a minute");
     server.kill().expect("SIGKILL");
     server.wait().expect("reaped");
     stop.store(true, Ordering::Relaxed);
@@ -91,7 +96,9 @@ async fn acknowledged_tickets_survive_sigkill_and_numbers_stay_gapless() {
     let conn = rusqlite::Connection::open(&db).expect("opens");
     let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("checks");
     assert_eq!(check, "ok");
-    let mut stmt = conn.prepare("SELECT day, issued_service, number FROM tickets ORDER BY day, issued_service, number").expect("query");
+    let mut stmt = conn
+        .prepare("SELECT day, issued_service, number FROM tickets ORDER BY day, issued_service, number")
+        .expect("query");
     let rows: Vec<(String, String, u32)> =
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).expect("rows").map(|r| r.expect("row")).collect();
     assert!(rows.len() >= acknowledged.len());
@@ -111,7 +118,8 @@ async fn acknowledged_tickets_survive_sigkill_and_numbers_stay_gapless() {
         assert_eq!(number, want, "gap or duplicate in {service} on {day}");
         expected = Some((day, service, number));
     }
-    let events: i64 = conn.query_row("SELECT count(*) FROM events WHERE kind = 'ticket_issued'", [], |r| r.get(0)).expect("count");
+    let events: i64 =
+        conn.query_row("SELECT count(*) FROM events WHERE kind = 'ticket_issued'", [], |r| r.get(0)).expect("count");
     let tickets: i64 = conn.query_row("SELECT count(*) FROM tickets", [], |r| r.get(0)).expect("count");
     assert_eq!(events, tickets, "every ticket row has its event");
 
@@ -125,8 +133,13 @@ async fn acknowledged_tickets_survive_sigkill_and_numbers_stay_gapless() {
         .json()
         .await
         .expect("json");
-    let max_gt: u32 = conn.query_row("SELECT max(number) FROM tickets WHERE issued_service = 'GT'", [], |r| r.get(0)).expect("max");
-    assert_eq!(next["number"].as_u64(), Some(u64::from(max_gt)), "numbering continues right after the last committed ticket");
+    let max_gt: u32 =
+        conn.query_row("SELECT max(number) FROM tickets WHERE issued_service = 'GT'", [], |r| r.get(0)).expect("max");
+    assert_eq!(
+        next["number"].as_u64(),
+        Some(u64::from(max_gt)),
+        "numbering continues right after the last committed ticket"
+    );
     restarted.kill().expect("stops");
     restarted.wait().expect("reaped");
 }

@@ -63,7 +63,8 @@ async fn procedures_are_found_without_diacritics_and_dossiers_are_masked() {
     let app = spawn_demo().await;
     let (status, found) = app.get("/api/v1/procedures?q=dat%20dai").await;
     assert_eq!(status, 200);
-    let names: Vec<&str> = found["procedures"].as_array().expect("list").iter().filter_map(|p| p["name"].as_str()).collect();
+    let names: Vec<&str> =
+        found["procedures"].as_array().expect("list").iter().filter_map(|p| p["name"].as_str()).collect();
     assert!(names.iter().any(|n| n.contains("đất đai")), "{names:?}");
     let (_, all) = app.get("/api/v1/procedures?limit=200").await;
     assert!(all["total"].as_u64() >= Some(60));
@@ -87,7 +88,14 @@ async fn the_openapi_document_describes_every_route() {
     let app = spawn_demo().await;
     let (status, doc) = app.get("/api/v1/openapi.json").await;
     assert_eq!(status, 200);
-    for path in ["/api/v1/services", "/api/v1/tickets", "/api/v1/counters/{no}/next", "/api/v1/events", "/api/v1/dossiers/{receipt_code}", "/api/v1/ratings"] {
+    for path in [
+        "/api/v1/services",
+        "/api/v1/tickets",
+        "/api/v1/counters/{no}/next",
+        "/api/v1/events",
+        "/api/v1/dossiers/{receipt_code}",
+        "/api/v1/ratings",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
     assert!(doc["components"]["schemas"].get("QueueEvent").is_some());

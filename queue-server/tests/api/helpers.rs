@@ -56,7 +56,8 @@ pub async fn spawn(config: Config, clock: Option<ManualClock>, db: Option<PathBu
         Some(c) => Arc::new(c.clone()),
         None => Arc::new(SystemClock),
     };
-    let app = queue_server::build(Options { config, db: db.clone(), demo: true, clock: clock_dyn }).expect("server builds");
+    let app =
+        queue_server::build(Options { config, db: db.clone(), demo: true, clock: clock_dyn }).expect("server builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = oneshot::channel::<()>();
@@ -88,7 +89,8 @@ impl TestApp {
     }
 
     pub async fn issue(&self, service: &str) -> Value {
-        let (status, body) = self.post("/api/v1/tickets", Some(KIOSK), Some(serde_json::json!({ "service": service }))).await;
+        let (status, body) =
+            self.post("/api/v1/tickets", Some(KIOSK), Some(serde_json::json!({ "service": service }))).await;
         assert_eq!(status, 201, "issue answered {body}");
         body
     }
@@ -109,7 +111,11 @@ impl TestApp {
             let _ = stop.send(());
         }
         if let Some(done) = self.done.take() {
-            tokio::time::timeout(Duration::from_secs(10), done).await.expect("shuts down in time").expect("joins").expect("served");
+            tokio::time::timeout(Duration::from_secs(10), done)
+                .await
+                .expect("shuts down in time")
+                .expect("joins")
+                .expect("served");
         }
     }
 }

@@ -30,7 +30,10 @@ async fn capacity_runs_out_and_the_services_list_says_so() {
     assert!(body["message"].as_str().is_some_and(|m| m.contains("Tài nguyên và Môi trường")));
     let (_, services) = app.get("/api/v1/services").await;
     let tn = services["services"].as_array().and_then(|s| s.iter().find(|s| s["code"] == "TN")).expect("TN");
-    assert_eq!((tn["remaining_today"].as_u64(), tn["open"].as_bool(), tn["waiting"].as_u64()), (Some(0), Some(false), Some(40)));
+    assert_eq!(
+        (tn["remaining_today"].as_u64(), tn["open"].as_bool(), tn["waiting"].as_u64()),
+        (Some(0), Some(false), Some(40))
+    );
     app.stop().await;
 }
 
@@ -63,7 +66,8 @@ async fn transfer_keeps_arrival_and_a_no_show_can_rejoin() {
     app.counter(1, "open").await;
     app.counter(3, "open").await;
     assert_eq!(app.counter(1, "next").await.1["ticket"]["id"], first["id"]);
-    let (status, moved) = app.post("/api/v1/counters/1/transfer", Some(COUNTER), Some(json!({ "service": "XD" }))).await;
+    let (status, moved) =
+        app.post("/api/v1/counters/1/transfer", Some(COUNTER), Some(json!({ "service": "XD" }))).await;
     assert_eq!((status, moved["service"].as_str(), moved["position"].as_u64()), (200, Some("XD"), Some(0)), "{moved}");
     let (_, later_now) = app.get(&format!("/api/v1/tickets/{}", later["id"].as_str().expect("id"))).await;
     assert_eq!(later_now["position"], 1, "the transferred ticket arrived earlier");

@@ -14,11 +14,15 @@ use jiff::civil::{Date, Time};
 use serde::Deserialize;
 use toml::Spanned;
 
+use raw::Raw;
+
 use crate::domain::centre::{CallingPolicy, CounterSpec, DayHours, PriorityClass, Schedule, ServiceSpec};
 use crate::domain::{Centre, CounterNo, ServiceCode};
 
 /// The example configuration, which is also the demo centre's.
-pub const EXAMPLE: &str = include_str!("../../deploy/motcua.example.toml");
+pub const EXAMPLE: &str = include_str!("../../../deploy/motcua.example.toml");
+
+mod raw;
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -88,174 +92,6 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Raw {
-    centre: RawCentre,
-    #[serde(default)]
-    server: RawServer,
-    hours: RawHours,
-    #[serde(default)]
-    calling: RawCalling,
-    #[serde(default)]
-    ratings: RawRatings,
-    #[serde(default)]
-    priority_classes: Vec<Spanned<RawClass>>,
-    services: Vec<Spanned<RawService>>,
-    counters: Vec<Spanned<RawCounter>>,
-    #[serde(default)]
-    tokens: Vec<Spanned<RawToken>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCentre {
-    name: Spanned<String>,
-    time_zone: Spanned<String>,
-    #[serde(default = "default_rollover")]
-    day_rollover: Spanned<String>,
-    #[serde(default = "yes")]
-    enforce_hours: bool,
-    #[serde(default = "default_public_url")]
-    public_url: Spanned<String>,
-}
-
-fn default_rollover() -> Spanned<String> {
-    Spanned::new(0..0, "03:00".into())
-}
-fn default_public_url() -> Spanned<String> {
-    Spanned::new(0..0, "http://localhost:8080".into())
-}
-fn yes() -> bool {
-    true
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawServer {
-    listen: Option<Spanned<String>>,
-    db: Option<PathBuf>,
-    max_body_bytes: Option<Spanned<u64>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHours {
-    mon: Option<Spanned<RawDay>>,
-    tue: Option<Spanned<RawDay>>,
-    wed: Option<Spanned<RawDay>>,
-    thu: Option<Spanned<RawDay>>,
-    fri: Option<Spanned<RawDay>>,
-    sat: Option<Spanned<RawDay>>,
-    sun: Option<Spanned<RawDay>>,
-    #[serde(default)]
-    holidays: Vec<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDay {
-    open: Spanned<String>,
-    close: Spanned<String>,
-    lunch: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCalling {
-    #[serde(default = "two")]
-    priority_ratio: u32,
-    #[serde(default = "thirty")]
-    aging_minutes: Spanned<u32>,
-    #[serde(default = "fifteen")]
-    rejoin_minutes: u32,
-    #[serde(default = "eight")]
-    default_service_minutes: Spanned<u32>,
-    #[serde(default = "ten")]
-    appointment_grace_minutes: u32,
-}
-
-impl Default for RawCalling {
-    fn default() -> Self {
-        Self {
-            priority_ratio: two(),
-            aging_minutes: thirty(),
-            rejoin_minutes: fifteen(),
-            default_service_minutes: eight(),
-            appointment_grace_minutes: ten(),
-        }
-    }
-}
-
-fn two() -> u32 {
-    2
-}
-fn thirty() -> Spanned<u32> {
-    Spanned::new(0..0, 30)
-}
-fn fifteen() -> u32 {
-    15
-}
-fn eight() -> Spanned<u32> {
-    Spanned::new(0..0, 8)
-}
-fn ten() -> u32 {
-    10
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRatings {
-    levels: Spanned<Vec<String>>,
-}
-
-impl Default for RawRatings {
-    fn default() -> Self {
-        let levels = ["Không hài lòng", "Chấp nhận được", "Hài lòng", "Rất hài lòng"];
-        Self { levels: Spanned::new(0..0, levels.iter().map(|s| s.to_string()).collect()) }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawClass {
-    code: Spanned<String>,
-    name_vi: String,
-    name_en: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawService {
-    code: Spanned<String>,
-    name_vi: Spanned<String>,
-    name_en: String,
-    numbers: Spanned<[u32; 2]>,
-    daily_capacity: Spanned<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCounter {
-    number: Spanned<u16>,
-    name: String,
-    services: Spanned<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawToken {
-    token: Spanned<String>,
-    role: Role,
-    name: String,
-    #[serde(default = "no_counters")]
-    counters: Spanned<Vec<u16>>,
-}
-
-fn no_counters() -> Spanned<Vec<u16>> {
-    Spanned::new(0..0, Vec::new())
-}
-
 /// Turns spans into lines for messages.
 struct Source<'a> {
     file: &'a str,
@@ -274,7 +110,7 @@ impl Source<'_> {
         ConfigError { file: self.file.to_string(), line, key: key.into(), message: message.into() }
     }
 
-    fn from_toml(&self, e: &toml::de::Error) -> ConfigError {
+    fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
         let line = e.span().and_then(|s| self.line_of(s.start));
         let key = line
             .and_then(|l| self.text.lines().nth(l - 1))
@@ -326,20 +162,32 @@ impl Config {
     /// Parses and validates configuration text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, ConfigError> {
         let src = Source { file, text };
-        let raw: Raw = toml::from_str(text).map_err(|e| src.from_toml(&e))?;
+        let raw: Raw = toml::from_str(text).map_err(|e| src.toml_error(&e))?;
 
         let c = &raw.centre;
         if c.name.get_ref().trim().is_empty() {
             return Err(src.error(&c.name, "centre.name", "tên trung tâm không được để trống"));
         }
         let time_zone = jiff::tz::TimeZone::get(c.time_zone.get_ref()).map_err(|_| {
-            src.error(&c.time_zone, "centre.time_zone", format!("múi giờ «{}» không có, ví dụ Asia/Ho_Chi_Minh", c.time_zone.get_ref()))
+            src.error(
+                &c.time_zone,
+                "centre.time_zone",
+                format!("múi giờ «{}» không có, ví dụ Asia/Ho_Chi_Minh", c.time_zone.get_ref()),
+            )
         })?;
         let day_rollover = parse_time(&src, &c.day_rollover, "centre.day_rollover")?;
 
         let h = &raw.hours;
         let mut week = [None; 7];
-        let days = [("mon", &h.mon), ("tue", &h.tue), ("wed", &h.wed), ("thu", &h.thu), ("fri", &h.fri), ("sat", &h.sat), ("sun", &h.sun)];
+        let days = [
+            ("mon", &h.mon),
+            ("tue", &h.tue),
+            ("wed", &h.wed),
+            ("thu", &h.thu),
+            ("fri", &h.fri),
+            ("sat", &h.sat),
+            ("sun", &h.sun),
+        ];
         for (i, (name, day)) in days.into_iter().enumerate() {
             let Some(day) = day else { continue };
             let d = day.get_ref();
@@ -367,7 +215,11 @@ impl Config {
         let mut holidays = BTreeSet::new();
         for (i, day) in h.holidays.iter().enumerate() {
             let date: Date = day.get_ref().trim().parse().map_err(|_| {
-                src.error(day, format!("hours.holidays[{i}]"), format!("ngày «{}» không hợp lệ, cần dạng YYYY-MM-DD", day.get_ref()))
+                src.error(
+                    day,
+                    format!("hours.holidays[{i}]"),
+                    format!("ngày «{}» không hợp lệ, cần dạng YYYY-MM-DD", day.get_ref()),
+                )
             })?;
             holidays.insert(date);
         }
@@ -381,7 +233,11 @@ impl Config {
         }
         let levels = raw.ratings.levels.get_ref().clone();
         if !(2..=10).contains(&levels.len()) || levels.iter().any(|l| l.trim().is_empty()) {
-            return Err(src.error(&raw.ratings.levels, "ratings.levels", "cần từ 2 đến 10 mức, mỗi mức có tên (thường là 4 hoặc 5)"));
+            return Err(src.error(
+                &raw.ratings.levels,
+                "ratings.levels",
+                "cần từ 2 đến 10 mức, mỗi mức có tên (thường là 4 hoặc 5)",
+            ));
         }
 
         let mut classes = Vec::new();
@@ -389,39 +245,71 @@ impl Config {
         for (i, class) in raw.priority_classes.iter().enumerate() {
             let k = class.get_ref();
             let code = k.code.get_ref().trim();
-            let ok = !code.is_empty() && code.len() <= 32 && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            let ok = !code.is_empty()
+                && code.len() <= 32
+                && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !ok {
-                return Err(src.error(&k.code, format!("priority_classes[{i}].code"), "mã đối tượng ưu tiên chỉ gồm a–z, 0–9, _"));
+                return Err(src.error(
+                    &k.code,
+                    format!("priority_classes[{i}].code"),
+                    "mã đối tượng ưu tiên chỉ gồm a–z, 0–9, _",
+                ));
             }
             if !class_codes.insert(code.to_string()) {
                 return Err(src.error(&k.code, format!("priority_classes[{i}].code"), format!("mã «{code}» bị trùng")));
             }
-            classes.push(PriorityClass { code: code.to_string(), name_vi: k.name_vi.clone(), name_en: k.name_en.clone() });
+            classes.push(PriorityClass {
+                code: code.to_string(),
+                name_vi: k.name_vi.clone(),
+                name_en: k.name_en.clone(),
+            });
         }
 
         if raw.services.is_empty() {
-            return Err(ConfigError { file: file.into(), line: None, key: "services".into(), message: "cần ít nhất một lĩnh vực".into() });
+            return Err(ConfigError {
+                file: file.into(),
+                line: None,
+                key: "services".into(),
+                message: "cần ít nhất một lĩnh vực".into(),
+            });
         }
         let mut services: Vec<ServiceSpec> = Vec::new();
         for (i, service) in raw.services.iter().enumerate() {
             let s = service.get_ref();
-            let code = ServiceCode::parse(s.code.get_ref())
-                .map_err(|_| src.error(&s.code, format!("services[{i}].code"), "mã lĩnh vực gồm 1–8 ký tự A–Z, 0–9, _"))?;
+            let code = ServiceCode::parse(s.code.get_ref()).map_err(|_| {
+                src.error(&s.code, format!("services[{i}].code"), "mã lĩnh vực gồm 1–8 ký tự A–Z, 0–9, _")
+            })?;
             if services.iter().any(|o| o.code == code) {
                 return Err(src.error(&s.code, format!("services[{i}].code"), format!("mã «{code}» bị trùng")));
             }
             if s.name_vi.get_ref().trim().is_empty() {
-                return Err(src.error(&s.name_vi, format!("services[{i}].name_vi"), "tên lĩnh vực không được để trống"));
+                return Err(src.error(
+                    &s.name_vi,
+                    format!("services[{i}].name_vi"),
+                    "tên lĩnh vực không được để trống",
+                ));
             }
             let [start, end] = *s.numbers.get_ref();
             if start == 0 || end < start || end > 999_999 {
-                return Err(src.error(&s.numbers, format!("services[{i}].numbers"), "dãy số cần [đầu, cuối] với 1 ≤ đầu ≤ cuối ≤ 999999"));
+                return Err(src.error(
+                    &s.numbers,
+                    format!("services[{i}].numbers"),
+                    "dãy số cần [đầu, cuối] với 1 ≤ đầu ≤ cuối ≤ 999999",
+                ));
             }
             if let Some(other) = services.iter().find(|o| start <= o.number_end && o.number_start <= end) {
-                return Err(src.error(&s.numbers, format!("services[{i}].numbers"), format!("dãy số trùng với lĩnh vực {}", other.code)));
+                return Err(src.error(
+                    &s.numbers,
+                    format!("services[{i}].numbers"),
+                    format!("dãy số trùng với lĩnh vực {}", other.code),
+                ));
             }
             if *s.daily_capacity.get_ref() == 0 {
-                return Err(src.error(&s.daily_capacity, format!("services[{i}].daily_capacity"), "phải là số nguyên dương"));
+                return Err(src.error(
+                    &s.daily_capacity,
+                    format!("services[{i}].daily_capacity"),
+                    "phải là số nguyên dương",
+                ));
             }
             services.push(ServiceSpec {
                 code,
@@ -439,21 +327,32 @@ impl Config {
             let no = CounterNo::new(*k.number.get_ref())
                 .ok_or_else(|| src.error(&k.number, format!("counters[{i}].number"), "số quầy từ 1 đến 999"))?;
             if counters.iter().any(|c| c.no == no) {
-                return Err(src.error(&k.number, format!("counters[{i}].number"), format!("quầy {no} bị khai báo hai lần")));
+                return Err(src.error(
+                    &k.number,
+                    format!("counters[{i}].number"),
+                    format!("quầy {no} bị khai báo hai lần"),
+                ));
             }
             let mut served = Vec::new();
             for code in k.services.get_ref() {
-                let code = ServiceCode::parse(code)
-                    .ok()
-                    .filter(|c| services.iter().any(|s| &s.code == c))
-                    .ok_or_else(|| src.error(&k.services, format!("counters[{i}].services"), format!("không có lĩnh vực «{code}»")))?;
+                let code = ServiceCode::parse(code).ok().filter(|c| services.iter().any(|s| &s.code == c)).ok_or_else(
+                    || src.error(&k.services, format!("counters[{i}].services"), format!("không có lĩnh vực «{code}»")),
+                )?;
                 if served.contains(&code) {
-                    return Err(src.error(&k.services, format!("counters[{i}].services"), format!("lĩnh vực {code} lặp lại")));
+                    return Err(src.error(
+                        &k.services,
+                        format!("counters[{i}].services"),
+                        format!("lĩnh vực {code} lặp lại"),
+                    ));
                 }
                 served.push(code);
             }
             if served.is_empty() {
-                return Err(src.error(&k.services, format!("counters[{i}].services"), "quầy cần phục vụ ít nhất một lĩnh vực"));
+                return Err(src.error(
+                    &k.services,
+                    format!("counters[{i}].services"),
+                    "quầy cần phục vụ ít nhất một lĩnh vực",
+                ));
             }
             counters.push(CounterSpec { no, name: k.name.trim().to_string(), services: served });
         }
@@ -464,19 +363,28 @@ impl Config {
             let t = token.get_ref();
             let secret = t.token.get_ref().trim();
             if secret.len() < 8 || secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(src.error(&t.token, format!("tokens[{i}].token"), "mã truy cập cần ít nhất 8 ký tự, không có khoảng trắng"));
+                return Err(src.error(
+                    &t.token,
+                    format!("tokens[{i}].token"),
+                    "mã truy cập cần ít nhất 8 ký tự, không có khoảng trắng",
+                ));
             }
             if tokens.iter().any(|o| o.token == secret) {
                 return Err(src.error(&t.token, format!("tokens[{i}].token"), "mã truy cập bị trùng"));
             }
             let mut allowed = Vec::new();
             for &n in t.counters.get_ref() {
-                let no = CounterNo::new(n)
-                    .filter(|no| counters.iter().any(|c| c.no == *no))
-                    .ok_or_else(|| src.error(&t.counters, format!("tokens[{i}].counters"), format!("không có quầy {n}")))?;
+                let no = CounterNo::new(n).filter(|no| counters.iter().any(|c| c.no == *no)).ok_or_else(|| {
+                    src.error(&t.counters, format!("tokens[{i}].counters"), format!("không có quầy {n}"))
+                })?;
                 allowed.push(no);
             }
-            tokens.push(DeviceToken { token: secret.to_string(), role: t.role, name: t.name.clone(), counters: allowed });
+            tokens.push(DeviceToken {
+                token: secret.to_string(),
+                role: t.role,
+                name: t.name.clone(),
+                counters: allowed,
+            });
         }
 
         let listen = match &raw.server.listen {
@@ -487,7 +395,9 @@ impl Config {
         };
         let max_body_bytes = match &raw.server.max_body_bytes {
             None => 16 * 1024,
-            Some(b) if (1024..=10 * 1024 * 1024).contains(b.get_ref()) => usize::try_from(*b.get_ref()).unwrap_or(16 * 1024),
+            Some(b) if (1024..=10 * 1024 * 1024).contains(b.get_ref()) => {
+                usize::try_from(*b.get_ref()).unwrap_or(16 * 1024)
+            }
             Some(b) => return Err(src.error(b, "server.max_body_bytes", "từ 1024 đến 10485760 byte")),
         };
 
@@ -519,70 +429,4 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_example_is_valid_and_describes_a_real_centre() {
-        let config = Config::parse("example", EXAMPLE).expect("example parses");
-        let centre = &config.centre;
-        assert_eq!(centre.services.len(), 15);
-        assert_eq!(centre.counters.len(), 12);
-        assert!(centre.enforce_hours);
-        assert_eq!(centre.schedule.time_zone.iana_name(), Some("Asia/Ho_Chi_Minh"));
-        assert!(centre.services.iter().all(|s| centre.counters.iter().any(|c| c.services.contains(&s.code))), "every field has a counter");
-        assert!(!Config::demo().centre.enforce_hours, "the demo takes tickets at any hour");
-    }
-
-    fn broken(from: &str, to: &str) -> ConfigError {
-        assert!(EXAMPLE.contains(from), "example has {from}");
-        Config::parse("motcua.toml", &EXAMPLE.replacen(from, to, 1)).expect_err("refused")
-    }
-
-    fn line_of(needle: &str, text: &str) -> usize {
-        text.lines().position(|l| l.contains(needle)).expect("present") + 1
-    }
-
-    #[test]
-    fn a_bad_value_is_refused_with_its_key_and_line() {
-        let e = broken("daily_capacity = 60\n", "daily_capacity = 0\n");
-        assert_eq!(e.key, "services[1].daily_capacity");
-        assert_eq!(e.line, Some(line_of("daily_capacity = 60", EXAMPLE)));
-        assert!(e.to_string().starts_with(&format!("motcua.toml:{}: services[1].daily_capacity: ", line_of("daily_capacity = 60", EXAMPLE))));
-
-        let e = broken("time_zone = \"Asia/Ho_Chi_Minh\"", "time_zone = \"Asia/Sai_Gon\"");
-        assert_eq!((e.key.as_str(), e.line), ("centre.time_zone", Some(line_of("time_zone =", EXAMPLE))));
-
-        let e = broken("services = [\"XD\", \"DD\"]", "services = [\"XD\", \"QQ\"]");
-        assert_eq!(e.key, "counters[2].services");
-        assert!(e.message.contains("QQ"));
-
-        let e = broken("mon = { open = \"07:30\"", "mon = { open = \"7h30\"");
-        assert_eq!(e.key, "hours.mon.open");
-
-        let e = broken("numbers = [1501, 2000]", "numbers = [1400, 2000]");
-        assert!(e.message.contains("DD"), "{e}");
-
-        let e = broken("\"2026-09-02\",", "\"2026-09-31\",");
-        assert_eq!(e.key, "hours.holidays[10]");
-    }
-
-    #[test]
-    fn syntax_type_and_unknown_key_errors_name_the_line() {
-        let e = broken("daily_capacity = 120", "daily_capacity = \"nhiều\"");
-        assert_eq!((e.key.as_str(), e.line), ("daily_capacity", Some(line_of("daily_capacity = 120", EXAMPLE))));
-        let e = broken("priority_ratio = 2", "priority_ration = 2");
-        assert_eq!(e.line, Some(line_of("priority_ratio = 2", EXAMPLE)));
-        assert!(e.message.contains("priority_ration"), "{e}");
-        let e = broken("[calling]", "[calling");
-        assert_eq!(e.line, Some(line_of("[calling]", EXAMPLE)));
-    }
-
-    #[test]
-    fn tokens_must_be_long_unique_and_name_real_counters() {
-        let e = broken("token = \"demo-kiosk\"", "token = \"short\"");
-        assert_eq!(e.key, "tokens[0].token");
-        let e = broken("counters = [3]", "counters = [30]");
-        assert_eq!(e.key, "tokens[2].counters");
-    }
-}
+mod tests;

@@ -1,0 +1,177 @@
+//! The file's shape as serde reads it, with spans kept on the values that are checked later so
+//! that errors can name their line.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::Role;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Raw {
+    pub(super) centre: RawCentre,
+    #[serde(default)]
+    pub(super) server: RawServer,
+    pub(super) hours: RawHours,
+    #[serde(default)]
+    pub(super) calling: RawCalling,
+    #[serde(default)]
+    pub(super) ratings: RawRatings,
+    #[serde(default)]
+    pub(super) priority_classes: Vec<Spanned<RawClass>>,
+    pub(super) services: Vec<Spanned<RawService>>,
+    pub(super) counters: Vec<Spanned<RawCounter>>,
+    #[serde(default)]
+    pub(super) tokens: Vec<Spanned<RawToken>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCentre {
+    pub(super) name: Spanned<String>,
+    pub(super) time_zone: Spanned<String>,
+    #[serde(default = "default_rollover")]
+    pub(super) day_rollover: Spanned<String>,
+    #[serde(default = "yes")]
+    pub(super) enforce_hours: bool,
+    #[serde(default = "default_public_url")]
+    pub(super) public_url: Spanned<String>,
+}
+
+fn default_rollover() -> Spanned<String> {
+    Spanned::new(0..0, "03:00".into())
+}
+fn default_public_url() -> Spanned<String> {
+    Spanned::new(0..0, "http://localhost:8080".into())
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawServer {
+    pub(super) listen: Option<Spanned<String>>,
+    pub(super) db: Option<PathBuf>,
+    pub(super) max_body_bytes: Option<Spanned<u64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHours {
+    pub(super) mon: Option<Spanned<RawDay>>,
+    pub(super) tue: Option<Spanned<RawDay>>,
+    pub(super) wed: Option<Spanned<RawDay>>,
+    pub(super) thu: Option<Spanned<RawDay>>,
+    pub(super) fri: Option<Spanned<RawDay>>,
+    pub(super) sat: Option<Spanned<RawDay>>,
+    pub(super) sun: Option<Spanned<RawDay>>,
+    #[serde(default)]
+    pub(super) holidays: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDay {
+    pub(super) open: Spanned<String>,
+    pub(super) close: Spanned<String>,
+    pub(super) lunch: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCalling {
+    #[serde(default = "two")]
+    pub(super) priority_ratio: u32,
+    #[serde(default = "thirty")]
+    pub(super) aging_minutes: Spanned<u32>,
+    #[serde(default = "fifteen")]
+    pub(super) rejoin_minutes: u32,
+    #[serde(default = "eight")]
+    pub(super) default_service_minutes: Spanned<u32>,
+    #[serde(default = "ten")]
+    pub(super) appointment_grace_minutes: u32,
+}
+
+impl Default for RawCalling {
+    fn default() -> Self {
+        Self {
+            priority_ratio: two(),
+            aging_minutes: thirty(),
+            rejoin_minutes: fifteen(),
+            default_service_minutes: eight(),
+            appointment_grace_minutes: ten(),
+        }
+    }
+}
+
+fn two() -> u32 {
+    2
+}
+fn thirty() -> Spanned<u32> {
+    Spanned::new(0..0, 30)
+}
+fn fifteen() -> u32 {
+    15
+}
+fn eight() -> Spanned<u32> {
+    Spanned::new(0..0, 8)
+}
+fn ten() -> u32 {
+    10
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRatings {
+    pub(super) levels: Spanned<Vec<String>>,
+}
+
+impl Default for RawRatings {
+    fn default() -> Self {
+        let levels = ["Không hài lòng", "Chấp nhận được", "Hài lòng", "Rất hài lòng"];
+        Self { levels: Spanned::new(0..0, levels.iter().map(|s| s.to_string()).collect()) }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawClass {
+    pub(super) code: Spanned<String>,
+    pub(super) name_vi: String,
+    pub(super) name_en: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawService {
+    pub(super) code: Spanned<String>,
+    pub(super) name_vi: Spanned<String>,
+    pub(super) name_en: String,
+    pub(super) numbers: Spanned<[u32; 2]>,
+    pub(super) daily_capacity: Spanned<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCounter {
+    pub(super) number: Spanned<u16>,
+    pub(super) name: String,
+    pub(super) services: Spanned<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawToken {
+    pub(super) token: Spanned<String>,
+    pub(super) role: Role,
+    pub(super) name: String,
+    #[serde(default = "no_counters")]
+    pub(super) counters: Spanned<Vec<u16>>,
+}
+
+fn no_counters() -> Spanned<Vec<u16>> {
+    Spanned::new(0..0, Vec::new())
+}

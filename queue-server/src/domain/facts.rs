@@ -1,0 +1,181 @@
+//! What the engine records: facts (one event-log row each), the changes that carry them to the
+//! store, and the counter and rating records they mention.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::calling::Reason;
+use super::ids::{CounterNo, ServiceCode, TicketId};
+use super::ticket::Ticket;
+
+/// State of a counter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "reason")]
+pub enum CounterStatus {
+    /// Open and calling.
+    Open,
+    /// Paused, with the reason.
+    Paused(String),
+    /// Closed.
+    Closed,
+}
+
+/// What a counter is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterRuntime {
+    /// Open, paused or closed.
+    pub status: CounterStatus,
+    /// Ticket called or being served there.
+    pub current: Option<TicketId>,
+    /// Priority tickets called in a row since its last normal call.
+    pub streak: u32,
+}
+
+impl Default for CounterRuntime {
+    fn default() -> Self {
+        Self { status: CounterStatus::Closed, current: None, streak: 0 }
+    }
+}
+
+/// A recorded rating.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingRecord {
+    /// Id, increasing.
+    pub id: i64,
+    /// The rated ticket.
+    pub ticket: Option<TicketId>,
+    /// The rated counter.
+    pub counter: Option<CounterNo>,
+    /// The service of the rated ticket.
+    pub service: Option<ServiceCode>,
+    /// 1..=levels.
+    pub score: u8,
+    /// Reason tags.
+    pub tags: Vec<String>,
+    /// Free comment.
+    pub comment: Option<String>,
+    /// When.
+    pub at: Timestamp,
+    /// The client's idempotency key.
+    pub idempotency_key: Option<String>,
+}
+
+/// One change, as it is appended to the event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fact {
+    /// A new service day began.
+    DayStarted {
+        /// The day.
+        day: Date,
+    },
+    /// A ticket was issued.
+    TicketIssued,
+    /// A ticket was called.
+    TicketCalled {
+        /// Counter.
+        counter: CounterNo,
+        /// Why.
+        reason: Reason,
+    },
+    /// A ticket was called again.
+    TicketRecalled {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// Service started.
+    TicketServing {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// Served.
+    TicketDone {
+        /// Counter.
+        counter: CounterNo,
+        /// Seconds from call to done.
+        service_seconds: u32,
+    },
+    /// Did not come.
+    TicketNoShow {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// Came back after a no-show.
+    TicketRejoined,
+    /// Moved to another service.
+    TicketTransferred {
+        /// Counter that moved it.
+        counter: CounterNo,
+        /// Old service.
+        from: ServiceCode,
+        /// New service.
+        to: ServiceCode,
+    },
+    /// Cancelled.
+    TicketCancelled,
+    /// Expired.
+    TicketExpired,
+    /// A counter opened.
+    CounterOpened {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// A counter paused.
+    CounterPaused {
+        /// Counter.
+        counter: CounterNo,
+        /// Why.
+        reason: String,
+    },
+    /// A counter closed.
+    CounterClosed {
+        /// Counter.
+        counter: CounterNo,
+    },
+    /// A rating was recorded.
+    RatingGiven,
+}
+
+impl Fact {
+    /// Name of the fact, as stored in the event log's `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fact::DayStarted { .. } => "day_started",
+            Fact::TicketIssued => "ticket_issued",
+            Fact::TicketCalled { .. } => "ticket_called",
+            Fact::TicketRecalled { .. } => "ticket_recalled",
+            Fact::TicketServing { .. } => "ticket_serving",
+            Fact::TicketDone { .. } => "ticket_done",
+            Fact::TicketNoShow { .. } => "ticket_no_show",
+            Fact::TicketRejoined => "ticket_rejoined",
+            Fact::TicketTransferred { .. } => "ticket_transferred",
+            Fact::TicketCancelled => "ticket_cancelled",
+            Fact::TicketExpired => "ticket_expired",
+            Fact::CounterOpened { .. } => "counter_opened",
+            Fact::CounterPaused { .. } => "counter_paused",
+            Fact::CounterClosed { .. } => "counter_closed",
+            Fact::RatingGiven => "rating_given",
+        }
+    }
+}
+
+/// A fact with the state the store writes for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// What happened.
+    pub fact: Fact,
+    /// The ticket after the change, for ticket facts.
+    pub ticket: Option<Ticket>,
+    /// The counter after the change, for facts that changed a counter.
+    pub counter: Option<(CounterNo, CounterRuntime)>,
+    /// The rating, for a rating fact.
+    pub rating: Option<RatingRecord>,
+}
+
+impl Change {
+    /// A change with no snapshots yet.
+    pub(crate) fn of(fact: Fact) -> Self {
+        Self { fact, ticket: None, counter: None, rating: None }
+    }
+}
