@@ -130,8 +130,11 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn serve() -> anyhow::Result<()> {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let Some(args) = parse_args()? else { return Ok(()) };
     let config = match &args.config {

@@ -61,20 +61,24 @@ pub enum Command {
     /// Close a counter.
     Close(CounterNo),
     /// Record a rating.
-    Rate {
-        /// The served ticket.
-        ticket: Option<TicketId>,
-        /// The counter.
-        counter: Option<CounterNo>,
-        /// Score.
-        score: u8,
-        /// Reason tags.
-        tags: Vec<String>,
-        /// Comment.
-        comment: Option<String>,
-        /// Client key.
-        idempotency_key: Option<String>,
-    },
+    Rate(NewRating),
+}
+
+/// A rating as asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRating {
+    /// The served ticket.
+    pub ticket: Option<TicketId>,
+    /// The counter.
+    pub counter: Option<CounterNo>,
+    /// Score.
+    pub score: u8,
+    /// Reason tags.
+    pub tags: Vec<String>,
+    /// Comment.
+    pub comment: Option<String>,
+    /// Client key.
+    pub idempotency_key: Option<String>,
 }
 
 /// What a command produced, for the answer.
@@ -238,9 +242,7 @@ impl Queue {
                     if changed { vec![self.counter_change(Fact::CounterClosed { counter: no }, no)] } else { vec![] };
                 Ok(Executed { outcome: Outcome::Counter(no), changes })
             }
-            Command::Rate { ticket, counter, score, tags, comment, idempotency_key } => {
-                self.rate(ticket, counter, score, tags, comment, idempotency_key, now)
-            }
+            Command::Rate(rating) => self.rate(rating, now),
         }
     }
 

@@ -25,7 +25,7 @@ mod tests;
 
 pub use centre::Centre;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use commands::{Command, Executed, Outcome};
+pub use commands::{Command, Executed, NewRating, Outcome};
 pub use error::DomainError;
 pub use ids::{CounterNo, ParseError, ReceiptCode, ServiceCode, TicketId};
 pub use queue::{Change, CounterRuntime, CounterStatus, Fact, Queue, RatingRecord, Restore, ServiceLoad};

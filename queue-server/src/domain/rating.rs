@@ -2,24 +2,15 @@
 
 use jiff::Timestamp;
 
-use super::commands::{Executed, MAX_COMMENT, MAX_KEY, MAX_TAG, MAX_TAGS, Outcome, text};
+use super::commands::{Executed, MAX_COMMENT, MAX_KEY, MAX_TAG, MAX_TAGS, NewRating, Outcome, text};
 use super::error::DomainError;
-use super::ids::{CounterNo, TicketId};
+
 use super::queue::{Change, Fact, Queue, RatingRecord};
 use super::ticket::TicketStatus;
 
 impl Queue {
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn rate(
-        &mut self,
-        ticket: Option<TicketId>,
-        counter: Option<CounterNo>,
-        score: u8,
-        tags: Vec<String>,
-        comment: Option<String>,
-        idempotency_key: Option<String>,
-        now: Timestamp,
-    ) -> Result<Executed, DomainError> {
+    pub(super) fn rate(&mut self, asked: NewRating, now: Timestamp) -> Result<Executed, DomainError> {
+        let NewRating { ticket, counter, score, tags, comment, idempotency_key } = asked;
         let key = idempotency_key.map(|k| text("idempotency_key", &k, MAX_KEY, "Khóa chống trùng")).transpose()?;
         if let Some(record) = key.as_ref().and_then(|k| self.rating_keys.get(k)) {
             return Ok(Executed {

@@ -399,13 +399,15 @@ fn the_day_rolls_over_at_the_configured_hour() {
 fn a_rating_needs_a_served_ticket_and_only_one() {
     let mut q = queue();
     let a = issue(&mut q, "DD", None, monday("08:00"));
-    let rate = |ticket: &Ticket, score: u8| Command::Rate {
-        ticket: Some(ticket.id.clone()),
-        counter: None,
-        score,
-        tags: vec![],
-        comment: None,
-        idempotency_key: None,
+    let rate = |ticket: &Ticket, score: u8| {
+        Command::Rate(NewRating {
+            ticket: Some(ticket.id.clone()),
+            counter: None,
+            score,
+            tags: vec![],
+            comment: None,
+            idempotency_key: None,
+        })
     };
     assert_eq!(q.execute(rate(&a, 4), monday("08:01")).map_err(|e| e.code()), Err("ticket_not_served"));
     call(&mut q, 1, monday("08:02"));
@@ -416,7 +418,13 @@ fn a_rating_needs_a_served_ticket_and_only_one() {
     let Outcome::Rating { record, .. } = rated.outcome else { panic!("not a rating") };
     assert_eq!((record.counter, record.service, record.score), (Some(no(1)), Some(code("DD")), 4));
     assert_eq!(q.execute(rate(&a, 4), monday("08:07")).map_err(|e| e.code()), Err("already_rated"));
-    let anonymous =
-        Command::Rate { ticket: None, counter: None, score: 3, tags: vec![], comment: None, idempotency_key: None };
+    let anonymous = Command::Rate(NewRating {
+        ticket: None,
+        counter: None,
+        score: 3,
+        tags: vec![],
+        comment: None,
+        idempotency_key: None,
+    });
     assert_eq!(q.execute(anonymous, monday("08:07")).map_err(|e| e.code()), Err("rating_without_target"));
 }

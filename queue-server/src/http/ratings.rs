@@ -9,7 +9,7 @@ use motcua_protocol::api::{ErrorBody, Rating, RatingRequest};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use crate::domain::{Command, CounterNo, ParseError, TicketId};
+use crate::domain::{Command, CounterNo, NewRating, ParseError, TicketId};
 use crate::store::Reply;
 
 /// Records a rating; a repeated `idempotency_key` answers 200 with the first one.
@@ -34,14 +34,14 @@ pub async fn rate(
                 })
         })
         .transpose()?;
-    let command = Command::Rate {
+    let command = Command::Rate(NewRating {
         ticket,
         counter,
         score: body.score,
         tags: body.tags,
         comment: body.comment,
         idempotency_key: body.idempotency_key,
-    };
+    });
     match state.store.execute(command).await? {
         Reply::Rating { rating, created } => {
             Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(rating)))
