@@ -117,8 +117,18 @@ pub fn rating(centre: &Centre, r: &RatingRecord) -> api::Rating {
     }
 }
 
-/// The live events for committed changes, in order; `None` for a change no live view shows.
-pub fn event(queue: &Queue, change: &Change) -> Option<QueueEvent> {
+/// The live events of one change: its own event, then the counter's new state when a ticket change
+/// also changed a counter (a call, done, no-show, transfer).
+pub fn events(queue: &Queue, change: &Change) -> impl Iterator<Item = QueueEvent> {
+    let counter = match (&change.ticket, &change.counter) {
+        (Some(_), Some((no, _))) => counter(queue, *no).map(|counter| QueueEvent::CounterChanged { counter }),
+        _ => None,
+    };
+    event(queue, change).into_iter().chain(counter)
+}
+
+/// The live event of one change; `None` for a change no live view shows.
+fn event(queue: &Queue, change: &Change) -> Option<QueueEvent> {
     let t = change.ticket.as_ref().map(|t| ticket(queue, t));
     let counter_event = |no: CounterNo| counter(queue, no).map(|counter| QueueEvent::CounterChanged { counter });
     Some(match (&change.fact, t) {

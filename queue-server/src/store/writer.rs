@@ -84,11 +84,7 @@ impl Writer {
             let mut write = |queue: &Queue, changes: &[crate::domain::Change]| -> rusqlite::Result<()> {
                 for change in changes {
                     rows::write_change(&tx, queue.day(), now, change)?;
-                    events.extend(views::event(queue, change));
-                    let counter_also_changed = change.counter.is_some() && change.ticket.is_some();
-                    if let (true, Some((no, _))) = (counter_also_changed, &change.counter) {
-                        events.extend(views::counter(queue, *no).map(|counter| QueueEvent::CounterChanged { counter }));
-                    }
+                    events.extend(views::events(queue, change));
                     written += 1;
                 }
                 Ok(())
@@ -112,10 +108,9 @@ impl Writer {
                 self.counters.transactions.fetch_add(1, Ordering::Relaxed);
                 self.counters.commands.fetch_add(pending.len() as u64, Ordering::Relaxed);
                 if written > 0 {
-                    events.push(QueueEvent::ServiceStats {
-                        services: views::services(&self.centre, &queue.loads(), now),
-                    });
-                    self.hub.publish(views::snapshot(queue, now), events);
+                    let snapshot = views::snapshot(queue, now);
+                    events.push(QueueEvent::ServiceStats { services: snapshot.services.clone() });
+                    self.hub.publish(snapshot, events);
                 }
                 for (reply, outcome) in pending {
                     let _ = reply.send(outcome.map_err(StoreError::Refused));
