@@ -9,10 +9,13 @@
 //! - [`api`]: request and response bodies of the HTTP API, and the error body.
 //! - [`events`]: [`events::QueueEvent`], the one closed enum of everything that changes a live view,
 //!   and its [`events::Topic`]s for filtering the stream.
+//! - [`display`]: the counter-display bus frames (`no_std`, no allocation): encoder and a decoder
+//!   that resynchronises after garbage.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 #[cfg(feature = "std")]
 pub mod api;
+pub mod display;
 #[cfg(feature = "std")]
 pub mod events;
 
