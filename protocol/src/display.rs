@@ -377,7 +377,8 @@ mod tests {
 
     #[test]
     fn show_encodes_byte_exact() {
-        let frame = Frame { address: 3, message: Message::Show { number: 1012, label: Label::new("QUAY 3").expect("ascii") } };
+        let frame =
+            Frame { address: 3, message: Message::Show { number: 1012, label: Label::new("QUAY 3").expect("ascii") } };
         let mut buf = [0u8; MAX_FRAME];
         let n = encode(&frame, &mut buf).expect("encodes");
         let body = [0x01, 0x03, 0x10, 0x0B, 0x00, 0x00, 0x03, 0xF4, 0x06, b'Q', b'U', b'A', b'Y', b' ', b'3'];
@@ -433,8 +434,14 @@ mod tests {
         let mut buf = [0u8; MAX_FRAME];
         assert_eq!(encode(&Frame { address: 0, message: Message::Ping }, &mut buf), Err(EncodeError::BadAddress(0)));
         assert_eq!(encode(&Frame { address: 33, message: Message::Ping }, &mut buf), Err(EncodeError::BadAddress(33)));
-        assert_eq!(encode(&Frame { address: 1, message: Message::Brightness(16) }, &mut buf), Err(EncodeError::BadBrightness(16)));
-        assert_eq!(encode(&Frame { address: 1, message: Message::Ping }, &mut buf[..3]), Err(EncodeError::BufferTooSmall));
+        assert_eq!(
+            encode(&Frame { address: 1, message: Message::Brightness(16) }, &mut buf),
+            Err(EncodeError::BadBrightness(16))
+        );
+        assert_eq!(
+            encode(&Frame { address: 1, message: Message::Ping }, &mut buf[..3]),
+            Err(EncodeError::BufferTooSmall)
+        );
         assert!(Label::new("Quầy 3").is_none(), "labels are ASCII");
         assert!(Label::new("12345678901234567").is_none(), "labels are at most 16 bytes");
     }

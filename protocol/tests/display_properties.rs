@@ -1,7 +1,7 @@
 //! Properties of the counter-display codec: every frame round-trips, garbage between frames never
 //! loses a frame, and no input makes the decoder panic.
 
-use motcua_protocol::display::{encode, Decoder, Frame, Label, Message, Status, BROADCAST, MAX_FRAME};
+use motcua_protocol::display::{BROADCAST, Decoder, Frame, Label, MAX_FRAME, Message, Status, encode};
 use proptest::prelude::*;
 
 fn label() -> impl Strategy<Value = Label> {
@@ -15,8 +15,14 @@ fn message() -> impl Strategy<Value = Message> {
         (0u8..=15).prop_map(Message::Brightness),
         Just(Message::Clear),
         Just(Message::Ping),
-        (any::<Option<u32>>(), any::<bool>(), 0u8..=15, any::<u8>())
-            .prop_map(|(number, blinking, brightness, firmware)| Message::Status(Status { number, blinking, brightness, firmware })),
+        (any::<Option<u32>>(), any::<bool>(), 0u8..=15, any::<u8>()).prop_map(
+            |(number, blinking, brightness, firmware)| Message::Status(Status {
+                number,
+                blinking,
+                brightness,
+                firmware
+            })
+        ),
     ]
 }
 
