@@ -77,20 +77,23 @@ pub fn draw_digit<D: DrawTarget>(target: &mut D, digit: u8, cell: Rectangle, col
     let (w, h) = (cell.size.width as i32, cell.size.height as i32);
     let t = (w / 5).max(2);
     let half = h / 2;
-    let bar = |x: i32, y: i32, w: i32, h: i32| Rectangle::new(Point::new(x, y), Size::new(w.max(1) as u32, h.max(1) as u32));
+    let bar =
+        |x: i32, y: i32, w: i32, h: i32| Rectangle::new(Point::new(x, y), Size::new(w.max(1) as u32, h.max(1) as u32));
     let segments = [
-        bar(x + t, y, w - 2 * t, t),                   // a: top
-        bar(x + w - t, y + t, t, half - t),            // b: top right
-        bar(x + w - t, y + half, t, h - half - t),     // c: bottom right
-        bar(x + t, y + h - t, w - 2 * t, t),           // d: bottom
-        bar(x, y + half, t, h - half - t),             // e: bottom left
-        bar(x, y + t, t, half - t),                    // f: top left
-        bar(x + t, y + half - t / 2, w - 2 * t, t),    // g: middle
+        bar(x + t, y, w - 2 * t, t),                // a: top
+        bar(x + w - t, y + t, t, half - t),         // b: top right
+        bar(x + w - t, y + half, t, h - half - t),  // c: bottom right
+        bar(x + t, y + h - t, w - 2 * t, t),        // d: bottom
+        bar(x, y + half, t, h - half - t),          // e: bottom left
+        bar(x, y + t, t, half - t),                 // f: top left
+        bar(x + t, y + half - t / 2, w - 2 * t, t), // g: middle
     ];
     let lit = SEGMENTS[usize::from(digit % 10)];
+    // A lone 1 stands in the middle of its cell, so "1012" does not read as "10 12".
+    let shift = if digit % 10 == 1 { -(w - t) / 2 } else { 0 };
     for (i, segment) in segments.iter().enumerate() {
         if lit & (1 << i) != 0 {
-            segment.into_styled(PrimitiveStyle::with_fill(color)).draw(target)?;
+            segment.translate(Point::new(shift, 0)).into_styled(PrimitiveStyle::with_fill(color)).draw(target)?;
         }
     }
     Ok(())
@@ -105,11 +108,18 @@ pub fn digit_cells(panel: Panel, digits: usize) -> impl Iterator<Item = Rectangl
     let w = ((area.size.width as i32 - 2 - (n - 1) * gap) / n).min(h * 11 / 20).max(3);
     let total = n * w + (n - 1) * gap;
     let left = area.top_left.x + (area.size.width as i32 - total) / 2;
-    (0..n).map(move |i| Rectangle::new(Point::new(left + i * (w + gap), area.top_left.y), Size::new(w as u32, h as u32)))
+    (0..n)
+        .map(move |i| Rectangle::new(Point::new(left + i * (w + gap), area.top_left.y), Size::new(w as u32, h as u32)))
 }
 
 /// Draws the whole panel for `unit` at `now_ms`.
-pub fn draw<D: DrawTarget>(unit: &DisplayUnit, target: &mut D, panel: Panel, palette: &Palette<D::Color>, now_ms: u64) -> Result<(), D::Error> {
+pub fn draw<D: DrawTarget>(
+    unit: &DisplayUnit,
+    target: &mut D,
+    panel: Panel,
+    palette: &Palette<D::Color>,
+    now_ms: u64,
+) -> Result<(), D::Error> {
     target.clear(palette.background)?;
     let Some((number, label)) = unit.shown() else { return Ok(()) };
     let size = panel.size();
@@ -146,28 +156,29 @@ mod tests {
     fn pattern(digit: u8) -> MockDisplay<BinaryColor> {
         let mut display = MockDisplay::new();
         display.set_allow_overdraw(true);
-        draw_digit(&mut display, digit, Rectangle::new(Point::zero(), Size::new(10, 16)), BinaryColor::On).expect("draws");
+        draw_digit(&mut display, digit, Rectangle::new(Point::zero(), Size::new(10, 16)), BinaryColor::On)
+            .expect("draws");
         display
     }
 
     #[test]
     fn a_digit_lights_exactly_its_segments() {
-        // 10x16 cell: segments 2 px thick; a = rows 0-1, b/f = rows 2-7, g = rows 7-8, c/e = rows 8-13, d = rows 14-15.
+        // 10x16 cell: segments 2 px thick, a lone 1 centred; a = rows 0-1, b/f = rows 2-7, g = rows 7-8, c/e = rows 8-13, d = rows 14-15.
         pattern(1).assert_pattern(&[
             "          ",
             "          ",
-            "        ##",
-            "        ##",
-            "        ##",
-            "        ##",
-            "        ##",
-            "        ##",
-            "        ##",
-            "        ##",
-            "        ##",
-            "        ##",
-            "        ##",
-            "        ##",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
+            "    ##    ",
         ]);
         pattern(7).assert_pattern(&[
             "  ######  ",
@@ -213,21 +224,27 @@ mod tests {
             for pair in cells.windows(2) {
                 assert!(pair[0].top_left.x + pair[0].size.width as i32 <= pair[1].top_left.x, "{panel:?}");
             }
-            assert!(cells.iter().all(|c| bounds.contains(c.top_left) && bounds.contains(c.bottom_right().expect("non-empty"))));
+            assert!(
+                cells
+                    .iter()
+                    .all(|c| bounds.contains(c.top_left) && bounds.contains(c.bottom_right().expect("non-empty")))
+            );
         }
     }
 
     #[test]
     fn the_64x32_layout_draws_label_and_number_and_blanks_the_number_when_blinking_dark() {
         let mut unit = DisplayUnit::new(3);
-        unit.apply(Frame { address: 3, message: Message::Show { number: 7, label: Label::new("Q3").expect("ascii") } }, 0);
+        unit.apply(
+            Frame { address: 3, message: Message::Show { number: 7, label: Label::new("Q3").expect("ascii") } },
+            0,
+        );
         let mut lit = MockDisplay::<BinaryColor>::new();
         lit.set_allow_overdraw(true);
         draw(&unit, &mut lit, Panel::Rgb64x32, &MONO, 0).expect("draws");
         let digits = Panel::Rgb64x32.digits_area();
-        let in_digits = |d: &MockDisplay<BinaryColor>| {
-            digits.points().filter(|p| d.get_pixel(*p) == Some(BinaryColor::On)).count()
-        };
+        let in_digits =
+            |d: &MockDisplay<BinaryColor>| digits.points().filter(|p| d.get_pixel(*p) == Some(BinaryColor::On)).count();
         assert!(in_digits(&lit) > 20, "a big 7 is drawn");
         unit.apply(Frame { address: 3, message: Message::Blink { tenths: 10 } }, 0);
         let mut dark = MockDisplay::<BinaryColor>::new();

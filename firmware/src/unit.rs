@@ -1,6 +1,6 @@
 //! The display unit's state machine.
 
-use motcua_protocol::display::{encode, Decoder, Frame, Label, Message, Status, BROADCAST, MAX_FRAME};
+use motcua_protocol::display::{BROADCAST, Decoder, Frame, Label, MAX_FRAME, Message, Status, encode};
 
 use crate::FIRMWARE_VERSION;
 
@@ -87,7 +87,7 @@ impl DisplayUnit {
 
     /// Whether the number is lit at `now_ms` (off during the dark half of a blink).
     pub fn number_visible(&self, now_ms: u64) -> bool {
-        !self.blinking(now_ms) || (now_ms / BLINK_PHASE_MS) % 2 == 0
+        !self.blinking(now_ms) || (now_ms / BLINK_PHASE_MS).is_multiple_of(2)
     }
 
     /// The number and label shown.
@@ -131,7 +131,7 @@ mod tests {
         feed(&mut unit, show(4, 2000), 0);
         assert_eq!(unit.shown(), None);
         feed(&mut unit, show(3, 1012), 0);
-        assert_eq!(unit.shown().map(|(n, l)| (n, l)), Some((1012, Label::new("QUAY 3").expect("ascii"))));
+        assert_eq!(unit.shown(), Some((1012, Label::new("QUAY 3").expect("ascii"))));
         feed(&mut unit, Frame { address: BROADCAST, message: Message::Clear }, 0);
         assert_eq!(unit.shown(), None);
     }
