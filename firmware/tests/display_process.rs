@@ -91,10 +91,40 @@ fn display_3_shows_1012_sent_over_a_pty_and_answers_pings() {
     assert!(!lit(first.top_left.x + 1, first.top_left.y + 10), "nothing at the left edge of the 1");
     assert!((0..128).any(|x| (0..12).any(|y| lit(x, y))), "the label QUAY 3 is drawn");
 
-    let snapshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("display-1012.png");
-    expected.save_png(&snapshot, 4).expect("keeps a snapshot");
+    // The committed snapshot (docs/img, 4× scale, written by the display-preview example) is the
+    // same picture: a change in drawing shows up here and in the README at once.
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/img/display-mono-128x64.png");
+    let (gw, gh, golden) = read_png(&golden).expect("the snapshot is committed");
+    assert_eq!((gw, gh), (512, 256));
+    let downsampled: Vec<u8> = (0..64)
+        .flat_map(|y| (0..128).flat_map(move |x| [0, 1, 2].map(|c| ((y * 4) * 512 + x * 4) * 3 + c)))
+        .map(|i| golden[i])
+        .collect();
+    assert!(downsampled == rgb, "the process's panel matches docs/img/display-mono-128x64.png");
 
     bus.clear(3).expect("clears");
     assert_eq!(bus.ping(3).expect("answers").number, None);
     assert!(bus.ping(7).is_err(), "nobody at address 7");
+}
+
+#[test]
+fn the_firmware_exits_with_a_message_when_its_line_goes_away() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pty = PtyPair::open(dir.path(), "unplug").expect("socat pair");
+    let png = dir.path().join("panel.png");
+    let mut firmware = start(pty.b(), 5, &png);
+    let mut bus = DisplayBus::new(SerialTransport::open(pty.a(), 9600).expect("host end"));
+    bus.reply_timeout = Duration::from_millis(200);
+    wait_until_answering(&mut bus, 5);
+    drop(bus);
+    drop(pty);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = firmware.0.try_wait().expect("waits") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the firmware kept running on a dead line");
+        std::thread::yield_now();
+    };
+    assert!(!status.success(), "it exits with an error so its supervisor restarts it");
 }

@@ -68,6 +68,10 @@ fn status_and_printing_over_the_network() {
     prints_only_when_it_can(&sim, &mut printer);
     sim.stop();
     serving.join().expect("simulator stops");
+    // The printer is unplugged: never "ready", and printing is refused.
+    let after = printer.status();
+    assert!(matches!(after, Err(Error::Io(_)) | Ok(PrinterStatus::Offline)), "{after:?}");
+    assert!(printer.print(&sample()).is_err());
 }
 
 #[test]
