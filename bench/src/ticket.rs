@@ -28,16 +28,14 @@ pub fn run(n: usize) -> anyhow::Result<TicketReport> {
     let mut encode = Latencies::default();
     let (mut smallest, mut largest) = (usize::MAX, 0);
     for i in 0..n {
+        let number = 1001 + (i as u32 % 499);
         let ticket = TicketContent {
-            centre: "Trung tâm Phục vụ hành chính công tỉnh Minh Hà".into(),
-            service: "Đất đai".into(),
-            number: 1001 + (i as u32 % 499),
+            number,
             priority: (i % 3 == 0).then(|| "Người cao tuổi".into()),
-            issued_at: "09:30 23/11/2026".into(),
             ahead: (i % 40) as u32,
             wait_minutes: (i % 90) as u32,
-            url: format!("http://192.168.1.10:8080/t/20261123-DD-{}", 1001 + i % 499),
-            footer: "Xin cảm ơn ông/bà đã đến Trung tâm".into(),
+            url: format!("http://192.168.1.10:8080/t/20261123-DD-{number}"),
+            ..TicketContent::sample()
         };
         let t = Instant::now();
         let bytes = layout.encode(&ticket)?;

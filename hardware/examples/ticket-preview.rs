@@ -7,17 +7,7 @@ use motcua_hardware::sim::printer::Condition;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args().nth(1).unwrap_or_else(|| "ticket-sample.png".into());
-    let ticket = TicketContent {
-        centre: "Trung tâm Phục vụ hành chính công tỉnh Minh Hà".into(),
-        service: "Đất đai".into(),
-        number: 1012,
-        priority: Some("Người cao tuổi".into()),
-        issued_at: "09:30 23/11/2026".into(),
-        ahead: 7,
-        wait_minutes: 25,
-        url: "http://192.168.1.10:8080/t/20261123-DD-1012".into(),
-        footer: "Xin cảm ơn ông/bà đã đến Trung tâm".into(),
-    };
+    let ticket = TicketContent::sample();
     let layout = TicketLayout { paper_dots: 384, font: TicketFont::find(None)?, text: TextMode::Raster };
     let bytes = layout.encode(&ticket)?;
     let mut printer = EscPosDecoder::new();

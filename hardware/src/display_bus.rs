@@ -26,27 +26,11 @@ impl<T> std::fmt::Debug for DisplayBus<T> {
 pub fn label(text: &str) -> Label {
     let ascii: String = text
         .chars()
-        .map(|c| match c {
-            'đ' | 'Đ' => 'D',
-            c if c.is_ascii() => c.to_ascii_uppercase(),
-            c => base_vowel(c).to_ascii_uppercase(),
-        })
+        .map(|c| motcua_protocol::text::base_letter(c).to_ascii_uppercase())
         .filter(|c| (' '..='~').contains(c))
         .take(motcua_protocol::display::MAX_LABEL)
         .collect();
     Label::new(&ascii).unwrap_or(Label::EMPTY)
-}
-
-fn base_vowel(c: char) -> char {
-    const GROUPS: [(char, &str); 6] = [
-        ('a', "àáảãạăằắẳẵặâầấẩẫậÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ"),
-        ('e', "èéẻẽẹêềếểễệÈÉẺẼẸÊỀẾỂỄỆ"),
-        ('i', "ìíỉĩịÌÍỈĨỊ"),
-        ('o', "òóỏõọôồốổỗộơờớởỡợÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ"),
-        ('u', "ùúủũụưừứửữựÙÚỦŨỤƯỪỨỬỮỰ"),
-        ('y', "ỳýỷỹỵỲÝỶỸỴ"),
-    ];
-    GROUPS.iter().find(|(_, marked)| marked.contains(c)).map_or('\u{0}', |(base, _)| *base)
 }
 
 impl<T: Transport> DisplayBus<T> {

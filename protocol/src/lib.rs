@@ -11,6 +11,7 @@
 //!   and its [`events::Topic`]s for filtering the stream.
 //! - [`display`]: the counter-display bus frames (`no_std`, no allocation): encoder and a decoder
 //!   that resynchronises after garbage.
+//! - [`text`]: Vietnamese letters reduced to their base letter (`no_std`).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 #[cfg(feature = "std")]
@@ -18,6 +19,7 @@ pub mod api;
 pub mod display;
 #[cfg(feature = "std")]
 pub mod events;
+pub mod text;
 
 /// Version of the HTTP API; it is the path prefix `/api/v1`.
 pub const API_VERSION: &str = "v1";

@@ -39,6 +39,24 @@ pub struct TicketContent {
     pub footer: String,
 }
 
+impl TicketContent {
+    /// A typical ticket (Đất đai, 1012, elderly, 7 ahead, about 25 minutes), for previews, tests and
+    /// benchmarks.
+    pub fn sample() -> Self {
+        TicketContent {
+            centre: "Trung tâm Phục vụ hành chính công tỉnh Minh Hà".into(),
+            service: "Đất đai".into(),
+            number: 1012,
+            priority: Some("Người cao tuổi".into()),
+            issued_at: "09:30 23/11/2026".into(),
+            ahead: 7,
+            wait_minutes: 25,
+            url: "http://192.168.1.10:8080/t/20261123-DD-1012".into(),
+            footer: "Xin cảm ơn ông/bà đã đến Trung tâm".into(),
+        }
+    }
+}
+
 /// How text with diacritics reaches the paper.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextMode {

@@ -3,26 +3,7 @@
 /// Lower-cases `s` and strips Vietnamese diacritics (tones and vowel marks, đ → d), so that a search
 /// typed without diacritics finds text written with them.
 pub fn fold(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).map(base_letter).collect()
-}
-
-/// The base Latin letter of a lower-case Vietnamese letter.
-fn base_letter(c: char) -> char {
-    const GROUPS: [(char, &str); 6] = [
-        ('a', "àáảãạăằắẳẵặâầấẩẫậ"),
-        ('e', "èéẻẽẹêềếểễệ"),
-        ('i', "ìíỉĩị"),
-        ('o', "òóỏõọôồốổỗộơờớởỡợ"),
-        ('u', "ùúủũụưừứửữự"),
-        ('y', "ỳýỷỹỵ"),
-    ];
-    if c == 'đ' {
-        return 'd';
-    }
-    if c.is_ascii() {
-        return c;
-    }
-    GROUPS.iter().find(|(_, marked)| marked.contains(c)).map_or(c, |(base, _)| *base)
+    s.chars().flat_map(char::to_lowercase).map(motcua_protocol::text::base_letter).collect()
 }
 
 /// Whether every word of `query` occurs in `haystack`, both folded.
