@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{CallReason, Counter, Rating, ServiceInfo, Ticket};
+use crate::api::{CallReason, Counter, DeviceHealth, Rating, ServiceInfo, Ticket};
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
@@ -99,6 +99,11 @@ pub enum QueueEvent {
         /// The rating.
         rating: Rating,
     },
+    /// A kiosk or display bridge reported its devices.
+    DeviceHealth {
+        /// The device and its report.
+        health: DeviceHealth,
+    },
     /// A new service day began; numbers start again.
     DayStarted {
         /// The new day, `YYYY-MM-DD`.
@@ -134,14 +139,16 @@ pub enum Topic {
     Services,
     /// Ratings.
     Ratings,
+    /// Kiosk, printer and display health.
+    Devices,
     /// Snapshots and day changes; always delivered.
     System,
 }
 
 impl Topic {
     /// Every topic.
-    pub const ALL: [Topic; 6] =
-        [Topic::Tickets, Topic::Calls, Topic::Counters, Topic::Services, Topic::Ratings, Topic::System];
+    pub const ALL: [Topic; 7] =
+        [Topic::Tickets, Topic::Calls, Topic::Counters, Topic::Services, Topic::Ratings, Topic::Devices, Topic::System];
 
     /// The name used in `?topics=`.
     pub fn name(self) -> &'static str {
@@ -151,6 +158,7 @@ impl Topic {
             Topic::Counters => "counters",
             Topic::Services => "services",
             Topic::Ratings => "ratings",
+            Topic::Devices => "devices",
             Topic::System => "system",
         }
     }
@@ -178,6 +186,7 @@ impl QueueEvent {
             QueueEvent::CounterChanged { .. } => Topic::Counters,
             QueueEvent::ServiceStats { .. } => Topic::Services,
             QueueEvent::RatingSubmitted { .. } => Topic::Ratings,
+            QueueEvent::DeviceHealth { .. } => Topic::Devices,
         }
     }
 
@@ -198,6 +207,7 @@ impl QueueEvent {
             QueueEvent::CounterChanged { .. } => "counter_changed",
             QueueEvent::ServiceStats { .. } => "service_stats",
             QueueEvent::RatingSubmitted { .. } => "rating_submitted",
+            QueueEvent::DeviceHealth { .. } => "device_health",
             QueueEvent::DayStarted { .. } => "day_started",
         }
     }

@@ -73,7 +73,14 @@ pub fn build(options: Options) -> Result<App, OpenError> {
     let (store, hub) =
         store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None })?;
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let state = http::AppState { store: store.clone(), hub, config: Arc::new(config), clock, shutdown: shutdown_rx };
+    let state = http::AppState {
+        store: store.clone(),
+        hub,
+        config: Arc::new(config),
+        clock,
+        shutdown: shutdown_rx,
+        devices: http::devices::Devices::default(),
+    };
     Ok(App { router: http::router(state), store, shutdown })
 }
 

@@ -92,6 +92,16 @@ impl Hub {
     pub fn publish(&self, snapshot: Snapshot, events: Vec<QueueEvent>) {
         let mut inner = self.lock();
         inner.snapshot = Arc::new(snapshot);
+        self.append(&mut inner, events);
+    }
+
+    /// Publishes an event that does not change the snapshot (device health).
+    pub fn publish_one(&self, event: QueueEvent) {
+        let mut inner = self.lock();
+        self.append(&mut inner, vec![event]);
+    }
+
+    fn append(&self, inner: &mut Inner, events: Vec<QueueEvent>) {
         for event in events {
             let json = match serde_json::to_string(&event) {
                 Ok(json) => json,

@@ -30,7 +30,7 @@ use crate::views;
 /// Query of `GET /api/v1/events`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct EventsQuery {
-    /// Comma-separated topics: tickets, calls, counters, services, ratings, system. All when absent.
+    /// Comma-separated topics: tickets, calls, counters, services, ratings, devices, system. All when absent.
     pub topics: Option<String>,
     /// Resume after this event id (same as the `Last-Event-ID` header).
     pub last_event_id: Option<String>,
@@ -113,7 +113,7 @@ pub async fn stream(
                     Topic::parse(name).ok_or_else(|| ParseError {
                         code: "invalid_topic",
                         message: format!(
-                            "Chủ đề «{}» không có (tickets, calls, counters, services, ratings, system)",
+                            "Chủ đề «{}» không có (tickets, calls, counters, services, ratings, devices, system)",
                             name.trim()
                         ),
                     })

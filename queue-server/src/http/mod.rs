@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod centre;
 pub mod counters;
+pub mod devices;
 pub mod dossiers;
 pub mod error;
 pub mod events;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Turns true when the server shuts down, ending live streams.
     pub shutdown: watch::Receiver<bool>,
+    /// Last health report of each kiosk and display bridge.
+    pub devices: devices::Devices,
 }
 
 /// All routes.
@@ -69,6 +72,8 @@ pub fn router(state: AppState) -> Router {
         .route("/procedures/{code}", get(procedures::get_procedure))
         .route("/dossiers/{receipt_code}", get(dossiers::get_dossier))
         .route("/ratings", post(ratings::rate))
+        .route("/devices", get(devices::list))
+        .route("/devices/health", post(devices::report))
         .route("/events", get(events::stream))
         .route("/openapi.json", get(openapi::document));
     Router::new()

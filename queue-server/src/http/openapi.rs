@@ -8,7 +8,7 @@ use motcua_protocol::events;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{centre, counters, dossiers, events as live, health, procedures, ratings, services, tickets};
+use super::{centre, counters, devices, dossiers, events as live, health, procedures, ratings, services, tickets};
 
 struct Bearer;
 
@@ -33,13 +33,14 @@ impl Modify for Bearer {
         tickets::issue, tickets::get_ticket, tickets::cancel, tickets::rejoin,
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
-        procedures::search, procedures::get_procedure, dossiers::get_dossier, ratings::rate, live::stream, health::health,
+        procedures::search, procedures::get_procedure, dossiers::get_dossier, ratings::rate, devices::report, devices::list,
+        live::stream, health::health,
     ),
     components(schemas(
         api::ErrorBody, api::ServiceInfo, api::ServicesResponse, api::IssueTicketRequest, api::TicketStatus, api::Ticket,
         api::CallResponse, api::CallReason, api::CallTicketRequest, api::TransferRequest, api::PauseRequest, api::CounterState,
         api::Counter, api::Procedure, api::ProceduresResponse, api::DossierStatus, api::DossierStep, api::Apology, api::Dossier,
-        api::RatingRequest, api::Rating, api::Health, api::CentreInfo, api::PriorityClassInfo, events::QueueEvent, events::Snapshot,
+        api::RatingRequest, api::Rating, api::Health, api::DisplayHealth, api::HealthReport, api::DeviceHealth, api::CentreInfo, api::PriorityClassInfo, events::QueueEvent, events::Snapshot,
     )),
     modifiers(&Bearer),
 )]

@@ -5,6 +5,7 @@ mod helpers;
 mod bad_input;
 mod concurrency;
 mod crash;
+mod devices;
 mod flow;
 mod live;
 mod rules;
