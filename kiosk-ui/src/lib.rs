@@ -1,6 +1,18 @@
-//! The touch kiosk of motcua: takes tickets, looks up dossiers and procedures, checks in appointments
-//! and records ratings; drives the ticket printer and the counter displays.
+//! The touch kiosk of motcua and its headless counter-display bridge.
+//!
+//! The kiosk takes tickets, looks up dossiers and procedures, checks in appointments and records
+//! ratings, prints on the ticket printer and drives the centre's counter number displays. The
+//! display part also runs alone as the `display-bridge` binary for a centre whose display line is
+//! not at the kiosk.
 //!
 //! # Layout
-//! The crate is a placeholder in the workspace so far: the Slint views and controllers are not
-//! implemented yet.
+//! - [`config`]: the kiosk's TOML file (server, token, printer, display line, idle timeout, screen).
+//! - [`live`]: the server's live stream (`/api/v1/events`) as `QueueEvent`s, reconnecting by itself.
+//! - [`displays`]: what each counter display should show, and the worker thread that keeps the
+//!   displays on the serial line in step (show, blink, ping, resend to a display that restarted).
+//! - [`bridge`]: live stream → displays, with health reports to the server.
+
+pub mod bridge;
+pub mod config;
+pub mod displays;
+pub mod live;

@@ -3,3 +3,6 @@
 //! # Layout
 //! - `e2e/main.rs`: the demo centre served over real HTTP on loopback, driven as a kiosk, a
 //!   counter and a live-view client would.
+//! - `e2e/displays.rs`: a counter's call reaching the counter display: server, display bridge and
+//!   the display firmware as a real process on a `socat` pseudo-terminal, including a display that
+//!   restarts.

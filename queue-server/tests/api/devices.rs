@@ -19,7 +19,10 @@ async fn a_health_report_is_listed_and_streamed_and_bad_ones_are_refused() {
         "detail": "Sắp hết giấy"
     });
     let (status, stored) = app.post("/api/v1/devices/health", Some(KIOSK), Some(report)).await;
-    assert_eq!((status, stored["device"].as_str(), stored["online"].as_bool()), (200, Some("Kiosk sảnh chính"), Some(true)));
+    assert_eq!(
+        (status, stored["device"].as_str(), stored["online"].as_bool()),
+        (200, Some("Kiosk sảnh chính"), Some(true))
+    );
     let seen = live.until("device_health", Duration::from_secs(5)).await;
     assert_eq!(seen.last().map(|e| e.data["health"]["report"]["printer"].clone()), Some(json!("paper_near_end")));
 
