@@ -12,6 +12,13 @@
 //!   displays on the serial line in step (show, blink, ping, resend to a display that restarted).
 //! - [`bridge`]: live stream → displays, with health reports to the server.
 
+#[cfg(feature = "ui")]
+pub mod ui {
+    //! The compiled Slint UI.
+    #![allow(missing_docs, clippy::all, missing_debug_implementations)]
+    slint::include_modules!();
+}
+
 pub mod bridge;
 pub mod config;
 pub mod displays;
