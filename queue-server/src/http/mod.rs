@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/services", get(services::list))
         .route("/tickets", post(tickets::issue))
         .route("/tickets/{id}", get(tickets::get_ticket))
+        .route("/tickets/by-number/{number}", get(tickets::by_number))
         .route("/tickets/{id}/cancel", post(tickets::cancel))
         .route("/tickets/{id}/rejoin", post(tickets::rejoin))
         .route("/counters", get(counters::list))

@@ -30,7 +30,7 @@ impl Modify for Bearer {
     info(title = "motcua queue server", description = "Queue, kiosk and appointment server of a one-stop public service centre. Errors answer {code, message} with a Vietnamese message."),
     paths(
         centre::get_centre, services::list,
-        tickets::issue, tickets::get_ticket, tickets::cancel, tickets::rejoin,
+        tickets::issue, tickets::get_ticket, tickets::by_number, tickets::cancel, tickets::rejoin,
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
         procedures::search, procedures::get_procedure, dossiers::get_dossier, ratings::rate, devices::report, devices::list,

@@ -63,6 +63,18 @@ pub async fn get_ticket(State(state): State<AppState>, Path(id): Path<String>) -
         .ok_or(ApiError::NotFound { code: "ticket_not_found", message: format!("Không tìm thấy phiếu «{id}»") })
 }
 
+/// Today's ticket with this number: what a citizen types from the paper ticket.
+#[utoipa::path(get, path = "/api/v1/tickets/by-number/{number}", tag = "tickets", params(("number" = u32, Path)),
+    responses((status = 200, body = Ticket), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn by_number(State(state): State<AppState>, Path(number): Path<String>) -> Result<Json<Ticket>, ApiError> {
+    let n = number.trim().parse::<u32>().ok().filter(|n| (1..=999_999).contains(n)).ok_or_else(|| ParseError {
+        code: "invalid_ticket_number",
+        message: format!("Số phiếu «{}» không hợp lệ", number.trim()),
+    })?;
+    let found = state.store.ticket_by_number(n).await?;
+    found.map(Json).ok_or(ApiError::NotFound { code: "ticket_not_found", message: format!("Không có số {n} trong ngày hôm nay") })
+}
+
 /// Cancels a waiting (or no-show) ticket.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/cancel", tag = "tickets", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Ticket), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]

@@ -59,6 +59,7 @@ pub enum Reply {
 pub(crate) enum Request {
     Command(Command, oneshot::Sender<Result<Reply, StoreError>>),
     Ticket(TicketId, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
+    TicketByNumber(u32, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
     Tick,
 }
 
@@ -86,6 +87,7 @@ impl std::fmt::Debug for Request {
         match self {
             Request::Command(c, _) => write!(f, "Command({c:?})"),
             Request::Ticket(id, _) => write!(f, "Ticket({id})"),
+            Request::TicketByNumber(n, _) => write!(f, "TicketByNumber({n})"),
             Request::Tick => write!(f, "Tick"),
         }
     }
@@ -162,6 +164,13 @@ impl Store {
     /// What the writer has committed so far.
     pub fn counters(&self) -> &Counters {
         &self.counters
+    }
+
+    /// Today's ticket with this number (numbers are unique across services within a day).
+    pub async fn ticket_by_number(&self, number: u32) -> Result<Option<api::Ticket>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Request::TicketByNumber(number, reply)).map_err(|_| StoreError::Unavailable)?;
+        answer.await.map_err(|_| StoreError::Unavailable)?
     }
 
     /// Asks the writer to roll the day over and expire no-shows if due.

@@ -60,6 +60,12 @@ impl Writer {
                 Request::Ticket(id, reply) => {
                     let _ = reply.send(self.lookup(&id));
                 }
+                Request::TicketByNumber(number, reply) => {
+                    let found = self.queue.as_ref().ok_or(StoreError::Unavailable).map(|queue| {
+                        queue.tickets().find(|t| t.number == number).map(|t| views::ticket(queue, t))
+                    });
+                    let _ = reply.send(found);
+                }
                 Request::Tick => tick = true,
             }
         }

@@ -54,6 +54,10 @@ async fn a_ticket_is_issued_called_served_and_rated_and_the_stream_sees_each_ste
 
     let (status, fetched) = app.get(&format!("/api/v1/tickets/{}", ticket["id"].as_str().expect("id"))).await;
     assert_eq!((status, fetched["status"].as_str()), (200, Some("done")));
+    let (status, by_number) = app.get("/api/v1/tickets/by-number/1001").await;
+    assert_eq!((status, by_number["id"].clone()), (200, ticket["id"].clone()), "found by the number on the paper");
+    assert_eq!(app.get("/api/v1/tickets/by-number/1999").await.0, 404);
+    assert_eq!(app.get("/api/v1/tickets/by-number/abc").await.1["code"], "invalid_ticket_number");
     assert_eq!(app.count("ratings"), 1);
     app.stop().await;
 }
