@@ -19,7 +19,9 @@ pub mod ui {
     slint::include_modules!();
 }
 
+pub mod api;
 pub mod bridge;
 pub mod config;
 pub mod displays;
+pub mod flows;
 pub mod live;

@@ -1,0 +1,193 @@
+//! The kiosk's client of the queue server. Every failure is one of three kinds, each with a calm
+//! Vietnamese message: the server refused (its own message), the server is unreachable or failed
+//! (timeout, refused connection, 5xx), or it answered something unreadable.
+
+use std::time::Duration;
+
+use motcua_protocol::api::{
+    CentreInfo, Dossier, ErrorBody, HealthReport, IssueTicketRequest, ProceduresResponse, Rating, RatingRequest, ServicesResponse, Ticket,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Why a request did not give an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server refused, with its code and Vietnamese message.
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// Machine code.
+        code: String,
+        /// The server's message.
+        message: String,
+    },
+    /// No answer: the server is unreachable, too slow, or failed.
+    Unavailable(String),
+    /// An answer that is not what the API promises.
+    Garbage(String),
+}
+
+impl ApiError {
+    /// A title and message fit for a citizen.
+    pub fn friendly(&self) -> (String, String) {
+        match self {
+            ApiError::Refused { message, .. } => ("Chưa thực hiện được".into(), message.clone()),
+            ApiError::Unavailable(_) => (
+                "Hệ thống đang bận".into(),
+                "Không liên lạc được với máy chủ. Xin ông/bà thử lại sau ít phút hoặc hỏi cán bộ tại quầy hướng dẫn.".into(),
+            ),
+            ApiError::Garbage(_) => (
+                "Hệ thống gặp lỗi".into(),
+                "Máy chủ trả lời không đúng. Xin ông/bà thử lại hoặc hỏi cán bộ tại quầy hướng dẫn.".into(),
+            ),
+        }
+    }
+
+    /// Whether trying again later may work (the request did not reach a decision).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ApiError::Unavailable(_) | ApiError::Garbage(_))
+    }
+
+    /// The refusal code, if the server refused.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// Body of an appointment check-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckInRequest {
+    /// Booking code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Phone number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// The queue server's API with this kiosk's token.
+#[derive(Debug, Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    /// A client of `base` (e.g. `http://127.0.0.1:8080`) giving up after `timeout`.
+    pub fn new(base: &str, token: &str, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout).build().unwrap_or_default();
+        Self { http, base: base.trim_end_matches('/').to_string(), token: token.to_string() }
+    }
+
+    /// The server's address.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    async fn answer<T: DeserializeOwned>(response: Result<reqwest::Response, reqwest::Error>) -> Result<T, ApiError> {
+        let response = response.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        match status {
+            200..=299 => serde_json::from_slice(&body).map_err(|e| ApiError::Garbage(e.to_string())),
+            400..=499 => match serde_json::from_slice::<ErrorBody>(&body) {
+                Ok(e) => Err(ApiError::Refused { status, code: e.code, message: e.message }),
+                Err(e) => Err(ApiError::Garbage(format!("{status}: {e}"))),
+            },
+            _ => Err(ApiError::Unavailable(format!("máy chủ trả lời {status}"))),
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        Self::answer(self.http.get(format!("{}{path}", self.base)).send().await).await
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        Self::answer(self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(body).send().await).await
+    }
+
+    /// The centre: name, priority classes, rating scale.
+    pub async fn centre(&self) -> Result<CentreInfo, ApiError> {
+        self.get("/api/v1/centre").await
+    }
+
+    /// Every service with its load.
+    pub async fn services(&self) -> Result<ServicesResponse, ApiError> {
+        self.get("/api/v1/services").await
+    }
+
+    /// Issues a ticket.
+    pub async fn issue(&self, request: &IssueTicketRequest) -> Result<Ticket, ApiError> {
+        self.post("/api/v1/tickets", request).await
+    }
+
+    /// Today's ticket with this number.
+    pub async fn ticket_by_number(&self, number: u32) -> Result<Ticket, ApiError> {
+        self.get(&format!("/api/v1/tickets/by-number/{number}")).await
+    }
+
+    /// A ticket by id.
+    pub async fn ticket(&self, id: &str) -> Result<Ticket, ApiError> {
+        self.get(&format!("/api/v1/tickets/{}", urlencode(id))).await
+    }
+
+    /// A dossier by receipt code.
+    pub async fn dossier(&self, code: &str) -> Result<Dossier, ApiError> {
+        self.get(&format!("/api/v1/dossiers/{}", urlencode(code))).await
+    }
+
+    /// Procedures matching `query` in `service`.
+    pub async fn procedures(&self, query: &str, service: Option<&str>) -> Result<ProceduresResponse, ApiError> {
+        let mut path = format!("/api/v1/procedures?limit=200&q={}", urlencode(query));
+        if let Some(s) = service {
+            path.push_str(&format!("&service={}", urlencode(s)));
+        }
+        self.get(&path).await
+    }
+
+    /// Checks in a booked appointment.
+    pub async fn check_in(&self, request: &CheckInRequest) -> Result<Ticket, ApiError> {
+        self.post("/api/v1/appointments/check-in", request).await
+    }
+
+    /// Records a rating.
+    pub async fn rate(&self, request: &RatingRequest) -> Result<Rating, ApiError> {
+        self.post("/api/v1/ratings", request).await
+    }
+
+    /// Reports this kiosk's devices.
+    pub async fn report_health(&self, report: &HealthReport) -> Result<serde_json::Value, ApiError> {
+        self.post("/api/v1/devices/health", report).await
+    }
+}
+
+/// Percent-encodes everything but unreserved URL characters.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_keep_the_server_message_and_failures_get_a_calm_one() {
+        let refused = ApiError::Refused { status: 409, code: "capacity_exhausted".into(), message: "Lĩnh vực Đất đai đã hết số".into() };
+        assert_eq!(refused.friendly().1, "Lĩnh vực Đất đai đã hết số");
+        assert!(!refused.is_transient());
+        let down = ApiError::Unavailable("connection refused".into());
+        assert!(down.friendly().1.contains("thử lại") && down.is_transient());
+        assert!(!ApiError::Garbage("eof".into()).friendly().1.contains("eof"), "no technical detail for citizens");
+        assert_eq!(urlencode("đất dai"), "%C4%91%E1%BA%A5t%20dai");
+    }
+}

@@ -1,0 +1,105 @@
+//! Dossier lookup: a receipt code typed or scanned, then the dossier or a clear message.
+
+use motcua_protocol::api::Dossier;
+
+use super::{backspace, step, type_key, Effect};
+use crate::api::ApiError;
+
+/// The dossier flow.
+#[derive(Debug, Clone, Default)]
+pub struct DossierFlow {
+    /// Entering, looking up, result, message.
+    pub step: i32,
+    /// The code typed so far.
+    pub code: String,
+    /// The dossier found.
+    pub dossier: Option<Dossier>,
+    /// Message title.
+    pub title: String,
+    /// Message text.
+    pub message: String,
+}
+
+impl DossierFlow {
+    /// Starts with an empty code.
+    pub fn open(&mut self) {
+        *self = Self::default();
+    }
+
+    /// A key was touched.
+    pub fn key(&mut self, key: &str) {
+        type_key(&mut self.code, key, 40);
+    }
+
+    /// Delete was touched.
+    pub fn backspace(&mut self) {
+        backspace(&mut self.code);
+    }
+
+    /// A code came from the scanner: looked up at once.
+    pub fn scanned(&mut self, text: &str) -> Effect {
+        self.code = text.trim().to_uppercase();
+        self.submit()
+    }
+
+    /// Look up was touched.
+    pub fn submit(&mut self) -> Effect {
+        let code = self.code.trim().to_uppercase();
+        if code.chars().count() < 6 {
+            self.step = step::MESSAGE;
+            self.title = "Mã hồ sơ chưa đủ".into();
+            self.message = "Mã hồ sơ in trên giấy tiếp nhận, ví dụ H56.22-261120-0001. Xin ông/bà nhập đủ mã.".into();
+            return Effect::None;
+        }
+        self.step = step::WAITING;
+        Effect::LookUp(code)
+    }
+
+    /// The server answered.
+    pub fn answered(&mut self, answer: Result<Dossier, ApiError>) {
+        match answer {
+            Ok(dossier) => {
+                self.dossier = Some(dossier);
+                self.step = step::RESULT;
+            }
+            Err(e) => {
+                (self.title, self.message) = match e.code() {
+                    Some("dossier_not_found") => ("Không tìm thấy hồ sơ".into(), e.friendly().1),
+                    Some("invalid_receipt_code") => ("Mã hồ sơ không đúng".into(), e.friendly().1),
+                    _ => e.friendly(),
+                };
+                self.step = step::MESSAGE;
+            }
+        }
+    }
+
+    /// Try again / another dossier.
+    pub fn again(&mut self) {
+        self.step = step::ENTERING;
+        self.dossier = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_code_is_refused_before_asking_the_server() {
+        let mut flow = DossierFlow::default();
+        flow.key("H");
+        flow.key("5");
+        assert_eq!(flow.submit(), Effect::None);
+        assert_eq!(flow.step, step::MESSAGE);
+    }
+
+    #[test]
+    fn a_scanned_code_is_looked_up_and_not_found_is_explained() {
+        let mut flow = DossierFlow::default();
+        assert_eq!(flow.scanned(" h56.22-261120-0001\n"), Effect::LookUp("H56.22-261120-0001".into()));
+        flow.answered(Err(ApiError::Refused { status: 404, code: "dossier_not_found".into(), message: "Không tìm thấy hồ sơ mã X".into() }));
+        assert_eq!((flow.step, flow.title.as_str()), (step::MESSAGE, "Không tìm thấy hồ sơ"));
+        flow.again();
+        assert_eq!(flow.code, "H56.22-261120-0001", "the code stays to be corrected");
+    }
+}
