@@ -75,6 +75,127 @@ fn default_report() -> f64 {
     10.0
 }
 
+/// The kiosk's printer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterConfig {
+    /// `sim`, `tcp:HOST:PORT`, `serial:PATH[:BAUD]` or `file:/dev/usb/lp0`.
+    #[serde(default = "default_printer")]
+    pub transport: String,
+    /// Paper width: 58 or 80 mm.
+    #[serde(default = "default_paper")]
+    pub paper_mm: u32,
+    /// Font for Vietnamese text; found through fontconfig when absent.
+    #[serde(default)]
+    pub font: Option<PathBuf>,
+    /// `ESC t` number of a Windows-1258 code page, for a printer known to have one.
+    #[serde(default)]
+    pub code_page_1258: Option<u8>,
+    /// With the simulator: where pictures of printed tickets go.
+    #[serde(default)]
+    pub pictures: Option<PathBuf>,
+}
+
+impl Default for PrinterConfig {
+    fn default() -> Self {
+        Self { transport: default_printer(), paper_mm: default_paper(), font: None, code_page_1258: None, pictures: Some("kiosk-printed".into()) }
+    }
+}
+
+fn default_printer() -> String {
+    "sim".into()
+}
+
+fn default_paper() -> u32 {
+    58
+}
+
+/// The kiosk's screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Screen {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Full screen (on the Pi).
+    #[serde(default)]
+    pub fullscreen: bool,
+}
+
+impl Default for Screen {
+    fn default() -> Self {
+        Self { width: 1280, height: 800, fullscreen: false }
+    }
+}
+
+/// The kiosk's configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskConfig {
+    /// The queue server.
+    #[serde(default = "default_server")]
+    pub server_url: String,
+    /// This kiosk's token.
+    #[serde(default = "default_token")]
+    pub token: String,
+    /// A short name for idempotency keys, unique per kiosk.
+    #[serde(default = "default_device")]
+    pub device: String,
+    /// Seconds without a touch before a screen returns home.
+    #[serde(default = "default_idle")]
+    pub idle_timeout_seconds: u64,
+    /// Seconds a request may take before the kiosk says the server is busy.
+    #[serde(default = "default_request")]
+    pub request_timeout_seconds: f64,
+    /// The screen.
+    #[serde(default)]
+    pub screen: Screen,
+    /// The ticket printer.
+    #[serde(default)]
+    pub printer: PrinterConfig,
+    /// The counter displays, when their line is at this kiosk.
+    #[serde(default)]
+    pub displays: Option<DisplayLine>,
+    /// The outbox file.
+    #[serde(default = "default_outbox")]
+    pub outbox: PathBuf,
+    /// Reasons offered for a low rating.
+    #[serde(default = "default_tags")]
+    pub rating_tags: Vec<String>,
+}
+
+fn default_server() -> String {
+    "http://127.0.0.1:8080".into()
+}
+fn default_token() -> String {
+    "demo-kiosk".into()
+}
+fn default_device() -> String {
+    "kiosk".into()
+}
+fn default_idle() -> u64 {
+    60
+}
+fn default_request() -> f64 {
+    8.0
+}
+fn default_outbox() -> PathBuf {
+    "kiosk-outbox.db".into()
+}
+fn default_tags() -> Vec<String> {
+    ["Chờ quá lâu", "Cán bộ thiếu nhiệt tình", "Hướng dẫn chưa rõ ràng", "Phải đi lại nhiều lần", "Nơi chờ chưa thoải mái"]
+        .map(String::from)
+        .to_vec()
+}
+
+impl Default for KioskConfig {
+    /// The demo kiosk: the demo server on this machine, the simulated printer.
+    fn default() -> Self {
+        parse("(mặc định)", "").unwrap_or_else(|e| unreachable!("an empty file takes every default: {e}"))
+    }
+}
+
 /// A refused configuration file.
 #[derive(Debug)]
 pub struct ConfigError(pub String);

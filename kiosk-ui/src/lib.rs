@@ -11,6 +11,11 @@
 //! - [`displays`]: what each counter display should show, and the worker thread that keeps the
 //!   displays on the serial line in step (show, blink, ping, resend to a display that restarted).
 //! - [`bridge`]: live stream → displays, with health reports to the server.
+//! - [`api`]: the server client, every failure classified with a calm Vietnamese message.
+//! - [`flows`]: the screens' logic as plain state machines returning effects.
+//! - [`outbox`]: ratings and device reports kept in SQLite until the server has them.
+//! - [`core`]: the kiosk without its window: effects run, live figures kept, outbox delivered.
+//! - [`printing`]: the configured printer (or the in-process simulator) and the ticket's words.
 
 #[cfg(feature = "ui")]
 pub mod ui {
@@ -22,6 +27,9 @@ pub mod ui {
 pub mod api;
 pub mod bridge;
 pub mod config;
+pub mod core;
 pub mod displays;
 pub mod flows;
 pub mod live;
+pub mod outbox;
+pub mod printing;

@@ -18,8 +18,9 @@ pub enum LiveMessage {
     Disconnected(String),
 }
 
-/// The server sends a keep-alive every 15 s; silence this long means the connection is dead.
-const SILENCE: Duration = Duration::from_secs(40);
+/// The server sends a keep-alive every 3 s; silence this long means the connection is dead (a
+/// server that vanished without closing it), so the offline banner shows within 10 s.
+const SILENCE: Duration = Duration::from_secs(8);
 
 /// Follows `{server}/api/v1/events?topics=…` until the receiver is dropped.
 pub fn follow(server: &str, topics: &str) -> mpsc::UnboundedReceiver<LiveMessage> {

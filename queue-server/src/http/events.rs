@@ -134,5 +134,5 @@ pub async fn stream(
         }
     }
     let stream = futures_util::stream::unfold(feed, Feed::next);
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(3))))
 }
