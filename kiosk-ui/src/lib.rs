@@ -14,6 +14,8 @@
 //! - [`api`]: the server client, every failure classified with a calm Vietnamese message.
 //! - [`flows`]: the screens' logic as plain state machines returning effects.
 //! - [`outbox`]: ratings and device reports kept in SQLite until the server has them.
+//! - [`app`] (`ui`): the adapters wiring the Slint views to the flows and the core; `ui` the
+//!   compiled views.
 //! - [`core`]: the kiosk without its window: effects run, live figures kept, outbox delivered.
 //! - [`printing`]: the configured printer (or the in-process simulator) and the ticket's words.
 
@@ -24,6 +26,8 @@ pub mod ui {
     slint::include_modules!();
 }
 
+#[cfg(feature = "ui")]
+pub mod app;
 pub mod api;
 pub mod bridge;
 pub mod config;
