@@ -1,0 +1,143 @@
+//! Every kiosk flow driven headlessly through accessible labels, against the real demo server on
+//! loopback with the simulated printer. One test: the testing backend allows one event loop a
+//! process.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::Driver;
+use kiosk_ui::config::{KioskConfig, PrinterConfig};
+use kiosk_ui::core::Core;
+use kiosk_ui::ui::{AppWindow, Nav};
+use queue_server::domain::SystemClock;
+use queue_server::{Config, Options};
+use slint::ComponentHandle;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn scenario(d: Driver, server: String, db: std::path::PathBuf, core: Arc<Core>) {
+    let http = reqwest::blocking::Client::new();
+    let post = |path: &str, token: &str| http.post(format!("{server}{path}")).bearer_auth(token).send().expect("answers");
+
+    // Home → take a ticket for Đất đai, no priority: the number is shown and printed.
+    d.wait_for("Lấy số thứ tự", WAIT);
+    d.tap("Lấy số thứ tự");
+    d.wait_for("Đất đai", WAIT);
+    assert_eq!(d.enabled("Đất đai"), Some(true));
+    d.tap("Đất đai");
+    d.tap("Không, lấy số thường");
+    d.wait_for("Số của ông/bà 1001", WAIT);
+    let printed = core.with_printer(|p| p.and_then(|p| p.sim()).map(|sim| sim.papers().len()));
+    assert_eq!(printed, Some(1), "the ticket came out of the printer");
+    d.tap("Xong");
+    d.wait_for("Tra cứu hồ sơ", WAIT);
+
+    // Dossier by keypad, with the letter prefix, then an unknown one, then by scanner.
+    d.tap("Tra cứu hồ sơ");
+    d.type_keys("H56.22-261027-0007");
+    d.tap("Tra cứu");
+    d.wait_for("Trạng thái: Đang giải quyết", WAIT);
+    assert!(d.has("Thư xin lỗi"), "the late dossier shows its apology");
+    d.tap("Tra hồ sơ khác");
+    for _ in 0..18 {
+        d.tap("Xóa");
+    }
+    d.type_keys("999999");
+    d.tap("Tra cứu");
+    d.wait_for("Không tìm thấy hồ sơ", WAIT);
+    d.tap("Nhập lại");
+    d.ui(|app| app.global::<Nav>().invoke_scanned("H56.22-261113-0004".into()));
+    d.wait_for("Trạng thái: Đã có kết quả, chờ trả", WAIT);
+    d.tap("Trang chủ");
+
+    // Catalogue: a field, a search typed without diacritics, the detail, straight to a ticket.
+    d.tap("Thủ tục hành chính");
+    d.tap("Đất đai");
+    d.tap("Tìm kiếm");
+    d.type_keys("CAP");
+    d.tap("Ẩn bàn phím");
+    d.wait_for("Cấp đổi Giấy chứng nhận quyền sử dụng đất", WAIT);
+    d.tap("Cấp đổi Giấy chứng nhận quyền sử dụng đất");
+    d.tap("Lấy số cho thủ tục này");
+    d.tap("Không, lấy số thường");
+    d.wait_for("Số của ông/bà 1002", WAIT);
+    d.tap("Trang chủ");
+
+    // Check-in: this server has no bookings yet, so a clean refusal and a way back.
+    d.tap("Check-in lịch hẹn");
+    d.type_keys("AB12CD");
+    d.tap("Check-in");
+    d.wait_for("Chưa có check-in lịch hẹn", WAIT);
+    d.tap("Nhập lại");
+    d.tap("Trang chủ");
+
+    // Rating 1001 after it is served: a low level asks for reasons.
+    assert!(post("/api/v1/counters/1/open", "demo-counter").status().is_success());
+    assert!(post("/api/v1/counters/1/next", "demo-counter").status().is_success());
+    assert!(post("/api/v1/counters/1/done", "demo-counter").status().is_success());
+    d.tap("Đánh giá");
+    d.type_keys("1001");
+    d.tap("Tiếp tục");
+    d.wait_for("Không hài lòng", WAIT);
+    d.tap("Không hài lòng");
+    d.tap("Chờ quá lâu");
+    d.tap("Gửi đánh giá");
+    d.wait_for("Cảm ơn", WAIT);
+    let conn = rusqlite::Connection::open(&db).expect("opens");
+    let (score, tags): (i64, String) =
+        conn.query_row("SELECT score, tags FROM ratings WHERE ticket_id LIKE '%-DD-1001'", [], |r| Ok((r.get(0)?, r.get(1)?))).expect("the rating arrived");
+    assert_eq!((score, tags.contains("Chờ quá lâu")), (1, true));
+    d.tap("Xong");
+
+    // The language toggle, and idle screens going home by themselves are covered by the timer:
+    // leave a screen and it must return home within the idle timeout.
+    d.tap("English");
+    d.wait_for("Take a number", WAIT);
+    d.tap("Tiếng Việt");
+    d.tap("Tra cứu hồ sơ");
+    d.wait_for("Nhập hoặc quét mã hồ sơ", WAIT);
+    d.wait_for("Lấy số thứ tự", Duration::from_secs(12));
+}
+
+#[test]
+fn every_flow_through_accessible_labels() {
+    i_slint_backend_testing::init_integration_test_with_system_time();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("server.db");
+    let options = Options { config: Config::demo(), db: db.clone(), demo: true, clock: Arc::new(SystemClock) };
+    let server = runtime.block_on(async {
+        let app = queue_server::build(options).expect("builds");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(queue_server::run(listener, app, std::future::pending()));
+        url
+    });
+    let config = KioskConfig {
+        server_url: server.clone(),
+        idle_timeout_seconds: 5,
+        outbox: dir.path().join("outbox.db"),
+        printer: PrinterConfig { pictures: None, ..PrinterConfig::default() },
+        ..KioskConfig::default()
+    };
+    let core = runtime.block_on(Core::start(config)).expect("kiosk starts");
+    core.spawn_background(runtime.handle());
+    let app = AppWindow::new().expect("window");
+    let _timer = kiosk_ui::app::install(&app, core.clone(), runtime.handle().clone());
+    app.show().expect("shows");
+
+    let driver = Driver(app.as_weak());
+    let test = std::thread::spawn(move || {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(driver, server, db, core)));
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
+        outcome
+    });
+    slint::run_event_loop_until_quit().expect("event loop");
+    if let Err(panic) = test.join().expect("joins") {
+        std::panic::resume_unwind(panic);
+    }
+}
