@@ -5,10 +5,11 @@
 use std::time::Duration;
 
 use motcua_protocol::api::{
-    CentreInfo, Dossier, ErrorBody, HealthReport, IssueTicketRequest, ProceduresResponse, Rating, RatingRequest, ServicesResponse, Ticket,
+    CentreInfo, Dossier, ErrorBody, HealthReport, IssueTicketRequest, ProceduresResponse, Rating, RatingRequest,
+    ServicesResponse, Ticket,
 };
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// Why a request did not give an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +36,8 @@ impl ApiError {
             ApiError::Refused { message, .. } => ("Chưa thực hiện được".into(), message.clone()),
             ApiError::Unavailable(_) => (
                 "Hệ thống đang bận".into(),
-                "Không liên lạc được với máy chủ. Xin ông/bà thử lại sau ít phút hoặc hỏi cán bộ tại quầy hướng dẫn.".into(),
+                "Không liên lạc được với máy chủ. Xin ông/bà thử lại sau ít phút hoặc hỏi cán bộ tại quầy hướng dẫn."
+                    .into(),
             ),
             ApiError::Garbage(_) => (
                 "Hệ thống gặp lỗi".into(),
@@ -108,7 +110,8 @@ impl Api {
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        Self::answer(self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(body).send().await).await
+        Self::answer(self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(body).send().await)
+            .await
     }
 
     /// The centre: name, priority classes, rating scale.
@@ -182,7 +185,11 @@ mod tests {
 
     #[test]
     fn refusals_keep_the_server_message_and_failures_get_a_calm_one() {
-        let refused = ApiError::Refused { status: 409, code: "capacity_exhausted".into(), message: "Lĩnh vực Đất đai đã hết số".into() };
+        let refused = ApiError::Refused {
+            status: 409,
+            code: "capacity_exhausted".into(),
+            message: "Lĩnh vực Đất đai đã hết số".into(),
+        };
         assert_eq!(refused.friendly().1, "Lĩnh vực Đất đai đã hết số");
         assert!(!refused.is_transient());
         let down = ApiError::Unavailable("connection refused".into());

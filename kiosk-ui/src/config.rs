@@ -98,7 +98,13 @@ pub struct PrinterConfig {
 
 impl Default for PrinterConfig {
     fn default() -> Self {
-        Self { transport: default_printer(), paper_mm: default_paper(), font: None, code_page_1258: None, pictures: Some("kiosk-printed".into()) }
+        Self {
+            transport: default_printer(),
+            paper_mm: default_paper(),
+            font: None,
+            code_page_1258: None,
+            pictures: Some("kiosk-printed".into()),
+        }
     }
 }
 
@@ -184,9 +190,15 @@ fn default_outbox() -> PathBuf {
     "kiosk-outbox.db".into()
 }
 fn default_tags() -> Vec<String> {
-    ["Chờ quá lâu", "Cán bộ thiếu nhiệt tình", "Hướng dẫn chưa rõ ràng", "Phải đi lại nhiều lần", "Nơi chờ chưa thoải mái"]
-        .map(String::from)
-        .to_vec()
+    [
+        "Chờ quá lâu",
+        "Cán bộ thiếu nhiệt tình",
+        "Hướng dẫn chưa rõ ràng",
+        "Phải đi lại nhiều lần",
+        "Nơi chờ chưa thoải mái",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 impl Default for KioskConfig {

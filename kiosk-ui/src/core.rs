@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use motcua_protocol::api::{CentreInfo, Dossier, HealthReport, ProceduresResponse, ServiceInfo, Ticket};
 use motcua_protocol::events::QueueEvent;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{Notify, watch};
 
 use crate::api::{Api, ApiError};
 use crate::config::{BridgeConfig, KioskConfig};
@@ -64,9 +64,15 @@ impl Core {
     /// Opens the printer and the outbox, and asks the server about the centre (kept default until
     /// it answers; the live stream brings it later).
     pub async fn start(config: KioskConfig) -> Result<Arc<Self>, String> {
-        let api = Api::new(&config.server_url, &config.token, Duration::from_secs_f64(config.request_timeout_seconds.max(0.2)));
+        let api = Api::new(
+            &config.server_url,
+            &config.token,
+            Duration::from_secs_f64(config.request_timeout_seconds.max(0.2)),
+        );
         let printer_config = config.printer.clone();
-        let opened = tokio::task::spawn_blocking(move || KioskPrinter::open(&printer_config)).await.map_err(|e| e.to_string())?;
+        let opened = tokio::task::spawn_blocking(move || KioskPrinter::open(&printer_config))
+            .await
+            .map_err(|e| e.to_string())?;
         let (printer, printer_error) = match opened {
             Ok(p) => (Some(p), None),
             Err(e) => {
@@ -80,7 +86,12 @@ impl Core {
             time_zone: "Asia/Ho_Chi_Minh".into(),
             public_url: config.server_url.clone(),
             priority_classes: vec![],
-            rating_levels: vec!["Không hài lòng".into(), "Chấp nhận được".into(), "Hài lòng".into(), "Rất hài lòng".into()],
+            rating_levels: vec![
+                "Không hài lòng".into(),
+                "Chấp nhận được".into(),
+                "Hài lòng".into(),
+                "Rất hài lòng".into(),
+            ],
         });
         Ok(Arc::new(Self {
             api,
@@ -170,7 +181,12 @@ impl Core {
         if let Some(line) = self.config.displays.clone() {
             match motcua_hardware::transport::SerialTransport::open(&line.port, line.baud) {
                 Ok(transport) => {
-                    let bridge = BridgeConfig { server_url: self.config.server_url.clone(), token: self.config.token.clone(), displays: line, report_seconds: 10.0 };
+                    let bridge = BridgeConfig {
+                        server_url: self.config.server_url.clone(),
+                        token: self.config.token.clone(),
+                        displays: line,
+                        report_seconds: 10.0,
+                    };
                     runtime.spawn(crate::bridge::run(bridge, transport, watch::channel(false).1));
                 }
                 Err(e) => tracing::error!(error = %e, "counter display line not available"),
@@ -180,7 +196,8 @@ impl Core {
 
     async fn health(self: &Arc<Self>) -> HealthReport {
         let core = self.clone();
-        let status = tokio::task::spawn_blocking(move || core.with_printer(|p| p.map(|p| p.status()))).await.ok().flatten();
+        let status =
+            tokio::task::spawn_blocking(move || core.with_printer(|p| p.map(|p| p.status()))).await.ok().flatten();
         let (printer, detail) = match status {
             Some(Ok(s)) => (Some(s.code().to_string()), None),
             Some(Err(e)) => (Some("offline".to_string()), Some(e.to_string())),
@@ -204,23 +221,38 @@ impl Core {
             Effect::Print(ticket) => {
                 let content = printing::content(&self.centre(), &ticket);
                 let core = self.clone();
-                let printed = tokio::task::spawn_blocking(move || core.with_printer(|p| p.map(|p| p.print(&content)))).await.ok().flatten();
+                let printed = tokio::task::spawn_blocking(move || core.with_printer(|p| p.map(|p| p.print(&content))))
+                    .await
+                    .ok()
+                    .flatten();
                 match printed {
                     Some(Ok(status)) => {
                         if status != motcua_hardware::printer::PrinterStatus::Ready {
-                            let report = HealthReport { kind: "kiosk".into(), printer: Some(status.code().into()), displays: vec![], detail: None };
+                            let report = HealthReport {
+                                kind: "kiosk".into(),
+                                printer: Some(status.code().into()),
+                                displays: vec![],
+                                detail: None,
+                            };
                             self.queue(&Item::Health(report));
                         }
                         Outcome::Printed(true)
                     }
                     failed => {
                         let (code, detail) = match failed {
-                            Some(Err(motcua_hardware::Error::NotReady(s))) => (s.code().to_string(), s.message().to_string()),
+                            Some(Err(motcua_hardware::Error::NotReady(s))) => {
+                                (s.code().to_string(), s.message().to_string())
+                            }
                             Some(Err(e)) => ("offline".to_string(), e.to_string()),
                             _ => ("offline".to_string(), "máy in chưa kết nối".to_string()),
                         };
                         tracing::warn!(%code, %detail, number = ticket.number, "ticket not printed");
-                        let report = HealthReport { kind: "kiosk".into(), printer: Some(code), displays: vec![], detail: Some(format!("Không in được số {}: {detail}", ticket.number)) };
+                        let report = HealthReport {
+                            kind: "kiosk".into(),
+                            printer: Some(code),
+                            displays: vec![],
+                            detail: Some(format!("Không in được số {}: {detail}", ticket.number)),
+                        };
                         self.queue(&Item::Health(report));
                         Outcome::Printed(false)
                     }

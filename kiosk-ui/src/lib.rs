@@ -22,13 +22,13 @@
 #[cfg(feature = "ui")]
 pub mod ui {
     //! The compiled Slint UI.
-    #![allow(missing_docs, clippy::all, missing_debug_implementations)]
+    #![allow(missing_docs, clippy::all, clippy::unwrap_used, clippy::todo, missing_debug_implementations)]
     slint::include_modules!();
 }
 
+pub mod api;
 #[cfg(feature = "ui")]
 pub mod app;
-pub mod api;
 pub mod bridge;
 pub mod config;
 pub mod core;

@@ -15,7 +15,11 @@ fn start() -> Result<(), String> {
         (Some("--config"), Some(path)) => config::load(std::path::Path::new(&path)).map_err(|e| e.to_string())?,
         _ => return Err("kiosk-ui [--config kiosk.toml]".into()),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let core = runtime.block_on(Core::start(config.clone()))?;
     core.spawn_background(runtime.handle());
     let app = AppWindow::new().map_err(|e| e.to_string())?;

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use motcua_protocol::api::{HealthReport, RatingRequest};
-use rusqlite::{params, Connection};
+use rusqlite::{Connection, params};
 
 use crate::api::{Api, ApiError};
 use crate::flows::rating::PendingRating;
@@ -66,7 +66,10 @@ impl Outbox {
     pub fn push(&self, item: &Item) -> rusqlite::Result<i64> {
         let json = serde_json::to_string(item).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         let conn = self.lock();
-        conn.execute("INSERT INTO outbox (item, created_ms) VALUES (?1, ?2)", params![json, jiff::Timestamp::now().as_millisecond()])?;
+        conn.execute(
+            "INSERT INTO outbox (item, created_ms) VALUES (?1, ?2)",
+            params![json, jiff::Timestamp::now().as_millisecond()],
+        )?;
         Ok(conn.last_insert_rowid())
     }
 
@@ -75,7 +78,10 @@ impl Outbox {
         let conn = self.lock();
         let mut stmt = conn.prepare("SELECT id, item FROM outbox WHERE delivered_ms IS NULL ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        Ok(rows.filter_map(Result::ok).filter_map(|(id, json)| serde_json::from_str(&json).ok().map(|item| (id, item))).collect())
+        Ok(rows
+            .filter_map(Result::ok)
+            .filter_map(|(id, json)| serde_json::from_str(&json).ok().map(|item| (id, item)))
+            .collect())
     }
 
     fn finish(&self, id: i64, note: Option<&str>) -> rusqlite::Result<()> {
@@ -87,7 +93,8 @@ impl Outbox {
     }
 
     fn attempt(&self, id: i64, error: &str) -> rusqlite::Result<()> {
-        self.lock().execute("UPDATE outbox SET attempts = attempts + 1, note = ?2 WHERE id = ?1", params![id, error])?;
+        self.lock()
+            .execute("UPDATE outbox SET attempts = attempts + 1, note = ?2 WHERE id = ?1", params![id, error])?;
         Ok(())
     }
 
@@ -96,7 +103,8 @@ impl Outbox {
     /// server has decided, repeating would not change it.
     pub async fn deliver(&self, api: &Api) -> Round {
         let this = self.clone();
-        let items = tokio::task::spawn_blocking(move || this.waiting()).await.ok().and_then(Result::ok).unwrap_or_default();
+        let items =
+            tokio::task::spawn_blocking(move || this.waiting()).await.ok().and_then(Result::ok).unwrap_or_default();
         let mut round = Round { delivered: 0, waiting: items.len() };
         for (id, item) in items {
             let outcome = match &item {
@@ -155,7 +163,13 @@ mod tests {
     fn items_survive_reopening_until_delivered() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("outbox.db");
-        let rating = Item::Rating(PendingRating { ticket: None, number: 1012, score: 4, tags: vec![], idempotency_key: "k1-r1012-1".into() });
+        let rating = Item::Rating(PendingRating {
+            ticket: None,
+            number: 1012,
+            score: 4,
+            tags: vec![],
+            idempotency_key: "k1-r1012-1".into(),
+        });
         let id = Outbox::open(&path).expect("opens").push(&rating).expect("stores");
         let reopened = Outbox::open(&path).expect("opens again");
         assert_eq!(reopened.waiting().expect("reads"), vec![(id, rating)]);

@@ -5,10 +5,12 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use motcua_hardware::printer::{EscPosPrinter, PrinterStatus, TextMode, TicketContent, TicketFont, TicketLayout, TicketPrinter};
+use motcua_hardware::Error;
+use motcua_hardware::printer::{
+    EscPosPrinter, PrinterStatus, TextMode, TicketContent, TicketFont, TicketLayout, TicketPrinter,
+};
 use motcua_hardware::sim::printer::PrinterSim;
 use motcua_hardware::transport::{DeviceFileTransport, SerialTransport, TcpTransport, Transport};
-use motcua_hardware::Error;
 use motcua_protocol::api::{CentreInfo, Ticket};
 
 use crate::config::PrinterConfig;
@@ -47,7 +49,9 @@ impl KioskPrinter {
             sim.serve_tcp(listener)?;
             (boxed(TcpTransport::connect(addr, timeout)?, layout), Some(sim))
         } else if let Some(addr) = t.strip_prefix("tcp:") {
-            let addr = addr.parse().map_err(|_| Error::Io(std::io::Error::other(format!("địa chỉ máy in «{addr}» không hợp lệ"))))?;
+            let addr = addr
+                .parse()
+                .map_err(|_| Error::Io(std::io::Error::other(format!("địa chỉ máy in «{addr}» không hợp lệ"))))?;
             (boxed(TcpTransport::connect(addr, timeout)?, layout), None)
         } else if let Some(rest) = t.strip_prefix("serial:") {
             let (path, baud) = match rest.rsplit_once(':') {
@@ -58,7 +62,9 @@ impl KioskPrinter {
         } else if let Some(path) = t.strip_prefix("file:") {
             (boxed(DeviceFileTransport::open(std::path::Path::new(path))?, layout), None)
         } else {
-            return Err(Error::Io(std::io::Error::other(format!("kiểu kết nối máy in «{t}» không có (sim, tcp:, serial:, file:)"))));
+            return Err(Error::Io(std::io::Error::other(format!(
+                "kiểu kết nối máy in «{t}» không có (sim, tcp:, serial:, file:)"
+            ))));
         };
         Ok(Self { printer, sim, pictures: config.pictures.clone(), paper_dots })
     }

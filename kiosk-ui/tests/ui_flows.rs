@@ -19,7 +19,8 @@ const WAIT: Duration = Duration::from_secs(10);
 
 fn scenario(d: Driver, server: String, db: std::path::PathBuf, core: Arc<Core>) {
     let http = reqwest::blocking::Client::new();
-    let post = |path: &str, token: &str| http.post(format!("{server}{path}")).bearer_auth(token).send().expect("answers");
+    let post =
+        |path: &str, token: &str| http.post(format!("{server}{path}")).bearer_auth(token).send().expect("answers");
 
     // Home → take a ticket for Đất đai, no priority: the number is shown and printed.
     d.wait_for("Lấy số thứ tự", WAIT);
@@ -86,8 +87,11 @@ fn scenario(d: Driver, server: String, db: std::path::PathBuf, core: Arc<Core>) 
     d.tap("Gửi đánh giá");
     d.wait_for("Cảm ơn", WAIT);
     let conn = rusqlite::Connection::open(&db).expect("opens");
-    let (score, tags): (i64, String) =
-        conn.query_row("SELECT score, tags FROM ratings WHERE ticket_id LIKE '%-DD-1001'", [], |r| Ok((r.get(0)?, r.get(1)?))).expect("the rating arrived");
+    let (score, tags): (i64, String) = conn
+        .query_row("SELECT score, tags FROM ratings WHERE ticket_id LIKE '%-DD-1001'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("the rating arrived");
     assert_eq!((score, tags.contains("Chờ quá lâu")), (1, true));
     d.tap("Xong");
 

@@ -15,12 +15,12 @@ use slint::{ComponentHandle, Timer, TimerMode, Weak};
 pub use render::qr_image;
 
 use crate::core::{Core, Outcome};
+use crate::flows::Effect;
 use crate::flows::catalogue::CatalogueFlow;
 use crate::flows::checkin::CheckinFlow;
 use crate::flows::dossier::DossierFlow;
 use crate::flows::rating::RatingFlow;
 use crate::flows::ticket::{Step, TicketFlow};
-use crate::flows::Effect;
 use crate::ui::*;
 
 /// Screens, as `Nav.screen` numbers them.
@@ -116,7 +116,8 @@ fn run(app: &AppWindow, state: &mut UiState, effect: Effect) {
             let weak: Weak<AppWindow> = app.as_weak();
             state.runtime.spawn(async move {
                 let outcome = core.run(effect).await;
-                let _ = weak.upgrade_in_event_loop(move |app| with_state(|state, app| apply(app, state, outcome), &app));
+                let _ =
+                    weak.upgrade_in_event_loop(move |app| with_state(|state, app| apply(app, state, outcome), &app));
             });
         }
     }
@@ -241,7 +242,11 @@ pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle
 
     let c = app.global::<CatalogueAdapter>();
     c.on_choose_field(on!(app, |s, code| {
-        let name = s.services.iter().find(|svc| svc.code == code.as_str()).map_or_else(|| code.to_string(), |svc| svc.name_vi.clone());
+        let name = s
+            .services
+            .iter()
+            .find(|svc| svc.code == code.as_str())
+            .map_or_else(|| code.to_string(), |svc| svc.name_vi.clone());
         s.catalogue.choose_field(&code, &name)
     }));
     c.on_key(on!(app, |s, k| s.catalogue.key(&k)));

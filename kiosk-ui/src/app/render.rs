@@ -24,7 +24,10 @@ fn service_item(svc: &ServiceInfo, english: bool) -> ServiceItem {
     let detail = if english {
         format!("{} waiting · about {} min · {} left", svc.waiting, svc.estimated_wait_minutes, svc.remaining_today)
     } else {
-        format!("{} người chờ · khoảng {} phút · còn {} số", svc.waiting, svc.estimated_wait_minutes, svc.remaining_today)
+        format!(
+            "{} người chờ · khoảng {} phút · còn {} số",
+            svc.waiting, svc.estimated_wait_minutes, svc.remaining_today
+        )
     };
     ServiceItem {
         code: s(&svc.code),
@@ -44,7 +47,11 @@ pub fn qr_image(data: &str, module: u32) -> Image {
     let mut buffer = SharedPixelBuffer::<Rgb8Pixel>::new(side, side);
     for (i, pixel) in buffer.make_mut_slice().iter_mut().enumerate() {
         let (x, y) = ((i as u32 % side) / module, (i as u32 / side) / module);
-        let on = x >= 4 && y >= 4 && x < width + 4 && y < width + 4 && dark[((y - 4) * width + (x - 4)) as usize] == qrcode::Color::Dark;
+        let on = x >= 4
+            && y >= 4
+            && x < width + 4
+            && y < width + 4
+            && dark[((y - 4) * width + (x - 4)) as usize] == qrcode::Color::Dark;
         *pixel = if on { Rgb8Pixel { r: 0, g: 0, b: 0 } } else { Rgb8Pixel { r: 255, g: 255, b: 255 } };
     }
     Image::from_rgb8(buffer)
@@ -70,7 +77,8 @@ pub(super) fn ticket(app: &AppWindow, state: &UiState) {
             .map(|c| ChoiceItem { code: s(&c.code), name: s(if english { &c.name_en } else { &c.name_vi }) })
             .collect(),
     ));
-    adapter.set_service_name(s(flow.service.as_ref().map_or("", |svc| if english { &svc.name_en } else { &svc.name_vi })));
+    adapter
+        .set_service_name(s(flow.service.as_ref().map_or("", |svc| if english { &svc.name_en } else { &svc.name_vi })));
     if let Some(t) = &flow.ticket {
         adapter.set_number(t.number as i32);
         let ahead = t.position.unwrap_or(0);
@@ -99,12 +107,26 @@ pub(super) fn dossier(app: &AppWindow, state: &UiState) {
     let Some(d) = &flow.dossier else { return };
     adapter.set_procedure(s(&d.procedure_name));
     adapter.set_applicant(s(&d.applicant));
-    adapter.set_status(s(if d.overdue { format!("{} – quá hạn", d.status_label) } else { d.status_label.clone() }));
+    adapter.set_status(s(if d.overdue {
+        format!("{} – quá hạn", d.status_label)
+    } else {
+        d.status_label.clone()
+    }));
     adapter.set_due(s(format!("Hẹn trả: {}", date(&d.due_at))));
     adapter.set_overdue(d.overdue);
-    adapter.set_apology(s(d.apology.as_ref().map_or(String::new(), |a| format!("{} Ngày hẹn trả mới: {}.", a.message, date(&a.new_due_at)))));
+    adapter.set_apology(s(d
+        .apology
+        .as_ref()
+        .map_or(String::new(), |a| format!("{} Ngày hẹn trả mới: {}.", a.message, date(&a.new_due_at)))));
     adapter.set_history(model(
-        d.history.iter().map(|h| HistoryItem { at: s(date(&h.at)), status: s(&h.status_label), note: s(h.note.clone().unwrap_or_default()) }).collect(),
+        d.history
+            .iter()
+            .map(|h| HistoryItem {
+                at: s(date(&h.at)),
+                status: s(&h.status_label),
+                note: s(h.note.clone().unwrap_or_default()),
+            })
+            .collect(),
     ));
 }
 
@@ -121,7 +143,11 @@ pub(super) fn catalogue(app: &AppWindow, state: &UiState) {
         flow.procedures
             .iter()
             .map(|p| {
-                let days = if p.processing_days == 0 { "Trong ngày".to_string() } else { format!("{} ngày làm việc", p.processing_days) };
+                let days = if p.processing_days == 0 {
+                    "Trong ngày".to_string()
+                } else {
+                    format!("{} ngày làm việc", p.processing_days)
+                };
                 ProcedureItem { code: s(&p.code), name: s(&p.name), detail: s(format!("{days} · {}", p.fee)) }
             })
             .collect(),
@@ -130,8 +156,18 @@ pub(super) fn catalogue(app: &AppWindow, state: &UiState) {
     adapter.set_message(s(&flow.message));
     if let Some(p) = &flow.detail {
         adapter.set_name(s(&p.name));
-        let days = if p.processing_days == 0 { "trong ngày".to_string() } else { format!("{} ngày làm việc", p.processing_days) };
-        adapter.set_facts(s(format!("Mã {} · Cấp {} · {} trực tuyến\nThời hạn giải quyết: {days}\nLệ phí: {}", p.code, p.level.to_lowercase(), p.online_level, p.fee)));
+        let days = if p.processing_days == 0 {
+            "trong ngày".to_string()
+        } else {
+            format!("{} ngày làm việc", p.processing_days)
+        };
+        adapter.set_facts(s(format!(
+            "Mã {} · Cấp {} · {} trực tuyến\nThời hạn giải quyết: {days}\nLệ phí: {}",
+            p.code,
+            p.level.to_lowercase(),
+            p.online_level,
+            p.fee
+        )));
         adapter.set_documents(model(p.documents.iter().map(s).collect()));
         adapter.set_can_take(state.services.iter().any(|svc| svc.code == p.service && svc.open));
     }
@@ -161,7 +197,9 @@ pub(super) fn rating(app: &AppWindow, state: &UiState) {
     adapter.set_levels(model(
         levels.iter().enumerate().rev().map(|(i, label)| LevelItem { score: i as i32 + 1, label: s(label) }).collect(),
     ));
-    adapter.set_tags(model(flow.tags.iter().map(|(text, selected)| TagItem { text: s(text), selected: *selected }).collect()));
+    adapter.set_tags(model(
+        flow.tags.iter().map(|(text, selected)| TagItem { text: s(text), selected: *selected }).collect(),
+    ));
     adapter.set_queued(flow.queued);
     adapter.set_title(s(&flow.title));
     adapter.set_message(s(&flow.message));

@@ -2,7 +2,7 @@
 
 use motcua_protocol::api::{Procedure, ProceduresResponse};
 
-use super::{backspace, type_key, Effect};
+use super::{Effect, backspace, type_key};
 use crate::api::ApiError;
 
 /// Steps, matching `CatalogueAdapter.step`.

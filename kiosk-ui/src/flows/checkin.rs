@@ -2,7 +2,7 @@
 
 use motcua_protocol::api::Ticket;
 
-use super::{backspace, step, type_key, Effect};
+use super::{Effect, backspace, step, type_key};
 use crate::api::{ApiError, CheckInRequest};
 
 /// The check-in flow.
@@ -58,7 +58,8 @@ impl CheckinFlow {
         let request = if self.mode == 1 {
             let ok = value.len() == 10 && value.starts_with('0') && value.bytes().all(|b| b.is_ascii_digit());
             if !ok {
-                return self.show("Số điện thoại chưa đúng", "Số di động gồm 10 chữ số, bắt đầu bằng 0, ví dụ 0912345678.");
+                return self
+                    .show("Số điện thoại chưa đúng", "Số di động gồm 10 chữ số, bắt đầu bằng 0, ví dụ 0912345678.");
             }
             CheckInRequest { code: None, phone: Some(value) }
         } else {
@@ -126,8 +127,14 @@ mod tests {
     #[test]
     fn a_server_without_check_in_is_a_clean_refusal() {
         let mut flow = CheckinFlow::default();
-        assert!(matches!(flow.scanned("http://x/b/AB12CD"), Effect::CheckIn(CheckInRequest { code: Some(c), .. }) if c == "AB12CD"));
-        flow.answered(Err(ApiError::Refused { status: 404, code: "not_found".into(), message: "Không có địa chỉ này".into() }));
+        assert!(
+            matches!(flow.scanned("http://x/b/AB12CD"), Effect::CheckIn(CheckInRequest { code: Some(c), .. }) if c == "AB12CD")
+        );
+        flow.answered(Err(ApiError::Refused {
+            status: 404,
+            code: "not_found".into(),
+            message: "Không có địa chỉ này".into(),
+        }));
         assert_eq!(flow.title, "Chưa có check-in lịch hẹn");
     }
 }

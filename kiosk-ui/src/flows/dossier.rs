@@ -2,7 +2,7 @@
 
 use motcua_protocol::api::Dossier;
 
-use super::{backspace, step, type_key, Effect};
+use super::{Effect, backspace, step, type_key};
 use crate::api::ApiError;
 
 /// The dossier flow.
@@ -97,7 +97,11 @@ mod tests {
     fn a_scanned_code_is_looked_up_and_not_found_is_explained() {
         let mut flow = DossierFlow::default();
         assert_eq!(flow.scanned(" h56.22-261120-0001\n"), Effect::LookUp("H56.22-261120-0001".into()));
-        flow.answered(Err(ApiError::Refused { status: 404, code: "dossier_not_found".into(), message: "Không tìm thấy hồ sơ mã X".into() }));
+        flow.answered(Err(ApiError::Refused {
+            status: 404,
+            code: "dossier_not_found".into(),
+            message: "Không tìm thấy hồ sơ mã X".into(),
+        }));
         assert_eq!((flow.step, flow.title.as_str()), (step::MESSAGE, "Không tìm thấy hồ sơ"));
         flow.again();
         assert_eq!(flow.code, "H56.22-261120-0001", "the code stays to be corrected");

@@ -3,7 +3,7 @@
 
 use motcua_protocol::api::{Ticket, TicketStatus};
 
-use super::{backspace, type_key, Effect};
+use super::{Effect, backspace, type_key};
 use crate::api::ApiError;
 
 /// Steps, matching `RatingAdapter.step`.
@@ -131,7 +131,10 @@ impl RatingFlow {
             }
             Err(e) => {
                 let (title, message) = match e.code() {
-                    Some("ticket_not_found") => ("Không tìm thấy số này".to_string(), format!("Hôm nay chưa có số {}. Xin ông/bà kiểm tra lại số trên phiếu.", self.number)),
+                    Some("ticket_not_found") => (
+                        "Không tìm thấy số này".to_string(),
+                        format!("Hôm nay chưa có số {}. Xin ông/bà kiểm tra lại số trên phiếu.", self.number),
+                    ),
                     _ => e.friendly(),
                 };
                 let _ = self.show(&title, &message);
@@ -235,7 +238,10 @@ mod tests {
         assert_eq!(flow.choose(1, 4), Effect::None);
         flow.toggle_tag(0);
         let Effect::Rate(pending) = flow.send() else { panic!("rates") };
-        assert_eq!((pending.ticket.as_deref(), pending.score, pending.tags.as_slice()), (Some("20261123-DD-1012"), 1, &["Chờ quá lâu".to_string()][..]));
+        assert_eq!(
+            (pending.ticket.as_deref(), pending.score, pending.tags.as_slice()),
+            (Some("20261123-DD-1012"), 1, &["Chờ quá lâu".to_string()][..])
+        );
     }
 
     #[test]

@@ -215,7 +215,11 @@ mod tests {
         flow.open();
         let Effect::Issue(again) = flow.choose(&[service("DD", true)], &[], "DD") else { panic!("issues") };
         assert_eq!(again.idempotency_key, first.idempotency_key, "same press, same key");
-        flow.issued(Err(ApiError::Refused { status: 409, code: "capacity_exhausted".into(), message: "Hết số".into() }));
+        flow.issued(Err(ApiError::Refused {
+            status: 409,
+            code: "capacity_exhausted".into(),
+            message: "Hết số".into(),
+        }));
         assert_eq!(flow.message, "Hết số");
         flow.open();
         let Effect::Issue(fresh) = flow.choose(&[service("DD", true)], &[], "DD") else { panic!("issues") };

@@ -38,7 +38,11 @@ impl Driver {
     pub fn wait_for(&self, label: &str, within: Duration) {
         let started = Instant::now();
         while !self.has(label) {
-            assert!(started.elapsed() < within, "«{label}» did not appear within {within:?}; on screen: {:?}", self.labels());
+            assert!(
+                started.elapsed() < within,
+                "«{label}» did not appear within {within:?}; on screen: {:?}",
+                self.labels()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -48,7 +52,8 @@ impl Driver {
         self.wait_for(label, Duration::from_secs(5));
         let l = label.to_string();
         let tapped = self.ui(move |app| {
-            let target = ElementHandle::find_by_accessible_label(app, &l).find(|e| e.accessible_enabled() != Some(false));
+            let target =
+                ElementHandle::find_by_accessible_label(app, &l).find(|e| e.accessible_enabled() != Some(false));
             target.map(|e| e.invoke_accessible_default_action()).is_some()
         });
         assert!(tapped, "«{label}» is on screen but disabled");
@@ -75,7 +80,11 @@ impl Driver {
     pub fn description(&self, label: &str) -> String {
         let l = label.to_string();
         self.ui(move |app| {
-            ElementHandle::find_by_accessible_label(app, &l).next().and_then(|e| e.accessible_description()).map(|d| d.to_string()).unwrap_or_default()
+            ElementHandle::find_by_accessible_label(app, &l)
+                .next()
+                .and_then(|e| e.accessible_description())
+                .map(|d| d.to_string())
+                .unwrap_or_default()
         })
     }
 
@@ -84,10 +93,8 @@ impl Driver {
         self.ui(|app| {
             let mut labels = Vec::new();
             i_slint_backend_testing::ElementQuery::from_root(app).match_descendants().find_all().iter().for_each(|e| {
-                if let Some(l) = e.accessible_label() {
-                    if !l.is_empty() {
-                        labels.push(l.to_string());
-                    }
+                if let Some(l) = e.accessible_label().filter(|l| !l.is_empty()) {
+                    labels.push(l.to_string());
                 }
             });
             labels

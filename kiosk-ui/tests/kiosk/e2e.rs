@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use kiosk_ui::core::Outcome;
-use kiosk_ui::flows::ticket::{Step, TicketFlow};
 use kiosk_ui::flows::Effect;
+use kiosk_ui::flows::ticket::{Step, TicketFlow};
 
-use crate::{db, kiosk, until, Server};
+use crate::{Server, db, kiosk, until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ticket_is_printed_called_and_the_counts_follow() {
@@ -21,7 +21,11 @@ async fn a_ticket_is_printed_called_and_the_counts_follow() {
 
     let mut flow = TicketFlow::new("kiosk-test");
     let centre = core.centre();
-    assert_eq!(flow.choose(&services.borrow(), &centre.priority_classes, "DD"), Effect::None, "asks the priority class first");
+    assert_eq!(
+        flow.choose(&services.borrow(), &centre.priority_classes, "DD"),
+        Effect::None,
+        "asks the priority class first"
+    );
     let issue = flow.choose_class("elderly");
     let Outcome::Issued(answer) = core.run(issue).await else { panic!("issued") };
     let print = flow.issued(answer);
@@ -30,7 +34,9 @@ async fn a_ticket_is_printed_called_and_the_counts_follow() {
     flow.printed(true);
     assert_eq!(flow.step, Step::Done);
 
-    let paper = core.with_printer(|p| p.and_then(|p| p.sim()).and_then(|sim| sim.papers().last().cloned())).expect("the simulator printed");
+    let paper = core
+        .with_printer(|p| p.and_then(|p| p.sim()).and_then(|sim| sim.papers().last().cloned()))
+        .expect("the simulator printed");
     assert_eq!(paper.texts().map(|t| t.0.to_string()).collect::<Vec<_>>(), vec![ticket.number.to_string()]);
     assert!(paper.qr_codes().any(|q| q.ends_with(&format!("/t/{}", ticket.id))));
     assert!(dir.path().join("printed").join(format!("{}.png", ticket.number)).exists(), "a picture of the paper");

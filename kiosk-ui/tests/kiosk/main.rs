@@ -24,7 +24,8 @@ pub struct Server {
 
 impl Server {
     pub async fn start(addr: SocketAddr, db: &Path) -> Server {
-        let options = Options { config: Config::demo(), db: db.to_path_buf(), demo: true, clock: Arc::new(SystemClock) };
+        let options =
+            Options { config: Config::demo(), db: db.to_path_buf(), demo: true, clock: Arc::new(SystemClock) };
         let app = queue_server::build(options).expect("builds");
         let listener = tokio::net::TcpListener::bind(addr).await.expect("binds");
         let addr = listener.local_addr().expect("addr");

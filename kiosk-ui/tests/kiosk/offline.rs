@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use kiosk_ui::core::Outcome;
-use kiosk_ui::flows::rating::RatingFlow;
 use kiosk_ui::flows::Effect;
+use kiosk_ui::flows::rating::RatingFlow;
 
-use crate::{db, kiosk, until, Server};
+use crate::{Server, db, kiosk, until};
 
 fn ratings_of(db: &std::path::Path, ticket: &str) -> i64 {
     let conn = rusqlite::Connection::open(db).expect("opens");
@@ -56,12 +56,17 @@ async fn ratings_given_offline_arrive_once_when_the_server_is_back() {
 
     let server = Server::start(addr, &db(dir.path())).await;
     let ids: Vec<String> = served.iter().map(|t| t["id"].as_str().expect("id").to_string()).collect();
-    until(Duration::from_secs(15), "both ratings delivered", || ids.iter().all(|id| ratings_of(&db(dir.path()), id) == 1)).await;
+    until(Duration::from_secs(15), "both ratings delivered", || {
+        ids.iter().all(|id| ratings_of(&db(dir.path()), id) == 1)
+    })
+    .await;
     until(Duration::from_secs(10), "the kiosk back online", || *online.borrow()).await;
 
     // Further rounds, and a repeated delivery of the same item, change nothing.
     let outbox = kiosk_ui::outbox::Outbox::open(&dir.path().join("outbox.db")).expect("opens");
-    assert!(outbox.waiting().expect("reads").iter().all(|(_, item)| !matches!(item, kiosk_ui::outbox::Item::Rating(_))));
+    assert!(
+        outbox.waiting().expect("reads").iter().all(|(_, item)| !matches!(item, kiosk_ui::outbox::Item::Rating(_)))
+    );
     assert_eq!(outbox.deliver(&core.api).await.delivered, 0, "nothing left to send");
     for id in &ids {
         assert_eq!(ratings_of(&db(dir.path()), id), 1, "{id} rated exactly once");

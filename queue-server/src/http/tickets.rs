@@ -72,7 +72,11 @@ pub async fn by_number(State(state): State<AppState>, Path(number): Path<String>
         message: format!("Số phiếu «{}» không hợp lệ", number.trim()),
     })?;
     let found = state.store.ticket_by_number(n).await?;
-    found.map(Json).ok_or(ApiError::NotFound { code: "ticket_not_found", message: format!("Không có số {n} trong ngày hôm nay") })
+    found
+        .map(Json)
+        .ok_or(ApiError::NotFound {
+            code: "ticket_not_found", message: format!("Không có số {n} trong ngày hôm nay")
+        })
 }
 
 /// Cancels a waiting (or no-show) ticket.

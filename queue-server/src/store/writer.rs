@@ -61,9 +61,11 @@ impl Writer {
                     let _ = reply.send(self.lookup(&id));
                 }
                 Request::TicketByNumber(number, reply) => {
-                    let found = self.queue.as_ref().ok_or(StoreError::Unavailable).map(|queue| {
-                        queue.tickets().find(|t| t.number == number).map(|t| views::ticket(queue, t))
-                    });
+                    let found = self
+                        .queue
+                        .as_ref()
+                        .ok_or(StoreError::Unavailable)
+                        .map(|queue| queue.tickets().find(|t| t.number == number).map(|t| views::ticket(queue, t)));
                     let _ = reply.send(found);
                 }
                 Request::Tick => tick = true,
