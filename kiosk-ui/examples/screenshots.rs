@@ -4,11 +4,58 @@
 use std::path::{Path, PathBuf};
 
 use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
-use kiosk_ui::ui::{AppWindow, Nav};
+use kiosk_ui::ui::{AppWindow, CatalogueAdapter, CheckinAdapter, DossierAdapter, Nav, RatingAdapter, TicketAdapter};
 use slint::ComponentHandle;
 
-/// Screen names, in `Nav.screen` order.
-const SCREENS: [&str; 6] = ["home", "ticket", "dossier", "catalogue", "checkin", "rating"];
+/// Every screen state: name, `Nav.screen`, and how to set its view up (preview data otherwise).
+fn states() -> Vec<(&'static str, i32, Box<dyn Fn(&AppWindow)>)> {
+    fn ticket(step: i32, printed: bool) -> Box<dyn Fn(&AppWindow)> {
+        Box::new(move |app| {
+            let t = app.global::<TicketAdapter>();
+            t.set_step(step);
+            t.set_printed(printed);
+            t.set_qr(kiosk_ui::app::qr_image("http://192.168.1.10:8080/t/20261123-DD-1012", 6));
+            t.set_title("Chưa thực hiện được".into());
+            t.set_message("Lĩnh vực Đất đai đã hết số hôm nay (120 số). Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch hẹn".into());
+        })
+    }
+    let step = |screen: &'static str, n: i32| -> Box<dyn Fn(&AppWindow)> {
+        Box::new(move |app| match screen {
+            "dossier" => app.global::<DossierAdapter>().set_step(n),
+            "catalogue" => app.global::<CatalogueAdapter>().set_step(n),
+            "checkin" => {
+                let c = app.global::<CheckinAdapter>();
+                c.set_step(n);
+                c.set_number(4012);
+                c.set_detail("Căn cước – Cư trú · mời ông/bà chờ gọi số".into());
+                c.set_title("Chưa có check-in lịch hẹn".into());
+                c.set_message("Trung tâm chưa mở chức năng check-in lịch hẹn tại kiosk. Xin ông/bà lấy số thứ tự thường hoặc hỏi cán bộ.".into());
+            }
+            _ => app.global::<RatingAdapter>().set_step(n),
+        })
+    };
+    vec![
+        ("home", 0, Box::new(|_: &AppWindow| {})),
+        ("ticket-fields", 1, ticket(0, true)),
+        ("ticket-class", 1, ticket(1, true)),
+        ("ticket-printing", 1, ticket(2, true)),
+        ("ticket-number", 1, ticket(3, true)),
+        ("ticket-printer-failed", 1, ticket(3, false)),
+        ("ticket-refused", 1, ticket(4, true)),
+        ("dossier-entry", 2, step("dossier", 0)),
+        ("dossier-result", 2, step("dossier", 2)),
+        ("catalogue-fields", 3, step("catalogue", 0)),
+        ("catalogue-list", 3, step("catalogue", 1)),
+        ("catalogue-detail", 3, step("catalogue", 2)),
+        ("checkin-entry", 4, step("checkin", 0)),
+        ("checkin-ticket", 4, step("checkin", 2)),
+        ("checkin-refused", 4, step("checkin", 3)),
+        ("rating-number", 5, step("rating", 0)),
+        ("rating-levels", 5, step("rating", 1)),
+        ("rating-reasons", 5, step("rating", 2)),
+        ("rating-thanks", 5, step("rating", 3)),
+    ]
+}
 
 fn save(path: &Path, snapshot: &slint::SharedPixelBuffer<slint::Rgba8Pixel>) -> Result<(), Box<dyn std::error::Error>> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -31,8 +78,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     app.show()?;
     for (w, h) in [(1280, 800), (800, 480)] {
         app.window().set_size(slint::PhysicalSize::new(w, h));
-        for (i, name) in SCREENS.iter().enumerate() {
-            app.global::<Nav>().set_screen(i as i32);
+        for (name, screen, setup) in states() {
+            setup(&app);
+            app.global::<Nav>().set_screen(screen);
             let snapshot = app.window().take_snapshot()?;
             let path = dir.join(format!("kiosk-{name}-{w}x{h}.png"));
             save(&path, &snapshot)?;
