@@ -7,10 +7,14 @@
 //! 3. runs `--clients` clients issuing tickets and one officer per counter calling, finishing and
 //!    rating, for `--seconds`, and prints throughput and latency percentiles.
 //!
+//! `motcua-bench kiosk` measures the kiosk instead: touch to ticket bytes at the printer, cold
+//! start to first frame and resident memory at idle.
+//!
 //! The server runs in durable mode (`synchronous=FULL`): a ticket is acknowledged after its commit
 //! is on disk.
 
 mod fanout;
+mod kiosk;
 mod load;
 mod raw;
 mod stats;
@@ -77,8 +81,21 @@ fn committed(store: &queue_server::store::Store) -> (u64, u64) {
     (store.counters().transactions.load(Relaxed), store.counters().commands.load(Relaxed))
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    let mut argv = std::env::args().skip(1);
+    match argv.next().as_deref() {
+        Some("kiosk") => return kiosk::run(50),
+        Some("kiosk-child") => {
+            let server = argv.next().ok_or_else(|| anyhow::anyhow!("server"))?;
+            let dir = argv.next().ok_or_else(|| anyhow::anyhow!("dir"))?;
+            return kiosk::child(&server, std::path::Path::new(&dir));
+        }
+        _ => {}
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(server_main())
+}
+
+async fn server_main() -> anyhow::Result<()> {
     let args = parse_args()?;
     std::fs::create_dir_all(&args.dir)?;
     let work = tempfile::tempdir_in(&args.dir).context("cannot make a working directory")?;

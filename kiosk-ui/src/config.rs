@@ -258,6 +258,22 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_examples_parse() {
+        let kiosk: KioskConfig =
+            parse("kiosk.example.toml", include_str!("../../deploy/kiosk.example.toml")).expect("kiosk example");
+        assert_eq!(
+            (kiosk.printer.transport.as_str(), kiosk.printer.paper_mm, kiosk.screen.fullscreen),
+            ("file:/dev/usb/lp0", 80, true)
+        );
+        assert_eq!(kiosk.displays.as_ref().and_then(|d| d.address_of(12)), Some(20));
+        let bridge: BridgeConfig =
+            parse("bridge.example.toml", include_str!("../../deploy/bridge.example.toml")).expect("bridge example");
+        assert_eq!(bridge.displays.port, "/dev/ttyUSB0");
+        let demo = KioskConfig::default();
+        assert_eq!((demo.server_url.as_str(), demo.printer.transport.as_str()), ("http://127.0.0.1:8080", "sim"));
+    }
+
+    #[test]
     fn a_bad_file_names_the_line() {
         let text = "server_url = \"http://x\"\ntoken = \"t\"\n[displays]\nport = 5\n";
         let err = parse::<BridgeConfig>("bridge.toml", text).expect_err("port must be text");

@@ -17,7 +17,13 @@ use slint::ComponentHandle;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn scenario(d: Driver, server: String, db: std::path::PathBuf, core: Arc<Core>) {
+fn scenario(
+    d: Driver,
+    server: String,
+    db: std::path::PathBuf,
+    core: Arc<Core>,
+    stop: tokio::sync::oneshot::Sender<()>,
+) {
     let http = reqwest::blocking::Client::new();
     let post =
         |path: &str, token: &str| http.post(format!("{server}{path}")).bearer_auth(token).send().expect("answers");
@@ -103,6 +109,13 @@ fn scenario(d: Driver, server: String, db: std::path::PathBuf, core: Arc<Core>) 
     d.tap("Tra cứu hồ sơ");
     d.wait_for("Nhập hoặc quét mã hồ sơ", WAIT);
     d.wait_for("Lấy số thứ tự", Duration::from_secs(12));
+
+    // The server goes away: the banner says so within 10 s.
+    assert!(!d.has("Mất kết nối máy chủ"));
+    let _ = stop.send(());
+    let started = std::time::Instant::now();
+    d.wait_for("Mất kết nối máy chủ", Duration::from_secs(10));
+    eprintln!("offline banner after {:?}", started.elapsed());
 }
 
 #[test]
@@ -112,11 +125,14 @@ fn every_flow_through_accessible_labels() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("server.db");
     let options = Options { config: Config::demo(), db: db.clone(), demo: true, clock: Arc::new(SystemClock) };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = runtime.block_on(async {
         let app = queue_server::build(options).expect("builds");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(queue_server::run(listener, app, std::future::pending()));
+        tokio::spawn(queue_server::run(listener, app, async move {
+            let _ = stopped.await;
+        }));
         url
     });
     let config = KioskConfig {
@@ -134,7 +150,8 @@ fn every_flow_through_accessible_labels() {
 
     let driver = Driver(app.as_weak());
     let test = std::thread::spawn(move || {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(driver, server, db, core)));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(driver, server, db, core, stop)));
         let _ = slint::invoke_from_event_loop(|| {
             let _ = slint::quit_event_loop();
         });
