@@ -175,7 +175,7 @@ impl Core {
             loop {
                 every.tick().await;
                 let report = core.health().await;
-                let _ = core.api.report_health(&report).await;
+                core.queue(&Item::Health(report));
             }
         });
         if let Some(line) = self.config.displays.clone() {
@@ -206,9 +206,12 @@ impl Core {
         HealthReport { kind: "kiosk".into(), printer, displays: vec![], detail }
     }
 
-    /// Queues an item and wakes the delivery loop.
+    /// Queues an item (a health report replaces an undelivered one) and wakes the delivery loop.
     fn queue(&self, item: &Item) -> bool {
-        let stored = self.outbox.push(item).is_ok();
+        let stored = match item {
+            Item::Health(report) => self.outbox.push_health(report).is_ok(),
+            Item::Rating(_) => self.outbox.push(item).is_ok(),
+        };
         self.outbox_changed.notify_one();
         stored
     }

@@ -16,7 +16,7 @@ use crate::flows::rating::PendingRating;
 
 /// What waits for delivery.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "item", content = "body", rename_all = "snake_case")]
 pub enum Item {
     /// A rating.
     Rating(PendingRating),
@@ -48,6 +48,7 @@ impl Outbox {
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS outbox (
                  id INTEGER PRIMARY KEY,
+                 kind TEXT NOT NULL,
                  item TEXT NOT NULL,
                  created_ms INTEGER NOT NULL,
                  attempts INTEGER NOT NULL DEFAULT 0,
@@ -64,13 +65,21 @@ impl Outbox {
 
     /// Stores an item; it is on disk when this returns.
     pub fn push(&self, item: &Item) -> rusqlite::Result<i64> {
-        let json = serde_json::to_string(item).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         let conn = self.lock();
-        conn.execute(
-            "INSERT INTO outbox (item, created_ms) VALUES (?1, ?2)",
-            params![json, jiff::Timestamp::now().as_millisecond()],
-        )?;
+        insert(&conn, item)?;
         Ok(conn.last_insert_rowid())
+    }
+
+    /// Stores a health report in place of any not yet delivered: only the latest state matters, and
+    /// one queue keeps reports in the order they were made.
+    pub fn push_health(&self, report: &HealthReport) -> rusqlite::Result<i64> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM outbox WHERE delivered_ms IS NULL AND kind = 'health'", [])?;
+        insert(&tx, &Item::Health(report.clone()))?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
     }
 
     /// Items not delivered yet, oldest first.
@@ -139,6 +148,19 @@ impl Outbox {
     }
 }
 
+fn insert(conn: &Connection, item: &Item) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(item).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let kind = match item {
+        Item::Rating(_) => "rating",
+        Item::Health(_) => "health",
+    };
+    conn.execute(
+        "INSERT INTO outbox (kind, item, created_ms) VALUES (?1, ?2, ?3)",
+        params![kind, json, jiff::Timestamp::now().as_millisecond()],
+    )?;
+    Ok(())
+}
+
 async fn deliver_rating(api: &Api, rating: &PendingRating) -> Result<(), ApiError> {
     let ticket = match &rating.ticket {
         Some(id) => id.clone(),
@@ -158,6 +180,30 @@ async fn deliver_rating(api: &Api, rating: &PendingRating) -> Result<(), ApiErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_health_report_replaces_the_undelivered_one_but_not_ratings() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outbox = Outbox::open(&dir.path().join("o.db")).expect("opens");
+        let report = |printer: &str| HealthReport {
+            kind: "kiosk".into(),
+            printer: Some(printer.into()),
+            displays: vec![],
+            detail: None,
+        };
+        outbox.push_health(&report("ready")).expect("stores");
+        let rating = Item::Rating(PendingRating {
+            ticket: None,
+            number: 7,
+            score: 3,
+            tags: vec![],
+            idempotency_key: "k".into(),
+        });
+        outbox.push(&rating).expect("stores");
+        outbox.push_health(&report("paper_out")).expect("stores");
+        let waiting: Vec<Item> = outbox.waiting().expect("reads").into_iter().map(|(_, i)| i).collect();
+        assert_eq!(waiting, vec![rating, Item::Health(report("paper_out"))]);
+    }
 
     #[test]
     fn items_survive_reopening_until_delivered() {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::Driver;
 use kiosk_ui::config::{KioskConfig, PrinterConfig};
 use kiosk_ui::core::Core;
-use kiosk_ui::ui::{AppWindow, Nav};
+use kiosk_ui::ui::AppWindow;
 use queue_server::domain::SystemClock;
 use queue_server::{Config, Options};
 use slint::ComponentHandle;
@@ -55,7 +55,15 @@ fn scenario(
     d.tap("Tra cứu");
     d.wait_for("Không tìm thấy hồ sơ", WAIT);
     d.tap("Nhập lại");
-    d.ui(|app| app.global::<Nav>().invoke_scanned("H56.22-261113-0004".into()));
+    // The scanner types like a keyboard and ends with Enter.
+    d.ui(|app| {
+        for c in "H56.22-261113-0004".chars() {
+            app.window().dispatch_event(slint::platform::WindowEvent::KeyPressed { text: c.to_string().into() });
+            app.window().dispatch_event(slint::platform::WindowEvent::KeyReleased { text: c.to_string().into() });
+        }
+        app.window()
+            .dispatch_event(slint::platform::WindowEvent::KeyPressed { text: slint::platform::Key::Return.into() });
+    });
     d.wait_for("Trạng thái: Đã có kết quả, chờ trả", WAIT);
     d.tap("Trang chủ");
 

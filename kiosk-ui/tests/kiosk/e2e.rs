@@ -49,3 +49,46 @@ async fn a_ticket_is_printed_called_and_the_counts_follow() {
     eprintln!("waiting count updated {took:?} after the call");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_printer_out_of_paper_still_gives_the_number_and_tells_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start("127.0.0.1:0".parse().expect("addr"), &db(dir.path())).await;
+    let core = kiosk(&server.url(), dir.path(), 5.0).await;
+    let services = core.services();
+    until(Duration::from_secs(10), "the live snapshot", || !services.borrow().is_empty()).await;
+    core.with_printer(|p| {
+        p.and_then(|p| p.sim()).map(|sim| sim.set_condition(motcua_hardware::sim::printer::Condition::PaperOut))
+    });
+
+    let mut flow = TicketFlow::new("kiosk-test");
+    flow.choose(&services.borrow(), &[], "TP");
+    let issue = flow.choose_class("");
+    let Outcome::Issued(answer) = core.run(issue).await else { panic!("issued") };
+    let print = flow.issued(answer);
+    assert_eq!(core.run(print).await, Outcome::Printed(false));
+    flow.printed(false);
+    assert_eq!((flow.step, flow.printed), (Step::Done, false), "the number is on screen with its QR");
+    let number = flow.ticket.as_ref().map(|t| t.number).expect("issued");
+
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/devices", server.url());
+    let mut report = serde_json::Value::Null;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    while report["printer"] != "paper_out" {
+        assert!(std::time::Instant::now() < deadline, "the fault never reached the server: {report}");
+        tick.tick().await;
+        let devices: serde_json::Value = http.get(&url).send().await.expect("lists").json().await.expect("json");
+        report = devices
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["report"]["kind"] == "kiosk"))
+            .map(|d| d["report"].clone())
+            .unwrap_or_default();
+    }
+    assert!(
+        report["detail"].as_str().is_some_and(|d| d.contains(&number.to_string()) && d.contains("hết giấy")),
+        "{report}"
+    );
+    server.stop().await;
+}
