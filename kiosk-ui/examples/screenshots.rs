@@ -7,9 +7,12 @@ use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
 use kiosk_ui::ui::{AppWindow, CatalogueAdapter, CheckinAdapter, DossierAdapter, Nav, RatingAdapter, TicketAdapter};
 use slint::ComponentHandle;
 
+/// Puts a view in the state to draw.
+type Setup = Box<dyn Fn(&AppWindow)>;
+
 /// Every screen state: name, `Nav.screen`, and how to set its view up (preview data otherwise).
-fn states() -> Vec<(&'static str, i32, Box<dyn Fn(&AppWindow)>)> {
-    fn ticket(step: i32, printed: bool) -> Box<dyn Fn(&AppWindow)> {
+fn states() -> Vec<(&'static str, i32, Setup)> {
+    fn ticket(step: i32, printed: bool) -> Setup {
         Box::new(move |app| {
             let t = app.global::<TicketAdapter>();
             t.set_step(step);
@@ -19,7 +22,7 @@ fn states() -> Vec<(&'static str, i32, Box<dyn Fn(&AppWindow)>)> {
             t.set_message("Lĩnh vực Đất đai đã hết số hôm nay (120 số). Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch hẹn".into());
         })
     }
-    let step = |screen: &'static str, n: i32| -> Box<dyn Fn(&AppWindow)> {
+    let step = |screen: &'static str, n: i32| -> Setup {
         Box::new(move |app| match screen {
             "dossier" => app.global::<DossierAdapter>().set_step(n),
             "catalogue" => app.global::<CatalogueAdapter>().set_step(n),
