@@ -187,23 +187,7 @@ mod tests {
     }
 
     fn ticket(number: u32) -> Ticket {
-        Ticket {
-            id: format!("20261123-DD-{number}"),
-            number,
-            service: "DD".into(),
-            service_name_vi: "Đất đai".into(),
-            priority: None,
-            channel: "kiosk".into(),
-            status: TicketStatus::Called,
-            position: None,
-            estimated_wait_minutes: None,
-            issued_at: String::new(),
-            counter: Some(3),
-            called_at: None,
-            recalls: 0,
-            appointment_at: None,
-            rejoin_until: None,
-        }
+        crate::fixtures::ticket(number, TicketStatus::Called, Some(3))
     }
 
     fn counter(number: u16, current: Option<u32>) -> Counter {

@@ -33,6 +33,8 @@ pub mod bridge;
 pub mod config;
 pub mod core;
 pub mod displays;
+#[cfg(test)]
+mod fixtures;
 pub mod flows;
 pub mod live;
 pub mod outbox;

@@ -133,18 +133,7 @@ fn server_failures_get_a_calm_message_and_a_way_back() {
     let _timer = kiosk_ui::app::install(&app, core, runtime.handle().clone());
     app.show().expect("shows");
 
-    let driver = Driver(app.as_weak());
-    let test = std::thread::spawn(move || {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(driver, mode)));
-        let _ = slint::invoke_from_event_loop(|| {
-            let _ = slint::quit_event_loop();
-        });
-        outcome
-    });
-    slint::run_event_loop_until_quit().expect("event loop");
-    if let Err(panic) = test.join().expect("joins") {
-        std::panic::resume_unwind(panic);
-    }
+    common::drive(&app, move |driver| scenario(driver, mode));
     let waiting =
         kiosk_ui::outbox::Outbox::open(&dir.path().join("outbox.db")).expect("opens").waiting().expect("reads");
     assert!(

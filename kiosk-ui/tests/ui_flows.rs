@@ -156,17 +156,5 @@ fn every_flow_through_accessible_labels() {
     let _timer = kiosk_ui::app::install(&app, core.clone(), runtime.handle().clone());
     app.show().expect("shows");
 
-    let driver = Driver(app.as_weak());
-    let test = std::thread::spawn(move || {
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(driver, server, db, core, stop)));
-        let _ = slint::invoke_from_event_loop(|| {
-            let _ = slint::quit_event_loop();
-        });
-        outcome
-    });
-    slint::run_event_loop_until_quit().expect("event loop");
-    if let Err(panic) = test.join().expect("joins") {
-        std::panic::resume_unwind(panic);
-    }
+    common::drive(&app, move |driver| scenario(driver, server, db, core, stop));
 }

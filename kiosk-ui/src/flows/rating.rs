@@ -207,23 +207,7 @@ mod tests {
     use super::*;
 
     fn served() -> Ticket {
-        Ticket {
-            id: "20261123-DD-1012".into(),
-            number: 1012,
-            service: "DD".into(),
-            service_name_vi: "Đất đai".into(),
-            priority: None,
-            channel: "kiosk".into(),
-            status: TicketStatus::Done,
-            position: None,
-            estimated_wait_minutes: None,
-            issued_at: String::new(),
-            counter: Some(3),
-            called_at: None,
-            recalls: 0,
-            appointment_at: None,
-            rejoin_until: None,
-        }
+        crate::fixtures::ticket(1012, TicketStatus::Done, Some(3))
     }
 
     #[test]

@@ -165,23 +165,7 @@ mod tests {
     }
 
     fn ticket() -> Ticket {
-        Ticket {
-            id: "20261123-DD-1012".into(),
-            number: 1012,
-            service: "DD".into(),
-            service_name_vi: "Đất đai".into(),
-            priority: None,
-            channel: "kiosk".into(),
-            status: TicketStatus::Waiting,
-            position: Some(7),
-            estimated_wait_minutes: Some(25),
-            issued_at: String::new(),
-            counter: None,
-            called_at: None,
-            recalls: 0,
-            appointment_at: None,
-            rejoin_until: None,
-        }
+        crate::fixtures::ticket(1012, TicketStatus::Waiting, None)
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::ElementHandle;
 use kiosk_ui::ui::AppWindow;
-use slint::Weak;
+use slint::{ComponentHandle, Weak};
 
 /// The window, from the driver's thread.
 #[derive(Clone)]
@@ -43,7 +43,7 @@ impl Driver {
                 "«{label}» did not appear within {within:?}; on screen: {:?}",
                 self.labels()
             );
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::yield_now();
         }
     }
 
@@ -99,5 +99,22 @@ impl Driver {
             });
             labels
         })
+    }
+}
+
+/// Runs `scenario` on a driver thread while this thread runs the event loop; the loop ends when the
+/// scenario does, and its panic (if any) is the test's.
+pub fn drive(app: &AppWindow, scenario: impl FnOnce(Driver) + Send + 'static) {
+    let driver = Driver(app.as_weak());
+    let test = std::thread::spawn(move || {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(driver)));
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
+        outcome
+    });
+    slint::run_event_loop_until_quit().expect("event loop");
+    if let Err(panic) = test.join().expect("joins") {
+        std::panic::resume_unwind(panic);
     }
 }
