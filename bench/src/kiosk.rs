@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use i_slint_backend_testing::{ElementHandle, TestingBackend, TestingBackendOptions};
 use kiosk_ui::config::{KioskConfig, PrinterConfig};
-use kiosk_ui::core::Core;
 use kiosk_ui::ui::AppWindow;
 use queue_server::domain::SystemClock;
 use queue_server::{Config, Options};
@@ -87,10 +86,8 @@ pub fn run(rounds: usize) -> anyhow::Result<()> {
     );
 
     platform(false)?;
-    let core = runtime.block_on(Core::start(kiosk_config(&server, dir.path()))).map_err(anyhow::Error::msg)?;
-    core.spawn_background(runtime.handle());
-    let app = AppWindow::new()?;
-    let _timer = kiosk_ui::app::install(&app, core.clone(), runtime.handle().clone());
+    let (core, app, _timer) =
+        kiosk_ui::app::start(kiosk_config(&server, dir.path()), &runtime).map_err(anyhow::Error::msg)?;
     app.show()?;
     let weak = app.as_weak();
     let driver = std::thread::spawn(move || {
@@ -154,10 +151,8 @@ pub fn child(server: &str, dir: &Path) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let child_dir = dir.join("cold");
     std::fs::create_dir_all(&child_dir)?;
-    let core = runtime.block_on(Core::start(kiosk_config(server, &child_dir))).map_err(anyhow::Error::msg)?;
-    core.spawn_background(runtime.handle());
-    let app = AppWindow::new()?;
-    let _timer = kiosk_ui::app::install(&app, core, runtime.handle().clone());
+    let (_core, app, _timer) =
+        kiosk_ui::app::start(kiosk_config(server, &child_dir), &runtime).map_err(anyhow::Error::msg)?;
     app.show()?;
     app.window().set_size(slint::PhysicalSize::new(1280, 800));
     let _frame = app.window().take_snapshot()?;

@@ -4,8 +4,6 @@
 use std::process::ExitCode;
 
 use kiosk_ui::config::{self, KioskConfig};
-use kiosk_ui::core::Core;
-use kiosk_ui::ui::AppWindow;
 use slint::ComponentHandle;
 
 fn start() -> Result<(), String> {
@@ -20,10 +18,7 @@ fn start() -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let core = runtime.block_on(Core::start(config.clone()))?;
-    core.spawn_background(runtime.handle());
-    let app = AppWindow::new().map_err(|e| e.to_string())?;
-    let _timer = kiosk_ui::app::install(&app, core, runtime.handle().clone());
+    let (_core, app, _timer) = kiosk_ui::app::start(config.clone(), &runtime)?;
     app.window().set_size(slint::LogicalSize::new(config.screen.width as f32, config.screen.height as f32));
     app.window().set_fullscreen(config.screen.fullscreen);
     tracing::info!(server = %config.server_url, "kiosk started");

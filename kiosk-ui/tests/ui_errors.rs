@@ -14,8 +14,6 @@ use axum::routing::{get, post};
 use common::Driver;
 use futures_util::StreamExt;
 use kiosk_ui::config::{KioskConfig, PrinterConfig};
-use kiosk_ui::core::Core;
-use kiosk_ui::ui::AppWindow;
 use slint::ComponentHandle;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -127,10 +125,7 @@ fn server_failures_get_a_calm_message_and_a_way_back() {
         printer: PrinterConfig { pictures: None, ..PrinterConfig::default() },
         ..KioskConfig::default()
     };
-    let core = runtime.block_on(Core::start(config)).expect("kiosk starts");
-    core.spawn_background(runtime.handle());
-    let app = AppWindow::new().expect("window");
-    let _timer = kiosk_ui::app::install(&app, core, runtime.handle().clone());
+    let (_core, app, _timer) = kiosk_ui::app::start(config, &runtime).expect("kiosk starts");
     app.show().expect("shows");
 
     common::drive(&app, move |driver| scenario(driver, mode));

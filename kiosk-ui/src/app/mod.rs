@@ -172,6 +172,19 @@ macro_rules! on {
     }};
 }
 
+/// Starts a kiosk on `runtime`: the core with its background work, and the window wired to it.
+/// Returns the core, the window (not yet shown) and the timer that must live as long as the window.
+pub fn start(
+    config: crate::config::KioskConfig,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(Arc<Core>, AppWindow, Timer), String> {
+    let core = runtime.block_on(Core::start(config))?;
+    core.spawn_background(runtime.handle());
+    let app = AppWindow::new().map_err(|e| e.to_string())?;
+    let timer = install(&app, core.clone(), runtime.handle().clone());
+    Ok((core, app, timer))
+}
+
 /// Wires `app` to `core`; effects run on `runtime`. Returns the timer that must live as long as the
 /// window.
 pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle) -> Timer {
