@@ -104,6 +104,17 @@ pub enum QueueEvent {
         /// The device and its report.
         health: DeviceHealth,
     },
+    /// A booking changed: a slot's free places moved. Carries no personal data.
+    AppointmentChanged {
+        /// Field code.
+        service: String,
+        /// Slot start, RFC 3339.
+        slot: String,
+        /// The booking's new status (`held`, `confirmed`, `checked_in`, `cancelled`, `no_show`, `lapsed`).
+        status: String,
+        /// Places left in the slot.
+        slot_left: u32,
+    },
     /// A new service day began; numbers start again.
     DayStarted {
         /// The new day, `YYYY-MM-DD`.
@@ -184,7 +195,7 @@ impl QueueEvent {
             | QueueEvent::TicketCancelled { .. }
             | QueueEvent::TicketExpired { .. } => Topic::Tickets,
             QueueEvent::CounterChanged { .. } => Topic::Counters,
-            QueueEvent::ServiceStats { .. } => Topic::Services,
+            QueueEvent::ServiceStats { .. } | QueueEvent::AppointmentChanged { .. } => Topic::Services,
             QueueEvent::RatingSubmitted { .. } => Topic::Ratings,
             QueueEvent::DeviceHealth { .. } => Topic::Devices,
         }
@@ -208,6 +219,7 @@ impl QueueEvent {
             QueueEvent::ServiceStats { .. } => "service_stats",
             QueueEvent::RatingSubmitted { .. } => "rating_submitted",
             QueueEvent::DeviceHealth { .. } => "device_health",
+            QueueEvent::AppointmentChanged { .. } => "appointment_changed",
             QueueEvent::DayStarted { .. } => "day_started",
         }
     }

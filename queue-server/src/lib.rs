@@ -80,6 +80,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         clock,
         shutdown: shutdown_rx,
         devices: http::devices::Devices::default(),
+        limiter: http::limit::Limiter::default(),
     };
     Ok(App { router: http::router(state), store, shutdown })
 }
@@ -99,7 +100,7 @@ pub async fn run(
             store.tick();
         }
     });
-    let served = axum::serve(listener, router)
+    let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             let _ = stop.send(true);

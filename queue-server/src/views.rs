@@ -4,7 +4,9 @@ use jiff::Timestamp;
 use motcua_protocol::api;
 use motcua_protocol::events::{QueueEvent, Snapshot};
 
+use crate::domain::booking::Booking;
 use crate::domain::queue::ServiceLoad;
+use crate::store::{mask_name, mask_phone};
 use crate::domain::{Centre, Change, CounterNo, CounterStatus, Fact, Queue, RatingRecord, Ticket};
 
 /// A ticket as clients see it; position and wait come from the live queue.
@@ -87,6 +89,9 @@ pub fn services(centre: &Centre, loads: &[ServiceLoad], now: Timestamp) -> Vec<a
                 open,
                 closed_reason,
                 counters_open: load.counters_open,
+                walk_ins_today: load.walk_ins,
+                booked_today: load.booked,
+                bookings_left_today: load.bookings_left,
             }
         })
         .collect()
@@ -98,7 +103,7 @@ pub fn snapshot(queue: &Queue, now: Timestamp) -> Snapshot {
     Snapshot {
         centre: centre.name.clone(),
         service_day: queue.day().to_string(),
-        services: services(centre, &queue.loads(), now),
+        services: services(centre, &queue.loads(now), now),
         counters: queue.counters().filter_map(|(no, _)| counter(queue, no)).collect(),
     }
 }
@@ -157,9 +162,55 @@ fn event(queue: &Queue, change: &Change) -> Option<QueueEvent> {
         ) => {
             return counter_event(*counter);
         }
+        (
+            Fact::BookingHeld
+            | Fact::BookingConfirmed
+            | Fact::BookingLapsed
+            | Fact::BookingCancelled
+            | Fact::BookingRescheduled { .. }
+            | Fact::BookingCheckedIn
+            | Fact::BookingNoShow,
+            _,
+        ) => {
+            let b = change.booking.as_ref()?;
+            QueueEvent::AppointmentChanged {
+                service: b.service.to_string(),
+                slot: queue.centre().schedule.format(b.slot_at),
+                status: b.status.as_str().to_string(),
+                slot_left: queue.slot_left(&b.service, b.slot_at, b.day),
+            }
+        }
         (Fact::RatingGiven, _) => {
             QueueEvent::RatingSubmitted { rating: rating(queue.centre(), change.rating.as_ref()?) }
         }
         _ => return None,
     })
+}
+
+/// A booking as its holder sees it: name and phone masked.
+pub fn booking(queue: &Queue, b: &Booking) -> api::Booking {
+    let centre = queue.centre();
+    let s = &centre.schedule;
+    let policy = &centre.appointments;
+    let shift = |minutes: u32, later: bool| {
+        let d = jiff::SignedDuration::from_mins(i64::from(minutes));
+        let at = if later { b.slot_at.saturating_add(d) } else { b.slot_at.saturating_sub(d) };
+        s.local_hhmm(at.unwrap_or(b.slot_at))
+    };
+    api::Booking {
+        code: b.code.to_string(),
+        service: b.service.to_string(),
+        service_name_vi: centre.service_name(&b.service),
+        slot: s.format(b.slot_at),
+        time: s.local_hhmm(b.slot_at),
+        date: s.local_date(b.slot_at),
+        status: b.status.as_str().to_string(),
+        status_vi: b.status.label_vi().to_string(),
+        hold_until: b.hold_until.map(|t| s.format(t)),
+        name: b.citizen.as_ref().map(|c| mask_name(&c.name)),
+        phone: b.citizen.as_ref().map(|c| mask_phone(&c.phone)),
+        ticket: b.ticket.as_ref().map(ToString::to_string),
+        checkin_from: shift(policy.checkin_early_minutes, false),
+        checkin_until: shift(policy.checkin_late_minutes, true),
+    }
 }

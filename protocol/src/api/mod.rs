@@ -43,6 +43,15 @@ pub struct ServiceInfo {
     pub closed_reason: Option<String>,
     /// Counters open now that serve this field.
     pub counters_open: u32,
+    /// Walk-in tickets issued today.
+    #[serde(default)]
+    pub walk_ins_today: u32,
+    /// Bookings of today holding a place (held, confirmed, checked in).
+    #[serde(default)]
+    pub booked_today: u32,
+    /// Bookings that may still be made for today.
+    #[serde(default)]
+    pub bookings_left_today: u32,
 }
 
 /// Answer of `GET /api/v1/services`.
@@ -462,5 +471,10 @@ pub struct CentreInfo {
     pub rating_levels: Vec<String>,
 }
 
+mod appointments;
 mod devices;
+pub use appointments::{
+    BookableDay, BookableService, BookableServices, Booking, BookingSummary, CancelRequest, CheckInRequest,
+    ConfirmRequest, HoldRequest, RescheduleRequest, ServiceBookings, SlotInfo, SlotsResponse,
+};
 pub use devices::{DeviceHealth, DisplayHealth, HealthReport};

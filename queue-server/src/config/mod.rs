@@ -22,6 +22,7 @@ use crate::domain::{Centre, CounterNo, ServiceCode};
 /// The example configuration, which is also the demo centre's.
 pub const EXAMPLE: &str = include_str!("../../../deploy/motcua.example.toml");
 
+mod appointments;
 mod raw;
 
 /// A validated configuration.
@@ -39,6 +40,20 @@ pub struct Config {
     pub db: Option<PathBuf>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Requests per minute one client address may make to the citizen pages and booking API.
+    pub public_rate_per_minute: u32,
+    /// Where booking messages go besides the outbox table.
+    pub sms: Option<SmsGateway>,
+}
+
+/// An HTTP SMS gateway: each notice is sent as a request to `url` with `{phone}` and `{text}`
+/// replaced (URL-encoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsGateway {
+    /// URL template, `http://…?to={phone}&text={text}`.
+    pub url: String,
+    /// `GET` or `POST` (POST sends `{"phone": …, "text": …}` as JSON to the URL).
+    pub post: bool,
 }
 
 /// What a token may do.
@@ -311,7 +326,9 @@ impl Config {
                     "phải là số nguyên dương",
                 ));
             }
+            let booking = appointments::service_booking(&src, s, i)?;
             services.push(ServiceSpec {
+                booking,
                 code,
                 name_vi: s.name_vi.get_ref().trim().to_string(),
                 name_en: s.name_en.trim().to_string(),
@@ -416,6 +433,7 @@ impl Config {
                 appointment_grace_minutes: cl.appointment_grace_minutes,
             },
             rating_levels: levels,
+            appointments: appointments::policy(&src, raw.appointments.as_ref())?,
         };
         Ok(Config {
             centre: Arc::new(centre),
@@ -424,6 +442,8 @@ impl Config {
             listen,
             db: raw.server.db.clone(),
             max_body_bytes,
+            public_rate_per_minute: appointments::rate(&src, raw.appointments.as_ref())?,
+            sms: appointments::sms(&src, raw.appointments.as_ref())?,
         })
     }
 }

@@ -25,6 +25,8 @@ pub(super) struct Raw {
     pub(super) counters: Vec<Spanned<RawCounter>>,
     #[serde(default)]
     pub(super) tokens: Vec<Spanned<RawToken>>,
+    #[serde(default)]
+    pub(super) appointments: Option<Spanned<super::appointments::RawAppointments>>,
 }
 
 #[derive(Deserialize)]
@@ -152,6 +154,10 @@ pub(super) struct RawService {
     pub(super) name_en: String,
     pub(super) numbers: Spanned<[u32; 2]>,
     pub(super) daily_capacity: Spanned<u32>,
+    /// Bookings per slot; absent: the field takes no bookings.
+    pub(super) slot_capacity: Option<Spanned<u32>>,
+    /// Bookings per day (part of `daily_capacity`); default half of it.
+    pub(super) bookable_per_day: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 
 use super::ids::{CounterNo, ServiceCode};
+use super::slots::{AppointmentPolicy, SlotSpec};
 
 /// A centre: everything the queue rules need to know about the place.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct Centre {
     pub policy: CallingPolicy,
     /// Labels of the rating scale, worst first; a score is 1..=len.
     pub rating_levels: Vec<String>,
+    /// Booking rules.
+    pub appointments: AppointmentPolicy,
 }
 
 impl Centre {
@@ -65,8 +68,10 @@ pub struct ServiceSpec {
     pub number_start: u32,
     /// Last ticket number of the day.
     pub number_end: u32,
-    /// Tickets that may be issued per service day.
+    /// Tickets that may be issued per service day, walk-ins and bookings together.
     pub daily_capacity: u32,
+    /// Booking settings; `None` when the field takes no bookings.
+    pub booking: Option<SlotSpec>,
 }
 
 /// A counter (quầy).
@@ -198,6 +203,11 @@ impl Schedule {
     /// RFC 3339 text of `at` in the centre's time zone, to the second.
     pub fn format(&self, at: Timestamp) -> String {
         at.to_zoned(self.time_zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+
+    /// `dd/mm/yyyy` of `at` in the centre's time zone.
+    pub fn local_date(&self, at: Timestamp) -> String {
+        at.to_zoned(self.time_zone.clone()).strftime("%d/%m/%Y").to_string()
     }
 
     /// `HH:MM` of `at` in the centre's time zone.

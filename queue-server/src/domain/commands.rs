@@ -3,6 +3,8 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::appointments::CheckInBy;
+use super::booking::BookingCode;
 use super::calling::Reason;
 use super::error::DomainError;
 use super::ids::{CounterNo, ServiceCode, TicketId};
@@ -62,6 +64,56 @@ pub enum Command {
     Close(CounterNo),
     /// Record a rating.
     Rate(NewRating),
+    /// Hold a slot while the citizen enters their details.
+    Hold {
+        /// A fresh code for the booking.
+        code: BookingCode,
+        /// Field.
+        service: ServiceCode,
+        /// The slot's start.
+        slot_at: Timestamp,
+    },
+    /// Confirm a held slot.
+    Confirm {
+        /// The hold.
+        code: BookingCode,
+        /// Full name.
+        name: String,
+        /// Mobile number.
+        phone: String,
+        /// Citizen ID number.
+        citizen_id: Option<String>,
+    },
+    /// Cancel a booking.
+    CancelBooking {
+        /// The booking.
+        code: BookingCode,
+        /// The phone it was made with.
+        phone: String,
+    },
+    /// Move a booking to another slot.
+    Reschedule {
+        /// The booking.
+        code: BookingCode,
+        /// The phone it was made with.
+        phone: String,
+        /// The new slot's start.
+        slot_at: Timestamp,
+    },
+    /// Turn a booking into a ticket at the kiosk.
+    CheckIn(CheckInBy),
+}
+
+/// A ticket to issue.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct NewTicket {
+    pub service: ServiceCode,
+    pub priority: Option<String>,
+    pub channel: Channel,
+    pub idempotency_key: Option<String>,
+    pub appointment_at: Option<Timestamp>,
+    /// Made by checking a booking in: takes the booking's place, not a walk-in place.
+    pub from_booking: bool,
 }
 
 /// A rating as asked for.
@@ -106,6 +158,8 @@ pub enum Outcome {
     NobodyWaiting,
     /// A counter changed (or was already so).
     Counter(CounterNo),
+    /// A booking was held, confirmed, moved or cancelled.
+    Booking(BookingCode),
     /// A rating.
     Rating {
         /// The rating.
@@ -140,8 +194,16 @@ impl Queue {
     pub fn execute(&mut self, command: Command, now: Timestamp) -> Result<Executed, DomainError> {
         match command {
             Command::Issue { service, priority, channel, idempotency_key, appointment_at } => {
-                self.issue(service, priority, channel, idempotency_key, appointment_at, now)
+                let new = NewTicket { service, priority, channel, idempotency_key, appointment_at, from_booking: false };
+                self.issue_ticket(new, now)
             }
+            Command::Hold { code, service, slot_at } => self.hold(code, service, slot_at, now),
+            Command::Confirm { code, name, phone, citizen_id } => {
+                self.confirm(code, &name, &phone, citizen_id.as_deref(), now)
+            }
+            Command::CancelBooking { code, phone } => self.cancel_booking(code, &phone),
+            Command::Reschedule { code, phone, slot_at } => self.reschedule(code, &phone, slot_at, now),
+            Command::CheckIn(by) => self.check_in(by, now),
             Command::CallNext(no) => self.call_next(no, now),
             Command::CallTicket(no, id) => self.call_ticket(no, &id, now),
             Command::Recall(no) => self.with_current(no, "gọi lại", &[TicketStatus::Called], |q, id| {
@@ -246,15 +308,10 @@ impl Queue {
         }
     }
 
-    fn issue(
-        &mut self,
-        service: ServiceCode,
-        priority: Option<String>,
-        channel: Channel,
-        idempotency_key: Option<String>,
-        appointment_at: Option<Timestamp>,
-        now: Timestamp,
-    ) -> Result<Executed, DomainError> {
+    /// Issues a ticket. A ticket of a checked-in booking (`Channel::Appointment` from
+    /// [`Queue::check_in`]) takes the place its booking held; any other takes a walk-in place.
+    pub(super) fn issue_ticket(&mut self, new: NewTicket, now: Timestamp) -> Result<Executed, DomainError> {
+        let NewTicket { service, priority, channel, idempotency_key, appointment_at, from_booking } = new;
         let key = idempotency_key.map(|k| text("idempotency_key", &k, MAX_KEY, "Khóa chống trùng")).transpose()?;
         if let Some(id) = key.as_ref().and_then(|k| self.idempotency.get(k)) {
             return Ok(Executed { outcome: Outcome::Issued { id: id.clone(), replayed: true }, changes: vec![] });
@@ -267,7 +324,8 @@ impl Queue {
             self.accepting(now).map_err(DomainError::ServiceClosed)?;
         }
         let issued = self.issued_count(&service);
-        if issued >= spec.daily_capacity {
+        let booked = channel == Channel::Appointment && from_booking;
+        if (!booked && self.walk_ins_left(&service, now) == 0) || issued >= spec.daily_capacity {
             return Err(DomainError::CapacityExhausted {
                 service: spec.name_vi.clone(),
                 capacity: spec.daily_capacity,

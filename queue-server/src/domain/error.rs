@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::centre::Closed;
+use super::slots::SlotProblem;
 
 /// A refused command. Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +82,57 @@ pub enum DomainError {
     NotServedYet(u32),
     /// The ticket was rated already.
     AlreadyRated(u32),
+    /// The field takes no bookings.
+    NotBookable(String),
+    /// The time is not a slot that can be booked now.
+    SlotNotOffered(SlotProblem),
+    /// The slot (`HH:MM`) is fully booked.
+    SlotFull(String),
+    /// The field's bookings for the day are all taken.
+    BookingsFull {
+        /// Field name.
+        service: String,
+        /// `dd/mm/yyyy`.
+        day: String,
+    },
+    /// The generated booking code exists already (the caller draws another).
+    BookingCodeTaken,
+    /// No such booking (or not with that phone).
+    UnknownBooking(String),
+    /// The hold ran out before confirmation.
+    HoldExpired,
+    /// Not a Vietnamese mobile number.
+    InvalidPhone,
+    /// Not a 12-digit citizen ID number.
+    InvalidCitizenId,
+    /// The booking's status does not allow this (its label).
+    BookingNotActive(&'static str),
+    /// The citizen has as many bookings that day as allowed.
+    CitizenDayLimit(u32),
+    /// The citizen has as many open bookings in the field as allowed.
+    CitizenServiceLimit {
+        /// The limit.
+        limit: u32,
+        /// Field name.
+        service: String,
+    },
+    /// Check-in on another day than the booking's (`HH:MM ngày dd/mm/yyyy`).
+    CheckInOtherDay {
+        /// The booking's time.
+        when: String,
+    },
+    /// Before the check-in window (opens at `HH:MM`).
+    CheckInTooEarly {
+        /// When check-in opens.
+        from: String,
+    },
+    /// After the check-in window, and late arrivals are refused.
+    CheckInTooLate {
+        /// The slot, `HH:MM`.
+        slot: String,
+    },
+    /// No booking today for this phone (masked).
+    NoBookingToday(String),
 }
 
 impl DomainError {
@@ -107,6 +159,24 @@ impl DomainError {
             Self::RatingWithoutTarget => "rating_without_target",
             Self::NotServedYet(_) => "ticket_not_served",
             Self::AlreadyRated(_) => "already_rated",
+            Self::NotBookable(_) => "not_bookable",
+            Self::SlotNotOffered(SlotProblem::Past) => "slot_in_past",
+            Self::SlotNotOffered(SlotProblem::BeyondHorizon) => "slot_beyond_horizon",
+            Self::SlotNotOffered(SlotProblem::TooSoon) => "slot_too_soon",
+            Self::SlotNotOffered(SlotProblem::NotASlot) => "not_a_slot",
+            Self::SlotFull(_) => "slot_full",
+            Self::BookingsFull { .. } => "bookings_full",
+            Self::BookingCodeTaken => "booking_code_taken",
+            Self::UnknownBooking(_) | Self::NoBookingToday(_) => "booking_not_found",
+            Self::HoldExpired => "hold_expired",
+            Self::InvalidPhone => "invalid_phone",
+            Self::InvalidCitizenId => "invalid_citizen_id",
+            Self::BookingNotActive(_) => "booking_not_active",
+            Self::CitizenDayLimit(_) => "booking_limit_day",
+            Self::CitizenServiceLimit { .. } => "booking_limit_service",
+            Self::CheckInOtherDay { .. } => "checkin_other_day",
+            Self::CheckInTooEarly { .. } => "checkin_too_early",
+            Self::CheckInTooLate { .. } => "checkin_too_late",
         }
     }
 
@@ -141,6 +211,47 @@ impl DomainError {
             Self::RatingWithoutTarget => "Đánh giá cần số phiếu đã được phục vụ hoặc số quầy".into(),
             Self::NotServedYet(n) => format!("Số {n} chưa được phục vụ xong nên chưa thể đánh giá"),
             Self::AlreadyRated(n) => format!("Số {n} đã được đánh giá, cảm ơn ông/bà"),
+            Self::NotBookable(s) => format!("Lĩnh vực {s} không nhận đặt lịch hẹn, mời lấy số tại kiosk"),
+            Self::SlotNotOffered(SlotProblem::Past) => "Không thể đặt lịch vào thời điểm đã qua".into(),
+            Self::SlotNotOffered(SlotProblem::BeyondHorizon) => {
+                "Ngày này chưa mở đặt lịch, mời chọn ngày gần hơn".into()
+            }
+            Self::SlotNotOffered(SlotProblem::TooSoon) => {
+                "Khung giờ này quá gần, cần đặt trước ít nhất theo quy định, mời chọn khung giờ sau".into()
+            }
+            Self::SlotNotOffered(SlotProblem::NotASlot) => {
+                "Thời điểm này không phải khung giờ làm việc (ngoài giờ, nghỉ trưa hoặc ngày nghỉ)".into()
+            }
+            Self::SlotFull(at) => format!("Khung giờ {at} đã hết chỗ, mời chọn khung giờ khác"),
+            Self::BookingsFull { service, day } => {
+                format!("Lĩnh vực {service} đã hết lượt đặt lịch ngày {day}, mời chọn ngày khác")
+            }
+            Self::BookingCodeTaken => "Mã lịch hẹn bị trùng, vui lòng thử lại".into(),
+            Self::UnknownBooking(code) => {
+                format!("Không tìm thấy lịch hẹn «{code}» (hoặc số điện thoại không khớp)")
+            }
+            Self::NoBookingToday(phone) => format!("Không có lịch hẹn hôm nay cho số điện thoại {phone}"),
+            Self::HoldExpired => {
+                "Đã hết thời gian giữ chỗ, khung giờ chưa được đặt. Mời chọn lại khung giờ".into()
+            }
+            Self::InvalidPhone => {
+                "Số điện thoại di động không hợp lệ: cần 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09".into()
+            }
+            Self::InvalidCitizenId => {
+                "Số định danh cá nhân (CCCD) không hợp lệ: cần đủ 12 chữ số, 3 số đầu là mã tỉnh".into()
+            }
+            Self::BookingNotActive(status) => format!("Lịch hẹn đang ở trạng thái «{status}», không thể thực hiện"),
+            Self::CitizenDayLimit(n) => format!("Mỗi công dân được đặt tối đa {n} lịch hẹn trong một ngày"),
+            Self::CitizenServiceLimit { limit, service } => {
+                format!("Mỗi công dân được giữ tối đa {limit} lịch hẹn chưa thực hiện cho lĩnh vực {service}")
+            }
+            Self::CheckInOtherDay { when } => format!("Lịch hẹn của quý khách là lúc {when}, không phải hôm nay"),
+            Self::CheckInTooEarly { from } => {
+                format!("Quý khách đến sớm, vui lòng check-in từ {from}")
+            }
+            Self::CheckInTooLate { slot } => format!(
+                "Đã quá giờ check-in của lịch hẹn lúc {slot}. Mời quý khách lấy số thường tại kiosk hoặc đặt lịch khác"
+            ),
         }
     }
 }

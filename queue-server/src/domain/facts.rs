@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use super::booking::{Booking, BookingCode};
 use super::calling::Reason;
 use super::ids::{CounterNo, ServiceCode, TicketId};
 use super::ticket::Ticket;
@@ -135,6 +136,25 @@ pub enum Fact {
     },
     /// A rating was recorded.
     RatingGiven,
+    /// A slot was held while the citizen enters their details.
+    BookingHeld,
+    /// A booking was confirmed.
+    BookingConfirmed,
+    /// A hold ran out unconfirmed.
+    BookingLapsed,
+    /// A booking was cancelled.
+    BookingCancelled,
+    /// A booking moved to another slot.
+    BookingRescheduled {
+        /// The old slot's start.
+        from: Timestamp,
+    },
+    /// A booking was checked in and became a ticket.
+    BookingCheckedIn,
+    /// A booking was not checked in in time.
+    BookingNoShow,
+    /// The reminder of a booking was queued.
+    BookingReminded,
 }
 
 impl Fact {
@@ -156,6 +176,14 @@ impl Fact {
             Fact::CounterPaused { .. } => "counter_paused",
             Fact::CounterClosed { .. } => "counter_closed",
             Fact::RatingGiven => "rating_given",
+            Fact::BookingHeld => "booking_held",
+            Fact::BookingConfirmed => "booking_confirmed",
+            Fact::BookingLapsed => "booking_lapsed",
+            Fact::BookingCancelled => "booking_cancelled",
+            Fact::BookingRescheduled { .. } => "booking_rescheduled",
+            Fact::BookingCheckedIn => "booking_checked_in",
+            Fact::BookingNoShow => "booking_no_show",
+            Fact::BookingReminded => "booking_reminded",
         }
     }
 }
@@ -171,11 +199,54 @@ pub struct Change {
     pub counter: Option<(CounterNo, CounterRuntime)>,
     /// The rating, for a rating fact.
     pub rating: Option<RatingRecord>,
+    /// The booking after the change, for booking facts.
+    pub booking: Option<Booking>,
+    /// A message to the citizen, queued in the same transaction.
+    pub notice: Option<Notice>,
+}
+
+/// What a notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// Booking confirmed.
+    Confirmation,
+    /// Booking moved.
+    Rescheduled,
+    /// Booking cancelled.
+    Cancellation,
+    /// The slot is near.
+    Reminder,
+}
+
+impl NoticeKind {
+    /// Database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmation => "confirmation",
+            Self::Rescheduled => "rescheduled",
+            Self::Cancellation => "cancellation",
+            Self::Reminder => "reminder",
+        }
+    }
+}
+
+/// A message to a citizen's phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// About what.
+    pub kind: NoticeKind,
+    /// The booking.
+    pub booking: BookingCode,
+    /// Mobile number.
+    pub phone: String,
+    /// Text, Vietnamese, without diacritics trouble for SMS left to the gateway.
+    pub text: String,
 }
 
 impl Change {
     /// A change with no snapshots yet.
     pub(crate) fn of(fact: Fact) -> Self {
-        Self { fact, ticket: None, counter: None, rating: None }
+        Self { fact, ticket: None, counter: None, rating: None, booking: None, notice: None }
     }
 }

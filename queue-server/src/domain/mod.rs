@@ -4,6 +4,8 @@
 //! ([`Change`]); the store persists those changes and the HTTP layer turns them into answers and live
 //! events.
 
+pub mod appointments;
+pub mod booking;
 pub mod calling;
 mod calls;
 pub mod centre;
@@ -14,6 +16,7 @@ pub mod estimate;
 pub mod facts;
 pub mod ids;
 pub mod queue;
+pub mod slots;
 mod rating;
 pub mod text;
 pub mod ticket;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use super::booking::{Book, Booking, BookingStatus};
 use super::calling::Waiting;
 use super::centre::{Centre, Closed};
 use super::estimate::{ServiceTimes, wait_minutes};
@@ -32,6 +33,12 @@ pub struct ServiceLoad {
     pub capacity: u32,
     /// Open counters serving it.
     pub counters_open: u32,
+    /// Bookings of the day that hold a place (held, confirmed, checked in).
+    pub booked: u32,
+    /// Bookings that may still be made for the day.
+    pub bookings_left: u32,
+    /// Walk-in tickets issued.
+    pub walk_ins: u32,
 }
 
 /// Everything the engine keeps about a service day.
@@ -53,6 +60,10 @@ pub struct Queue {
     pub(super) rating_keys: HashMap<String, RatingRecord>,
     pub(super) times: HashMap<ServiceCode, ServiceTimes>,
     pub(super) next_rating_id: i64,
+    /// Bookings from the service day on.
+    pub(super) book: Book,
+    /// Tickets of the day made by checking a booking in, per field.
+    pub(super) from_bookings: HashMap<ServiceCode, u32>,
 }
 
 impl Waiting for Queue {
@@ -88,6 +99,8 @@ pub struct Restore {
     pub keyed_ratings: Vec<RatingRecord>,
     /// The largest rating id so far.
     pub last_rating_id: i64,
+    /// Bookings of the day and later.
+    pub bookings: Vec<Booking>,
 }
 
 impl Queue {
@@ -112,7 +125,18 @@ impl Queue {
             rating_keys: HashMap::new(),
             times: HashMap::new(),
             next_rating_id: stored.last_rating_id + 1,
+            book: Book::restore(stored.bookings.into_iter().filter(|b| b.day >= day)),
+            from_bookings: HashMap::new(),
         };
+        let checked_in: Vec<ServiceCode> = queue
+            .book
+            .all()
+            .filter(|b| b.day == day && b.status == BookingStatus::CheckedIn && b.ticket.is_some())
+            .map(|b| b.service.clone())
+            .collect();
+        for service in checked_in {
+            *queue.from_bookings.entry(service).or_default() += 1;
+        }
         for (no, runtime) in stored.counters {
             if let Some(slot) = queue.counters.get_mut(&no) {
                 *slot = runtime;
@@ -214,15 +238,20 @@ impl Queue {
         self.issued.get(service).copied().unwrap_or(0)
     }
 
-    /// Load figures of every service, in configuration order.
-    pub fn loads(&self) -> Vec<ServiceLoad> {
+    /// The bookings.
+    pub fn book(&self) -> &Book {
+        &self.book
+    }
+
+    /// Load figures of every service at `now`, in configuration order.
+    pub fn loads(&self, now: Timestamp) -> Vec<ServiceLoad> {
         self.centre
             .services
             .iter()
             .map(|spec| {
                 let waiting = u32::try_from(self.waiting.get(&spec.code).map_or(0, BTreeSet::len)).unwrap_or(u32::MAX);
                 let issued = self.issued_count(&spec.code);
-                let by_capacity = spec.daily_capacity.saturating_sub(issued);
+                let by_capacity = self.walk_ins_left(&spec.code, now);
                 let by_range = (spec.number_end + 1).saturating_sub(spec.number_start + issued);
                 ServiceLoad {
                     code: spec.code.clone(),
@@ -230,6 +259,9 @@ impl Queue {
                     estimated_wait_minutes: self.wait_for(&spec.code, waiting),
                     remaining_today: by_capacity.min(by_range),
                     capacity: spec.daily_capacity,
+                    booked: self.book.on_day(self.day, &spec.code),
+                    bookings_left: self.bookings_left(&spec.code, self.day),
+                    walk_ins: self.walk_ins(&spec.code),
                     counters_open: self.open_counters_serving(&spec.code),
                 }
             })
@@ -242,7 +274,8 @@ impl Queue {
     }
 
     /// Moves the queue to `now`: starts a new service day when the day rolled over (open tickets
-    /// expire, counters close) and expires no-shows past their rejoin window.
+    /// expire, counters close), expires no-shows past their rejoin window, lapses expired holds,
+    /// marks bookings not checked in as no-shows and queues reminders.
     pub fn advance(&mut self, now: Timestamp) -> Vec<Change> {
         let mut changes = Vec::new();
         let today = self.centre.schedule.service_day(now);
@@ -270,8 +303,11 @@ impl Queue {
             self.issued.clear();
             self.idempotency.clear();
             self.rating_keys.clear();
+            self.from_bookings.clear();
+            self.book.forget_before(today);
             changes.push(Change::of(Fact::DayStarted { day: today }));
         }
+        changes.extend(self.advance_bookings(now));
         let lapsed: Vec<TicketId> = self
             .no_shows
             .iter()

@@ -26,6 +26,7 @@ pub(super) fn centre() -> Arc<Centre> {
         number_start: start,
         number_end: start + 498,
         daily_capacity: cap,
+        booking: None,
     };
     let counter = |n: u16, services: &[&str]| CounterSpec {
         no: no(n),
@@ -48,6 +49,7 @@ pub(super) fn centre() -> Arc<Centre> {
             appointment_grace_minutes: 10,
         },
         rating_levels: vec!["Không hài lòng".into(), "Chấp nhận".into(), "Hài lòng".into(), "Rất hài lòng".into()],
+        appointments: crate::domain::slots::AppointmentPolicy::default(),
     })
 }
 
@@ -132,7 +134,7 @@ fn capacity_is_refused_when_spent_and_the_refusal_changes_nothing() {
     for i in 0..6 {
         issue(&mut q, "DD", None, monday("08:00") + SignedDuration::from_secs(i));
     }
-    let before = q.loads();
+    let before = q.loads(monday("09:00"));
     let cmd = Command::Issue {
         service: code("DD"),
         priority: None,
@@ -143,9 +145,9 @@ fn capacity_is_refused_when_spent_and_the_refusal_changes_nothing() {
     let err = q.execute(cmd, monday("08:10")).expect_err("capacity spent");
     assert_eq!(err.code(), "capacity_exhausted");
     assert!(err.message().contains("Đất đai"));
-    assert_eq!(q.loads(), before);
-    assert_eq!(q.loads()[0].remaining_today, 0);
-    assert_eq!(q.loads()[1].remaining_today, 100);
+    assert_eq!(q.loads(monday("09:00")), before);
+    assert_eq!(q.loads(monday("09:00"))[0].remaining_today, 0);
+    assert_eq!(q.loads(monday("09:00"))[1].remaining_today, 100);
 }
 
 #[test]
@@ -369,7 +371,7 @@ fn serving_times_feed_the_estimate() {
         done(&mut q, 1, start + SignedDuration::from_mins(2));
     }
     issue(&mut q, "DD", None, monday("08:10"));
-    let dd = &q.loads()[0];
+    let dd = &q.loads(monday("09:00"))[0];
     assert_eq!((dd.waiting, dd.counters_open), (1, 1));
     assert_eq!(dd.estimated_wait_minutes, 2, "1 waiting × measured 2 min ÷ 1 counter");
 }

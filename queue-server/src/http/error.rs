@@ -40,6 +40,8 @@ pub enum ApiError {
     Unavailable,
     /// 405: no such method on this route.
     MethodNotAllowed,
+    /// 429: the client asked too often.
+    TooManyRequests,
 }
 
 impl From<StoreError> for ApiError {
@@ -114,6 +116,11 @@ impl ApiError {
                 "store_unavailable",
                 "Hệ thống lưu trữ đang gặp sự cố, chưa ghi nhận được. Vui lòng thử lại sau ít phút".into(),
             ),
+            ApiError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Quý khách thao tác quá nhiều lần, vui lòng chờ ít phút rồi thử lại".into(),
+            ),
             ApiError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
@@ -128,10 +135,17 @@ impl ApiError {
 fn refusal_status(e: &DomainError) -> StatusCode {
     use DomainError::*;
     match e {
-        UnknownService(_) | UnknownCounter(_) | UnknownTicket(_) => StatusCode::NOT_FOUND,
-        UnknownPriority(_) | InvalidText { .. } | InvalidScore { .. } | RatingWithoutTarget => {
-            StatusCode::UNPROCESSABLE_ENTITY
+        UnknownService(_) | UnknownCounter(_) | UnknownTicket(_) | UnknownBooking(_) | NoBookingToday(_) => {
+            StatusCode::NOT_FOUND
         }
+        UnknownPriority(_)
+        | InvalidText { .. }
+        | InvalidScore { .. }
+        | RatingWithoutTarget
+        | SlotNotOffered(_)
+        | InvalidPhone
+        | InvalidCitizenId => StatusCode::UNPROCESSABLE_ENTITY,
+        HoldExpired => StatusCode::GONE,
         ServiceClosed(_)
         | CapacityExhausted { .. }
         | NumberRangeExhausted { .. }
@@ -144,7 +158,17 @@ fn refusal_status(e: &DomainError) -> StatusCode {
         | SameService
         | RejoinWindowOver(_)
         | NotServedYet(_)
-        | AlreadyRated(_) => StatusCode::CONFLICT,
+        | AlreadyRated(_)
+        | NotBookable(_)
+        | SlotFull(_)
+        | BookingsFull { .. }
+        | BookingCodeTaken
+        | BookingNotActive(_)
+        | CitizenDayLimit(_)
+        | CitizenServiceLimit { .. }
+        | CheckInOtherDay { .. }
+        | CheckInTooEarly { .. }
+        | CheckInTooLate { .. } => StatusCode::CONFLICT,
     }
 }
 

@@ -4,6 +4,7 @@
 //! answer into JSON. Counter and kiosk actions need a bearer token ([`auth`]); every error is an
 //! [`error::ApiError`].
 
+pub mod appointments;
 pub mod auth;
 pub mod centre;
 pub mod counters;
@@ -12,7 +13,9 @@ pub mod dossiers;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod limit;
 pub mod openapi;
+pub mod pages;
 pub mod procedures;
 pub mod ratings;
 pub mod services;
@@ -45,6 +48,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Last health report of each kiosk and display bridge.
     pub devices: devices::Devices,
+    /// Request budgets of the public pages' clients.
+    pub limiter: limit::Limiter,
 }
 
 /// All routes.
@@ -58,6 +63,9 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/by-number/{number}", get(tickets::by_number))
         .route("/tickets/{id}/cancel", post(tickets::cancel))
         .route("/tickets/{id}/rejoin", post(tickets::rejoin))
+        .route("/tickets/{id}/live", get(tickets::live))
+        .route("/appointments/check-in", post(appointments::check_in))
+        .route("/appointments/summary", get(appointments::summary))
         .route("/counters", get(counters::list))
         .route("/counters/{no}/next", post(counters::next))
         .route("/counters/{no}/call", post(counters::call))
@@ -77,8 +85,29 @@ pub fn router(state: AppState) -> Router {
         .route("/devices/health", post(devices::report))
         .route("/events", get(events::stream))
         .route("/openapi.json", get(openapi::document));
+    // The citizen's pages and the public booking API: no token, a request budget per client.
+    let public_api = Router::new()
+        .route("/appointments/services", get(appointments::services))
+        .route("/appointments/slots", get(appointments::list_slots))
+        .route("/appointments/holds", post(appointments::hold))
+        .route("/appointments/{code}", get(appointments::get_booking))
+        .route("/appointments/{code}/confirm", post(appointments::confirm))
+        .route("/appointments/{code}/cancel", post(appointments::cancel))
+        .route("/appointments/{code}/reschedule", post(appointments::reschedule))
+        .route("/appointments/{code}/qr.svg", get(appointments::qr));
+    let pages = Router::new()
+        .route("/book", get(pages::book))
+        .route("/t/{ticket}", get(pages::ticket))
+        .route("/lookup", get(pages::lookup));
+    let limited = Router::new()
+        .nest("/api/v1", public_api)
+        .merge(pages)
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limit::limit));
     Router::new()
         .nest("/api/v1", api)
+        .merge(limited)
+        .route("/assets/style.css", get(pages::style))
+        .route("/assets/{script}", get(pages::script))
         .route("/healthz", get(health::health))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

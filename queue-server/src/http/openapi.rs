@@ -8,7 +8,7 @@ use motcua_protocol::events;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{centre, counters, devices, dossiers, events as live, health, procedures, ratings, services, tickets};
+use super::{appointments, centre, counters, devices, dossiers, events as live, health, procedures, ratings, services, tickets};
 
 struct Bearer;
 
@@ -30,7 +30,10 @@ impl Modify for Bearer {
     info(title = "motcua queue server", description = "Queue, kiosk and appointment server of a one-stop public service centre. Errors answer {code, message} with a Vietnamese message."),
     paths(
         centre::get_centre, services::list,
-        tickets::issue, tickets::get_ticket, tickets::by_number, tickets::cancel, tickets::rejoin,
+        tickets::issue, tickets::get_ticket, tickets::by_number, tickets::cancel, tickets::rejoin, tickets::live,
+        appointments::services, appointments::list_slots, appointments::hold, appointments::get_booking,
+        appointments::confirm, appointments::cancel, appointments::reschedule, appointments::qr,
+        appointments::check_in, appointments::summary,
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
         procedures::search, procedures::get_procedure, dossiers::get_dossier, ratings::rate, devices::report, devices::list,
@@ -40,7 +43,10 @@ impl Modify for Bearer {
         api::ErrorBody, api::ServiceInfo, api::ServicesResponse, api::IssueTicketRequest, api::TicketStatus, api::Ticket,
         api::CallResponse, api::CallReason, api::CallTicketRequest, api::TransferRequest, api::PauseRequest, api::CounterState,
         api::Counter, api::Procedure, api::ProceduresResponse, api::DossierStatus, api::DossierStep, api::Apology, api::Dossier,
-        api::RatingRequest, api::Rating, api::Health, api::DisplayHealth, api::HealthReport, api::DeviceHealth, api::CentreInfo, api::PriorityClassInfo, events::QueueEvent, events::Snapshot,
+        api::RatingRequest, api::Rating, api::Health, api::DisplayHealth, api::HealthReport, api::DeviceHealth, api::CentreInfo, api::PriorityClassInfo,
+        api::BookableServices, api::BookableService, api::BookableDay, api::SlotInfo, api::SlotsResponse, api::HoldRequest,
+        api::ConfirmRequest, api::CancelRequest, api::RescheduleRequest, api::CheckInRequest, api::Booking,
+        api::ServiceBookings, api::BookingSummary, events::QueueEvent, events::Snapshot,
     )),
     modifiers(&Bearer),
 )]

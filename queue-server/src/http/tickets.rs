@@ -1,6 +1,11 @@
 //! Tickets: issue (kiosk), look up (public), cancel and rejoin (kiosk).
 
+use std::convert::Infallible;
+use std::time::Duration;
+
 use axum::Json;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -101,4 +106,66 @@ pub async fn rejoin(
 ) -> Result<(StatusCode, Json<Ticket>), ApiError> {
     caller.require_kiosk()?;
     ticket_reply(state.store.execute(Command::Rejoin(TicketId::parse(&id)?)).await?)
+}
+
+struct Follow {
+    state: AppState,
+    id: TicketId,
+    rx: tokio::sync::broadcast::Receiver<std::sync::Arc<crate::live::Published>>,
+    last: Option<String>,
+    next: Option<String>,
+}
+
+impl Follow {
+    /// The ticket as JSON if it changed since the last one sent.
+    async fn changed(&mut self) -> Option<String> {
+        let ticket = self.state.store.ticket(self.id.clone()).await.ok().flatten()?;
+        let json = serde_json::to_string(&ticket).ok()?;
+        (self.last.as_ref() != Some(&json)).then_some(json)
+    }
+
+    async fn step(mut self) -> Option<(Result<Event, Infallible>, Follow)> {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            if let Some(json) = self.next.take() {
+                self.last = Some(json.clone());
+                return Some((Ok(Event::default().event("ticket").data(json)), self));
+            }
+            let mut shutdown = self.state.shutdown.clone();
+            if *shutdown.borrow() {
+                return None;
+            }
+            tokio::select! {
+                received = self.rx.recv() => match received {
+                    // Service figures follow every committed batch: the moment positions may move.
+                    Ok(p) if p.name == "service_stats" || p.name == "day_started" => self.next = self.changed().await,
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => self.next = self.changed().await,
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = shutdown.changed() => return None,
+            }
+        }
+    }
+}
+
+/// The ticket's own live stream: a `ticket` event (the [`Ticket`] JSON) now and whenever its
+/// position, wait, status or counter changes. What `/t/{ticket}` follows.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/live", tag = "tickets", params(("id" = String, Path)),
+    responses((status = 200, description = "text/event-stream of `ticket` events", body = Ticket),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn live(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let id = TicketId::parse(&id)?;
+    let rx = state.hub.subscribe(None).rx;
+    let first = state.store.ticket(id.clone()).await?.ok_or_else(|| ApiError::NotFound {
+        code: "ticket_not_found",
+        message: format!("Không tìm thấy phiếu «{id}»"),
+    })?;
+    let next = serde_json::to_string(&first).ok();
+    let follow = Follow { state, id, rx, last: None, next };
+    let stream = futures_util::stream::unfold(follow, Follow::step);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(3))))
 }

@@ -6,6 +6,7 @@
 //! read-only connection on the blocking pool, which WAL lets run beside the writer.
 
 mod catalog;
+mod bookings;
 mod rows;
 pub mod schema;
 mod writer;
@@ -17,9 +18,9 @@ use std::sync::{Arc, Mutex};
 use motcua_protocol::api;
 use tokio::sync::oneshot;
 
-pub use catalog::Catalog;
+pub use catalog::{Catalog, mask_name, mask_phone};
 
-use crate::domain::{Centre, Clock, Command, DomainError, ReceiptCode, TicketId};
+use crate::domain::{Centre, Clock, Command, DomainError, Queue, ReceiptCode, TicketId};
 use crate::live::Hub;
 
 /// Why the store did not do what was asked.
@@ -43,6 +44,8 @@ pub enum Reply {
     },
     /// A ticket was called.
     Called(api::CallResponse),
+    /// A booking.
+    Booking(api::Booking),
     /// Nobody waits.
     NobodyWaiting,
     /// A counter.
@@ -56,11 +59,15 @@ pub enum Reply {
     },
 }
 
+/// A view computed on the writer thread from the committed queue.
+pub(crate) type ReadJob = Box<dyn FnOnce(Option<&Queue>, jiff::Timestamp) + Send>;
+
 pub(crate) enum Request {
     Command(Command, oneshot::Sender<Result<Reply, StoreError>>),
     Ticket(TicketId, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
     TicketByNumber(u32, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
     Tick,
+    Read(ReadJob),
 }
 
 /// How much the writer has committed: requests per transaction shows how well commits group.
@@ -89,6 +96,7 @@ impl std::fmt::Debug for Request {
             Request::Ticket(id, _) => write!(f, "Ticket({id})"),
             Request::TicketByNumber(n, _) => write!(f, "TicketByNumber({n})"),
             Request::Tick => write!(f, "Tick"),
+            Request::Read(_) => write!(f, "Read"),
         }
     }
 }
@@ -171,6 +179,20 @@ impl Store {
         let (reply, answer) = oneshot::channel();
         self.tx.send(Request::TicketByNumber(number, reply)).map_err(|_| StoreError::Unavailable)?;
         answer.await.map_err(|_| StoreError::Unavailable)?
+    }
+
+    /// Runs `f` on the writer thread with the committed queue and the time; for views that need
+    /// the live state (free places of slots, bookings). Keep `f` short: commands wait behind it.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Queue, jiff::Timestamp) -> T + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let job = move |queue: Option<&Queue>, now| {
+            let _ = reply.send(queue.map(|q| f(q, now)));
+        };
+        self.tx.send(Request::Read(Box::new(job))).map_err(|_| StoreError::Unavailable)?;
+        answer.await.map_err(|_| StoreError::Unavailable)?.ok_or(StoreError::Unavailable)
     }
 
     /// Asks the writer to roll the day over and expire no-shows if due.

@@ -13,20 +13,20 @@ use crate::domain::{
     Ticket, TicketId, TicketStatus,
 };
 
-fn ms(t: Timestamp) -> i64 {
+pub(super) fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
 
-fn ts(ms: i64) -> rusqlite::Result<Timestamp> {
+pub(super) fn ts(ms: i64) -> rusqlite::Result<Timestamp> {
     Timestamp::from_millisecond(ms)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e)))
 }
 
-fn opt_ts(ms: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
+pub(super) fn opt_ts(ms: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
     ms.map(ts).transpose()
 }
 
-fn bad<E: std::error::Error + Send + Sync + 'static>(e: E) -> rusqlite::Error {
+pub(super) fn bad<E: std::error::Error + Send + Sync + 'static>(e: E) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
 }
 
@@ -57,6 +57,8 @@ struct Payload<'a> {
     counter: Option<&'a CounterRuntime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rating: Option<&'a RatingRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    booking: Option<&'a crate::domain::booking::Booking>,
 }
 
 /// Appends the change's event and writes the rows it changed.
@@ -66,6 +68,7 @@ pub fn write_change(conn: &Connection, day: Date, at: Timestamp, change: &Change
         ticket: change.ticket.as_ref(),
         counter: change.counter.as_ref().map(|(_, c)| c),
         rating: change.rating.as_ref(),
+        booking: change.booking.as_ref(),
     };
     let payload = serde_json::to_string(&payload).map_err(bad)?;
     let counter_no = change
@@ -73,6 +76,7 @@ pub fn write_change(conn: &Connection, day: Date, at: Timestamp, change: &Change
         .as_ref()
         .map(|(no, _)| no.get())
         .or_else(|| change.ticket.as_ref().and_then(|t| t.counter.map(CounterNo::get)));
+    let booking = change.booking.as_ref();
     conn.prepare_cached(
         "INSERT INTO events (at_ms, day, kind, ticket_id, service, counter_no, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
@@ -80,11 +84,17 @@ pub fn write_change(conn: &Connection, day: Date, at: Timestamp, change: &Change
         ms(at),
         day.to_string(),
         change.fact.kind(),
-        change.ticket.as_ref().map(|t| t.id.as_str()),
-        change.ticket.as_ref().map(|t| t.service.as_str()),
+        change.ticket.as_ref().map(|t| &t.id).or(booking.and_then(|b| b.ticket.as_ref())).map(TicketId::as_str),
+        change.ticket.as_ref().map(|t| &t.service).or(booking.map(|b| &b.service)).map(ServiceCode::as_str),
         counter_no,
         payload
     ])?;
+    if let Some(b) = booking {
+        super::bookings::write_booking(conn, b)?;
+    }
+    if let Some(n) = &change.notice {
+        super::bookings::queue_notice(conn, at, n)?;
+    }
     if let Some(t) = &change.ticket {
         write_ticket(conn, t)?;
     }
@@ -269,5 +279,7 @@ pub fn load_queue(conn: &Connection, centre: Arc<Centre>, now: Timestamp) -> rus
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let last_rating_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM ratings", [], |r| r.get(0))?;
 
-    Ok(Queue::restore(centre, day, Restore { tickets, counters, service_times, keyed_ratings, last_rating_id }))
+    let bookings = super::bookings::load_from(conn, day)?;
+    let restore = Restore { tickets, counters, service_times, keyed_ratings, last_rating_id, bookings };
+    Ok(Queue::restore(centre, day, restore))
 }

@@ -93,6 +93,41 @@ CREATE TABLE dossiers (
     apology         TEXT,
     completed_at_ms INTEGER
 );
+"#, r#"
+-- Appointments: one row per booking (holds included); each row change comes with its event.
+CREATE TABLE bookings (
+    code             TEXT    PRIMARY KEY,
+    service          TEXT    NOT NULL,
+    day              TEXT    NOT NULL,
+    slot_at_ms       INTEGER NOT NULL,
+    status           TEXT    NOT NULL,
+    name             TEXT,
+    phone            TEXT,
+    citizen_id       TEXT,
+    created_at_ms    INTEGER NOT NULL,
+    hold_until_ms    INTEGER,
+    ticket_id        TEXT,
+    checked_in_at_ms INTEGER,
+    late             INTEGER NOT NULL DEFAULT 0,
+    reminded         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX bookings_day ON bookings (day, service);
+
+-- Messages to citizens (confirmations, reminders…): the outbox an operator reads and, when an SMS
+-- gateway is configured, the queue it is sent from.
+CREATE TABLE notifications (
+    id         INTEGER PRIMARY KEY,
+    at_ms      INTEGER NOT NULL,
+    kind       TEXT    NOT NULL,
+    booking    TEXT    NOT NULL,
+    phone      TEXT    NOT NULL,
+    text       TEXT    NOT NULL,
+    status     TEXT    NOT NULL DEFAULT 'pending',
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    sent_at_ms INTEGER,
+    last_error TEXT
+);
+CREATE INDEX notifications_pending ON notifications (id) WHERE status = 'pending';
 "#];
 
 /// Opens (creating if needed) the database with the settings every connection uses: WAL, full

@@ -69,6 +69,7 @@ impl Writer {
                     let _ = reply.send(found);
                 }
                 Request::Tick => tick = true,
+                Request::Read(job) => job(self.queue.as_ref(), now),
             }
         }
         if commands.is_empty() && !tick {
@@ -178,6 +179,10 @@ fn reply_of(queue: &Queue, outcome: Outcome) -> Reply {
             None => Reply::NobodyWaiting,
         },
         Outcome::NobodyWaiting => Reply::NobodyWaiting,
+        Outcome::Booking(code) => match queue.book().get(&code) {
+            Some(b) => Reply::Booking(views::booking(queue, b)),
+            None => Reply::NobodyWaiting,
+        },
         Outcome::Counter(no) => match views::counter(queue, no) {
             Some(c) => Reply::Counter(c),
             None => Reply::NobodyWaiting,

@@ -1,0 +1,201 @@
+//! Bodies of the appointment API (`/api/v1/appointments…`): bookable fields and slots, holds,
+//! bookings, check-in, and the supervisor's day view.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// A field that takes bookings, with the days that can be booked now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BookableService {
+    /// Field code.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// Slot length in minutes.
+    pub slot_minutes: u32,
+    /// Days inside the booking horizon, in order.
+    pub days: Vec<BookableDay>,
+}
+
+/// One day of a bookable field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BookableDay {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Vietnamese label, e.g. `Thứ Hai 23/11`.
+    pub label: String,
+    /// Places left in slots that can still be booked (0 on a closed day).
+    pub places_left: u32,
+}
+
+/// Answer of `GET /api/v1/appointments/services`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BookableServices {
+    /// Name of the centre.
+    pub centre: String,
+    /// Minutes a chosen slot is held.
+    pub hold_minutes: u32,
+    /// Fields that take bookings.
+    pub services: Vec<BookableService>,
+}
+
+/// A slot and what is left in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SlotInfo {
+    /// Start, RFC 3339.
+    pub start: String,
+    /// `HH:MM`.
+    pub time: String,
+    /// Places left (0: full or no longer bookable).
+    pub left: u32,
+    /// Places in the slot.
+    pub capacity: u32,
+    /// Active bookings in it (supervisor view only; 0 on the public list).
+    #[serde(default)]
+    pub booked: u32,
+}
+
+/// Answer of `GET /api/v1/appointments/slots`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SlotsResponse {
+    /// Field code.
+    pub service: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Slots that can be booked now, in order.
+    pub slots: Vec<SlotInfo>,
+}
+
+/// Body of `POST /api/v1/appointments/holds`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HoldRequest {
+    /// Field code.
+    pub service: String,
+    /// Slot start, RFC 3339 (as listed by the slots endpoint).
+    pub slot: String,
+}
+
+/// Body of `POST /api/v1/appointments/{code}/confirm`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConfirmRequest {
+    /// Full name.
+    pub name: String,
+    /// Vietnamese mobile number.
+    pub phone: String,
+    /// 12-digit citizen ID number, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citizen_id: Option<String>,
+}
+
+/// Body of `POST /api/v1/appointments/{code}/cancel`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CancelRequest {
+    /// The phone the booking was made with.
+    pub phone: String,
+}
+
+/// Body of `POST /api/v1/appointments/{code}/reschedule`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RescheduleRequest {
+    /// The phone the booking was made with.
+    pub phone: String,
+    /// New slot start, RFC 3339.
+    pub slot: String,
+}
+
+/// Body of `POST /api/v1/appointments/check-in`: the booking code or the phone number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CheckInRequest {
+    /// Booking code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// A booking as its holder sees it (personal data masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Booking {
+    /// Booking code, also the QR payload.
+    pub code: String,
+    /// Field code.
+    pub service: String,
+    /// Field name.
+    pub service_name_vi: String,
+    /// Slot start, RFC 3339.
+    pub slot: String,
+    /// `HH:MM`.
+    pub time: String,
+    /// `dd/mm/yyyy`.
+    pub date: String,
+    /// `held`, `confirmed`, `checked_in`, `cancelled`, `no_show`, `lapsed`.
+    pub status: String,
+    /// Vietnamese status label.
+    pub status_vi: String,
+    /// While held: until when, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_until: Option<String>,
+    /// Name, masked (`Nguyễn V. A.`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Phone, masked (`091****678`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The ticket it became.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// Check-in opens, `HH:MM`.
+    pub checkin_from: String,
+    /// On-time check-in closes, `HH:MM`.
+    pub checkin_until: String,
+}
+
+/// One field's bookings on a day, for supervisors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ServiceBookings {
+    /// Field code.
+    pub service: String,
+    /// Field name.
+    pub name_vi: String,
+    /// The field's daily capacity (walk-ins and bookings).
+    pub capacity: u32,
+    /// Bookings allowed that day.
+    pub bookable: u32,
+    /// Active bookings (held, confirmed, checked in).
+    pub booked: u32,
+    /// Checked in.
+    pub checked_in: u32,
+    /// Not checked in in time.
+    pub no_show: u32,
+    /// Cancelled.
+    pub cancelled: u32,
+    /// Walk-in tickets (today only; 0 for other days).
+    pub walk_ins: u32,
+    /// Every slot with its bookings.
+    pub slots: Vec<SlotInfo>,
+}
+
+/// Answer of `GET /api/v1/appointments/summary`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BookingSummary {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Fields that take bookings.
+    pub services: Vec<ServiceBookings>,
+}

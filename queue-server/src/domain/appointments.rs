@@ -1,0 +1,389 @@
+//! Booking commands on the queue: hold a slot, confirm, cancel, reschedule, check in; and the
+//! capacity the walk-in tickets and the bookings of a field share.
+//!
+//! A field's day has one capacity (`daily_capacity`). Bookings may take at most `per_day` of it
+//! and `slot_capacity` per slot. Walk-in tickets may take the rest, minus what is kept for
+//! bookings: the bookings made, plus the free places of slots that can still be booked today. As
+//! the day goes on, the places of slots nobody can book any more go back to walk-ins. Everything
+//! runs on the one writer, so walk-ins + bookings ≤ capacity holds under any concurrency.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use super::booking::{Booking, BookingCode, BookingStatus, Citizen, citizen_id, mobile_number};
+use super::centre::ServiceSpec;
+use super::commands::{Executed, MAX_KEY, NewTicket, Outcome, text};
+use super::error::DomainError;
+use super::facts::{Change, Fact, Notice, NoticeKind};
+use super::ids::ServiceCode;
+use super::queue::Queue;
+use super::slots::{LateArrival, SlotSpec, check_slot, offered_slots};
+use super::ticket::Channel;
+
+/// How a citizen names their booking at the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckInBy {
+    /// The booking code (typed or scanned from the QR).
+    Code(BookingCode),
+    /// The phone number it was booked with (today's booking).
+    Phone(String),
+}
+
+impl Queue {
+    /// The field's booking settings, or why it has none.
+    pub fn bookable(&self, service: &ServiceCode) -> Result<(&ServiceSpec, SlotSpec), DomainError> {
+        let spec = self.centre.service(service).ok_or_else(|| DomainError::UnknownService(service.to_string()))?;
+        let slots = spec.booking.ok_or_else(|| DomainError::NotBookable(spec.name_vi.clone()))?;
+        Ok((spec, slots))
+    }
+
+    /// Walk-in tickets issued today for a field.
+    pub fn walk_ins(&self, service: &ServiceCode) -> u32 {
+        self.issued_count(service).saturating_sub(self.from_bookings.get(service).copied().unwrap_or(0))
+    }
+
+    /// Places kept today for bookings: those booked plus the free places of slots still bookable.
+    pub fn kept_for_bookings(&self, service: &ServiceCode, now: Timestamp) -> u32 {
+        let Ok((_, slots)) = self.bookable(service) else { return 0 };
+        let booked = self.book.on_day(self.day, service);
+        let schedule = &self.centre.schedule;
+        let open: u32 = offered_slots(schedule, &self.centre.appointments, now, self.day)
+            .iter()
+            .map(|s| slots.slot_capacity.saturating_sub(self.book.in_slot(service, s.start)))
+            .sum();
+        booked + open.min(slots.per_day.saturating_sub(booked))
+    }
+
+    /// Walk-in tickets that may still be issued today.
+    pub fn walk_ins_left(&self, service: &ServiceCode, now: Timestamp) -> u32 {
+        let Some(spec) = self.centre.service(service) else { return 0 };
+        spec.daily_capacity.saturating_sub(self.walk_ins(service)).saturating_sub(self.kept_for_bookings(service, now))
+    }
+
+    /// Bookings that may still be made for a field on `day` (any slot).
+    pub fn bookings_left(&self, service: &ServiceCode, day: Date) -> u32 {
+        let Ok((spec, slots)) = self.bookable(service) else { return 0 };
+        let booked = self.book.on_day(day, service);
+        let walk_ins = if day == self.day { self.walk_ins(service) } else { 0 };
+        slots.per_day.saturating_sub(booked).min(spec.daily_capacity.saturating_sub(booked + walk_ins))
+    }
+
+    /// Places left in one slot.
+    pub fn slot_left(&self, service: &ServiceCode, start: Timestamp, day: Date) -> u32 {
+        let Ok((_, slots)) = self.bookable(service) else { return 0 };
+        slots.slot_capacity.saturating_sub(self.book.in_slot(service, start)).min(self.bookings_left(service, day))
+    }
+
+    /// Checks that a slot may be taken at `now`; `moving` is a booking leaving that slot's day.
+    fn check_room(&self, service: &ServiceCode, start: Timestamp, now: Timestamp) -> Result<Date, DomainError> {
+        let (spec, _) = self.bookable(service)?;
+        let (day, _) = check_slot(&self.centre.schedule, &self.centre.appointments, now, start)
+            .map_err(DomainError::SlotNotOffered)?;
+        if self.bookings_left(service, day) == 0 {
+            return Err(DomainError::BookingsFull { service: spec.name_vi.clone(), day: day.strftime("%d/%m/%Y").to_string() });
+        }
+        if self.slot_left(service, start, day) == 0 {
+            return Err(DomainError::SlotFull(self.centre.schedule.local_hhmm(start)));
+        }
+        Ok(day)
+    }
+
+    fn booking_change(&self, fact: Fact, code: &BookingCode, notice: Option<NoticeKind>) -> Change {
+        let booking = self.book.get(code).cloned();
+        let notice = notice.zip(booking.as_ref()).and_then(|(kind, b)| self.notice(kind, b));
+        Change { booking, notice, ..Change::of(fact) }
+    }
+
+    /// The message for a booking, in Vietnamese.
+    pub fn notice(&self, kind: NoticeKind, b: &Booking) -> Option<Notice> {
+        let phone = b.phone()?.to_string();
+        let s = &self.centre.schedule;
+        let when = format!("{} ngày {}", s.local_hhmm(b.slot_at), s.local_date(b.slot_at));
+        let field = self.centre.service_name(&b.service);
+        let centre = &self.centre.name;
+        let text = match kind {
+            NoticeKind::Confirmation => format!(
+                "{centre}: Đã đặt lịch {field} lúc {when}. Mã lịch hẹn {}. Vui lòng đến trước giờ hẹn và check-in tại kiosk bằng mã này.",
+                b.code
+            ),
+            NoticeKind::Rescheduled => {
+                format!("{centre}: Lịch hẹn {} ({field}) đã đổi sang {when}.", b.code)
+            }
+            NoticeKind::Cancellation => format!("{centre}: Lịch hẹn {} ({field}) lúc {when} đã được hủy.", b.code),
+            NoticeKind::Reminder => format!(
+                "{centre}: Nhắc lịch hẹn {field} lúc {when}, mã {}. Check-in tại kiosk khi đến.",
+                b.code
+            ),
+        };
+        Some(Notice { kind, booking: b.code.clone(), phone, text })
+    }
+
+    /// Holds a slot for the citizen while they enter their details.
+    pub(super) fn hold(
+        &mut self,
+        code: BookingCode,
+        service: ServiceCode,
+        start: Timestamp,
+        now: Timestamp,
+    ) -> Result<Executed, DomainError> {
+        if self.book.get(&code).is_some() {
+            return Err(DomainError::BookingCodeTaken);
+        }
+        let day = self.check_room(&service, start, now)?;
+        let minutes = i64::from(self.centre.appointments.hold_minutes);
+        let booking = Booking {
+            code: code.clone(),
+            service,
+            day,
+            slot_at: start,
+            status: BookingStatus::Held,
+            citizen: None,
+            created_at: now,
+            hold_until: now.saturating_add(jiff::SignedDuration::from_mins(minutes)).ok(),
+            ticket: None,
+            checked_in_at: None,
+            late: false,
+            reminded: false,
+        };
+        self.book.put(booking);
+        let change = self.booking_change(Fact::BookingHeld, &code, None);
+        Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
+    }
+
+    /// Confirms a held slot with the citizen's details.
+    pub(super) fn confirm(
+        &mut self,
+        code: BookingCode,
+        name: &str,
+        phone: &str,
+        id_number: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Executed, DomainError> {
+        let name = text("name", name, MAX_KEY, "Họ và tên")?;
+        let phone = mobile_number(phone).ok_or(DomainError::InvalidPhone)?;
+        let id_number = match id_number.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(raw) => Some(citizen_id(raw).ok_or(DomainError::InvalidCitizenId)?),
+            None => None,
+        };
+        let booking = self.book.get(&code).ok_or_else(|| DomainError::UnknownBooking(code.to_string()))?;
+        match booking.status {
+            BookingStatus::Held if booking.hold_until.is_some_and(|until| until > now) => {}
+            BookingStatus::Held | BookingStatus::Lapsed => return Err(DomainError::HoldExpired),
+            status => return Err(DomainError::BookingNotActive(status.label_vi())),
+        }
+        let citizen = Citizen { name, phone, citizen_id: id_number };
+        self.check_caps(&citizen, booking, None)?;
+        let mut booking = booking.clone();
+        booking.status = BookingStatus::Confirmed;
+        booking.hold_until = None;
+        booking.citizen = Some(citizen);
+        self.book.put(booking);
+        let change = self.booking_change(Fact::BookingConfirmed, &code, Some(NoticeKind::Confirmation));
+        Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
+    }
+
+    /// Per-citizen limits: bookings on one day (all fields) and open bookings in one field.
+    /// `except` is a booking being moved, not counted against itself.
+    fn check_caps(&self, who: &Citizen, target: &Booking, except: Option<&BookingCode>) -> Result<(), DomainError> {
+        let policy = &self.centre.appointments;
+        let mine: Vec<&Booking> = self
+            .book
+            .all()
+            .filter(|b| matches!(b.status, BookingStatus::Confirmed | BookingStatus::CheckedIn))
+            .filter(|b| Some(&b.code) != except && b.code != target.code && b.same_citizen(who))
+            .collect();
+        if mine.iter().filter(|b| b.day == target.day).count() >= policy.per_citizen_per_day as usize {
+            return Err(DomainError::CitizenDayLimit(policy.per_citizen_per_day));
+        }
+        let open_in_field = mine.iter().filter(|b| b.service == target.service && b.status == BookingStatus::Confirmed);
+        if open_in_field.count() >= policy.per_citizen_per_service as usize {
+            return Err(DomainError::CitizenServiceLimit {
+                limit: policy.per_citizen_per_service,
+                service: self.centre.service_name(&target.service),
+            });
+        }
+        Ok(())
+    }
+
+    /// The booking with this code if `phone` is the one it was made with; otherwise not found, so
+    /// a wrong phone learns nothing about the code.
+    fn owned(&self, code: &BookingCode, phone: &str) -> Result<&Booking, DomainError> {
+        let phone = mobile_number(phone).ok_or(DomainError::InvalidPhone)?;
+        self.book
+            .get(code)
+            .filter(|b| b.phone() == Some(phone.as_str()))
+            .ok_or_else(|| DomainError::UnknownBooking(code.to_string()))
+    }
+
+    /// Cancels a booking (code and phone).
+    pub(super) fn cancel_booking(&mut self, code: BookingCode, phone: &str) -> Result<Executed, DomainError> {
+        let booking = self.owned(&code, phone)?;
+        if booking.status != BookingStatus::Confirmed {
+            return Err(DomainError::BookingNotActive(booking.status.label_vi()));
+        }
+        let mut booking = booking.clone();
+        booking.status = BookingStatus::Cancelled;
+        self.book.put(booking);
+        let change = self.booking_change(Fact::BookingCancelled, &code, Some(NoticeKind::Cancellation));
+        Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
+    }
+
+    /// Moves a confirmed booking to another slot of the same field.
+    pub(super) fn reschedule(
+        &mut self,
+        code: BookingCode,
+        phone: &str,
+        start: Timestamp,
+        now: Timestamp,
+    ) -> Result<Executed, DomainError> {
+        let old = self.owned(&code, phone)?.clone();
+        if old.status != BookingStatus::Confirmed {
+            return Err(DomainError::BookingNotActive(old.status.label_vi()));
+        }
+        if old.slot_at == start {
+            return Ok(Executed { outcome: Outcome::Booking(code), changes: vec![] });
+        }
+        // Checked with the booking out of its old slot, put back if the new one is refused.
+        let mut moving = old.clone();
+        moving.status = BookingStatus::Cancelled;
+        self.book.put(moving);
+        let checked = self.check_room(&old.service, start, now).and_then(|day| {
+            let target = Booking { day, slot_at: start, ..old.clone() };
+            let who = old.citizen.clone().ok_or(DomainError::InvalidPhone)?;
+            self.check_caps(&who, &target, Some(&code))?;
+            Ok(target)
+        });
+        let target = match checked {
+            Ok(target) => target,
+            Err(refused) => {
+                self.book.put(old);
+                return Err(refused);
+            }
+        };
+        let from = old.slot_at;
+        self.book.put(Booking { reminded: false, ..target });
+        let change = self.booking_change(Fact::BookingRescheduled { from }, &code, Some(NoticeKind::Rescheduled));
+        Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
+    }
+
+    /// Checks a booking in: within the window it becomes a ticket the calling order serves at its
+    /// slot time; a second check-in returns the same ticket.
+    pub(super) fn check_in(&mut self, by: CheckInBy, now: Timestamp) -> Result<Executed, DomainError> {
+        let code = match by {
+            CheckInBy::Code(code) => code,
+            CheckInBy::Phone(raw) => self.todays_booking_of(&raw, now)?,
+        };
+        let booking = self.book.get(&code).ok_or_else(|| DomainError::UnknownBooking(code.to_string()))?.clone();
+        let schedule = &self.centre.schedule;
+        let policy = &self.centre.appointments;
+        match booking.status {
+            BookingStatus::CheckedIn => {
+                if let Some(id) = booking.ticket.clone().filter(|id| self.tickets.contains_key(id)) {
+                    return Ok(Executed { outcome: Outcome::Issued { id, replayed: true }, changes: vec![] });
+                }
+                return Err(DomainError::BookingNotActive(booking.status.label_vi()));
+            }
+            BookingStatus::Confirmed => {}
+            status => return Err(DomainError::BookingNotActive(status.label_vi())),
+        }
+        if booking.day != self.day {
+            return Err(DomainError::CheckInOtherDay {
+                when: format!("{} ngày {}", schedule.local_hhmm(booking.slot_at), schedule.local_date(booking.slot_at)),
+            });
+        }
+        let minutes = |m: u32| jiff::SignedDuration::from_mins(i64::from(m));
+        let opens = booking.slot_at.saturating_sub(minutes(policy.checkin_early_minutes)).unwrap_or(booking.slot_at);
+        if now < opens {
+            return Err(DomainError::CheckInTooEarly { from: schedule.local_hhmm(opens) });
+        }
+        let on_time_until =
+            booking.slot_at.saturating_add(minutes(policy.checkin_late_minutes)).unwrap_or(booking.slot_at);
+        let late = now > on_time_until;
+        if late && (policy.late_arrival == LateArrival::Refuse || now > policy.no_show_at(booking.slot_at)) {
+            return Err(DomainError::CheckInTooLate { slot: schedule.local_hhmm(booking.slot_at) });
+        }
+        let appointment_at = (!late).then_some(booking.slot_at);
+        let new = NewTicket {
+            service: booking.service.clone(),
+            priority: None,
+            channel: Channel::Appointment,
+            idempotency_key: None,
+            appointment_at,
+            from_booking: true,
+        };
+        let issued = self.issue_ticket(new, now)?;
+        let Outcome::Issued { id, .. } = issued.outcome.clone() else { return Ok(issued) };
+        *self.from_bookings.entry(booking.service.clone()).or_default() += 1;
+        self.book.put(Booking {
+            status: BookingStatus::CheckedIn,
+            ticket: Some(id),
+            checked_in_at: Some(now),
+            late,
+            ..booking
+        });
+        let mut changes = issued.changes;
+        changes.push(self.booking_change(Fact::BookingCheckedIn, &code, None));
+        Ok(Executed { outcome: issued.outcome, changes })
+    }
+
+    /// The booking a phone number checks in today: the confirmed one whose window is nearest,
+    /// else one already checked in.
+    fn todays_booking_of(&self, raw: &str, now: Timestamp) -> Result<BookingCode, DomainError> {
+        let phone = mobile_number(raw).ok_or(DomainError::InvalidPhone)?;
+        let today: Vec<&Booking> = self.book.of_phone(&phone).filter(|b| b.day == self.day).collect();
+        let confirmed = today
+            .iter()
+            .filter(|b| b.status == BookingStatus::Confirmed)
+            .min_by_key(|b| b.slot_at.duration_since(now).abs());
+        let checked_in = today.iter().find(|b| b.status == BookingStatus::CheckedIn);
+        confirmed
+            .or(checked_in)
+            .map(|b| b.code.clone())
+            .ok_or_else(|| DomainError::NoBookingToday(format!("{}******{}", &phone[..2], &phone[8..])))
+    }
+
+    /// Lapses expired holds, marks no-shows, queues reminders.
+    pub(super) fn advance_bookings(&mut self, now: Timestamp) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for code in self.book.lapsed_holds(now) {
+            if let Some(b) = self.book.get(&code).cloned() {
+                self.book.put(Booking { status: BookingStatus::Lapsed, hold_until: None, ..b });
+                changes.push(self.booking_change(Fact::BookingLapsed, &code, None));
+            }
+        }
+        let policy = self.centre.appointments.clone();
+        let late: Vec<BookingCode> = self
+            .book
+            .confirmed_until(now)
+            .filter(|b| policy.no_show_at(b.slot_at) < now)
+            .map(|b| b.code.clone())
+            .collect();
+        for code in late {
+            if let Some(b) = self.book.get(&code).cloned() {
+                self.book.put(Booking { status: BookingStatus::NoShow, ..b });
+                changes.push(self.booking_change(Fact::BookingNoShow, &code, None));
+            }
+        }
+        if policy.reminder_minutes > 0 {
+            let horizon = now.saturating_add(jiff::SignedDuration::from_mins(i64::from(policy.reminder_minutes)));
+            let due: Vec<BookingCode> = horizon
+                .map(|until| {
+                    self.book
+                        .confirmed_until(until)
+                        .filter(|b| !b.reminded && b.slot_at > now)
+                        // Booked inside the reminder window: the confirmation said it all.
+                        .filter(|b| b.created_at.duration_since(b.slot_at).abs().as_mins() > i64::from(policy.reminder_minutes))
+                        .map(|b| b.code.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for code in due {
+                if let Some(b) = self.book.get(&code).cloned() {
+                    self.book.put(Booking { reminded: true, ..b });
+                    changes.push(self.booking_change(Fact::BookingReminded, &code, Some(NoticeKind::Reminder)));
+                }
+            }
+        }
+        changes
+    }
+}

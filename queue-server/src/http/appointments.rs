@@ -1,0 +1,325 @@
+//! Appointments: bookable fields and slots, holds, confirmation, cancel, reschedule (public, for
+//! the citizen's phone; rate-limited per client), check-in (kiosk) and the day's bookings
+//! (supervisor).
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use motcua_protocol::api::{
+    BookableDay, BookableService, BookableServices, Booking, BookingSummary, CancelRequest, CheckInRequest,
+    ConfirmRequest, ErrorBody, HoldRequest, RescheduleRequest, ServiceBookings, SlotInfo, SlotsResponse, Ticket,
+};
+use serde::Deserialize;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::tickets::ticket_reply;
+use crate::config::Role;
+use crate::domain::appointments::CheckInBy;
+use crate::domain::booking::{BookingCode, BookingStatus, CODE_LEN};
+use crate::domain::slots::{bookable_days, day_slots, offered_slots};
+use crate::domain::{Command, DomainError, ParseError, Queue, ServiceCode};
+use crate::store::{Reply, StoreError};
+
+const WEEKDAYS: [&str; 7] = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"];
+
+fn day_label(day: Date) -> String {
+    let weekday = WEEKDAYS[day.weekday().to_monday_zero_offset() as usize];
+    format!("{weekday} {:02}/{:02}", day.day(), day.month())
+}
+
+fn parse_day(raw: &str) -> Result<Date, ParseError> {
+    raw.trim().parse::<Date>().map_err(|_| ParseError {
+        code: "invalid_date",
+        message: format!("Ngày «{}» không hợp lệ, cần dạng YYYY-MM-DD", raw.trim()),
+    })
+}
+
+fn parse_slot(raw: &str) -> Result<Timestamp, ParseError> {
+    raw.trim().parse::<Timestamp>().map_err(|_| ParseError {
+        code: "invalid_slot",
+        message: format!("Khung giờ «{}» không hợp lệ, cần thời điểm dạng 2026-11-23T08:00:00+07:00", raw.trim()),
+    })
+}
+
+fn parse_code(raw: &str) -> Result<BookingCode, ParseError> {
+    BookingCode::parse(raw).ok_or_else(|| ParseError {
+        code: "invalid_booking_code",
+        message: format!("Mã lịch hẹn «{}» không hợp lệ: gồm {CODE_LEN} chữ và số", raw.trim()),
+    })
+}
+
+fn booking_reply(reply: Reply, created: bool) -> Result<(StatusCode, Json<Booking>), ApiError> {
+    match reply {
+        Reply::Booking(b) => Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(b))),
+        _ => Err(ApiError::Unavailable),
+    }
+}
+
+/// The fields that take bookings and the days that can be booked now.
+pub fn bookable(queue: &Queue, now: Timestamp) -> BookableServices {
+    let centre = queue.centre();
+    let policy = &centre.appointments;
+    let services = centre
+        .services
+        .iter()
+        .filter(|s| s.booking.is_some())
+        .map(|spec| BookableService {
+            code: spec.code.to_string(),
+            name_vi: spec.name_vi.clone(),
+            slot_minutes: policy.slot_minutes,
+            days: bookable_days(&centre.schedule, policy, now)
+                .into_iter()
+                .map(|day| BookableDay {
+                    date: day.to_string(),
+                    label: day_label(day),
+                    places_left: slots(queue, &spec.code, day, now).iter().map(|s| s.left).sum(),
+                })
+                .collect(),
+        })
+        .collect();
+    BookableServices { centre: centre.name.clone(), hold_minutes: policy.hold_minutes, services }
+}
+
+fn slots(queue: &Queue, service: &ServiceCode, day: Date, now: Timestamp) -> Vec<SlotInfo> {
+    let centre = queue.centre();
+    let capacity = centre.service(service).and_then(|s| s.booking).map_or(0, |b| b.slot_capacity);
+    offered_slots(&centre.schedule, &centre.appointments, now, day)
+        .into_iter()
+        .map(|s| SlotInfo {
+            start: centre.schedule.format(s.start),
+            time: centre.schedule.local_hhmm(s.start),
+            left: queue.slot_left(service, s.start, day),
+            capacity,
+            booked: 0,
+        })
+        .collect()
+}
+
+/// Fields that take bookings, with their bookable days and places left.
+#[utoipa::path(get, path = "/api/v1/appointments/services", tag = "appointments",
+    responses((status = 200, body = BookableServices)))]
+pub async fn services(State(state): State<AppState>) -> Result<Json<BookableServices>, ApiError> {
+    Ok(Json(state.store.read(bookable).await?))
+}
+
+/// Query of the slot list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SlotsQuery {
+    /// Field code.
+    pub service: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// Slots of a field on a day that can be booked now, with places left.
+#[utoipa::path(get, path = "/api/v1/appointments/slots", tag = "appointments", params(SlotsQuery),
+    responses((status = 200, body = SlotsResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the field takes no bookings", body = ErrorBody)))]
+pub async fn list_slots(
+    State(state): State<AppState>,
+    query: Result<Query<SlotsQuery>, QueryRejection>,
+) -> Result<Json<SlotsResponse>, ApiError> {
+    let Query(query) = query?;
+    let service = ServiceCode::parse(&query.service)?;
+    let day = parse_day(&query.date)?;
+    let answer = state
+        .store
+        .read(move |queue, now| {
+            queue.bookable(&service).map(|_| ())?;
+            Ok::<_, DomainError>(SlotsResponse {
+                service: service.to_string(),
+                date: day.to_string(),
+                slots: slots(queue, &service, day, now),
+            })
+        })
+        .await?;
+    Ok(Json(answer.map_err(ApiError::Refused)?))
+}
+
+/// Holds a slot for the hold time while the citizen enters their details.
+#[utoipa::path(post, path = "/api/v1/appointments/holds", tag = "appointments", request_body = HoldRequest,
+    responses((status = 201, body = Booking), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "slot or day full, field not bookable", body = ErrorBody),
+        (status = 422, description = "past, too soon, beyond the horizon, not a slot", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn hold(
+    State(state): State<AppState>,
+    body: Result<Json<HoldRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Booking>), ApiError> {
+    let Json(body) = body?;
+    let service = ServiceCode::parse(&body.service)?;
+    let slot_at = parse_slot(&body.slot)?;
+    for _ in 0..8 {
+        let mut bytes = [0u8; CODE_LEN];
+        getrandom::fill(&mut bytes).map_err(|_| ApiError::Unavailable)?;
+        let code = BookingCode::from_random(bytes);
+        match state.store.execute(Command::Hold { code, service: service.clone(), slot_at }).await {
+            Err(StoreError::Refused(DomainError::BookingCodeTaken)) => continue,
+            other => return booking_reply(other?, true),
+        }
+    }
+    Err(ApiError::Unavailable)
+}
+
+/// A booking by code (name and phone masked).
+#[utoipa::path(get, path = "/api/v1/appointments/{code}", tag = "appointments", params(("code" = String, Path)),
+    responses((status = 200, body = Booking), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_booking(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Booking>, ApiError> {
+    let code = parse_code(&code)?;
+    let wanted = code.clone();
+    let found =
+        state.store.read(move |queue, _| queue.book().get(&wanted).map(|b| crate::views::booking(queue, b))).await?;
+    found.map(Json).ok_or(ApiError::Refused(DomainError::UnknownBooking(code.to_string())))
+}
+
+/// Confirms a held slot with name, phone and optionally the citizen ID number.
+#[utoipa::path(post, path = "/api/v1/appointments/{code}/confirm", tag = "appointments", params(("code" = String, Path)),
+    request_body = ConfirmRequest,
+    responses((status = 200, body = Booking), (status = 404, body = ErrorBody), (status = 409, description = "limits", body = ErrorBody),
+        (status = 410, description = "the hold expired", body = ErrorBody), (status = 422, description = "phone, ID or name", body = ErrorBody)))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: Result<Json<ConfirmRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Booking>), ApiError> {
+    let code = parse_code(&code)?;
+    let Json(body) = body?;
+    let command = Command::Confirm { code, name: body.name, phone: body.phone, citizen_id: body.citizen_id };
+    booking_reply(state.store.execute(command).await?, false)
+}
+
+/// Cancels a booking; the phone must be the one it was made with.
+#[utoipa::path(post, path = "/api/v1/appointments/{code}/cancel", tag = "appointments", params(("code" = String, Path)),
+    request_body = CancelRequest,
+    responses((status = 200, body = Booking), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: Result<Json<CancelRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Booking>), ApiError> {
+    let code = parse_code(&code)?;
+    let Json(body) = body?;
+    booking_reply(state.store.execute(Command::CancelBooking { code, phone: body.phone }).await?, false)
+}
+
+/// Moves a booking to another slot of its field.
+#[utoipa::path(post, path = "/api/v1/appointments/{code}/reschedule", tag = "appointments", params(("code" = String, Path)),
+    request_body = RescheduleRequest,
+    responses((status = 200, body = Booking), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reschedule(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: Result<Json<RescheduleRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Booking>), ApiError> {
+    let code = parse_code(&code)?;
+    let Json(body) = body?;
+    let slot_at = parse_slot(&body.slot)?;
+    booking_reply(state.store.execute(Command::Reschedule { code, phone: body.phone, slot_at }).await?, false)
+}
+
+/// The booking's QR code (its code), as SVG.
+#[utoipa::path(get, path = "/api/v1/appointments/{code}/qr.svg", tag = "appointments", params(("code" = String, Path)),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 400, body = ErrorBody)))]
+pub async fn qr(Path(code): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    let code = parse_code(code.trim_end_matches(".svg"))?;
+    let svg = super::pages::qr_svg(code.as_str()).ok_or(ApiError::Unavailable)?;
+    Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "public, max-age=86400")], svg))
+}
+
+/// Checks a booking in at the kiosk by code or phone; a second check-in answers the same ticket.
+#[utoipa::path(post, path = "/api/v1/appointments/check-in", tag = "appointments", request_body = CheckInRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = Ticket), (status = 200, description = "checked in before: the same ticket", body = Ticket),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "too early, too late, another day, not active", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn check_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<CheckInRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Ticket>), ApiError> {
+    caller.require_kiosk()?;
+    let Json(body) = body?;
+    let by = match (body.code.as_deref().map(str::trim).filter(|c| !c.is_empty()), body.phone) {
+        (Some(code), _) => CheckInBy::Code(parse_code(code)?),
+        (None, Some(phone)) => CheckInBy::Phone(phone),
+        (None, None) => {
+            return Err(ApiError::BadInput(ParseError {
+                code: "missing_booking",
+                message: "Cần mã lịch hẹn hoặc số điện thoại đã dùng khi đặt lịch".into(),
+            }));
+        }
+    };
+    ticket_reply(state.store.execute(Command::CheckIn(by)).await?)
+}
+
+/// Query of the day view.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SummaryQuery {
+    /// `YYYY-MM-DD`; today when absent.
+    pub date: Option<String>,
+}
+
+/// Bookings per slot and the booked/walk-in split of a day, for supervisors.
+#[utoipa::path(get, path = "/api/v1/appointments/summary", tag = "appointments", params(SummaryQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = BookingSummary), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<SummaryQuery>, QueryRejection>,
+) -> Result<Json<BookingSummary>, ApiError> {
+    if caller.role != Role::Supervisor {
+        return Err(ApiError::Forbidden("Chỉ lãnh đạo trung tâm được xem tổng hợp lịch hẹn".into()));
+    }
+    let Query(query) = query?;
+    let day = query.date.as_deref().map(parse_day).transpose()?;
+    Ok(Json(state.store.read(move |queue, _| day_summary(queue, day.unwrap_or(queue.day()))).await?))
+}
+
+fn day_summary(queue: &Queue, day: Date) -> BookingSummary {
+    let centre = queue.centre();
+    let services = centre
+        .services
+        .iter()
+        .filter_map(|spec| spec.booking.map(|b| (spec, b)))
+        .map(|(spec, b)| {
+            let of_day: Vec<_> = queue.book().all().filter(|x| x.day == day && x.service == spec.code).collect();
+            let count = |status: BookingStatus| u32::try_from(of_day.iter().filter(|x| x.status == status).count());
+            let slots = day_slots(&centre.schedule, day, centre.appointments.slot_minutes)
+                .into_iter()
+                .map(|s| {
+                    let booked = queue.book().in_slot(&spec.code, s.start);
+                    SlotInfo {
+                        start: centre.schedule.format(s.start),
+                        time: centre.schedule.local_hhmm(s.start),
+                        left: b.slot_capacity.saturating_sub(booked),
+                        capacity: b.slot_capacity,
+                        booked,
+                    }
+                })
+                .collect();
+            ServiceBookings {
+                service: spec.code.to_string(),
+                name_vi: spec.name_vi.clone(),
+                capacity: spec.daily_capacity,
+                bookable: b.per_day,
+                booked: queue.book().on_day(day, &spec.code),
+                checked_in: count(BookingStatus::CheckedIn).unwrap_or(0),
+                no_show: count(BookingStatus::NoShow).unwrap_or(0),
+                cancelled: count(BookingStatus::Cancelled).unwrap_or(0),
+                walk_ins: if day == queue.day() { queue.walk_ins(&spec.code) } else { 0 },
+                slots,
+            }
+        })
+        .collect();
+    BookingSummary { date: day.to_string(), services }
+}

@@ -1,0 +1,190 @@
+//! Citizen pages for a phone browser, all with the same look: `/book` (booking), `/t/{ticket}`
+//! (where a ticket's QR points: live position, wait and counter), `/lookup` (dossier by receipt
+//! code, masked as on the kiosk). The pages and their scripts are files under `queue-server/web/`,
+//! compiled in; they talk to the public API and work with no internet.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{Html, IntoResponse, Response};
+use motcua_protocol::api::Dossier;
+use serde::Deserialize;
+
+use super::AppState;
+use crate::domain::{ReceiptCode, TicketId};
+
+const STYLE: &str = include_str!("../../web/style.css");
+const BOOK_HTML: &str = include_str!("../../web/book.html");
+const BOOK_JS: &str = include_str!("../../web/book.js");
+const TICKET_HTML: &str = include_str!("../../web/ticket.html");
+const TICKET_JS: &str = include_str!("../../web/ticket.js");
+const LOOKUP_HTML: &str = include_str!("../../web/lookup.html");
+
+/// Text made safe inside HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A QR code as SVG (dark modules as one path), with a quiet zone.
+pub fn qr_svg(data: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(data.as_bytes()).ok()?;
+    let width = code.width();
+    let quiet = 4;
+    let size = width + 2 * quiet;
+    let mut path = String::new();
+    for (i, color) in code.to_colors().iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = (i % width + quiet, i / width + quiet);
+            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+    }
+    Some(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    ))
+}
+
+fn page(state: &AppState, template: &str, fill: &[(&str, String)]) -> Html<String> {
+    let mut html = template.replace("{{centre}}", &escape(&state.config.centre.name));
+    for (key, value) in fill {
+        html = html.replace(&format!("{{{{{key}}}}}"), value);
+    }
+    Html(html)
+}
+
+/// The shared style sheet.
+pub async fn style() -> Response {
+    ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=300")], STYLE).into_response()
+}
+
+/// A page script.
+pub async fn script(Path(name): Path<String>) -> Response {
+    let body = match name.as_str() {
+        "book.js" => BOOK_JS,
+        "ticket.js" => TICKET_JS,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    ([(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=300")], body).into_response()
+}
+
+/// `/book`: choose a field, a day, a slot, enter details, get the code and QR.
+pub async fn book(State(state): State<AppState>) -> Html<String> {
+    page(&state, BOOK_HTML, &[])
+}
+
+/// `/t/{ticket}`: the ticket's live position.
+pub async fn ticket(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match TicketId::parse(&id) {
+        Ok(id) => page(&state, TICKET_HTML, &[("ticket", escape(id.as_str()))]).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, message_page(&state, "Mã phiếu không hợp lệ", &e.message)).into_response(),
+    }
+}
+
+/// A page with one message.
+pub fn message_page(state: &AppState, title: &str, text: &str) -> Html<String> {
+    page(
+        state,
+        LOOKUP_HTML,
+        &[
+            ("code", String::new()),
+            ("result", format!("<div class=\"alert\" role=\"alert\"><b>{}</b><p>{}</p></div>", escape(title), escape(text))),
+        ],
+    )
+}
+
+/// Query of `/lookup`.
+#[derive(Debug, Deserialize)]
+pub struct LookupQuery {
+    /// Receipt code.
+    pub code: Option<String>,
+}
+
+/// `/lookup?code=…`: a dossier by receipt code, served as plain HTML (no script needed).
+pub async fn lookup(State(state): State<AppState>, query: Result<Query<LookupQuery>, QueryRejection>) -> Response {
+    let code = query.ok().and_then(|Query(q)| q.code).map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty());
+    let Some(raw) = code else {
+        return page(&state, LOOKUP_HTML, &[("code", String::new()), ("result", String::new())]).into_response();
+    };
+    let fill = |result: String| vec![("code", escape(&raw)), ("result", result)];
+    let alert = |title: &str, text: &str| {
+        format!("<div class=\"alert\" role=\"alert\"><b>{}</b><p>{}</p></div>", escape(title), escape(text))
+    };
+    let code = match ReceiptCode::parse(&raw) {
+        Ok(code) => code,
+        Err(e) => {
+            let html = page(&state, LOOKUP_HTML, &fill(alert("Mã hồ sơ chưa đúng", &e.message)));
+            return (StatusCode::BAD_REQUEST, html).into_response();
+        }
+    };
+    match state.store.dossier(code, state.clock.now()).await {
+        Ok(Some(d)) => page(&state, LOOKUP_HTML, &fill(dossier_html(&d))).into_response(),
+        Ok(None) => {
+            let text = format!("Không có hồ sơ mã {raw}. Vui lòng kiểm tra mã trên giấy tiếp nhận.");
+            (StatusCode::NOT_FOUND, page(&state, LOOKUP_HTML, &fill(alert("Không tìm thấy hồ sơ", &text))))
+                .into_response()
+        }
+        Err(_) => {
+            let html = page(&state, LOOKUP_HTML, &fill(alert("Chưa tra cứu được", "Hệ thống đang bận, vui lòng thử lại sau ít phút.")));
+            (StatusCode::SERVICE_UNAVAILABLE, html).into_response()
+        }
+    }
+}
+
+fn dossier_html(d: &Dossier) -> String {
+    let row = |k: &str, v: &str| format!("<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
+    let day = |at: &str| at.get(..10).map_or(at.to_string(), |d| format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]));
+    let mut html = format!(
+        "<section class=\"card\" id=\"dossier\"><h2>{}</h2><p class=\"status{}\">{}</p><dl>",
+        escape(&d.procedure_name),
+        if d.overdue { " late" } else { "" },
+        escape(&d.status_label)
+    );
+    html.push_str(&row("Mã hồ sơ", &d.receipt_code));
+    html.push_str(&row("Người nộp", &d.applicant));
+    html.push_str(&row("Điện thoại", &d.phone));
+    html.push_str(&row("Ngày tiếp nhận", &day(&d.received_at)));
+    html.push_str(&row("Hẹn trả kết quả", &day(&d.due_at)));
+    html.push_str("</dl>");
+    if let Some(a) = &d.apology {
+        html.push_str(&format!("<div class=\"alert\"><b>Thư xin lỗi</b><p>{}</p></div>", escape(&a.message)));
+    }
+    if !d.history.is_empty() {
+        html.push_str("<h3>Quá trình xử lý</h3><ol class=\"history\">");
+        for step in &d.history {
+            let note = step.note.as_deref().map(|n| format!(" — {}", escape(n))).unwrap_or_default();
+            html.push_str(&format!("<li><time>{}</time> {}{note}</li>", escape(&day(&step.at)), escape(&step.status_label)));
+        }
+        html.push_str("</ol>");
+    }
+    html.push_str("</section>");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(escape("<a href=\"x\">Đất & 'nhà'</a>"), "&lt;a href=&quot;x&quot;&gt;Đất &amp; &#39;nhà&#39;&lt;/a&gt;");
+    }
+
+    #[test]
+    fn qr_svg_has_modules_and_quiet_zone() {
+        let svg = qr_svg("K7MX3Q").expect("encodes");
+        assert!(svg.starts_with("<svg") && svg.contains("viewBox=\"0 0 29 29\""), "version 1 is 21 modules + 8");
+        assert!(svg.matches('M').count() > 100);
+    }
+}

@@ -1,0 +1,83 @@
+//! Bookings and notices to and from rows.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, Row, params};
+
+use super::rows::{bad, ms, opt_ts, ts};
+use crate::domain::booking::{Booking, BookingCode, BookingStatus, Citizen};
+use crate::domain::facts::Notice;
+use crate::domain::{ServiceCode, TicketId};
+
+/// Writes a booking's current state.
+pub fn write_booking(conn: &Connection, b: &Booking) -> rusqlite::Result<()> {
+    let citizen = b.citizen.as_ref();
+    conn.prepare_cached(
+        "INSERT INTO bookings (code, service, day, slot_at_ms, status, name, phone, citizen_id, created_at_ms,
+             hold_until_ms, ticket_id, checked_in_at_ms, late, reminded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (code) DO UPDATE SET day = excluded.day, slot_at_ms = excluded.slot_at_ms,
+             status = excluded.status, name = excluded.name, phone = excluded.phone,
+             citizen_id = excluded.citizen_id, hold_until_ms = excluded.hold_until_ms,
+             ticket_id = excluded.ticket_id, checked_in_at_ms = excluded.checked_in_at_ms,
+             late = excluded.late, reminded = excluded.reminded",
+    )?
+    .execute(params![
+        b.code.as_str(),
+        b.service.as_str(),
+        b.day.to_string(),
+        ms(b.slot_at),
+        b.status.as_str(),
+        citizen.map(|c| c.name.as_str()),
+        citizen.map(|c| c.phone.as_str()),
+        citizen.and_then(|c| c.citizen_id.as_deref()),
+        ms(b.created_at),
+        b.hold_until.map(ms),
+        b.ticket.as_ref().map(TicketId::as_str),
+        b.checked_in_at.map(ms),
+        b.late,
+        b.reminded
+    ])?;
+    Ok(())
+}
+
+/// Appends a notice to the outbox.
+pub fn queue_notice(conn: &Connection, at: Timestamp, n: &Notice) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO notifications (at_ms, kind, booking, phone, text) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![ms(at), n.kind.as_str(), n.booking.as_str(), n.phone, n.text])?;
+    Ok(())
+}
+
+fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<Booking> {
+    let code: String = row.get(0)?;
+    let status: String = row.get(4)?;
+    let name: Option<String> = row.get(5)?;
+    let phone: Option<String> = row.get(6)?;
+    let ticket: Option<String> = row.get(10)?;
+    let day: String = row.get(2)?;
+    let service: String = row.get(1)?;
+    let unknown = || bad(crate::domain::DomainError::UnknownBooking(code.clone()));
+    Ok(Booking {
+        code: BookingCode::parse(&code).ok_or_else(unknown)?,
+        service: ServiceCode::parse(&service).map_err(bad)?,
+        day: day.parse::<Date>().map_err(bad)?,
+        slot_at: ts(row.get(3)?)?,
+        status: BookingStatus::parse(&status).ok_or_else(unknown)?,
+        citizen: name.zip(phone).map(|(name, phone)| Citizen { name, phone, citizen_id: row.get(7).ok().flatten() }),
+        created_at: ts(row.get(8)?)?,
+        hold_until: opt_ts(row.get(9)?)?,
+        ticket: ticket.map(|t| TicketId::parse(&t)).transpose().map_err(bad)?,
+        checked_in_at: opt_ts(row.get(11)?)?,
+        late: row.get(12)?,
+        reminded: row.get(13)?,
+    })
+}
+
+/// Bookings of `day` and later.
+pub fn load_from(conn: &Connection, day: Date) -> rusqlite::Result<Vec<Booking>> {
+    let mut stmt = conn.prepare(
+        "SELECT code, service, day, slot_at_ms, status, name, phone, citizen_id, created_at_ms, hold_until_ms,
+             ticket_id, checked_in_at_ms, late, reminded FROM bookings WHERE day >= ?1",
+    )?;
+    stmt.query_map([day.to_string()], booking_from_row)?.collect()
+}

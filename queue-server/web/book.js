@@ -1,0 +1,213 @@
+// Booking page: field → day → slot → hold → details → confirmation with code and QR.
+// Every server refusal carries a Vietnamese message, shown as is.
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const state = { services: [], service: null, day: null, hold: null, timer: null };
+
+  function showError(message) {
+    const box = $("error");
+    box.textContent = message || "";
+    box.hidden = !message;
+    if (message) box.scrollIntoView({ block: "center", behavior: "smooth" });
+  }
+
+  async function call(method, url, body) {
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: body ? { "Content-Type": "application/json" } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    } catch (e) {
+      throw { code: "offline", message: "Không kết nối được máy chủ của trung tâm. Vui lòng kiểm tra mạng và thử lại." };
+    }
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (!response.ok) {
+      throw data && data.message ? data : { code: "http_" + response.status, message: "Máy chủ chưa xử lý được yêu cầu, vui lòng thử lại." };
+    }
+    return data;
+  }
+
+  function button(label, sub, onClick, disabled) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    if (sub) {
+      const s = document.createElement("span");
+      s.className = "sub";
+      s.textContent = sub;
+      b.appendChild(s);
+    }
+    b.disabled = !!disabled;
+    b.setAttribute("aria-pressed", "false");
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function press(container, chosen) {
+    for (const b of container.querySelectorAll("button")) b.setAttribute("aria-pressed", b === chosen ? "true" : "false");
+  }
+
+  function show(step) {
+    for (const id of ["step-day", "step-slot", "step-details", "step-done"]) {
+      const order = ["step-day", "step-slot", "step-details", "step-done"];
+      $(id).hidden = order.indexOf(id) > order.indexOf(step);
+    }
+    if (step === "step-done") {
+      for (const id of ["step-service", "step-day", "step-slot", "step-details"]) $(id).hidden = true;
+      $("step-done").hidden = false;
+    }
+  }
+
+  async function loadServices() {
+    try {
+      const data = await call("GET", "/api/v1/appointments/services");
+      state.services = data.services;
+      $("loading").textContent = data.services.length
+        ? "Chọn lĩnh vực cần giao dịch. Chỗ được giữ " + data.hold_minutes + " phút trong khi quý khách nhập thông tin."
+        : "Hiện chưa có lĩnh vực nào nhận đặt lịch.";
+      const list = $("services");
+      list.textContent = "";
+      for (const s of data.services) {
+        const left = s.days.reduce((n, d) => n + d.places_left, 0);
+        const b = button(s.name_vi, left ? "Còn " + left + " chỗ trong " + s.days.length + " ngày tới" : "Đã hết chỗ", () => chooseService(s, b), !left);
+        b.dataset.code = s.code;
+        list.appendChild(b);
+      }
+    } catch (e) {
+      $("loading").textContent = "";
+      showError(e.message);
+    }
+  }
+
+  function chooseService(service, b) {
+    showError("");
+    state.service = service;
+    press($("services"), b);
+    const days = $("days");
+    days.textContent = "";
+    for (const d of service.days) {
+      const db = button(d.label, d.places_left ? "Còn " + d.places_left + " chỗ" : "Không còn chỗ", () => chooseDay(d, db), !d.places_left);
+      db.dataset.date = d.date;
+      days.appendChild(db);
+    }
+    show("step-day");
+    $("step-day").scrollIntoView({ block: "start", behavior: "smooth" });
+  }
+
+  async function chooseDay(day, b) {
+    showError("");
+    state.day = day;
+    press($("days"), b);
+    const slots = $("slots");
+    slots.textContent = "";
+    $("slots-note").textContent = "Đang tải khung giờ…";
+    show("step-slot");
+    try {
+      const data = await call("GET", "/api/v1/appointments/slots?service=" + encodeURIComponent(state.service.code) + "&date=" + encodeURIComponent(day.date));
+      const open = data.slots.filter((s) => s.left > 0).length;
+      $("slots-note").textContent = open ? "Khung " + state.service.slot_minutes + " phút. Số trong ngoặc là chỗ còn trống." : "Ngày này đã hết khung giờ trống, mời chọn ngày khác.";
+      for (const s of data.slots) {
+        const sb = button(s.time, s.left ? "Còn " + s.left + " chỗ" : "Hết chỗ", () => chooseSlot(s, sb), !s.left);
+        sb.dataset.start = s.start;
+        slots.appendChild(sb);
+      }
+      $("step-slot").scrollIntoView({ block: "start", behavior: "smooth" });
+    } catch (e) {
+      $("slots-note").textContent = "";
+      showError(e.message);
+    }
+  }
+
+  async function chooseSlot(slot, b) {
+    showError("");
+    press($("slots"), b);
+    for (const x of $("slots").querySelectorAll("button")) x.disabled = true;
+    try {
+      state.hold = await call("POST", "/api/v1/appointments/holds", { service: state.service.code, slot: slot.start });
+      startCountdown();
+      show("step-details");
+      $("step-details").scrollIntoView({ block: "start", behavior: "smooth" });
+      $("name").focus();
+    } catch (e) {
+      showError(e.message);
+      if (state.day) chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"));
+    }
+  }
+
+  function startCountdown() {
+    clearInterval(state.timer);
+    const until = new Date(state.hold.hold_until).getTime();
+    const tick = () => {
+      const left = Math.max(0, Math.round((until - Date.now()) / 1000));
+      const mm = String(Math.floor(left / 60)).padStart(2, "0"), ss = String(left % 60).padStart(2, "0");
+      $("held").textContent = left
+        ? "Đang giữ chỗ " + state.hold.time + " ngày " + state.hold.date + " (" + state.hold.service_name_vi + ") trong " + mm + ":" + ss + "."
+        : "Đã hết thời gian giữ chỗ. Mời chọn lại khung giờ.";
+    };
+    tick();
+    state.timer = setInterval(tick, 1000);
+  }
+
+  async function confirm(event) {
+    event.preventDefault();
+    showError("");
+    const button = $("confirm");
+    button.disabled = true;
+    button.textContent = "Đang xác nhận…";
+    const body = { name: $("name").value, phone: $("phone").value };
+    if ($("cid").value.trim()) body.citizen_id = $("cid").value;
+    try {
+      const booking = await call("POST", "/api/v1/appointments/" + encodeURIComponent(state.hold.code) + "/confirm", body);
+      clearInterval(state.timer);
+      done(booking);
+    } catch (e) {
+      showError(e.message);
+      if (e.code === "hold_expired") {
+        clearInterval(state.timer);
+        state.hold = null;
+        chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"));
+      }
+    } finally {
+      button.disabled = false;
+      button.textContent = "Xác nhận đặt lịch";
+    }
+  }
+
+  function done(b) {
+    $("code").textContent = b.code;
+    $("qr").src = "/api/v1/appointments/" + encodeURIComponent(b.code) + "/qr.svg";
+    const summary = $("summary");
+    summary.textContent = "";
+    for (const [k, v] of [["Lĩnh vực", b.service_name_vi], ["Ngày", b.date], ["Giờ hẹn", b.time], ["Người đến", b.name], ["Điện thoại", b.phone]]) {
+      const dt = document.createElement("dt"); dt.textContent = k;
+      const dd = document.createElement("dd"); dd.textContent = v || "";
+      summary.append(dt, dd);
+    }
+    $("instructions").textContent = "Khi đến trung tâm, quét mã QR hoặc nhập mã " + b.code + " tại kiosk từ " + b.checkin_from + " đến " + b.checkin_until + " để nhận số thứ tự được ưu tiên theo giờ hẹn. Vui lòng chụp lại màn hình này.";
+    show("step-done");
+    window.scrollTo({ top: 0, behavior: "smooth" });
+  }
+
+  async function cancel(event) {
+    event.preventDefault();
+    const out = $("cancel-result");
+    out.textContent = "";
+    try {
+      const b = await call("POST", "/api/v1/appointments/" + encodeURIComponent($("cancel-code").value.trim()) + "/cancel", { phone: $("cancel-phone").value });
+      out.className = "alert ok";
+      out.textContent = "Đã hủy lịch hẹn " + b.code + " lúc " + b.time + " ngày " + b.date + ".";
+    } catch (e) {
+      out.className = "alert";
+      out.textContent = e.message;
+    }
+  }
+
+  $("details").addEventListener("submit", confirm);
+  $("cancel-form").addEventListener("submit", cancel);
+  $("again").addEventListener("click", () => window.location.reload());
+  loadServices();
+})();
