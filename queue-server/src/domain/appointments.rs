@@ -284,6 +284,9 @@ impl Queue {
                 return Err(DomainError::BookingNotActive(booking.status.label_vi()));
             }
             BookingStatus::Confirmed => {}
+            BookingStatus::NoShow if booking.day == self.day => {
+                return Err(DomainError::CheckInTooLate { slot: schedule.local_hhmm(booking.slot_at) });
+            }
             status => return Err(DomainError::BookingNotActive(status.label_vi())),
         }
         if booking.day != self.day {

@@ -22,6 +22,8 @@ pub mod text;
 pub mod ticket;
 
 #[cfg(test)]
+mod appointment_tests;
+#[cfg(test)]
 mod model_check;
 #[cfg(test)]
 mod tests;
