@@ -39,7 +39,10 @@ fn positive(src: &Source<'_>, value: &Option<Spanned<u32>>, key: &str, max: u32)
 }
 
 /// The booking policy; defaults when the section is absent.
-pub(super) fn policy(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>) -> Result<AppointmentPolicy, ConfigError> {
+pub(super) fn policy(
+    src: &Source<'_>,
+    raw: Option<&Spanned<RawAppointments>>,
+) -> Result<AppointmentPolicy, ConfigError> {
     let d = AppointmentPolicy::default();
     let Some(raw) = raw.map(Spanned::get_ref) else { return Ok(d) };
     positive(src, &raw.slot_minutes, "slot_minutes", 240)?;

@@ -57,7 +57,8 @@ fn hold(q: &mut Queue, n: u8, service: &str, slot: Timestamp, now: Timestamp) ->
 }
 
 fn confirm(q: &mut Queue, c: &BookingCode, phone: &str, now: Timestamp) -> Result<Executed, DomainError> {
-    let command = Command::Confirm { code: c.clone(), name: "Nguyễn Văn An".into(), phone: phone.into(), citizen_id: None };
+    let command =
+        Command::Confirm { code: c.clone(), name: "Nguyễn Văn An".into(), phone: phone.into(), citizen_id: None };
     run(q, command, now)
 }
 
@@ -216,13 +217,17 @@ fn on_time_check_in_is_served_at_its_slot_ahead_of_earlier_walk_ins() {
 
     // A second check-in (by code or by phone) answers the same ticket and changes nothing.
     assert_eq!(check_in(&mut q, CheckInBy::Code(booking.clone()), monday("08:47")), Ok((ticket.clone(), true, 0)));
-    assert_eq!(check_in(&mut q, CheckInBy::Phone("0912 000 001".into()), monday("08:47")), Ok((ticket.clone(), true, 0)));
+    assert_eq!(
+        check_in(&mut q, CheckInBy::Phone("0912 000 001".into()), monday("08:47")),
+        Ok((ticket.clone(), true, 0))
+    );
 
     // Before the slot (minus the grace period) the walk-ins go first…
-    let call = |q: &mut Queue, counter: u16, now| match run(q, Command::CallNext(no(counter)), now).expect("calls").outcome {
-        Outcome::Called { id, reason, .. } => (id, reason.code),
-        other => panic!("unexpected {other:?}"),
-    };
+    let call =
+        |q: &mut Queue, counter: u16, now| match run(q, Command::CallNext(no(counter)), now).expect("calls").outcome {
+            Outcome::Called { id, reason, .. } => (id, reason.code),
+            other => panic!("unexpected {other:?}"),
+        };
     assert_eq!(call(&mut q, 1, monday("08:48")).0, first);
     run(&mut q, Command::Done(no(1)), monday("08:49")).expect("done");
     // …from its slot time on, the checked-in booking goes ahead of the earlier walk-in.
@@ -235,7 +240,8 @@ fn late_arrivals_follow_the_policy_and_no_shows_are_marked() {
     let mut q = queue_with(|_| {});
     let late = book(&mut q, 1, "DD", monday("09:00"), "0912000001", monday("07:00"));
     let absent = book(&mut q, 2, "DD", monday("09:15"), "0912000002", monday("07:00"));
-    let (ticket, _, _) = check_in(&mut q, CheckInBy::Phone("0912000001".into()), monday("09:20")).expect("late walk-in");
+    let (ticket, _, _) =
+        check_in(&mut q, CheckInBy::Phone("0912000001".into()), monday("09:20")).expect("late walk-in");
     let t = q.ticket(&ticket).expect("ticket");
     assert_eq!((t.channel, t.appointment_at, t.arrived_at), (Channel::Appointment, None, monday("09:20")));
     assert!(q.book().get(&late).expect("booking").late);
@@ -317,7 +323,7 @@ fn random_mixed_load_never_exceeds_the_shared_capacity() {
                         let _ = check_in(&mut q, CheckInBy::Code(c.clone()), now);
                     }
                 }
-                _ => now = now + jiff::SignedDuration::from_mins(i64::try_from(next(9)).unwrap_or(0)),
+                _ => now += jiff::SignedDuration::from_mins(i64::try_from(next(9)).unwrap_or(0)),
             }
             q.book().check_counts().unwrap_or_else(|e| panic!("seed {seed} step {step}: {e}"));
             let dd = code("DD");

@@ -80,7 +80,10 @@ impl Queue {
         let (day, _) = check_slot(&self.centre.schedule, &self.centre.appointments, now, start)
             .map_err(DomainError::SlotNotOffered)?;
         if self.bookings_left(service, day) == 0 {
-            return Err(DomainError::BookingsFull { service: spec.name_vi.clone(), day: day.strftime("%d/%m/%Y").to_string() });
+            return Err(DomainError::BookingsFull {
+                service: spec.name_vi.clone(),
+                day: day.strftime("%d/%m/%Y").to_string(),
+            });
         }
         if self.slot_left(service, start, day) == 0 {
             return Err(DomainError::SlotFull(self.centre.schedule.local_hhmm(start)));
@@ -110,10 +113,9 @@ impl Queue {
                 format!("{centre}: Lịch hẹn {} ({field}) đã đổi sang {when}.", b.code)
             }
             NoticeKind::Cancellation => format!("{centre}: Lịch hẹn {} ({field}) lúc {when} đã được hủy.", b.code),
-            NoticeKind::Reminder => format!(
-                "{centre}: Nhắc lịch hẹn {field} lúc {when}, mã {}. Check-in tại kiosk khi đến.",
-                b.code
-            ),
+            NoticeKind::Reminder => {
+                format!("{centre}: Nhắc lịch hẹn {field} lúc {when}, mã {}. Check-in tại kiosk khi đến.", b.code)
+            }
         };
         Some(Notice { kind, booking: b.code.clone(), phone, text })
     }
@@ -329,19 +331,29 @@ impl Queue {
         Ok(Executed { outcome: issued.outcome, changes })
     }
 
-    /// The booking a phone number checks in today: the confirmed one whose window is nearest,
-    /// else one already checked in.
+    /// The booking a phone number checks in today: a confirmed one whose check-in window is open,
+    /// else one already checked in (the same ticket again), else the nearest confirmed one (whose
+    /// refusal then says when to come).
     fn todays_booking_of(&self, raw: &str, now: Timestamp) -> Result<BookingCode, DomainError> {
         let phone = mobile_number(raw).ok_or(DomainError::InvalidPhone)?;
+        let policy = &self.centre.appointments;
+        let early = jiff::SignedDuration::from_mins(i64::from(policy.checkin_early_minutes));
         let today: Vec<&Booking> = self.book.of_phone(&phone).filter(|b| b.day == self.day).collect();
-        let confirmed = today
-            .iter()
-            .filter(|b| b.status == BookingStatus::Confirmed)
-            .min_by_key(|b| b.slot_at.duration_since(now).abs());
-        let checked_in = today.iter().find(|b| b.status == BookingStatus::CheckedIn);
-        confirmed
-            .or(checked_in)
-            .map(|b| b.code.clone())
+        let nearest = |open_only: bool| {
+            today
+                .iter()
+                .filter(|b| b.status == BookingStatus::Confirmed)
+                .filter(|b| {
+                    !open_only
+                        || (b.slot_at.saturating_sub(early).is_ok_and(|from| from <= now)
+                            && now <= policy.no_show_at(b.slot_at))
+                })
+                .min_by_key(|b| b.slot_at.duration_since(now).abs())
+                .map(|b| b.code.clone())
+        };
+        nearest(true)
+            .or_else(|| today.iter().find(|b| b.status == BookingStatus::CheckedIn).map(|b| b.code.clone()))
+            .or_else(|| nearest(false))
             .ok_or_else(|| DomainError::NoBookingToday(format!("{}******{}", &phone[..2], &phone[8..])))
     }
 
@@ -375,7 +387,9 @@ impl Queue {
                         .confirmed_until(until)
                         .filter(|b| !b.reminded && b.slot_at > now)
                         // Booked inside the reminder window: the confirmation said it all.
-                        .filter(|b| b.created_at.duration_since(b.slot_at).abs().as_mins() > i64::from(policy.reminder_minutes))
+                        .filter(|b| {
+                            b.created_at.duration_since(b.slot_at).abs().as_mins() > i64::from(policy.reminder_minutes)
+                        })
                         .map(|b| b.code.clone())
                         .collect()
                 })

@@ -147,9 +147,9 @@ impl Booking {
 
     /// Whether `phone` or `citizen_id` identify the same citizen as this booking.
     pub fn same_citizen(&self, who: &Citizen) -> bool {
-        self.citizen.as_ref().is_some_and(|c| {
-            c.phone == who.phone || (c.citizen_id.is_some() && c.citizen_id == who.citizen_id)
-        })
+        self.citizen
+            .as_ref()
+            .is_some_and(|c| c.phone == who.phone || (c.citizen_id.is_some() && c.citizen_id == who.citizen_id))
     }
 }
 
@@ -173,8 +173,8 @@ pub fn mobile_number(raw: &str) -> Option<String> {
 /// keep their code).
 const PROVINCES: [u16; 63] = [
     1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45,
-    46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91,
-    92, 93, 94, 95, 96,
+    46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92,
+    93, 94, 95, 96,
 ];
 
 /// Checks a 12-digit citizen ID number (số định danh cá nhân): digits only, a province code, and a

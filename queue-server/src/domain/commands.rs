@@ -194,7 +194,8 @@ impl Queue {
     pub fn execute(&mut self, command: Command, now: Timestamp) -> Result<Executed, DomainError> {
         match command {
             Command::Issue { service, priority, channel, idempotency_key, appointment_at } => {
-                let new = NewTicket { service, priority, channel, idempotency_key, appointment_at, from_booking: false };
+                let new =
+                    NewTicket { service, priority, channel, idempotency_key, appointment_at, from_booking: false };
                 self.issue_ticket(new, now)
             }
             Command::Hold { code, service, slot_at } => self.hold(code, service, slot_at, now),

@@ -231,9 +231,7 @@ impl DomainError {
                 format!("Không tìm thấy lịch hẹn «{code}» (hoặc số điện thoại không khớp)")
             }
             Self::NoBookingToday(phone) => format!("Không có lịch hẹn hôm nay cho số điện thoại {phone}"),
-            Self::HoldExpired => {
-                "Đã hết thời gian giữ chỗ, khung giờ chưa được đặt. Mời chọn lại khung giờ".into()
-            }
+            Self::HoldExpired => "Đã hết thời gian giữ chỗ, khung giờ chưa được đặt. Mời chọn lại khung giờ".into(),
             Self::InvalidPhone => {
                 "Số điện thoại di động không hợp lệ: cần 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09".into()
             }

@@ -16,8 +16,8 @@ pub mod estimate;
 pub mod facts;
 pub mod ids;
 pub mod queue;
-pub mod slots;
 mod rating;
+pub mod slots;
 pub mod text;
 pub mod ticket;
 

@@ -132,9 +132,7 @@ fn local(schedule: &Schedule, day: Date, time: Time) -> Option<Timestamp> {
 /// The days a citizen may book at `now`: the service day of `now` and the next `horizon_days`.
 pub fn bookable_days(schedule: &Schedule, policy: &AppointmentPolicy, now: Timestamp) -> Vec<Date> {
     let today = schedule.service_day(now);
-    (0..=i64::from(policy.horizon_days))
-        .filter_map(|n| today.checked_add(jiff::Span::new().days(n)).ok())
-        .collect()
+    (0..=i64::from(policy.horizon_days)).filter_map(|n| today.checked_add(jiff::Span::new().days(n)).ok()).collect()
 }
 
 /// Whether `day` is inside the booking horizon at `now`.

@@ -47,10 +47,8 @@ impl Limiter {
 /// Middleware: refuses with 429 (a JSON error for the API, a page for pages) when the client's
 /// bucket is empty.
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let client =
+        request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
     if state.limiter.take(client, state.config.public_rate_per_minute, Instant::now()) {
         return next.run(request).await;
     }

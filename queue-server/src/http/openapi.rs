@@ -8,7 +8,9 @@ use motcua_protocol::events;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{appointments, centre, counters, devices, dossiers, events as live, health, procedures, ratings, services, tickets};
+use super::{
+    appointments, centre, counters, devices, dossiers, events as live, health, procedures, ratings, services, tickets,
+};
 
 struct Bearer;
 

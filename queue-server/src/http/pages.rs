@@ -99,7 +99,10 @@ pub fn message_page(state: &AppState, title: &str, text: &str) -> Html<String> {
         LOOKUP_HTML,
         &[
             ("code", String::new()),
-            ("result", format!("<div class=\"alert\" role=\"alert\"><b>{}</b><p>{}</p></div>", escape(title), escape(text))),
+            (
+                "result",
+                format!("<div class=\"alert\" role=\"alert\"><b>{}</b><p>{}</p></div>", escape(title), escape(text)),
+            ),
         ],
     )
 }
@@ -136,7 +139,11 @@ pub async fn lookup(State(state): State<AppState>, query: Result<Query<LookupQue
                 .into_response()
         }
         Err(_) => {
-            let html = page(&state, LOOKUP_HTML, &fill(alert("Chưa tra cứu được", "Hệ thống đang bận, vui lòng thử lại sau ít phút.")));
+            let html = page(
+                &state,
+                LOOKUP_HTML,
+                &fill(alert("Chưa tra cứu được", "Hệ thống đang bận, vui lòng thử lại sau ít phút.")),
+            );
             (StatusCode::SERVICE_UNAVAILABLE, html).into_response()
         }
     }
@@ -164,7 +171,11 @@ fn dossier_html(d: &Dossier) -> String {
         html.push_str("<h3>Quá trình xử lý</h3><ol class=\"history\">");
         for step in &d.history {
             let note = step.note.as_deref().map(|n| format!(" — {}", escape(n))).unwrap_or_default();
-            html.push_str(&format!("<li><time>{}</time> {}{note}</li>", escape(&day(&step.at)), escape(&step.status_label)));
+            html.push_str(&format!(
+                "<li><time>{}</time> {}{note}</li>",
+                escape(&day(&step.at)),
+                escape(&step.status_label)
+            ));
         }
         html.push_str("</ol>");
     }
@@ -178,7 +189,10 @@ mod tests {
 
     #[test]
     fn escape_covers_markup_and_quotes() {
-        assert_eq!(escape("<a href=\"x\">Đất & 'nhà'</a>"), "&lt;a href=&quot;x&quot;&gt;Đất &amp; &#39;nhà&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">Đất & 'nhà'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Đất &amp; &#39;nhà&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]

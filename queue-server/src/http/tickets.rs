@@ -4,11 +4,11 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
 use motcua_protocol::api::{ErrorBody, IssueTicketRequest, Ticket};
 
 use super::AppState;

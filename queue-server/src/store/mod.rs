@@ -5,8 +5,8 @@
 //! catalogue is read once at start and searched in memory; dossiers are read through a separate
 //! read-only connection on the blocking pool, which WAL lets run beside the writer.
 
-mod catalog;
 mod bookings;
+mod catalog;
 mod rows;
 pub mod schema;
 mod writer;
@@ -66,7 +66,7 @@ pub(crate) enum Request {
     Command(Command, oneshot::Sender<Result<Reply, StoreError>>),
     Ticket(TicketId, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
     TicketByNumber(u32, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
-    Tick,
+    Tick(Option<oneshot::Sender<()>>),
     Read(ReadJob),
 }
 
@@ -95,7 +95,7 @@ impl std::fmt::Debug for Request {
             Request::Command(c, _) => write!(f, "Command({c:?})"),
             Request::Ticket(id, _) => write!(f, "Ticket({id})"),
             Request::TicketByNumber(n, _) => write!(f, "TicketByNumber({n})"),
-            Request::Tick => write!(f, "Tick"),
+            Request::Tick(_) => write!(f, "Tick"),
             Request::Read(_) => write!(f, "Read"),
         }
     }
@@ -197,7 +197,14 @@ impl Store {
 
     /// Asks the writer to roll the day over and expire no-shows if due.
     pub fn tick(&self) {
-        let _ = self.tx.send(Request::Tick);
+        let _ = self.tx.send(Request::Tick(None));
+    }
+
+    /// Rolls the day over, lapses holds, marks no-shows now, and answers once that is committed.
+    pub async fn advance(&self) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Request::Tick(Some(reply))).map_err(|_| StoreError::Unavailable)?;
+        answer.await.map_err(|_| StoreError::Unavailable)
     }
 
     /// The procedure catalogue.

@@ -6,7 +6,8 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 /// Migrations in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 -- Every state change, appended: the audit trail and the source of statistics.
 CREATE TABLE events (
     id         INTEGER PRIMARY KEY,
@@ -93,7 +94,8 @@ CREATE TABLE dossiers (
     apology         TEXT,
     completed_at_ms INTEGER
 );
-"#, r#"
+"#,
+    r#"
 -- Appointments: one row per booking (holds included); each row change comes with its event.
 CREATE TABLE bookings (
     code             TEXT    PRIMARY KEY,
@@ -128,7 +130,8 @@ CREATE TABLE notifications (
     last_error TEXT
 );
 CREATE INDEX notifications_pending ON notifications (id) WHERE status = 'pending';
-"#];
+"#,
+];
 
 /// Opens (creating if needed) the database with the settings every connection uses: WAL, full
 /// synchronous commits (a commit is on disk when it returns), a busy timeout.

@@ -54,6 +54,8 @@ impl Writer {
         let now = self.clock.now();
         let mut commands = Vec::new();
         let mut tick = false;
+        // Answered when this function returns, after the commit (or the failure).
+        let mut ticked = Vec::new();
         for request in batch {
             match request {
                 Request::Command(command, reply) => commands.push((command, reply)),
@@ -68,7 +70,10 @@ impl Writer {
                         .map(|queue| queue.tickets().find(|t| t.number == number).map(|t| views::ticket(queue, t)));
                     let _ = reply.send(found);
                 }
-                Request::Tick => tick = true,
+                Request::Tick(reply) => {
+                    tick = true;
+                    ticked.extend(reply);
+                }
                 Request::Read(job) => job(self.queue.as_ref(), now),
             }
         }
@@ -131,7 +136,11 @@ impl Writer {
                     let _ = reply.send(Err(StoreError::Unavailable));
                 }
                 self.reload(now);
+                ticked.clear();
             }
+        }
+        for reply in ticked {
+            let _ = reply.send(());
         }
     }
 

@@ -20,6 +20,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: PathBuf,
     pub clock: Option<ManualClock>,
+    pub store: queue_server::store::Store,
     stop: Option<oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
@@ -58,13 +59,14 @@ pub async fn spawn(config: Config, clock: Option<ManualClock>, db: Option<PathBu
     };
     let app =
         queue_server::build(Options { config, db: db.clone(), demo: true, clock: clock_dyn }).expect("server builds");
+    let store = app.store().clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = oneshot::channel::<()>();
     let done = tokio::spawn(queue_server::run(listener, app, async move {
         let _ = stopped.await;
     }));
-    TestApp { addr, client: reqwest::Client::new(), db, clock, stop: Some(stop), done: Some(done), _dir: dir }
+    TestApp { addr, client: reqwest::Client::new(), db, clock, store, stop: Some(stop), done: Some(done), _dir: dir }
 }
 
 impl TestApp {
@@ -86,6 +88,11 @@ impl TestApp {
             request = request.json(&body);
         }
         status_json(request.send().await.expect("POST answers")).await
+    }
+
+    /// Lets the server notice the time (holds, no-shows, rollover) and waits for the commit.
+    pub async fn store_tick(&self) {
+        self.store.advance().await.expect("advances");
     }
 
     pub async fn issue(&self, service: &str) -> Value {
