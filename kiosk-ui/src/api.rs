@@ -60,16 +60,8 @@ impl ApiError {
     }
 }
 
-/// Body of an appointment check-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckInRequest {
-    /// Booking code.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Phone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-}
+/// Body of an appointment check-in (the code or the phone).
+pub use motcua_protocol::api::CheckInRequest;
 
 /// The queue server's API with this kiosk's token.
 #[derive(Debug, Clone)]

@@ -79,11 +79,11 @@ fn scenario(
     d.wait_for("Số của ông/bà 1002", WAIT);
     d.tap("Trang chủ");
 
-    // Check-in: this server has no bookings yet, so a clean refusal and a way back.
+    // Check-in of a code nobody booked: the server's refusal, in its own words, and a way back.
     d.tap("Check-in lịch hẹn");
-    d.type_keys("AB12CD");
+    d.type_keys("K7MX3Q");
     d.tap("Check-in");
-    d.wait_for("Chưa có check-in lịch hẹn", WAIT);
+    d.wait_for("Chưa thực hiện được", WAIT);
     d.tap("Nhập lại");
     d.tap("Trang chủ");
 

@@ -157,6 +157,9 @@ mod tests {
             open,
             closed_reason: (!open).then(|| "Lĩnh vực Đất đai đã hết số hôm nay".into()),
             counters_open: 1,
+            walk_ins_today: 0,
+            booked_today: 0,
+            bookings_left_today: 0,
         }
     }
 

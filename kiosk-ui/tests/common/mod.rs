@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod webdriver;
+
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
