@@ -19,6 +19,7 @@ pub mod demo;
 pub mod domain;
 pub mod http;
 pub mod live;
+pub mod notify;
 pub mod store;
 pub mod views;
 
@@ -56,6 +57,8 @@ pub struct App {
     router: axum::Router,
     store: store::Store,
     shutdown: watch::Sender<bool>,
+    notifier: Arc<dyn notify::Notifier>,
+    clock: Arc<dyn Clock>,
 }
 
 impl App {
@@ -73,16 +76,17 @@ pub fn build(options: Options) -> Result<App, OpenError> {
     let (store, hub) =
         store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None })?;
     let (shutdown, shutdown_rx) = watch::channel(false);
+    let notifier = notify::from_config(config.sms.as_ref());
     let state = http::AppState {
         store: store.clone(),
         hub,
         config: Arc::new(config),
-        clock,
+        clock: clock.clone(),
         shutdown: shutdown_rx,
         devices: http::devices::Devices::default(),
         limiter: http::limit::Limiter::default(),
     };
-    Ok(App { router: http::router(state), store, shutdown })
+    Ok(App { router: http::router(state), store, shutdown, notifier, clock })
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then ends live streams and returns once
@@ -92,7 +96,8 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let App { router, store, shutdown: stop } = app;
+    let App { router, store, shutdown: stop, notifier, clock } = app;
+    let messages = tokio::spawn(notify::dispatch(store.clone(), notifier, clock, stop.subscribe()));
     let ticker = tokio::spawn(async move {
         let mut interval = tokio::time::interval(TICK);
         loop {
@@ -107,5 +112,6 @@ pub async fn run(
         })
         .await;
     ticker.abort();
+    messages.abort();
     served
 }

@@ -199,3 +199,29 @@ pub struct BookingSummary {
     /// Fields that take bookings.
     pub services: Vec<ServiceBookings>,
 }
+
+/// A message to a citizen in the outbox (`GET /api/v1/notifications`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Notification {
+    /// Id, increasing.
+    pub id: i64,
+    /// When it was queued, RFC 3339.
+    pub at: String,
+    /// `confirmation`, `rescheduled`, `cancellation`, `reminder`.
+    pub kind: String,
+    /// Booking code.
+    pub booking: String,
+    /// Mobile number.
+    pub phone: String,
+    /// Text.
+    pub text: String,
+    /// `pending` (waiting to be sent), `sent`, `kept` (no gateway: for an operator to pass on),
+    /// `failed` (gave up after repeated errors).
+    pub status: String,
+    /// Delivery attempts.
+    pub attempts: u32,
+    /// Last delivery error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}

@@ -475,6 +475,6 @@ mod appointments;
 mod devices;
 pub use appointments::{
     BookableDay, BookableService, BookableServices, Booking, BookingSummary, CancelRequest, CheckInRequest,
-    ConfirmRequest, HoldRequest, RescheduleRequest, ServiceBookings, SlotInfo, SlotsResponse,
+    ConfirmRequest, HoldRequest, Notification, RescheduleRequest, ServiceBookings, SlotInfo, SlotsResponse,
 };
 pub use devices::{DeviceHealth, DisplayHealth, HealthReport};

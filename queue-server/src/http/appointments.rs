@@ -12,7 +12,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use motcua_protocol::api::{
     BookableDay, BookableService, BookableServices, Booking, BookingSummary, CancelRequest, CheckInRequest,
-    ConfirmRequest, ErrorBody, HoldRequest, RescheduleRequest, ServiceBookings, SlotInfo, SlotsResponse, Ticket,
+    ConfirmRequest, ErrorBody, HoldRequest, Notification, RescheduleRequest, ServiceBookings, SlotInfo, SlotsResponse,
+    Ticket,
 };
 use serde::Deserialize;
 
@@ -322,4 +323,54 @@ fn day_summary(queue: &Queue, day: Date) -> BookingSummary {
         })
         .collect();
     BookingSummary { date: day.to_string(), services }
+}
+
+/// Query of the outbox.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct NotificationsQuery {
+    /// `pending`, `sent`, `kept` or `failed`; all when absent.
+    pub status: Option<String>,
+}
+
+/// The outbox of messages to citizens, newest first (the last 500), for supervisors: what was
+/// sent, and what an operator must pass on when no SMS gateway is configured.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "appointments", params(NotificationsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = [Notification]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<NotificationsQuery>, QueryRejection>,
+) -> Result<Json<Vec<Notification>>, ApiError> {
+    if caller.role != Role::Supervisor {
+        return Err(ApiError::Forbidden("Chỉ lãnh đạo trung tâm được xem tin nhắn gửi công dân".into()));
+    }
+    let Query(query) = query?;
+    let status = query.status.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    if let Some(s) = &status
+        && !["pending", "sent", "kept", "failed"].contains(&s.as_str())
+    {
+        return Err(ApiError::BadInput(ParseError {
+            code: "invalid_status",
+            message: format!("Trạng thái «{s}» không có (pending, sent, kept, failed)"),
+        }));
+    }
+    let rows = state.store.notices(status, 500).await?;
+    let schedule = &state.config.centre.schedule;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| Notification {
+                id: r.id,
+                at: schedule.format(r.at),
+                kind: r.kind,
+                booking: r.booking,
+                phone: r.phone,
+                text: r.text,
+                status: r.status,
+                attempts: r.attempts,
+                last_error: r.last_error,
+            })
+            .collect(),
+    ))
 }

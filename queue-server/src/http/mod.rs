@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{id}/live", get(tickets::live))
         .route("/appointments/check-in", post(appointments::check_in))
         .route("/appointments/summary", get(appointments::summary))
+        .route("/notifications", get(appointments::notifications))
         .route("/counters", get(counters::list))
         .route("/counters/{no}/next", post(counters::next))
         .route("/counters/{no}/call", post(counters::call))

@@ -35,7 +35,7 @@ impl Modify for Bearer {
         tickets::issue, tickets::get_ticket, tickets::by_number, tickets::cancel, tickets::rejoin, tickets::live,
         appointments::services, appointments::list_slots, appointments::hold, appointments::get_booking,
         appointments::confirm, appointments::cancel, appointments::reschedule, appointments::qr,
-        appointments::check_in, appointments::summary,
+        appointments::check_in, appointments::summary, appointments::notifications,
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
         procedures::search, procedures::get_procedure, dossiers::get_dossier, ratings::rate, devices::report, devices::list,
@@ -48,7 +48,7 @@ impl Modify for Bearer {
         api::RatingRequest, api::Rating, api::Health, api::DisplayHealth, api::HealthReport, api::DeviceHealth, api::CentreInfo, api::PriorityClassInfo,
         api::BookableServices, api::BookableService, api::BookableDay, api::SlotInfo, api::SlotsResponse, api::HoldRequest,
         api::ConfirmRequest, api::CancelRequest, api::RescheduleRequest, api::CheckInRequest, api::Booking,
-        api::ServiceBookings, api::BookingSummary, events::QueueEvent, events::Snapshot,
+        api::ServiceBookings, api::BookingSummary, api::Notification, events::QueueEvent, events::Snapshot,
     )),
     modifiers(&Bearer),
 )]

@@ -81,3 +81,89 @@ pub fn load_from(conn: &Connection, day: Date) -> rusqlite::Result<Vec<Booking>>
     )?;
     stmt.query_map([day.to_string()], booking_from_row)?.collect()
 }
+
+/// Notifications ready to be delivered at `now` (pending, their retry time come), oldest first.
+pub fn due_notices(conn: &Connection, now: Timestamp, limit: u32) -> rusqlite::Result<Vec<(i64, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, phone, text FROM notifications WHERE status = 'pending' AND next_at_ms <= ?1 ORDER BY id LIMIT ?2",
+    )?;
+    stmt.query_map(params![ms(now), limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+}
+
+/// What became of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    /// It left the centre.
+    Sent,
+    /// No gateway: kept for an operator to pass on.
+    Kept,
+    /// It failed; tried again later, given up after [`MAX_ATTEMPTS`].
+    Failed(String),
+}
+
+/// Delivery attempts before a notification is marked failed.
+pub const MAX_ATTEMPTS: u32 = 6;
+
+/// Records a delivery attempt; a failure is retried after 30 s, 1, 2, 4… minutes.
+pub fn record_delivery(conn: &Connection, id: i64, now: Timestamp, outcome: &Delivered) -> rusqlite::Result<()> {
+    let attempts: u32 = conn.query_row("SELECT attempts FROM notifications WHERE id = ?1", [id], |r| r.get(0))?;
+    let attempts = attempts + 1;
+    let (status, error, next) = match outcome {
+        Delivered::Sent => ("sent", None, 0),
+        Delivered::Kept => ("kept", None, 0),
+        Delivered::Failed(e) if attempts >= MAX_ATTEMPTS => ("failed", Some(e.as_str()), 0),
+        Delivered::Failed(e) => ("pending", Some(e.as_str()), ms(now) + 30_000 * (1 << (attempts - 1).min(10))),
+    };
+    let sent_at = matches!(outcome, Delivered::Sent).then(|| ms(now));
+    conn.prepare_cached(
+        "UPDATE notifications SET status = ?2, attempts = ?3, last_error = ?4, next_at_ms = ?5,
+             sent_at_ms = coalesce(?6, sent_at_ms) WHERE id = ?1",
+    )?
+    .execute(params![id, status, attempts, error, next, sent_at])?;
+    Ok(())
+}
+
+/// The outbox, newest first, optionally of one status.
+pub fn notices(conn: &Connection, status: Option<&str>, limit: u32) -> rusqlite::Result<Vec<NoticeRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at_ms, kind, booking, phone, text, status, attempts, last_error FROM notifications
+         WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    stmt.query_map(params![status, limit], |r| {
+        Ok(NoticeRow {
+            id: r.get(0)?,
+            at: ts(r.get(1)?)?,
+            kind: r.get(2)?,
+            booking: r.get(3)?,
+            phone: r.get(4)?,
+            text: r.get(5)?,
+            status: r.get(6)?,
+            attempts: r.get(7)?,
+            last_error: r.get(8)?,
+        })
+    })?
+    .collect()
+}
+
+/// A row of the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeRow {
+    /// Id.
+    pub id: i64,
+    /// Queued at.
+    pub at: Timestamp,
+    /// Kind.
+    pub kind: String,
+    /// Booking code.
+    pub booking: String,
+    /// Phone.
+    pub phone: String,
+    /// Text.
+    pub text: String,
+    /// Status.
+    pub status: String,
+    /// Attempts.
+    pub attempts: u32,
+    /// Last error.
+    pub last_error: Option<String>,
+}

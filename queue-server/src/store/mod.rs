@@ -5,7 +5,7 @@
 //! catalogue is read once at start and searched in memory; dossiers are read through a separate
 //! read-only connection on the blocking pool, which WAL lets run beside the writer.
 
-mod bookings;
+pub mod bookings;
 mod catalog;
 mod rows;
 pub mod schema;
@@ -67,6 +67,7 @@ pub(crate) enum Request {
     Ticket(TicketId, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
     TicketByNumber(u32, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
     Tick(Option<oneshot::Sender<()>>),
+    Delivered(i64, bookings::Delivered, oneshot::Sender<Result<(), StoreError>>),
     Read(ReadJob),
 }
 
@@ -96,6 +97,7 @@ impl std::fmt::Debug for Request {
             Request::Ticket(id, _) => write!(f, "Ticket({id})"),
             Request::TicketByNumber(n, _) => write!(f, "TicketByNumber({n})"),
             Request::Tick(_) => write!(f, "Tick"),
+            Request::Delivered(id, outcome, _) => write!(f, "Delivered({id}, {outcome:?})"),
             Request::Read(_) => write!(f, "Read"),
         }
     }
@@ -207,6 +209,44 @@ impl Store {
         answer.await.map_err(|_| StoreError::Unavailable)
     }
 
+    /// Notifications due for delivery at `now`, oldest first: (id, phone, text).
+    pub async fn due_notices(
+        &self,
+        now: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        self.on_reader(move |conn| bookings::due_notices(conn, now, limit)).await
+    }
+
+    /// The outbox, newest first.
+    pub async fn notices(&self, status: Option<String>, limit: u32) -> Result<Vec<bookings::NoticeRow>, StoreError> {
+        self.on_reader(move |conn| bookings::notices(conn, status.as_deref(), limit)).await
+    }
+
+    /// Records what became of a delivery attempt (on the writer, like every write).
+    pub async fn delivered(&self, id: i64, outcome: bookings::Delivered) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Request::Delivered(id, outcome, reply)).map_err(|_| StoreError::Unavailable)?;
+        answer.await.map_err(|_| StoreError::Unavailable)?
+    }
+
+    async fn on_reader<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().unwrap_or_else(|p| p.into_inner());
+            f(&conn)
+        })
+        .await
+        .map_err(|_| StoreError::Unavailable)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "read failed");
+            StoreError::Unavailable
+        })
+    }
+
     /// The procedure catalogue.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -214,18 +254,8 @@ impl Store {
 
     /// A dossier by receipt code, personal data masked.
     pub async fn dossier(&self, code: ReceiptCode, now: jiff::Timestamp) -> Result<Option<api::Dossier>, StoreError> {
-        let reader = self.reader.clone();
         let centre = self.centre.clone();
         let catalog = self.catalog.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = reader.lock().unwrap_or_else(|p| p.into_inner());
-            catalog::dossier(&conn, &centre, &catalog, &code, now)
-        })
-        .await
-        .map_err(|_| StoreError::Unavailable)?
-        .map_err(|e| {
-            tracing::error!(error = %e, "dossier lookup failed");
-            StoreError::Unavailable
-        })
+        self.on_reader(move |conn| catalog::dossier(conn, &centre, &catalog, &code, now)).await
     }
 }

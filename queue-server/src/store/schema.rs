@@ -127,6 +127,7 @@ CREATE TABLE notifications (
     status     TEXT    NOT NULL DEFAULT 'pending',
     attempts   INTEGER NOT NULL DEFAULT 0,
     sent_at_ms INTEGER,
+    next_at_ms INTEGER NOT NULL DEFAULT 0,
     last_error TEXT
 );
 CREATE INDEX notifications_pending ON notifications (id) WHERE status = 'pending';

@@ -75,6 +75,13 @@ impl Writer {
                     ticked.extend(reply);
                 }
                 Request::Read(job) => job(self.queue.as_ref(), now),
+                Request::Delivered(id, outcome, reply) => {
+                    let done = super::bookings::record_delivery(&self.conn, id, now, &outcome).map_err(|e| {
+                        tracing::error!(error = %e, "cannot record a delivery");
+                        StoreError::Unavailable
+                    });
+                    let _ = reply.send(done);
+                }
             }
         }
         if commands.is_empty() && !tick {

@@ -9,5 +9,7 @@ mod crash;
 mod devices;
 mod flow;
 mod live;
+mod notices;
+mod pages;
 mod rules;
 mod store_failure;

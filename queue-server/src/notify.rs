@@ -1,0 +1,137 @@
+//! Messages to citizens (booking confirmations, reminders, changes, cancellations).
+//!
+//! The writer queues every message in the `notifications` table in the same transaction as the
+//! booking change, so none is lost or sent for a change that did not happen. [`dispatch`] then
+//! hands each due message to a [`Notifier`]: by default [`OutboxOnly`], which sends nothing and
+//! marks the message `kept` for an operator (`GET /api/v1/notifications`); with `sms_url` in the
+//! configuration, [`SmsGateway`] sends it over HTTP to a gateway on the LAN, retrying failures
+//! with back-off.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::config::SmsGateway as GatewayConfig;
+use crate::domain::Clock;
+use crate::store::Store;
+use crate::store::bookings::Delivered;
+
+/// How often due messages are looked for.
+pub const POLL: Duration = Duration::from_secs(1);
+
+/// A delivery in progress.
+pub type Delivery<'a> = Pin<Box<dyn Future<Output = Delivered> + Send + 'a>>;
+
+/// Where messages go.
+pub trait Notifier: Send + Sync + std::fmt::Debug {
+    /// Delivers one message to `phone`.
+    fn deliver<'a>(&'a self, phone: &'a str, text: &'a str) -> Delivery<'a>;
+}
+
+/// The default: nothing leaves the centre; messages stay in the outbox for an operator.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutboxOnly;
+
+impl Notifier for OutboxOnly {
+    fn deliver<'a>(&'a self, _phone: &'a str, _text: &'a str) -> Delivery<'a> {
+        Box::pin(async { Delivered::Kept })
+    }
+}
+
+/// An HTTP SMS gateway: `GET` the URL template with `{phone}` and `{text}` filled in, or `POST`
+/// `{"phone", "text"}` as JSON to it.
+#[derive(Debug, Clone)]
+pub struct SmsGateway {
+    config: GatewayConfig,
+    http: reqwest::Client,
+}
+
+impl SmsGateway {
+    /// A gateway client with a 10 s timeout.
+    pub fn new(config: GatewayConfig) -> Self {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        Self { config, http }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), UTF-8 bytes included.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Notifier for SmsGateway {
+    fn deliver<'a>(&'a self, phone: &'a str, text: &'a str) -> Delivery<'a> {
+        Box::pin(async move {
+            let url = self.config.url.replace("{phone}", &url_encode(phone)).replace("{text}", &url_encode(text));
+            let request = if self.config.post {
+                self.http.post(url).json(&serde_json::json!({ "phone": phone, "text": text }))
+            } else {
+                self.http.get(url)
+            };
+            match request.send().await {
+                Ok(r) if r.status().is_success() => Delivered::Sent,
+                Ok(r) => Delivered::Failed(format!("cổng SMS trả lời {}", r.status())),
+                Err(e) => Delivered::Failed(format!("không gọi được cổng SMS: {e}")),
+            }
+        })
+    }
+}
+
+/// The notifier the configuration asks for.
+pub fn from_config(sms: Option<&GatewayConfig>) -> Arc<dyn Notifier> {
+    match sms {
+        Some(config) => Arc::new(SmsGateway::new(config.clone())),
+        None => Arc::new(OutboxOnly),
+    }
+}
+
+/// Delivers due messages until `shutdown` turns true.
+pub async fn dispatch(
+    store: Store,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut poll = tokio::time::interval(POLL);
+    loop {
+        tokio::select! {
+            _ = poll.tick() => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        let Ok(due) = store.due_notices(clock.now(), 50).await else { continue };
+        for (id, phone, text) in due {
+            let outcome = notifier.deliver(&phone, &text).await;
+            if let Delivered::Failed(e) = &outcome {
+                tracing::warn!(id, error = %e, "message not delivered, will retry");
+            }
+            if store.delivered(id, outcome).await.is_err() {
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encoding_keeps_unreserved_and_encodes_vietnamese() {
+        assert_eq!(url_encode("0912345678"), "0912345678");
+        assert_eq!(url_encode("Mã K7 lúc 09:00"), "M%C3%A3%20K7%20l%C3%BAc%2009%3A00");
+    }
+}
