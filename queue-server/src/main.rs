@@ -83,6 +83,10 @@ fn banner(addr: SocketAddr, config: &Config) {
     println!("  curl -X POST -H 'Authorization: Bearer demo-counter' {base}/api/v1/counters/1/open");
     println!("  curl -X POST -H 'Authorization: Bearer demo-counter' {base}/api/v1/counters/1/next");
     println!("  curl -N {base}/api/v1/events");
+    println!("\nTrang cho công dân (mở bằng trình duyệt):");
+    println!("  {base}/book          đặt lịch hẹn (Căn cước – Cư trú, Tư pháp – Hộ tịch)");
+    println!("  {base}/lookup        tra cứu hồ sơ");
+    println!("  {base}/t/MÃ-PHIẾU    theo dõi lượt gọi của một phiếu");
     println!("\nHồ sơ mẫu (GET {base}/api/v1/dossiers/MÃ):");
     for (code, status) in demo::dossier_codes() {
         println!("  {code}  {status} {}", demo::dossier_situation(code));

@@ -80,7 +80,11 @@ pub fn bookable(queue: &Queue, now: Timestamp) -> BookableServices {
                 .map(|day| BookableDay {
                     date: day.to_string(),
                     label: day_label(day),
-                    places_left: slots(queue, &spec.code, day, now).iter().map(|s| s.left).sum(),
+                    places_left: slots(queue, &spec.code, day, now)
+                        .iter()
+                        .map(|s| s.left)
+                        .sum::<u32>()
+                        .min(queue.bookings_left(&spec.code, day)),
                 })
                 .collect(),
         })

@@ -264,6 +264,15 @@ async fn supervisors_see_bookings_per_slot_and_the_walk_in_split() {
         assert_eq!(status, 200, "{body}");
     }
     app.issue("CA").await;
+    let (_, bookable) = app.get("/api/v1/appointments/services").await;
+    let ca = bookable["services"].as_array().and_then(|s| s.iter().find(|s| s["code"] == "CA").cloned()).expect("CA");
+    let today =
+        ca["days"].as_array().and_then(|d| d.iter().find(|d| d["date"] == "2026-11-23").cloned()).expect("today");
+    // From 09:00 (an hour's notice) 24 slots of 3, less the 3 booked: 69, under the day's share left (77).
+    assert_eq!(today["places_left"], json!(69));
+    let tomorrow =
+        ca["days"].as_array().and_then(|d| d.iter().find(|d| d["date"] == "2026-11-24").cloned()).expect("day");
+    assert_eq!(tomorrow["places_left"], json!(80), "30 slots of 3 = 90, capped by the day's share");
     let (status, _) = app.get("/api/v1/appointments/summary").await;
     assert_eq!(status, 401);
     let forbidden =
