@@ -12,13 +12,16 @@ use jiff::civil::Date;
 
 use super::booking::{Booking, BookingCode, BookingStatus, Citizen, citizen_id, mobile_number};
 use super::centre::ServiceSpec;
-use super::commands::{Executed, MAX_KEY, NewTicket, Outcome, text};
+use super::commands::{Executed, NewTicket, Outcome, text};
 use super::error::DomainError;
 use super::facts::{Change, Fact, Notice, NoticeKind};
 use super::ids::ServiceCode;
 use super::queue::Queue;
 use super::slots::{LateArrival, SlotSpec, check_slot, offered_slots};
 use super::ticket::Channel;
+
+/// Longest name on a booking.
+pub const MAX_NAME: usize = 100;
 
 /// How a citizen names their booking at the kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +77,7 @@ impl Queue {
         slots.slot_capacity.saturating_sub(self.book.in_slot(service, start)).min(self.bookings_left(service, day))
     }
 
-    /// Checks that a slot may be taken at `now`; `moving` is a booking leaving that slot's day.
+    /// Checks that a slot may be taken at `now`: offered, with room in the slot and the day.
     fn check_room(&self, service: &ServiceCode, start: Timestamp, now: Timestamp) -> Result<Date, DomainError> {
         let (spec, _) = self.bookable(service)?;
         let (day, _) = check_slot(&self.centre.schedule, &self.centre.appointments, now, start)
@@ -161,7 +164,7 @@ impl Queue {
         id_number: Option<&str>,
         now: Timestamp,
     ) -> Result<Executed, DomainError> {
-        let name = text("name", name, MAX_KEY, "Họ và tên")?;
+        let name = text("name", name, MAX_NAME, "Họ và tên")?;
         let phone = mobile_number(phone).ok_or(DomainError::InvalidPhone)?;
         let id_number = match id_number.map(str::trim).filter(|s| !s.is_empty()) {
             Some(raw) => Some(citizen_id(raw).ok_or(DomainError::InvalidCitizenId)?),

@@ -312,6 +312,12 @@ impl Book {
         if nonzero(&fresh.per_slot) != nonzero(&self.per_slot) {
             return Err("per-slot counts disagree with the bookings".into());
         }
+        let days = |m: &HashMap<(Date, ServiceCode), u32>| {
+            m.iter().filter(|(_, n)| **n > 0).map(|(k, n)| (k.clone(), *n)).collect::<HashMap<_, _>>()
+        };
+        if days(&fresh.per_day) != days(&self.per_day) {
+            return Err("per-day counts disagree with the bookings".into());
+        }
         if fresh.holds != self.holds || fresh.confirmed != self.confirmed {
             return Err("hold or confirmed index disagrees with the bookings".into());
         }

@@ -360,21 +360,5 @@ pub async fn notifications(
             message: format!("Trạng thái «{s}» không có (pending, sent, kept, failed)"),
         }));
     }
-    let rows = state.store.notices(status, 500).await?;
-    let schedule = &state.config.centre.schedule;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| Notification {
-                id: r.id,
-                at: schedule.format(r.at),
-                kind: r.kind,
-                booking: r.booking,
-                phone: r.phone,
-                text: r.text,
-                status: r.status,
-                attempts: r.attempts,
-                last_error: r.last_error,
-            })
-            .collect(),
-    ))
+    Ok(Json(state.store.notices(status, 500).await?))
 }

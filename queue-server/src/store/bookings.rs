@@ -5,7 +5,10 @@ use jiff::civil::Date;
 use rusqlite::{Connection, Row, params};
 
 use super::rows::{bad, ms, opt_ts, ts};
+use motcua_protocol::api;
+
 use crate::domain::booking::{Booking, BookingCode, BookingStatus, Citizen};
+use crate::domain::centre::Schedule;
 use crate::domain::facts::Notice;
 use crate::domain::{ServiceCode, TicketId};
 
@@ -123,16 +126,21 @@ pub fn record_delivery(conn: &Connection, id: i64, now: Timestamp, outcome: &Del
     Ok(())
 }
 
-/// The outbox, newest first, optionally of one status.
-pub fn notices(conn: &Connection, status: Option<&str>, limit: u32) -> rusqlite::Result<Vec<NoticeRow>> {
+/// The outbox, newest first, optionally of one status; times in the centre's zone.
+pub fn notices(
+    conn: &Connection,
+    schedule: &Schedule,
+    status: Option<&str>,
+    limit: u32,
+) -> rusqlite::Result<Vec<api::Notification>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at_ms, kind, booking, phone, text, status, attempts, last_error FROM notifications
          WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2",
     )?;
     stmt.query_map(params![status, limit], |r| {
-        Ok(NoticeRow {
+        Ok(api::Notification {
             id: r.get(0)?,
-            at: ts(r.get(1)?)?,
+            at: schedule.format(ts(r.get(1)?)?),
             kind: r.get(2)?,
             booking: r.get(3)?,
             phone: r.get(4)?,
@@ -143,27 +151,4 @@ pub fn notices(conn: &Connection, status: Option<&str>, limit: u32) -> rusqlite:
         })
     })?
     .collect()
-}
-
-/// A row of the outbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoticeRow {
-    /// Id.
-    pub id: i64,
-    /// Queued at.
-    pub at: Timestamp,
-    /// Kind.
-    pub kind: String,
-    /// Booking code.
-    pub booking: String,
-    /// Phone.
-    pub phone: String,
-    /// Text.
-    pub text: String,
-    /// Status.
-    pub status: String,
-    /// Attempts.
-    pub attempts: u32,
-    /// Last error.
-    pub last_error: Option<String>,
 }

@@ -219,8 +219,9 @@ impl Store {
     }
 
     /// The outbox, newest first.
-    pub async fn notices(&self, status: Option<String>, limit: u32) -> Result<Vec<bookings::NoticeRow>, StoreError> {
-        self.on_reader(move |conn| bookings::notices(conn, status.as_deref(), limit)).await
+    pub async fn notices(&self, status: Option<String>, limit: u32) -> Result<Vec<api::Notification>, StoreError> {
+        let centre = self.centre.clone();
+        self.on_reader(move |conn| bookings::notices(conn, &centre.schedule, status.as_deref(), limit)).await
     }
 
     /// Records what became of a delivery attempt (on the writer, like every write).
