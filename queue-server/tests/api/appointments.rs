@@ -259,10 +259,16 @@ async fn public_pages_and_booking_api_are_rate_limited_per_client() {
 async fn supervisors_see_bookings_per_slot_and_the_walk_in_split() {
     let app = at(config(|_| {}), "08:00").await;
     let base = app.url("");
+    let mut live = SseClient::connect(&app, "?topics=services", None).await;
     for (i, time) in ["09:30", "09:30", "10:00"].iter().enumerate() {
         let (status, body) = book(&app.client, &base, "CA", &slot(time), &format!("09140{i:05}")).await;
         assert_eq!(status, 200, "{body}");
     }
+    // The live stream tells every view a slot changed, with what is left and no personal data.
+    let events = live.until("appointment_changed", std::time::Duration::from_secs(5));
+    let changed = events.await.last().map(|e| e.data.clone()).expect("an appointment event");
+    assert_eq!((changed["service"].as_str(), changed["status"].as_str()), (Some("CA"), Some("held")));
+    assert!(changed.get("phone").is_none() && changed.get("name").is_none() && changed.get("code").is_none());
     app.issue("CA").await;
     let (_, bookable) = app.get("/api/v1/appointments/services").await;
     let ca = bookable["services"].as_array().and_then(|s| s.iter().find(|s| s["code"] == "CA").cloned()).expect("CA");
