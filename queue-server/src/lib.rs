@@ -6,6 +6,7 @@
 //! up logging and calls these two; tests call the same functions on port 0.
 //!
 //! # Layout
+//! - [`announce`]: the words of a call-out, numbers read the Vietnamese way.
 //! - [`config`]: the one TOML configuration file, validated with line and key in every error.
 //! - [`demo`]: the built-in demo centre's catalogue and dossiers.
 //! - [`domain`]: the queue rules, pure code with an injected clock.
@@ -14,6 +15,7 @@
 //! - [`views`]: domain values turned into the wire types of `motcua_protocol`.
 //! - [`http`]: the routes under `/api/v1`, one file per resource, and the OpenAPI document.
 
+pub mod announce;
 pub mod config;
 pub mod demo;
 pub mod domain;
