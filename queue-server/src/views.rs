@@ -6,8 +6,8 @@ use motcua_protocol::events::{QueueEvent, Snapshot};
 
 use crate::domain::booking::Booking;
 use crate::domain::queue::ServiceLoad;
+use crate::domain::text::{mask_name, mask_phone};
 use crate::domain::{Centre, Change, CounterNo, CounterStatus, Fact, Queue, RatingRecord, Ticket};
-use crate::store::{mask_name, mask_phone};
 
 /// A ticket as clients see it; position and wait come from the live queue.
 pub fn ticket(queue: &Queue, t: &Ticket) -> api::Ticket {

@@ -18,6 +18,7 @@ use super::facts::{Change, Fact, Notice, NoticeKind};
 use super::ids::ServiceCode;
 use super::queue::Queue;
 use super::slots::{LateArrival, SlotSpec, check_slot, offered_slots};
+use super::text::mask_phone;
 use super::ticket::Channel;
 
 /// Longest name on a booking.
@@ -94,10 +95,11 @@ impl Queue {
         Ok(day)
     }
 
-    fn booking_change(&self, fact: Fact, code: &BookingCode, notice: Option<NoticeKind>) -> Change {
-        let booking = self.book.get(code).cloned();
-        let notice = notice.zip(booking.as_ref()).and_then(|(kind, b)| self.notice(kind, b));
-        Change { booking, notice, ..Change::of(fact) }
+    /// Stores the booking's new state and returns the change that records it, with its message.
+    fn record(&mut self, booking: Booking, fact: Fact, notice: Option<NoticeKind>) -> Change {
+        let notice = notice.and_then(|kind| self.notice(kind, &booking));
+        self.book.put(booking.clone());
+        Change { booking: Some(booking), notice, ..Change::of(fact) }
     }
 
     /// The message for a booking, in Vietnamese.
@@ -150,8 +152,7 @@ impl Queue {
             late: false,
             reminded: false,
         };
-        self.book.put(booking);
-        let change = self.booking_change(Fact::BookingHeld, &code, None);
+        let change = self.record(booking, Fact::BookingHeld, None);
         Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
     }
 
@@ -178,12 +179,9 @@ impl Queue {
         }
         let citizen = Citizen { name, phone, citizen_id: id_number };
         self.check_caps(&citizen, booking, None)?;
-        let mut booking = booking.clone();
-        booking.status = BookingStatus::Confirmed;
-        booking.hold_until = None;
-        booking.citizen = Some(citizen);
-        self.book.put(booking);
-        let change = self.booking_change(Fact::BookingConfirmed, &code, Some(NoticeKind::Confirmation));
+        let confirmed =
+            Booking { status: BookingStatus::Confirmed, hold_until: None, citizen: Some(citizen), ..booking.clone() };
+        let change = self.record(confirmed, Fact::BookingConfirmed, Some(NoticeKind::Confirmation));
         Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
     }
 
@@ -226,10 +224,8 @@ impl Queue {
         if booking.status != BookingStatus::Confirmed {
             return Err(DomainError::BookingNotActive(booking.status.label_vi()));
         }
-        let mut booking = booking.clone();
-        booking.status = BookingStatus::Cancelled;
-        self.book.put(booking);
-        let change = self.booking_change(Fact::BookingCancelled, &code, Some(NoticeKind::Cancellation));
+        let cancelled = Booking { status: BookingStatus::Cancelled, ..booking.clone() };
+        let change = self.record(cancelled, Fact::BookingCancelled, Some(NoticeKind::Cancellation));
         Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
     }
 
@@ -266,8 +262,8 @@ impl Queue {
             }
         };
         let from = old.slot_at;
-        self.book.put(Booking { reminded: false, ..target });
-        let change = self.booking_change(Fact::BookingRescheduled { from }, &code, Some(NoticeKind::Rescheduled));
+        let moved = Booking { reminded: false, ..target };
+        let change = self.record(moved, Fact::BookingRescheduled { from }, Some(NoticeKind::Rescheduled));
         Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
     }
 
@@ -322,15 +318,10 @@ impl Queue {
         let issued = self.issue_ticket(new, now)?;
         let Outcome::Issued { id, .. } = issued.outcome.clone() else { return Ok(issued) };
         *self.from_bookings.entry(booking.service.clone()).or_default() += 1;
-        self.book.put(Booking {
-            status: BookingStatus::CheckedIn,
-            ticket: Some(id),
-            checked_in_at: Some(now),
-            late,
-            ..booking
-        });
+        let checked_in =
+            Booking { status: BookingStatus::CheckedIn, ticket: Some(id), checked_in_at: Some(now), late, ..booking };
         let mut changes = issued.changes;
-        changes.push(self.booking_change(Fact::BookingCheckedIn, &code, None));
+        changes.push(self.record(checked_in, Fact::BookingCheckedIn, None));
         Ok(Executed { outcome: issued.outcome, changes })
     }
 
@@ -357,34 +348,27 @@ impl Queue {
         nearest(true)
             .or_else(|| today.iter().find(|b| b.status == BookingStatus::CheckedIn).map(|b| b.code.clone()))
             .or_else(|| nearest(false))
-            .ok_or_else(|| DomainError::NoBookingToday(format!("{}******{}", &phone[..2], &phone[8..])))
+            .ok_or_else(|| DomainError::NoBookingToday(mask_phone(&phone)))
     }
 
     /// Lapses expired holds, marks no-shows, queues reminders.
     pub(super) fn advance_bookings(&mut self, now: Timestamp) -> Vec<Change> {
         let mut changes = Vec::new();
-        for code in self.book.lapsed_holds(now) {
-            if let Some(b) = self.book.get(&code).cloned() {
-                self.book.put(Booking { status: BookingStatus::Lapsed, hold_until: None, ..b });
-                changes.push(self.booking_change(Fact::BookingLapsed, &code, None));
-            }
+        let lapsed: Vec<Booking> =
+            self.book.lapsed_holds(now).iter().filter_map(|code| self.book.get(code).cloned()).collect();
+        for b in lapsed {
+            let lapsed = Booking { status: BookingStatus::Lapsed, hold_until: None, ..b };
+            changes.push(self.record(lapsed, Fact::BookingLapsed, None));
         }
         let policy = self.centre.appointments.clone();
-        let late: Vec<BookingCode> = self
-            .book
-            .confirmed_until(now)
-            .filter(|b| policy.no_show_at(b.slot_at) < now)
-            .map(|b| b.code.clone())
-            .collect();
-        for code in late {
-            if let Some(b) = self.book.get(&code).cloned() {
-                self.book.put(Booking { status: BookingStatus::NoShow, ..b });
-                changes.push(self.booking_change(Fact::BookingNoShow, &code, None));
-            }
+        let absent: Vec<Booking> =
+            self.book.confirmed_until(now).filter(|b| policy.no_show_at(b.slot_at) < now).cloned().collect();
+        for b in absent {
+            changes.push(self.record(Booking { status: BookingStatus::NoShow, ..b }, Fact::BookingNoShow, None));
         }
         if policy.reminder_minutes > 0 {
             let horizon = now.saturating_add(jiff::SignedDuration::from_mins(i64::from(policy.reminder_minutes)));
-            let due: Vec<BookingCode> = horizon
+            let due: Vec<Booking> = horizon
                 .map(|until| {
                     self.book
                         .confirmed_until(until)
@@ -393,15 +377,13 @@ impl Queue {
                         .filter(|b| {
                             b.created_at.duration_since(b.slot_at).abs().as_mins() > i64::from(policy.reminder_minutes)
                         })
-                        .map(|b| b.code.clone())
+                        .cloned()
                         .collect()
                 })
                 .unwrap_or_default();
-            for code in due {
-                if let Some(b) = self.book.get(&code).cloned() {
-                    self.book.put(Booking { reminded: true, ..b });
-                    changes.push(self.booking_change(Fact::BookingReminded, &code, Some(NoticeKind::Reminder)));
-                }
+            for b in due {
+                let reminded = Booking { reminded: true, ..b };
+                changes.push(self.record(reminded, Fact::BookingReminded, Some(NoticeKind::Reminder)));
             }
         }
         changes

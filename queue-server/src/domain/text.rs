@@ -1,4 +1,5 @@
-//! Vietnamese text folded for search: "Đất đai" and "dat dai" match.
+//! Vietnamese text: folded for search ("Đất đai" and "dat dai" match) and personal data masked for
+//! public answers.
 
 /// Lower-cases `s` and strips Vietnamese diacritics (tones and vowel marks, đ → d), so that a search
 /// typed without diacritics finds text written with them.
@@ -10,6 +11,24 @@ pub fn fold(s: &str) -> String {
 pub fn matches_all_words(folded_haystack: &str, query: &str) -> bool {
     let folded = fold(query);
     folded.split_whitespace().all(|word| folded_haystack.contains(word))
+}
+
+/// `Nguyễn Văn An` → `Nguyễn V*** A***`: the family name and initials only.
+pub fn mask_name(name: &str) -> String {
+    let mut words = name.split_whitespace();
+    let Some(first) = words.next() else { return String::new() };
+    let rest = words.filter_map(|w| w.chars().next()).map(|c| format!("{c}***"));
+    std::iter::once(first.to_string()).chain(rest).collect::<Vec<_>>().join(" ")
+}
+
+/// `0912345678` → `09******78`.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 6 {
+        return "*".repeat(digits.len());
+    }
+    let n = digits.len();
+    digits.iter().enumerate().map(|(i, c)| if i < 2 || i >= n - 2 { *c } else { '*' }).collect()
 }
 
 #[cfg(test)]
@@ -31,5 +50,15 @@ mod tests {
         assert!(matches_all_words(&hay, "dang ky KHAI"));
         assert!(matches_all_words(&hay, "Đăng ký"));
         assert!(!matches_all_words(&hay, "khai tu"));
+    }
+
+    #[test]
+    fn personal_data_is_masked() {
+        assert_eq!(mask_name("Nguyễn Văn An"), "Nguyễn V*** A***");
+        assert_eq!(mask_name("Lê Thị Ánh Tuyết"), "Lê T*** Á*** T***");
+        assert_eq!(mask_name(""), "");
+        assert_eq!(mask_phone("0912345678"), "09******78");
+        assert_eq!(mask_phone("091 234 5678"), "09******78");
+        assert_eq!(mask_phone("123"), "***");
     }
 }

@@ -97,14 +97,13 @@ fn slots(queue: &Queue, service: &ServiceCode, day: Date, now: Timestamp) -> Vec
     let capacity = centre.service(service).and_then(|s| s.booking).map_or(0, |b| b.slot_capacity);
     offered_slots(&centre.schedule, &centre.appointments, now, day)
         .into_iter()
-        .map(|s| SlotInfo {
-            start: centre.schedule.format(s.start),
-            time: centre.schedule.local_hhmm(s.start),
-            left: queue.slot_left(service, s.start, day),
-            capacity,
-            booked: 0,
-        })
+        .map(|s| slot_info(queue, s.start, queue.slot_left(service, s.start, day), capacity, 0))
         .collect()
+}
+
+fn slot_info(queue: &Queue, start: Timestamp, left: u32, capacity: u32, booked: u32) -> SlotInfo {
+    let schedule = &queue.centre().schedule;
+    SlotInfo { start: schedule.format(start), time: schedule.local_hhmm(start), left, capacity, booked }
 }
 
 /// Fields that take bookings, with their bookable days and places left.
@@ -303,13 +302,7 @@ fn day_summary(queue: &Queue, day: Date) -> BookingSummary {
                 .into_iter()
                 .map(|s| {
                     let booked = queue.book().in_slot(&spec.code, s.start);
-                    SlotInfo {
-                        start: centre.schedule.format(s.start),
-                        time: centre.schedule.local_hhmm(s.start),
-                        left: b.slot_capacity.saturating_sub(booked),
-                        capacity: b.slot_capacity,
-                        booked,
-                    }
+                    slot_info(queue, s.start, b.slot_capacity.saturating_sub(booked), b.slot_capacity, booked)
                 })
                 .collect();
             ServiceBookings {

@@ -92,19 +92,14 @@ pub async fn ticket(State(state): State<AppState>, Path(id): Path<String>) -> Re
     }
 }
 
+/// A warning box with a title and a text, escaped.
+fn alert(title: &str, text: &str) -> String {
+    format!("<div class=\"alert\" role=\"alert\"><b>{}</b><p>{}</p></div>", escape(title), escape(text))
+}
+
 /// A page with one message.
 pub fn message_page(state: &AppState, title: &str, text: &str) -> Html<String> {
-    page(
-        state,
-        LOOKUP_HTML,
-        &[
-            ("code", String::new()),
-            (
-                "result",
-                format!("<div class=\"alert\" role=\"alert\"><b>{}</b><p>{}</p></div>", escape(title), escape(text)),
-            ),
-        ],
-    )
+    page(state, LOOKUP_HTML, &[("code", String::new()), ("result", alert(title, text))])
 }
 
 /// Query of `/lookup`.
@@ -121,9 +116,6 @@ pub async fn lookup(State(state): State<AppState>, query: Result<Query<LookupQue
         return page(&state, LOOKUP_HTML, &[("code", String::new()), ("result", String::new())]).into_response();
     };
     let fill = |result: String| vec![("code", escape(&raw)), ("result", result)];
-    let alert = |title: &str, text: &str| {
-        format!("<div class=\"alert\" role=\"alert\"><b>{}</b><p>{}</p></div>", escape(title), escape(text))
-    };
     let code = match ReceiptCode::parse(&raw) {
         Ok(code) => code,
         Err(e) => {

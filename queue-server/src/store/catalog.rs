@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use motcua_protocol::api::{self, DossierStatus};
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::domain::text::{fold, matches_all_words};
+use crate::domain::text::{self, fold, matches_all_words};
 use crate::domain::{Centre, ReceiptCode};
 
 /// Every procedure, with its folded text for searching without diacritics.
@@ -82,24 +82,6 @@ impl Catalog {
     }
 }
 
-/// `Nguyễn Văn An` → `Nguyễn V*** A***`: the family name and initials only.
-pub fn mask_name(name: &str) -> String {
-    let mut words = name.split_whitespace();
-    let Some(first) = words.next() else { return String::new() };
-    let rest = words.filter_map(|w| w.chars().next()).map(|c| format!("{c}***"));
-    std::iter::once(first.to_string()).chain(rest).collect::<Vec<_>>().join(" ")
-}
-
-/// `0912345678` → `09******78`.
-pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() < 6 {
-        return "*".repeat(digits.len());
-    }
-    let n = digits.len();
-    digits.iter().enumerate().map(|(i, c)| if i < 2 || i >= n - 2 { *c } else { '*' }).collect()
-}
-
 /// A dossier as the public sees it.
 pub fn dossier(
     conn: &Connection,
@@ -157,8 +139,8 @@ pub fn dossier(
         receipt_code: code.to_string(),
         procedure_name: catalog.get(&procedure_code).map(|p| p.name.clone()).unwrap_or_default(),
         procedure_code,
-        applicant: mask_name(&name),
-        phone: mask_phone(&phone),
+        applicant: text::mask_name(&name),
+        phone: text::mask_phone(&phone),
         status,
         status_label: status.label_vi().to_string(),
         received_at: fmt(received),
@@ -172,16 +154,6 @@ pub fn dossier(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn personal_data_is_masked() {
-        assert_eq!(mask_name("Nguyễn Văn An"), "Nguyễn V*** A***");
-        assert_eq!(mask_name("Lê Thị Ánh Tuyết"), "Lê T*** Á*** T***");
-        assert_eq!(mask_name(""), "");
-        assert_eq!(mask_phone("0912345678"), "09******78");
-        assert_eq!(mask_phone("091 234 5678"), "09******78");
-        assert_eq!(mask_phone("123"), "***");
-    }
 
     #[test]
     fn search_ignores_diacritics_and_ranks_phrases_first() {

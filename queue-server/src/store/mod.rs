@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use motcua_protocol::api;
 use tokio::sync::oneshot;
 
-pub use catalog::{Catalog, mask_name, mask_phone};
+pub use catalog::Catalog;
 
 use crate::domain::{Centre, Clock, Command, DomainError, Queue, ReceiptCode, TicketId};
 use crate::live::Hub;
