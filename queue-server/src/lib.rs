@@ -15,6 +15,7 @@
 //! - [`views`]: domain values turned into the wire types of `motcua_protocol`.
 //! - [`http`]: the routes under `/api/v1`, one file per resource, and the OpenAPI document.
 
+pub mod accounts;
 pub mod announce;
 pub mod config;
 pub mod demo;
@@ -22,6 +23,7 @@ pub mod domain;
 pub mod http;
 pub mod live;
 pub mod notify;
+pub mod speech;
 pub mod store;
 pub mod views;
 
@@ -77,6 +79,13 @@ pub fn build(options: Options) -> Result<App, OpenError> {
     let seed = move |conn: &mut rusqlite::Connection| demo::seed(conn, seed_clock.now());
     let (store, hub) =
         store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None })?;
+    let accounts_conn = store::schema::open(&db)
+        .map_err(|e| OpenError(format!("cannot open the accounts connection on {}: {e}", db.display())))?;
+    let accounts = accounts::Accounts::new(accounts_conn, config.staff, Arc::new(config.centre.schedule.clone()));
+    if demo {
+        demo::seed_staff(&accounts, clock.now())
+            .map_err(|e| OpenError(format!("cannot make the demo staff accounts: {}", e.code())))?;
+    }
     let (shutdown, shutdown_rx) = watch::channel(false);
     let notifier = notify::from_config(config.sms.as_ref());
     let state = http::AppState {
@@ -87,6 +96,8 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         shutdown: shutdown_rx,
         devices: http::devices::Devices::default(),
         limiter: http::limit::Limiter::default(),
+        accounts,
+        speech: Arc::new(speech::Speech::default()),
     };
     Ok(App { router: http::router(state), store, shutdown, notifier, clock })
 }

@@ -214,3 +214,28 @@ pub fn booking(queue: &Queue, b: &Booking) -> api::Booking {
         checkin_until: shift(policy.checkin_late_minutes, true),
     }
 }
+
+/// A counter's queue for the officer's console: who comes next and why, the waiting tickets of its
+/// fields oldest first, and absent tickets that may still be called back.
+pub fn counter_queue(queue: &Queue, no: CounterNo, now: Timestamp) -> Option<api::CounterQueue> {
+    let spec = queue.centre().counter(no)?;
+    let next = queue.next_for(no, now).map(|(t, reason)| api::NextCall {
+        ticket: t.id.to_string(),
+        number: t.number,
+        reason: api::CallReason { code: reason.code.as_str().into(), text: reason.text },
+    });
+    let mut waiting: Vec<&Ticket> = spec.services.iter().flat_map(|s| queue.waiting_in(s)).collect();
+    waiting.sort_by_key(|t| t.queue_key());
+    let mut rejoinable: Vec<&Ticket> = queue
+        .tickets()
+        .filter(|t| t.status == crate::domain::TicketStatus::NoShow && t.rejoin_until.is_some_and(|u| u >= now))
+        .filter(|t| spec.services.contains(&t.service))
+        .collect();
+    rejoinable.sort_by_key(|t| t.called_at);
+    Some(api::CounterQueue {
+        counter: no.get(),
+        next,
+        waiting: waiting.into_iter().map(|t| ticket(queue, t)).collect(),
+        rejoinable: rejoinable.into_iter().map(|t| ticket(queue, t)).collect(),
+    })
+}

@@ -473,8 +473,13 @@ pub struct CentreInfo {
 
 mod appointments;
 mod devices;
+mod staff;
 pub use appointments::{
     BookableDay, BookableService, BookableServices, Booking, BookingSummary, CancelRequest, CheckInRequest,
     ConfirmRequest, HoldRequest, Notification, RescheduleRequest, ServiceBookings, SlotInfo, SlotsResponse,
 };
 pub use devices::{DeviceHealth, DisplayHealth, HealthReport};
+pub use staff::{
+    Alert, CounterLoad, CounterQueue, FieldLoad, HourFigures, LevelCount, Me, NextCall, Overview, Satisfaction,
+    TakeCounterRequest, WaitBucket,
+};

@@ -23,7 +23,10 @@ use crate::domain::{Centre, CounterNo, ServiceCode};
 pub const EXAMPLE: &str = include_str!("../../../deploy/motcua.example.toml");
 
 mod appointments;
+mod operations;
 mod raw;
+
+pub use operations::AlertRules;
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -44,6 +47,12 @@ pub struct Config {
     pub public_rate_per_minute: u32,
     /// Where booking messages go besides the outbox table.
     pub sms: Option<SmsGateway>,
+    /// Sign-in rules for staff.
+    pub staff: crate::accounts::Policy,
+    /// The line that runs along the bottom of the waiting-room board.
+    pub ticker: String,
+    /// Thresholds of the supervisor's alerts.
+    pub alerts: AlertRules,
 }
 
 /// An HTTP SMS gateway: each notice is sent as a request to `url` with `{phone}` and `{text}`
@@ -68,6 +77,23 @@ pub enum Role {
     Display,
     /// A supervisor: everything.
     Supervisor,
+}
+
+impl Role {
+    /// Name in the configuration and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Kiosk => "kiosk",
+            Role::Counter => "counter",
+            Role::Display => "display",
+            Role::Supervisor => "supervisor",
+        }
+    }
+
+    /// Parses `kiosk`, `counter`, `display` or `supervisor`.
+    pub fn parse(raw: &str) -> Option<Role> {
+        [Role::Kiosk, Role::Counter, Role::Display, Role::Supervisor].into_iter().find(|r| r.as_str() == raw.trim())
+    }
 }
 
 /// A token from the configuration.
@@ -444,6 +470,9 @@ impl Config {
             max_body_bytes,
             public_rate_per_minute: appointments::rate(&src, raw.appointments.as_ref())?,
             sms: appointments::sms(&src, raw.appointments.as_ref())?,
+            staff: operations::staff(&src, &raw.staff)?,
+            ticker: operations::ticker(&src, &raw.board)?,
+            alerts: operations::alerts(&src, &raw.alerts)?,
         })
     }
 }

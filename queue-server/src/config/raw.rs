@@ -27,6 +27,12 @@ pub(super) struct Raw {
     pub(super) tokens: Vec<Spanned<RawToken>>,
     #[serde(default)]
     pub(super) appointments: Option<Spanned<super::appointments::RawAppointments>>,
+    #[serde(default)]
+    pub(super) staff: super::operations::RawStaff,
+    #[serde(default)]
+    pub(super) board: super::operations::RawBoard,
+    #[serde(default)]
+    pub(super) alerts: super::operations::RawAlerts,
 }
 
 #[derive(Deserialize)]

@@ -12,6 +12,26 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("demo-supervisor", "giám sát: mọi thao tác"),
 ];
 
+/// Staff accounts of the demo centre: (user, password, role, name). Made when the database has none.
+pub const STAFF: &[(&str, &str, &str, &str)] = &[
+    ("canbo1", "demo-canbo1", "officer", "Nguyễn Thị Lan"),
+    ("canbo2", "demo-canbo2", "officer", "Trần Văn Hùng"),
+    ("canbo3", "demo-canbo3", "officer", "Lê Thị Mai"),
+    ("giamsat", "demo-giamsat", "supervisor", "Phạm Quốc Bảo"),
+    ("quantri", "demo-quantri", "admin", "Võ Minh Tâm"),
+];
+
+/// Makes the demo staff accounts if there are no accounts yet.
+pub fn seed_staff(accounts: &crate::accounts::Accounts, now: jiff::Timestamp) -> Result<(), crate::accounts::AccountError> {
+    if !accounts.users(now)?.is_empty() {
+        return Ok(());
+    }
+    for (user, password, role, name) in STAFF {
+        accounts.add_user(user, name, crate::accounts::StaffRole::parse(role)?, password, "demo", now)?;
+    }
+    Ok(())
+}
+
 /// The demo catalogue: one procedure a line, tab-separated (see the header line of the file).
 const PROCEDURES_TSV: &str = include_str!("procedures.tsv");
 

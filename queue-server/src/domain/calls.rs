@@ -11,6 +11,14 @@ use super::queue::{CounterStatus, Fact, Queue};
 use super::ticket::TicketStatus;
 
 impl Queue {
+    /// The ticket counter `no` would call now and why, without calling it (the console's preview).
+    pub fn next_for(&self, no: CounterNo, now: Timestamp) -> Option<(&super::ticket::Ticket, calling::Reason)> {
+        let spec = self.centre.counter(no)?;
+        let streak = self.counters.get(&no).map_or(0, |c| c.streak);
+        let ctx = CallContext { counter: spec, streak, centre: &self.centre, now };
+        calling::choose(&ctx, self).map(|choice| (choice.ticket, choice.reason))
+    }
+
     pub(super) fn call_next(&mut self, no: CounterNo, now: Timestamp) -> Result<Executed, DomainError> {
         self.ready_to_call(no)?;
         let spec = self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;

@@ -261,7 +261,7 @@ pub async fn check_in(
             }));
         }
     };
-    ticket_reply(state.store.execute(Command::CheckIn(by)).await?)
+    ticket_reply(state.store.execute_as(Command::CheckIn(by), Some(caller.actor.clone())).await?)
 }
 
 /// Query of the day view.

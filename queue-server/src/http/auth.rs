@@ -1,26 +1,58 @@
-//! Bearer tokens from the configuration: who is calling and what they may do.
+//! Who is calling and what they may do.
+//!
+//! Devices send a bearer token: one from the configuration (`[[tokens]]`) or one made with
+//! `queue-server device add`. Staff browsers send the session cookie set at `/login`; a change
+//! (any method but GET and HEAD) made with the cookie must also carry the session's CSRF token in
+//! the `X-CSRF-Token` header, so another site cannot make a signed-in browser act.
+
+use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 
 use super::AppState;
 use super::error::ApiError;
+use crate::accounts::{Session, StaffRole};
 use crate::config::Role;
 use crate::domain::CounterNo;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "motcua_session";
+/// The header scripts send the CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Counters a caller may act for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Counters {
+    /// Any counter.
+    All,
+    /// Only these (an officer: the one they took; none before taking one).
+    Only(Vec<CounterNo>),
+}
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// Role of its token.
+    /// What it may do.
     pub role: Role,
-    /// Name of the token's holder.
+    /// Name of the token's holder or the staff member.
     pub name: String,
-    /// Counters a counter token may act for; empty means all.
-    pub counters: Vec<CounterNo>,
+    /// Counters it may act for.
+    pub counters: Counters,
+    /// Written on the events of its actions: `staff:USERNAME` or `token:NAME`.
+    pub actor: Arc<str>,
+    /// The staff session, for a signed-in browser.
+    pub session: Option<Session>,
 }
 
 impl Caller {
+    /// The staff role, for a signed-in browser.
+    pub fn staff_role(&self) -> Option<StaffRole> {
+        self.session.as_ref().map(|s| s.role)
+    }
+
     /// Whether the caller may issue tickets, rate, cancel and rejoin (a kiosk's actions).
     pub fn require_kiosk(&self) -> Result<(), ApiError> {
         match self.role {
@@ -31,40 +63,115 @@ impl Caller {
 
     /// Whether the caller may act for counter `no`.
     pub fn require_counter(&self, no: CounterNo) -> Result<(), ApiError> {
-        match self.role {
-            Role::Supervisor => Ok(()),
-            Role::Counter if self.counters.is_empty() || self.counters.contains(&no) => Ok(()),
-            Role::Counter => Err(ApiError::Forbidden(format!("Mã truy cập này không được thao tác tại quầy {no}"))),
-            Role::Kiosk | Role::Display => {
+        match (self.role, &self.counters) {
+            (Role::Supervisor, _) | (Role::Counter, Counters::All) => Ok(()),
+            (Role::Counter, Counters::Only(list)) if list.contains(&no) => Ok(()),
+            (Role::Counter, Counters::Only(_)) if self.session.is_some() => {
+                Err(ApiError::Forbidden(format!("Anh/chị chưa nhận quầy {no}; hãy chọn quầy trước khi thao tác")))
+            }
+            (Role::Counter, Counters::Only(_)) => {
+                Err(ApiError::Forbidden(format!("Mã truy cập này không được thao tác tại quầy {no}")))
+            }
+            (Role::Kiosk | Role::Display, _) => {
                 Err(ApiError::Forbidden("Chỉ cán bộ tại quầy hoặc lãnh đạo được thực hiện thao tác này".into()))
             }
+        }
+    }
+
+    /// Whether the caller may watch load and read reports (supervisors and admins).
+    pub fn require_supervisor(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::Supervisor => Ok(()),
+            _ => Err(ApiError::Forbidden("Chỉ lãnh đạo, giám sát viên được xem nội dung này".into())),
+        }
+    }
+
+    /// Whether the caller may manage accounts (a signed-in admin).
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self.staff_role() {
+            Some(StaffRole::Admin) => Ok(()),
+            _ => Err(ApiError::Forbidden("Chỉ quản trị viên được thực hiện thao tác này".into())),
         }
     }
 }
 
 /// Equal in time independent of where the strings differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The value of cookie `name`.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+/// The caller of a staff session.
+pub fn staff_caller(session: Session) -> Caller {
+    let (role, counters) = match session.role {
+        StaffRole::Officer => (Role::Counter, Counters::Only(session.counter.into_iter().collect())),
+        StaffRole::Supervisor | StaffRole::Admin => (Role::Supervisor, Counters::All),
+    };
+    Caller { role, name: session.display_name.clone(), counters, actor: session.actor().into(), session: Some(session) }
+}
+
+/// The staff session of a request's cookie, if it has a live one.
+pub async fn session_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE).map(str::to_string) else { return Ok(None) };
+    let now = state.clock.now();
+    state.accounts.run(move |a| a.session(&token, now)).await.map_err(|_| ApiError::Unavailable)
+}
+
+async fn bearer(state: &AppState, header: &axum::http::HeaderValue) -> Result<Caller, ApiError> {
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or(ApiError::InvalidToken)?;
+    let mut found = None;
+    for t in &state.config.tokens {
+        if same(t.token.as_bytes(), token.as_bytes()) {
+            found = Some(t);
+        }
+    }
+    if let Some(t) = found {
+        let counters = if t.counters.is_empty() { Counters::All } else { Counters::Only(t.counters.clone()) };
+        return Ok(Caller {
+            role: t.role,
+            name: t.name.clone(),
+            counters,
+            actor: format!("token:{}", t.name).into(),
+            session: None,
+        });
+    }
+    let token = token.to_string();
+    let device = state.accounts.run(move |a| a.device(&token)).await.map_err(|_| ApiError::Unavailable)?;
+    let d = device.ok_or(ApiError::InvalidToken)?;
+    let counters = if d.counters.is_empty() { Counters::All } else { Counters::Only(d.counters) };
+    Ok(Caller { role: d.role, actor: format!("token:{}", d.name).into(), name: d.name, counters, session: None })
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::MissingToken)?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(str::trim)
-            .ok_or(ApiError::InvalidToken)?;
-        let mut found = None;
-        for t in &state.config.tokens {
-            if same(t.token.as_bytes(), token.as_bytes()) {
-                found = Some(t);
+        if let Some(header) = parts.headers.get(AUTHORIZATION) {
+            return bearer(state, header).await;
+        }
+        let session = session_of(state, &parts.headers).await?.ok_or(ApiError::MissingToken)?;
+        if parts.method != Method::GET && parts.method != Method::HEAD {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !same(sent.as_bytes(), session.csrf.as_bytes()) {
+                return Err(ApiError::Csrf);
             }
         }
-        let t = found.ok_or(ApiError::InvalidToken)?;
-        Ok(Caller { role: t.role, name: t.name.clone(), counters: t.counters.clone() })
+        Ok(staff_caller(session))
     }
 }

@@ -54,7 +54,7 @@ pub async fn list(State(state): State<AppState>) -> Json<Vec<Counter>> {
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn next(State(state): State<AppState>, caller: Caller, Path(no): Path<String>) -> Result<Response, ApiError> {
     let no = counter_for(&state, &caller, &no)?;
-    call_reply(state.store.execute(Command::CallNext(no)).await?)
+    call_reply(state.store.execute_as(Command::CallNext(no), Some(caller.actor.clone())).await?)
 }
 
 /// Calls a chosen ticket (or a no-show that came back).
@@ -68,7 +68,7 @@ pub async fn call(
 ) -> Result<Response, ApiError> {
     let no = counter_for(&state, &caller, &no)?;
     let Json(body) = body?;
-    call_reply(state.store.execute(Command::CallTicket(no, TicketId::parse(&body.ticket)?)).await?)
+    call_reply(state.store.execute_as(Command::CallTicket(no, TicketId::parse(&body.ticket)?), Some(caller.actor.clone())).await?)
 }
 
 macro_rules! ticket_action {
@@ -79,7 +79,7 @@ macro_rules! ticket_action {
                 (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
         pub async fn $name(State(state): State<AppState>, caller: Caller, Path(no): Path<String>) -> Result<(StatusCode, Json<Ticket>), ApiError> {
             let no = counter_for(&state, &caller, &no)?;
-            ticket_reply(state.store.execute(Command::$command(no)).await?)
+            ticket_reply(state.store.execute_as(Command::$command(no), Some(caller.actor.clone())).await?)
         }
     };
 }
@@ -105,7 +105,7 @@ pub async fn transfer(
 ) -> Result<(StatusCode, Json<Ticket>), ApiError> {
     let no = counter_for(&state, &caller, &no)?;
     let Json(body) = body?;
-    ticket_reply(state.store.execute(Command::Transfer(no, ServiceCode::parse(&body.service)?)).await?)
+    ticket_reply(state.store.execute_as(Command::Transfer(no, ServiceCode::parse(&body.service)?), Some(caller.actor.clone())).await?)
 }
 
 /// Pauses the counter with a reason.
@@ -119,7 +119,7 @@ pub async fn pause(
 ) -> Result<Json<Counter>, ApiError> {
     let no = counter_for(&state, &caller, &no)?;
     let Json(body) = body?;
-    counter_reply(state.store.execute(Command::Pause(no, body.reason)).await?)
+    counter_reply(state.store.execute_as(Command::Pause(no, body.reason), Some(caller.actor.clone())).await?)
 }
 
 /// Opens the counter (also resumes a paused one).
@@ -131,7 +131,7 @@ pub async fn open(
     Path(no): Path<String>,
 ) -> Result<Json<Counter>, ApiError> {
     let no = counter_for(&state, &caller, &no)?;
-    counter_reply(state.store.execute(Command::Open(no)).await?)
+    counter_reply(state.store.execute_as(Command::Open(no), Some(caller.actor.clone())).await?)
 }
 
 /// Closes the counter; refused while it still has a ticket.
@@ -143,5 +143,5 @@ pub async fn close(
     Path(no): Path<String>,
 ) -> Result<Json<Counter>, ApiError> {
     let no = counter_for(&state, &caller, &no)?;
-    counter_reply(state.store.execute(Command::Close(no)).await?)
+    counter_reply(state.store.execute_as(Command::Close(no), Some(caller.actor.clone())).await?)
 }

@@ -27,6 +27,12 @@ pub enum ApiError {
     InvalidToken,
     /// 403: the token may not do this.
     Forbidden(String),
+    /// 503: the call-out could not be synthesised.
+    SpeechUnavailable(String),
+    /// 403: a change made with the session cookie without the session's CSRF token.
+    Csrf,
+    /// 4xx/503: an account action was refused.
+    Account(crate::accounts::AccountError, String),
     /// 404: no such route or resource.
     NotFound {
         /// Machine code.
@@ -103,12 +109,30 @@ impl ApiError {
             ApiError::MissingToken => (
                 StatusCode::UNAUTHORIZED,
                 "missing_token",
-                "Cần mã truy cập của thiết bị hoặc cán bộ (Authorization: Bearer …)".into(),
+                "Cần đăng nhập hoặc mã truy cập của thiết bị (Authorization: Bearer …)".into(),
             ),
             ApiError::InvalidToken => {
                 (StatusCode::UNAUTHORIZED, "invalid_token", "Mã truy cập không đúng hoặc đã bị thu hồi".into())
             }
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
+            ApiError::SpeechUnavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "speech_unavailable", m.clone()),
+            ApiError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "csrf_invalid",
+                "Yêu cầu thiếu mã xác nhận phiên làm việc; tải lại trang rồi thử lại".into(),
+            ),
+            ApiError::Account(e, m) => {
+                use crate::accounts::AccountError::*;
+                let status = match e {
+                    BadCredentials => StatusCode::UNAUTHORIZED,
+                    Locked(_) => StatusCode::LOCKED,
+                    CounterTaken(_) | Exists(_) => StatusCode::CONFLICT,
+                    Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    NoSuchUser(_) => StatusCode::NOT_FOUND,
+                    Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                };
+                (status, e.code(), m.clone())
+            }
             ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
             ApiError::Refused(e) => (refusal_status(e), e.code(), e.message()),
             ApiError::Unavailable => (

@@ -6,7 +6,9 @@
 
 pub mod appointments;
 pub mod auth;
+pub mod board;
 pub mod centre;
+pub mod console;
 pub mod counters;
 pub mod devices;
 pub mod dossiers;
@@ -19,6 +21,7 @@ pub mod pages;
 pub mod procedures;
 pub mod ratings;
 pub mod services;
+pub mod staff;
 pub mod tickets;
 
 use std::sync::Arc;
@@ -50,6 +53,18 @@ pub struct AppState {
     pub devices: devices::Devices,
     /// Request budgets of the public pages' clients.
     pub limiter: limit::Limiter,
+    /// Staff accounts, sessions and device tokens.
+    pub accounts: crate::accounts::Accounts,
+    /// Spoken call-outs for the board.
+    pub speech: Arc<crate::speech::Speech>,
+}
+
+impl AppState {
+    /// An account refusal as an API error, its message in the centre's time.
+    pub fn account_error(&self, e: crate::accounts::AccountError) -> error::ApiError {
+        let message = e.message(&self.config.centre.schedule);
+        error::ApiError::Account(e, message)
+    }
 }
 
 /// All routes.
@@ -68,6 +83,9 @@ pub fn router(state: AppState) -> Router {
         .route("/appointments/summary", get(appointments::summary))
         .route("/notifications", get(appointments::notifications))
         .route("/counters", get(counters::list))
+        .route("/counters/{no}/queue", get(console::queue))
+        .route("/staff/me", get(staff::me))
+        .route("/staff/counter", post(staff::take_counter))
         .route("/counters/{no}/next", post(counters::next))
         .route("/counters/{no}/call", post(counters::call))
         .route("/counters/{no}/recall", post(counters::recall))
@@ -95,7 +113,8 @@ pub fn router(state: AppState) -> Router {
         .route("/appointments/{code}/confirm", post(appointments::confirm))
         .route("/appointments/{code}/cancel", post(appointments::cancel))
         .route("/appointments/{code}/reschedule", post(appointments::reschedule))
-        .route("/appointments/{code}/qr.svg", get(appointments::qr));
+        .route("/appointments/{code}/qr.svg", get(appointments::qr))
+        .route("/announcements/call.wav", get(board::call));
     let pages = Router::new()
         .route("/book", get(pages::book))
         .route("/t/{ticket}", get(pages::ticket))
@@ -110,6 +129,11 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/style.css", get(pages::style))
         .route("/assets/{script}", get(pages::script))
         .route("/healthz", get(health::health))
+        .route("/api/v1/announcements/chime.wav", get(board::chime))
+        .route("/board", get(board::page))
+        .route("/counter", get(console::page))
+        .route("/login", get(staff::login_form).post(staff::login))
+        .route("/logout", post(staff::logout))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

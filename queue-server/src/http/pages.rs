@@ -20,6 +20,11 @@ const BOOK_JS: &str = include_str!("../../web/book.js");
 const TICKET_HTML: &str = include_str!("../../web/ticket.html");
 const TICKET_JS: &str = include_str!("../../web/ticket.js");
 const LOOKUP_HTML: &str = include_str!("../../web/lookup.html");
+const STAFF_CSS: &str = include_str!("../../web/staff.css");
+const STAFF_JS: &str = include_str!("../../web/staff.js");
+const COUNTER_JS: &str = include_str!("../../web/counter.js");
+const BOARD_JS: &str = include_str!("../../web/board.js");
+const SUPERVISOR_JS: &str = include_str!("../../web/supervisor.js");
 
 /// Text made safe inside HTML.
 pub fn escape(text: &str) -> String {
@@ -69,14 +74,20 @@ pub async fn style() -> Response {
     ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=300")], STYLE).into_response()
 }
 
-/// A page script.
+/// A page script, or the staff pages' style sheet.
 pub async fn script(Path(name): Path<String>) -> Response {
-    let body = match name.as_str() {
-        "book.js" => BOOK_JS,
-        "ticket.js" => TICKET_JS,
+    let (kind, body) = match name.as_str() {
+        "book.js" => ("text/javascript", BOOK_JS),
+        "ticket.js" => ("text/javascript", TICKET_JS),
+        "staff.js" => ("text/javascript", STAFF_JS),
+        "counter.js" => ("text/javascript", COUNTER_JS),
+        "board.js" => ("text/javascript", BOARD_JS),
+        "supervisor.js" => ("text/javascript", SUPERVISOR_JS),
+        "staff.css" => ("text/css", STAFF_CSS),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    ([(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=300")], body).into_response()
+    let kind = format!("{kind}; charset=utf-8");
+    ([(CONTENT_TYPE, kind.as_str()), (CACHE_CONTROL, "public, max-age=300")], body).into_response()
 }
 
 /// `/book`: choose a field, a day, a slot, enter details, get the code and QR.

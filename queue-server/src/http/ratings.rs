@@ -42,7 +42,7 @@ pub async fn rate(
         comment: body.comment,
         idempotency_key: body.idempotency_key,
     });
-    match state.store.execute(command).await? {
+    match state.store.execute_as(command, Some(caller.actor.clone())).await? {
         Reply::Rating { rating, created } => {
             Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(rating)))
         }

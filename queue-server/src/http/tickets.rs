@@ -54,7 +54,7 @@ pub async fn issue(
         idempotency_key: body.idempotency_key,
         appointment_at: None,
     };
-    ticket_reply(state.store.execute(command).await?)
+    ticket_reply(state.store.execute_as(command, Some(caller.actor.clone())).await?)
 }
 
 /// A ticket with its live position and estimated wait.
@@ -93,7 +93,7 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Ticket>), ApiError> {
     caller.require_kiosk()?;
-    ticket_reply(state.store.execute(Command::Cancel(TicketId::parse(&id)?)).await?)
+    ticket_reply(state.store.execute_as(Command::Cancel(TicketId::parse(&id)?), Some(caller.actor.clone())).await?)
 }
 
 /// Puts a no-show ticket back in the queue within its rejoin window, keeping its arrival time.
@@ -105,7 +105,7 @@ pub async fn rejoin(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Ticket>), ApiError> {
     caller.require_kiosk()?;
-    ticket_reply(state.store.execute(Command::Rejoin(TicketId::parse(&id)?)).await?)
+    ticket_reply(state.store.execute_as(Command::Rejoin(TicketId::parse(&id)?), Some(caller.actor.clone())).await?)
 }
 
 struct Follow {

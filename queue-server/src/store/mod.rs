@@ -63,7 +63,7 @@ pub enum Reply {
 pub(crate) type ReadJob = Box<dyn FnOnce(Option<&Queue>, jiff::Timestamp) + Send>;
 
 pub(crate) enum Request {
-    Command(Command, oneshot::Sender<Result<Reply, StoreError>>),
+    Command(Command, Option<Arc<str>>, oneshot::Sender<Result<Reply, StoreError>>),
     Ticket(TicketId, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
     TicketByNumber(u32, oneshot::Sender<Result<Option<api::Ticket>, StoreError>>),
     Tick(Option<oneshot::Sender<()>>),
@@ -93,7 +93,7 @@ pub struct Store {
 impl std::fmt::Debug for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Request::Command(c, _) => write!(f, "Command({c:?})"),
+            Request::Command(c, who, _) => write!(f, "Command({c:?}, {who:?})"),
             Request::Ticket(id, _) => write!(f, "Ticket({id})"),
             Request::TicketByNumber(n, _) => write!(f, "TicketByNumber({n})"),
             Request::Tick(_) => write!(f, "Tick"),
@@ -159,8 +159,13 @@ impl Store {
 
     /// Executes a command; answers after it is committed.
     pub async fn execute(&self, command: Command) -> Result<Reply, StoreError> {
+        self.execute_as(command, None).await
+    }
+
+    /// Executes a command on behalf of `actor` (`staff:lan`, `token:Quầy 3`), written on its events.
+    pub async fn execute_as(&self, command: Command, actor: Option<Arc<str>>) -> Result<Reply, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Request::Command(command, reply)).map_err(|_| StoreError::Unavailable)?;
+        self.tx.send(Request::Command(command, actor, reply)).map_err(|_| StoreError::Unavailable)?;
         answer.await.map_err(|_| StoreError::Unavailable)?
     }
 

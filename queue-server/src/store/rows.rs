@@ -61,8 +61,14 @@ struct Payload<'a> {
     booking: Option<&'a crate::domain::booking::Booking>,
 }
 
-/// Appends the change's event and writes the rows it changed.
-pub fn write_change(conn: &Connection, day: Date, at: Timestamp, change: &Change) -> rusqlite::Result<()> {
+/// Appends the change's event (with who asked for it, if anyone) and writes the rows it changed.
+pub fn write_change(
+    conn: &Connection,
+    day: Date,
+    at: Timestamp,
+    change: &Change,
+    actor: Option<&str>,
+) -> rusqlite::Result<()> {
     let payload = Payload {
         fact: &change.fact,
         ticket: change.ticket.as_ref(),
@@ -78,7 +84,8 @@ pub fn write_change(conn: &Connection, day: Date, at: Timestamp, change: &Change
         .or_else(|| change.ticket.as_ref().and_then(|t| t.counter.map(CounterNo::get)));
     let booking = change.booking.as_ref();
     conn.prepare_cached(
-        "INSERT INTO events (at_ms, day, kind, ticket_id, service, counter_no, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO events (at_ms, day, kind, ticket_id, service, counter_no, payload, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         ms(at),
@@ -87,7 +94,8 @@ pub fn write_change(conn: &Connection, day: Date, at: Timestamp, change: &Change
         change.ticket.as_ref().map(|t| &t.id).or(booking.and_then(|b| b.ticket.as_ref())).map(TicketId::as_str),
         change.ticket.as_ref().map(|t| &t.service).or(booking.map(|b| &b.service)).map(ServiceCode::as_str),
         counter_no,
-        payload
+        payload,
+        actor
     ])?;
     if let Some(b) = booking {
         super::bookings::write_booking(conn, b)?;

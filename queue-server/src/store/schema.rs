@@ -132,6 +132,43 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_pending ON notifications (id) WHERE status = 'pending';
 "#,
+    r#"
+-- Who did it: `staff:USERNAME` or `token:NAME`; empty for the queue's own steps (day rollover, expiry).
+ALTER TABLE events ADD COLUMN actor TEXT;
+CREATE INDEX events_actor ON events (actor, at_ms) WHERE actor IS NOT NULL;
+
+-- Staff accounts: officers, supervisors, admins. Passwords as argon2id PHC strings.
+CREATE TABLE staff (
+    username        TEXT    PRIMARY KEY,
+    display_name    TEXT    NOT NULL,
+    role            TEXT    NOT NULL,
+    password_hash   TEXT    NOT NULL,
+    failed          INTEGER NOT NULL DEFAULT 0,
+    locked_until_ms INTEGER,
+    active          INTEGER NOT NULL DEFAULT 1,
+    created_at_ms   INTEGER NOT NULL
+);
+
+-- Signed-in browsers. The cookie holds a random token; only its hash is kept here.
+CREATE TABLE sessions (
+    token_hash    TEXT    PRIMARY KEY,
+    username      TEXT    NOT NULL REFERENCES staff (username) ON DELETE CASCADE,
+    csrf          TEXT    NOT NULL,
+    counter_no    INTEGER,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+);
+CREATE INDEX sessions_counter ON sessions (counter_no) WHERE counter_no IS NOT NULL;
+
+-- Tokens of kiosks and displays made with `queue-server device add`; only hashes are kept.
+CREATE TABLE device_tokens (
+    token_hash    TEXT    PRIMARY KEY,
+    name          TEXT    NOT NULL UNIQUE,
+    role          TEXT    NOT NULL,
+    counters      TEXT    NOT NULL DEFAULT '',
+    created_at_ms INTEGER NOT NULL
+);
+"#,
 ];
 
 /// Opens (creating if needed) the database with the settings every connection uses: WAL, full

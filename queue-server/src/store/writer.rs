@@ -58,7 +58,7 @@ impl Writer {
         let mut ticked = Vec::new();
         for request in batch {
             match request {
-                Request::Command(command, reply) => commands.push((command, reply)),
+                Request::Command(command, actor, reply) => commands.push((command, actor, reply)),
                 Request::Ticket(id, reply) => {
                     let _ = reply.send(self.lookup(&id));
                 }
@@ -91,7 +91,7 @@ impl Writer {
             self.reload(now);
         }
         let Some(queue) = self.queue.as_mut() else {
-            for (_, reply) in commands {
+            for (_, _, reply) in commands {
                 let _ = reply.send(Err(StoreError::Unavailable));
             }
             return;
@@ -102,20 +102,20 @@ impl Writer {
         let mut written = 0usize;
         let result = (|| -> rusqlite::Result<()> {
             let tx = self.conn.transaction()?;
-            let mut write = |queue: &Queue, changes: &[crate::domain::Change]| -> rusqlite::Result<()> {
+            let mut write = |queue: &Queue, changes: &[crate::domain::Change], actor: Option<&str>| -> rusqlite::Result<()> {
                 for change in changes {
-                    rows::write_change(&tx, queue.day(), now, change)?;
+                    rows::write_change(&tx, queue.day(), now, change, actor)?;
                     events.extend(views::events(queue, change));
                     written += 1;
                 }
                 Ok(())
             };
             let rolled = queue.advance(now);
-            write(queue, &rolled)?;
-            for (command, reply) in commands {
+            write(queue, &rolled, None)?;
+            for (command, actor, reply) in commands {
                 match queue.execute(command, now) {
                     Ok(executed) => {
-                        write(queue, &executed.changes)?;
+                        write(queue, &executed.changes, actor.as_deref())?;
                         pending.push((reply, Ok(reply_of(queue, executed.outcome))));
                     }
                     Err(refused) => pending.push((reply, Err(refused))),

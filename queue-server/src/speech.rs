@@ -1,0 +1,231 @@
+//! Spoken call-outs for the waiting-room board, made on this server with no cloud service.
+//!
+//! The sentence from [`crate::announce`] is synthesised by `espeak-ng` with its Vietnamese voice
+//! (Debian package `espeak-ng`), and a two-note chime made here is put in front, so the board plays
+//! one file per call. Results are cached by sentence; one synthesis runs at a time, others wait.
+//! When `espeak-ng` is missing the board falls back to the chime alone ([`chime_wav`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Sample rate of the chime when it is played alone (espeak-ng's own rate).
+pub const RATE: u32 = 22_050;
+/// Most sentences kept in the cache.
+const CACHE: usize = 256;
+
+/// Why no speech could be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpeechError {
+    /// The synthesiser is not installed or failed to start.
+    NotInstalled(String),
+    /// It ran but gave no usable audio.
+    Failed(String),
+}
+
+impl SpeechError {
+    /// Vietnamese message.
+    pub fn message(&self) -> String {
+        match self {
+            SpeechError::NotInstalled(why) => {
+                format!("Máy chủ chưa cài bộ đọc tiếng Việt espeak-ng ({why}); bảng gọi số chỉ phát chuông")
+            }
+            SpeechError::Failed(why) => format!("Không tạo được lời gọi ({why})"),
+        }
+    }
+}
+
+/// 16-bit mono PCM samples at a rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pcm {
+    /// Samples per second.
+    pub rate: u32,
+    /// The samples.
+    pub samples: Vec<i16>,
+}
+
+impl Pcm {
+    /// Length in seconds.
+    pub fn seconds(&self) -> f64 {
+        self.samples.len() as f64 / f64::from(self.rate.max(1))
+    }
+
+    /// As a WAV file.
+    pub fn to_wav(&self) -> Vec<u8> {
+        let data_len = u32::try_from(self.samples.len() * 2).unwrap_or(u32::MAX - 36);
+        let mut out = Vec::with_capacity(44 + self.samples.len() * 2);
+        out.extend_from_slice(b"RIFF");
+        out.extend_from_slice(&(36 + data_len).to_le_bytes());
+        out.extend_from_slice(b"WAVEfmt ");
+        out.extend_from_slice(&16u32.to_le_bytes());
+        out.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        out.extend_from_slice(&1u16.to_le_bytes()); // mono
+        out.extend_from_slice(&self.rate.to_le_bytes());
+        out.extend_from_slice(&(self.rate * 2).to_le_bytes());
+        out.extend_from_slice(&2u16.to_le_bytes());
+        out.extend_from_slice(&16u16.to_le_bytes());
+        out.extend_from_slice(b"data");
+        out.extend_from_slice(&data_len.to_le_bytes());
+        for s in &self.samples {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads a 16-bit mono PCM WAV. Sizes that run past the end (a synthesiser writing to a pipe
+    /// cannot go back to fill them in) are taken as "to the end".
+    pub fn from_wav(bytes: &[u8]) -> Result<Pcm, String> {
+        if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
+            return Err("không phải tệp WAV".into());
+        }
+        let mut at = 12;
+        let mut format = None;
+        while at + 8 <= bytes.len() {
+            let id = &bytes[at..at + 4];
+            let size = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
+            let body = &bytes[at + 8..(at + 8).saturating_add(size).min(bytes.len())];
+            match id {
+                b"fmt " if body.len() >= 16 => {
+                    let word = |i: usize| u16::from_le_bytes([body[i], body[i + 1]]);
+                    let rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
+                    format = Some((word(0), word(2), rate, word(14)));
+                }
+                b"data" => {
+                    let Some((1, 1, rate, 16)) = format else {
+                        return Err(format!("định dạng âm thanh không hỗ trợ: {format:?}"));
+                    };
+                    let samples = body.chunks_exact(2).map(|p| i16::from_le_bytes([p[0], p[1]])).collect();
+                    return Ok(Pcm { rate, samples });
+                }
+                _ => {}
+            }
+            at = at + 8 + size + (size & 1);
+        }
+        Err("tệp WAV không có dữ liệu âm thanh".into())
+    }
+}
+
+/// A soft two-note chime ("ding-dong") at `rate`, with a short silence after it.
+pub fn chime(rate: u32) -> Pcm {
+    let mut samples = Vec::new();
+    let note = |freq: f64, seconds: f64, out: &mut Vec<i16>| {
+        let n = (seconds * f64::from(rate)) as usize;
+        for i in 0..n {
+            let t = i as f64 / f64::from(rate);
+            let attack = (t / 0.01).min(1.0);
+            let envelope = attack * (-3.2 * t).exp();
+            let tone = (2.0 * std::f64::consts::PI * freq * t).sin() + 0.3 * (4.0 * std::f64::consts::PI * freq * t).sin();
+            out.push((tone * envelope * 0.32 * f64::from(i16::MAX)) as i16);
+        }
+    };
+    note(659.25, 0.45, &mut samples);
+    note(523.25, 0.75, &mut samples);
+    samples.extend(std::iter::repeat_n(0, (0.25 * f64::from(rate)) as usize));
+    Pcm { rate, samples }
+}
+
+/// The chime alone as WAV.
+pub fn chime_wav() -> Vec<u8> {
+    chime(RATE).to_wav()
+}
+
+/// The speech synthesiser with its cache.
+#[derive(Debug)]
+pub struct Speech {
+    program: String,
+    cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+    one_at_a_time: tokio::sync::Semaphore,
+}
+
+impl Default for Speech {
+    fn default() -> Self {
+        Self::new("espeak-ng")
+    }
+}
+
+impl Speech {
+    /// A synthesiser running `program` (normally `espeak-ng`).
+    pub fn new(program: &str) -> Self {
+        Self { program: program.into(), cache: Mutex::new(HashMap::new()), one_at_a_time: tokio::sync::Semaphore::new(1) }
+    }
+
+    /// `sentence` spoken in Vietnamese after the chime, as WAV.
+    pub async fn announce(&self, sentence: &str) -> Result<Arc<Vec<u8>>, SpeechError> {
+        if let Some(hit) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(sentence) {
+            return Ok(hit.clone());
+        }
+        let _turn = self.one_at_a_time.acquire().await.map_err(|_| SpeechError::Failed("đang dừng".into()))?;
+        if let Some(hit) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(sentence) {
+            return Ok(hit.clone());
+        }
+        let speech = self.synthesise(sentence).await?;
+        let mut joined = chime(speech.rate);
+        joined.samples.extend(speech.samples);
+        joined.samples.extend(std::iter::repeat_n(0, (0.3 * f64::from(joined.rate)) as usize));
+        let wav = Arc::new(joined.to_wav());
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= CACHE {
+            cache.clear();
+        }
+        cache.insert(sentence.to_string(), wav.clone());
+        Ok(wav)
+    }
+
+    async fn synthesise(&self, sentence: &str) -> Result<Pcm, SpeechError> {
+        let run = tokio::process::Command::new(&self.program)
+            .args(["-v", "vi", "-s", "135", "-g", "4", "--stdout", sentence])
+            .kill_on_drop(true)
+            .output();
+        let output = match tokio::time::timeout(Duration::from_secs(20), run).await {
+            Err(_) => return Err(SpeechError::Failed("quá 20 giây".into())),
+            Ok(Err(e)) => return Err(SpeechError::NotInstalled(format!("{}: {e}", self.program))),
+            Ok(Ok(output)) => output,
+        };
+        if !output.status.success() {
+            let why = String::from_utf8_lossy(&output.stderr).trim().chars().take(200).collect::<String>();
+            return Err(SpeechError::Failed(format!("{} {}: {why}", self.program, output.status)));
+        }
+        let pcm = Pcm::from_wav(&output.stdout).map_err(SpeechError::Failed)?;
+        if pcm.samples.is_empty() {
+            return Err(SpeechError::Failed("không có âm thanh".into()));
+        }
+        Ok(pcm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wav_round_trips_and_tolerates_open_ended_sizes() {
+        let pcm = Pcm { rate: 8000, samples: vec![0, 1000, -1000, i16::MAX, i16::MIN] };
+        let wav = pcm.to_wav();
+        assert_eq!(wav.len(), 44 + 10);
+        assert_eq!(Pcm::from_wav(&wav), Ok(pcm.clone()));
+        // As a synthesiser writing to a pipe leaves them: sizes far past the end.
+        let mut open = wav.clone();
+        open[4..8].copy_from_slice(&0x7fff_f000u32.to_le_bytes());
+        open[40..44].copy_from_slice(&0x7fff_f000u32.to_le_bytes());
+        assert_eq!(Pcm::from_wav(&open), Ok(pcm));
+        assert!(Pcm::from_wav(b"RIFF....WAVE").is_err());
+        assert!(Pcm::from_wav(b"not audio").is_err());
+    }
+
+    #[test]
+    fn the_chime_is_audible_and_ends_in_silence() {
+        let c = chime(RATE);
+        assert!((1.3..1.6).contains(&c.seconds()), "{}", c.seconds());
+        let peak = c.samples.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
+        assert!(peak > 8000, "peak {peak}");
+        assert!(c.samples.iter().rev().take(1000).all(|&s| s == 0));
+    }
+
+    #[tokio::test]
+    async fn a_missing_synthesiser_is_a_clear_error() {
+        let speech = Speech::new("/nonexistent/espeak-ng");
+        let e = speech.announce("Mời công dân").await.err();
+        assert!(matches!(e, Some(SpeechError::NotInstalled(_))), "{e:?}");
+        assert!(e.map(|e| e.message()).unwrap_or_default().contains("espeak-ng"));
+    }
+}
