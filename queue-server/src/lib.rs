@@ -25,6 +25,7 @@ pub mod live;
 pub mod notify;
 pub mod speech;
 pub mod store;
+pub mod supervise;
 pub mod views;
 
 use std::future::Future;

@@ -13,6 +13,7 @@ const HELP: &str = "queue-server — máy chủ xếp hàng của Trung tâm Ph�
 Cách dùng:
   queue-server --demo [--listen ĐỊA_CHỈ] [--db TỆP]
   queue-server --config TỆP.toml [--listen ĐỊA_CHỈ] [--db TỆP]
+  queue-server user … | device …   (xem queue-server user --help)
 
 Tùy chọn:
   --demo           chạy trung tâm mẫu dựng sẵn (15 lĩnh vực, 12 quầy, thủ tục và hồ sơ mẫu)
@@ -75,6 +76,10 @@ fn banner(addr: SocketAddr, config: &Config) {
     for (token, what) in demo::TOKENS {
         println!("  {token:<16} {what}");
     }
+    println!("\nTài khoản cán bộ (đăng nhập tại {base}/login):");
+    for (user, password, role, name) in demo::STAFF {
+        println!("  {user:<10} {password:<14} {role:<11} {name}");
+    }
     println!("\nThử ngay:");
     println!("  curl {base}/api/v1/services");
     println!(
@@ -83,6 +88,11 @@ fn banner(addr: SocketAddr, config: &Config) {
     println!("  curl -X POST -H 'Authorization: Bearer demo-counter' {base}/api/v1/counters/1/open");
     println!("  curl -X POST -H 'Authorization: Bearer demo-counter' {base}/api/v1/counters/1/next");
     println!("  curl -N {base}/api/v1/events");
+    println!("\nTrang cho cán bộ và màn hình:");
+    println!("  {base}/counter       bàn làm việc tại quầy (cán bộ)");
+    println!("  {base}/board         bảng gọi số cho TV phòng chờ, có đọc số bằng giọng nói");
+    println!("  {base}/supervisor    giám sát trực tiếp và cảnh báo (lãnh đạo)");
+    println!("  {base}/reports       báo cáo theo khoảng ngày, xuất CSV/XLSX (lãnh đạo)");
     println!("\nTrang cho công dân (mở bằng trình duyệt):");
     println!("  {base}/book          đặt lịch hẹn (Căn cước – Cư trú, Tư pháp – Hộ tịch)");
     println!("  {base}/lookup        tra cứu hồ sơ");
@@ -117,6 +127,20 @@ async fn shutdown_signal() {
 }
 
 fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(args.first().map(String::as_str), Some("user" | "device")) {
+        if args.iter().any(|a| a == "--help" || a == "-h") {
+            println!("{}", queue_server::accounts::cli::HELP);
+            return std::process::ExitCode::SUCCESS;
+        }
+        return match queue_server::accounts::cli::run(&args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("queue-server: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {

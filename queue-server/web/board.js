@@ -10,6 +10,9 @@
   const recent = [];
   const queue = [];
   let playing = false;
+  // After a reconnect the stream replays the calls missed meanwhile: shown, but not spoken.
+  let connections = 0;
+  let quietUntil = 0;
 
   function renderCounters() {
     const box = $("counters");
@@ -51,7 +54,7 @@
     if (playing || !queue.length) return;
     const call = queue[0];
     playing = true;
-    $("speaking").textContent = "🔊 Mời công dân có số thứ tự " + call.number + " đến quầy số " + call.counter;
+    $("speaking").textContent = "Mời công dân có số thứ tự " + call.number + " đến quầy số " + call.counter;
     $("speaking").hidden = false;
     player.src = call.url;
     player.play().then(() => { queue.shift(); $("sound").hidden = true; }).catch((e) => {
@@ -77,9 +80,7 @@
     fresh.set(counter, Date.now() + 12000);
     recent.unshift({ number: ticket.number, counter });
     recent.length = Math.min(recent.length, 20);
-    // A call replayed after a reconnect is shown but not spoken again once it is old.
-    const age = ticket.called_at ? Date.now() - Date.parse(ticket.called_at) : 0;
-    if (!(age > 120000)) {
+    if (Date.now() >= quietUntil) {
       queue.push({ number: ticket.number, counter,
         url: "/api/v1/announcements/call.wav?number=" + ticket.number + "&counter=" + counter });
       speak();
@@ -109,12 +110,17 @@
     }
     renderCounters();
     renderFields();
-  }, (status, ok) => { $("live").textContent = ok ? "" : status; });
+  }, (status, ok) => {
+    $("live").textContent = ok ? "" : status;
+    if (ok && ++connections > 1) quietUntil = Date.now() + 2000;
+  });
 
+  // The centre's time, whatever zone the TV is set to.
+  const zone = $("clock").dataset.zone || undefined;
   function tick() {
     const now = new Date();
-    $("clock").textContent = now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }) + " · " +
-      now.toLocaleDateString("vi-VN", { weekday: "long", day: "2-digit", month: "2-digit", year: "numeric" });
+    $("clock").textContent = now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: zone }) + " · " +
+      now.toLocaleDateString("vi-VN", { weekday: "long", day: "2-digit", month: "2-digit", year: "numeric", timeZone: zone });
   }
   tick();
   setInterval(tick, 10000);

@@ -150,6 +150,13 @@
     else if (name === "counter_changed") {
       counters = counters.map((c) => (c.number === data.counter.number ? data.counter : c));
     } else if (name === "service_stats") { services = data.services; }
+    else if (data.ticket && data.counter) {
+      // Called, recalled, serving, done, absent: the counter's current ticket as it is now.
+      const ended = name === "ticket_done" || name === "ticket_no_show";
+      counters = counters.map((c) => (c.number === data.counter ? { ...c, current: ended ? null : data.ticket } : c));
+    } else if (name === "ticket_transferred") {
+      counters = counters.map((c) => (c.current && c.current.id === data.ticket.id ? { ...c, current: null } : c));
+    }
     if (me && me.counter) { renderCounter(); if (name !== "service_stats") queueSoon(); }
     else if (name === "snapshot" && me) renderPicker();
   }, (status) => { $("live").textContent = status; });

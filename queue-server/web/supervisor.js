@@ -1,0 +1,120 @@
+// Supervisor dashboard: the overview, refreshed on every live event (waiting counts at once) and
+// every 30 s for alerts that come with time (long waits, silent kiosks).
+"use strict";
+(function () {
+  const { api, live, text, STATE, $ } = window.Motcua;
+  const SVG = "http://www.w3.org/2000/svg";
+  const PRINTER = { ready: "Sẵn sàng", paper_near_end: "Sắp hết giấy", paper_out: "Hết giấy", cover_open: "Mở nắp", offline: "Không phản hồi" };
+  let pending = null;
+
+  function svg(tag, attrs, content) {
+    const el = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach((k) => el.setAttribute(k, attrs[k]));
+    if (content !== undefined) el.textContent = content;
+    return el;
+  }
+
+  // Vertical bars: groups of values (one colour per series) under labels.
+  function bars(box, labels, series, colours) {
+    const width = 560, height = 180, pad = 22;
+    const max = Math.max(1, ...series.flat());
+    const chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "chart", role: "img" });
+    const slot = (width - pad) / Math.max(1, labels.length);
+    const bar = Math.max(3, (slot - 6) / series.length);
+    labels.forEach((label, i) => {
+      series.forEach((values, s) => {
+        const h = (values[i] / max) * (height - 2 * pad);
+        const x = pad + i * slot + 3 + s * bar;
+        const rect = svg("rect", { x, y: height - pad - h, width: bar - 1, height: h, fill: colours[s] });
+        rect.append(svg("title", {}, label + ": " + values[i]));
+        chart.append(rect);
+        if (values[i] > 0) chart.append(svg("text", { x: x + bar / 2 - 1, y: height - pad - h - 3, "text-anchor": "middle" }, values[i]));
+      });
+      chart.append(svg("text", { x: pad + i * slot + slot / 2, y: height - 6, "text-anchor": "middle" }, label));
+    });
+    chart.append(svg("line", { x1: pad, x2: width, y1: height - pad, y2: height - pad, stroke: "#9aa3ad" }));
+    box.replaceChildren(chart);
+  }
+
+  function row(cells, numeric) {
+    const tr = text("tr");
+    cells.forEach((c, i) => {
+      const td = text("td", null, numeric.includes(i) ? "num" : "");
+      if (c instanceof Node) td.append(c); else td.textContent = c;
+      tr.append(td);
+    });
+    return tr;
+  }
+
+  function render(o) {
+    const alerts = $("alerts");
+    alerts.replaceChildren();
+    $("alert-count").textContent = o.alerts.length;
+    $("alert-count").className = "pill" + (o.alerts.length ? " bad" : "");
+    if (!o.alerts.length) alerts.append(text("p", "Không có cảnh báo. Mọi lĩnh vực đang trong ngưỡng.", "muted"));
+    o.alerts.forEach((a) => {
+      const box = text("div", null, "alert " + a.severity);
+      box.dataset.rule = a.rule;
+      box.append(text("b", a.text), text("p", "Đề xuất: " + a.action, "action"));
+      alerts.append(box);
+    });
+    const waiting = o.fields.reduce((n, f) => n + f.waiting, 0);
+    $("kpi-waiting").textContent = waiting;
+    $("kpi-served").textContent = o.fields.reduce((n, f) => n + f.served_today, 0);
+    const s = o.satisfaction;
+    $("kpi-satisfied").textContent = s.satisfied_percent === null || s.satisfied_percent === undefined ? "—" : s.satisfied_percent + "%";
+    $("kpi-ratings").textContent = s.total + " lượt đánh giá";
+    $("kpi-devices").textContent = o.devices.filter((d) => d.online).length + "/" + o.devices.length;
+
+    const fields = $("fields").tBodies[0];
+    fields.replaceChildren();
+    o.fields.filter((f) => f.waiting || f.served_today || f.counters_open).forEach((f) => {
+      const tr = row([f.name, f.waiting, f.longest_wait_minutes + " phút",
+        f.average_wait_minutes === null || f.average_wait_minutes === undefined ? "—" : f.average_wait_minutes + " phút",
+        f.served_today, f.counters_open], [1, 2, 3, 4, 5]);
+      tr.dataset.field = f.code;
+      fields.append(tr);
+    });
+    const counters = $("counters").tBodies[0];
+    counters.replaceChildren();
+    o.counters.forEach((c) => {
+      const state = text("span", STATE[c.state] + (c.pause_reason ? " — " + c.pause_reason : ""), "pill " + c.state);
+      counters.append(row([c.name, c.officer || "—", state, c.current ? c.current.number : "—", c.served_today], [3, 4]));
+    });
+    bars($("chart-hours"), o.hours.map((h) => h.hour + "h"), [o.hours.map((h) => h.arrivals), o.hours.map((h) => h.served)], ["#5b8def", "#1e7b34"]);
+    bars($("chart-waits"), o.waits.map((w) => w.label), [o.waits.map((w) => w.count)], ["#b3261e"]);
+    bars($("chart-satisfaction"), s.levels.map((l) => l.label), [s.levels.map((l) => l.count)], ["#9a5b00"]);
+    const devices = $("devices").tBodies[0];
+    devices.replaceChildren();
+    o.devices.forEach((d) => {
+      const printer = d.report.printer ? PRINTER[d.report.printer] || d.report.printer : "—";
+      devices.append(row([d.device + (d.online ? "" : " (mất kết nối)"), printer, d.last_contact.slice(11, 16)], []));
+    });
+    if (!o.devices.length) devices.append(row(["Chưa có thiết bị nào báo trạng thái", "", ""], []));
+    $("live").textContent = "Số liệu lúc " + o.at.slice(11, 19);
+  }
+
+  async function refresh() {
+    const r = await api("GET", "/api/v1/supervisor/overview");
+    if (!r.ok) { $("error").textContent = r.body.message; $("error").hidden = false; return; }
+    $("error").hidden = true;
+    render(r.body);
+  }
+
+  function soon() { clearTimeout(pending); pending = setTimeout(refresh, 250); }
+
+  live((name, data) => {
+    if (name === "service_stats") {
+      // The waiting count moves at once; the rest follows with the refreshed overview.
+      const total = data.services.reduce((n, s) => n + s.waiting, 0);
+      $("kpi-waiting").textContent = total;
+      data.services.forEach((s) => {
+        const tr = document.querySelector('#fields tr[data-field="' + s.code + '"]');
+        if (tr) tr.cells[1].textContent = s.waiting;
+      });
+    }
+    soon();
+  }, (status, ok) => { if (!ok) $("live").textContent = status; });
+  refresh();
+  setInterval(refresh, 30000);
+})();

@@ -25,6 +25,11 @@ fn free_port() -> u16 {
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a phone-sized window and a fresh profile.
     pub fn start() -> Browser {
+        Browser::start_sized(412, 915)
+    }
+
+    /// Starts chromedriver and a headless Chromium with a `width`×`height` window.
+    pub fn start_sized(width: u32, height: u32) -> Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -50,7 +55,7 @@ impl Browser {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--window-size=412,915",
+            &format!("--window-size={width},{height}"),
             &format!("--user-data-dir={}", profile.path().display()),
         ];
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
@@ -60,7 +65,13 @@ impl Browser {
         let session: Value =
             http.post(format!("{base}/session")).json(&capabilities).send().and_then(|r| r.json()).expect("session");
         let id = session["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {session}")).to_string();
-        Browser { http, base: format!("{base}/session/{id}"), driver, _profile: profile }
+        let browser = Browser { http, base: format!("{base}/session/{id}"), driver, _profile: profile };
+        // The window size counts the browser's own bars; make the page itself width×height.
+        let inner = browser.script("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];");
+        let extra = |i: usize| u32::try_from(inner[i].as_u64().unwrap_or(0)).unwrap_or(0);
+        let rect = json!({ "width": width + extra(0), "height": height + extra(1) });
+        browser.call(reqwest::Method::POST, "/window/rect", Some(rect));
+        browser
     }
 
     fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -148,6 +159,43 @@ impl Browser {
         });
         last
     }
+}
+
+impl Browser {
+    /// Presses and releases one key, as on a keyboard, wherever the focus is.
+    pub fn key(&self, key: &str) {
+        let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": [
+            { "type": "keyDown", "value": key }, { "type": "keyUp", "value": key } ] }] });
+        let value = self.call(reqwest::Method::POST, "/actions", Some(actions));
+        assert!(value.is_null(), "key {key} failed: {value}");
+    }
+
+    /// Saves a PNG of the window to `path`.
+    pub fn screenshot(&self, path: &std::path::Path) {
+        let value = self.call(reqwest::Method::GET, "/screenshot", None);
+        let png = base64(value.as_str().expect("screenshot data"));
+        assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+        std::fs::write(path, png).expect("screenshot written");
+    }
+}
+
+/// Decodes standard base64 (what WebDriver sends screenshots in).
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &d)| acc | (u32::from(d) << (18 - 6 * i)));
+        out.extend(n.to_be_bytes()[1..chunk.len()].iter());
+    }
+    out
 }
 
 impl Drop for Browser {

@@ -6,6 +6,7 @@
 //! tokens as hashes of random tokens, so a copied database opens no door. Every sign-in, failure,
 //! lockout, counter taken and account change is an event row with who did it (`actor`).
 
+pub mod cli;
 mod password;
 #[cfg(test)]
 mod tests;

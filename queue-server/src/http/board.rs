@@ -25,7 +25,8 @@ pub async fn page(State(state): State<AppState>) -> Html<String> {
     } else {
         state.config.ticker.clone()
     };
-    Html(fill(&state, BOARD_HTML, &[("ticker", escape(&ticker))]))
+    let zone = state.config.centre.schedule.time_zone.iana_name().unwrap_or("Asia/Ho_Chi_Minh").to_string();
+    Html(fill(&state, BOARD_HTML, &[("ticker", escape(&ticker)), ("zone", escape(&zone))]))
 }
 
 /// Query of `call.wav`.

@@ -24,6 +24,15 @@ pub const ONLINE_FOR: SignedDuration = SignedDuration::from_secs(60);
 pub struct Devices(Arc<Mutex<BTreeMap<String, (Timestamp, HealthReport)>>>);
 
 impl Devices {
+    /// Every device's last report, for the overview.
+    pub fn rows(&self) -> Vec<crate::supervise::DeviceRow> {
+        let devices = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        devices
+            .iter()
+            .map(|(name, (at, report))| crate::supervise::DeviceRow { name: name.clone(), at: *at, report: report.clone() })
+            .collect()
+    }
+
     fn list(&self, state: &AppState, now: Timestamp) -> Vec<DeviceHealth> {
         let devices = self.0.lock().unwrap_or_else(|p| p.into_inner());
         devices.iter().map(|(name, (at, report))| view(state, name, *at, report, now)).collect()

@@ -22,6 +22,7 @@ pub mod procedures;
 pub mod ratings;
 pub mod services;
 pub mod staff;
+pub mod supervisor;
 pub mod tickets;
 
 use std::sync::Arc;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/counters", get(counters::list))
         .route("/counters/{no}/queue", get(console::queue))
         .route("/staff/me", get(staff::me))
+        .route("/supervisor/overview", get(supervisor::overview))
         .route("/staff/counter", post(staff::take_counter))
         .route("/counters/{no}/next", post(counters::next))
         .route("/counters/{no}/call", post(counters::call))
@@ -132,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/announcements/chime.wav", get(board::chime))
         .route("/board", get(board::page))
         .route("/counter", get(console::page))
+        .route("/supervisor", get(supervisor::page))
         .route("/login", get(staff::login_form).post(staff::login))
         .route("/logout", post(staff::logout))
         .fallback(error::not_found)
