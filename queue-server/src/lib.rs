@@ -23,6 +23,7 @@ pub mod domain;
 pub mod http;
 pub mod live;
 pub mod notify;
+pub mod reports;
 pub mod speech;
 pub mod store;
 pub mod supervise;

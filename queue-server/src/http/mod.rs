@@ -4,6 +4,7 @@
 //! answer into JSON. Counter and kiosk actions need a bearer token ([`auth`]); every error is an
 //! [`error::ApiError`].
 
+pub mod admin;
 pub mod appointments;
 pub mod auth;
 pub mod board;
@@ -20,6 +21,7 @@ pub mod openapi;
 pub mod pages;
 pub mod procedures;
 pub mod ratings;
+pub mod reports;
 pub mod services;
 pub mod staff;
 pub mod supervisor;
@@ -87,6 +89,9 @@ pub fn router(state: AppState) -> Router {
         .route("/counters/{no}/queue", get(console::queue))
         .route("/staff/me", get(staff::me))
         .route("/supervisor/overview", get(supervisor::overview))
+        .route("/reports", get(reports::json))
+        .route("/reports.csv", get(reports::csv))
+        .route("/reports.xlsx", get(reports::xlsx))
         .route("/staff/counter", post(staff::take_counter))
         .route("/counters/{no}/next", post(counters::next))
         .route("/counters/{no}/call", post(counters::call))
@@ -135,6 +140,9 @@ pub fn router(state: AppState) -> Router {
         .route("/board", get(board::page))
         .route("/counter", get(console::page))
         .route("/supervisor", get(supervisor::page))
+        .route("/reports", get(reports::page))
+        .route("/admin", get(admin::page))
+        .route("/admin/{action}", post(admin::change))
         .route("/login", get(staff::login_form).post(staff::login))
         .route("/logout", post(staff::logout))
         .fallback(error::not_found)

@@ -79,6 +79,11 @@ impl TestApp {
         status_json(response).await
     }
 
+    pub async fn get_as(&self, path: &str, token: &str) -> (u16, Value) {
+        let response = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("GET answers");
+        status_json(response).await
+    }
+
     pub async fn post(&self, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let mut request = self.client.post(self.url(path));
         if let Some(token) = token {

@@ -12,4 +12,5 @@ mod live;
 mod notices;
 mod pages;
 mod rules;
+mod staff;
 mod store_failure;

@@ -1,0 +1,349 @@
+//! Reports over a range of service days, per field, counter and officer: tickets, average and p90
+//! wait, average service time, no-show rate, satisfaction by level, bookings vs walk-ins, overdue
+//! dossiers. Read from the stored rows and events on the read-only connection; exported as CSV
+//! and XLSX ([`export`]).
+//!
+//! Definitions (the same in the page, the files and the tests):
+//! - wait = first call − arrival, for tickets that were called; p90 by nearest rank
+//!   (the ⌈0.9·n⌉-th smallest);
+//! - service time = finished − service start, for tickets served;
+//! - no-show = a called ticket that ended absent (`no_show`, or `expired` without being served),
+//!   as a share of called tickets;
+//! - satisfied = ratings in the two best levels; a rating counts for the ticket's field, counter and
+//!   officer (or the counter given with it);
+//! - officer = who finished the ticket (or marked it absent, or called it), from the event log;
+//! - overdue dossier = due in the range and finished after its due date, or still open past it.
+
+pub mod export;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, params};
+
+use crate::domain::Centre;
+
+/// One ticket as the report reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketFacts {
+    /// Ticket id.
+    pub id: String,
+    /// Field at the end.
+    pub service: String,
+    /// Counter that called it last.
+    pub counter: Option<u16>,
+    /// Final status.
+    pub status: String,
+    /// Arrival.
+    pub arrived: i64,
+    /// First call.
+    pub called: Option<i64>,
+    /// Service start.
+    pub serving: Option<i64>,
+    /// End.
+    pub finished: Option<i64>,
+    /// Came with a booking.
+    pub booked: bool,
+    /// Officer's user name.
+    pub officer: Option<String>,
+}
+
+/// One rating as the report reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingFacts {
+    /// Score, 1 = worst.
+    pub score: u8,
+    /// Field.
+    pub service: Option<String>,
+    /// Counter.
+    pub counter: Option<u16>,
+    /// Ticket it rates.
+    pub ticket: Option<String>,
+}
+
+/// One dossier's dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierFacts {
+    /// Field of its procedure.
+    pub service: String,
+    /// Due (the new date if one was given).
+    pub due: i64,
+    /// Finished.
+    pub completed: Option<i64>,
+}
+
+/// The figures of one row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Figures {
+    /// Tickets.
+    pub tickets: u32,
+    /// Served.
+    pub served: u32,
+    /// Average wait, minutes.
+    pub avg_wait: Option<f64>,
+    /// 90th percentile wait, minutes.
+    pub p90_wait: Option<f64>,
+    /// Average service time, minutes.
+    pub avg_service: Option<f64>,
+    /// No-shows among called tickets, percent.
+    pub no_show_rate: Option<f64>,
+    /// Ratings per level, worst first.
+    pub ratings: Vec<u32>,
+    /// Satisfied share, percent.
+    pub satisfied: Option<f64>,
+    /// Tickets that came with a booking.
+    pub bookings: u32,
+    /// Walk-in tickets.
+    pub walk_ins: u32,
+    /// Overdue dossiers (fields and the total only).
+    pub overdue: Option<u32>,
+}
+
+/// A labelled row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Row {
+    /// Code, counter number or user name.
+    pub key: String,
+    /// Name.
+    pub label: String,
+    /// Figures.
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Report {
+    /// First day.
+    pub from: String,
+    /// Last day.
+    pub to: String,
+    /// Labels of the rating levels, worst first.
+    pub levels: Vec<String>,
+    /// Per field.
+    pub fields: Vec<Row>,
+    /// Per counter.
+    pub counters: Vec<Row>,
+    /// Per officer.
+    pub officers: Vec<Row>,
+    /// The whole centre.
+    pub total: Row,
+}
+
+fn minutes(from: i64, to: i64) -> f64 {
+    (to - from).max(0) as f64 / 60_000.0
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn mean(xs: &[f64]) -> Option<f64> {
+    (!xs.is_empty()).then(|| round1(xs.iter().sum::<f64>() / xs.len() as f64))
+}
+
+/// The ⌈0.9·n⌉-th smallest value.
+pub fn p90(xs: &[f64]) -> Option<f64> {
+    if xs.is_empty() {
+        return None;
+    }
+    let mut sorted = xs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = (xs.len() * 9).div_ceil(10);
+    Some(round1(sorted[rank.max(1) - 1]))
+}
+
+fn no_show(t: &TicketFacts) -> bool {
+    t.called.is_some() && (t.status == "no_show" || (t.status == "expired" && t.finished.is_none()))
+}
+
+/// The figures of a set of tickets and ratings.
+pub fn figures(tickets: &[&TicketFacts], ratings: &[&RatingFacts], levels: usize, overdue: Option<u32>) -> Figures {
+    let waits: Vec<f64> = tickets.iter().filter_map(|t| t.called.map(|c| minutes(t.arrived, c))).collect();
+    let services: Vec<f64> = tickets
+        .iter()
+        .filter(|t| t.status == "done")
+        .filter_map(|t| Some(minutes(t.serving?, t.finished?)))
+        .collect();
+    let called = tickets.iter().filter(|t| t.called.is_some()).count();
+    let absent = tickets.iter().filter(|t| no_show(t)).count();
+    let mut counts = vec![0u32; levels];
+    for r in ratings {
+        if let Some(c) = counts.get_mut(usize::from(r.score).wrapping_sub(1)) {
+            *c += 1;
+        }
+    }
+    let rated: u32 = counts.iter().sum();
+    let satisfied: u32 = counts.iter().rev().take(2).sum();
+    let bookings = tickets.iter().filter(|t| t.booked).count() as u32;
+    Figures {
+        tickets: tickets.len() as u32,
+        served: tickets.iter().filter(|t| t.status == "done").count() as u32,
+        avg_wait: mean(&waits),
+        p90_wait: p90(&waits),
+        avg_service: mean(&services),
+        no_show_rate: (called > 0).then(|| round1(absent as f64 * 100.0 / called as f64)),
+        ratings: counts,
+        satisfied: (rated > 0).then(|| round1(f64::from(satisfied) * 100.0 / f64::from(rated))),
+        bookings,
+        walk_ins: tickets.len() as u32 - bookings,
+        overdue,
+    }
+}
+
+/// What a report is built from: tickets, ratings, dossiers, and officers' names by user name.
+pub type Facts = (Vec<TicketFacts>, Vec<RatingFacts>, Vec<DossierFacts>, BTreeMap<String, String>);
+
+/// Reads the facts of days `from..=to` (all dossiers: which are late depends on the range).
+pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<Facts> {
+    let (f, t) = (from.to_string(), to.to_string());
+    let mut officers: BTreeMap<String, String> = BTreeMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT ticket_id, substr(actor, 7) FROM events
+         WHERE day BETWEEN ?1 AND ?2 AND actor LIKE 'staff:%' AND ticket_id IS NOT NULL
+           AND kind IN ('ticket_called', 'ticket_done', 'ticket_no_show')
+         ORDER BY CASE kind WHEN 'ticket_called' THEN 0 ELSE 1 END, id",
+    )?;
+    let mut by_ticket: BTreeMap<String, String> = BTreeMap::new();
+    for row in stmt.query_map(params![f, t], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (ticket, user) = row?;
+        by_ticket.insert(ticket, user);
+    }
+    let mut stmt = conn.prepare("SELECT username, display_name FROM staff")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (user, name) = row?;
+        officers.insert(user, name);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id, service, counter_no, status, arrived_at_ms, called_at_ms, serving_at_ms, finished_at_ms,
+                appointment_at_ms IS NOT NULL
+         FROM tickets WHERE day BETWEEN ?1 AND ?2 ORDER BY day, number",
+    )?;
+    let tickets = stmt
+        .query_map(params![f, t], |r| {
+            let id: String = r.get(0)?;
+            Ok(TicketFacts {
+                officer: by_ticket.get(&id).cloned(),
+                id,
+                service: r.get(1)?,
+                counter: r.get(2)?,
+                status: r.get(3)?,
+                arrived: r.get(4)?,
+                called: r.get(5)?,
+                serving: r.get(6)?,
+                finished: r.get(7)?,
+                booked: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt =
+        conn.prepare("SELECT score, service, counter_no, ticket_id FROM ratings WHERE day BETWEEN ?1 AND ?2 ORDER BY id")?;
+    let ratings = stmt
+        .query_map(params![f, t], |r| {
+            Ok(RatingFacts { score: r.get(0)?, service: r.get(1)?, counter: r.get(2)?, ticket: r.get(3)? })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT p.service, COALESCE(d.new_due_at_ms, d.due_at_ms), d.completed_at_ms
+         FROM dossiers d JOIN procedures p ON p.code = d.procedure_code",
+    )?;
+    let all = stmt
+        .query_map([], |r| Ok(DossierFacts { service: r.get(0)?, due: r.get(1)?, completed: r.get(2)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((tickets, ratings, all, officers))
+}
+
+/// Whether a dossier due between `start` and `end` (ms) is overdue at `now`.
+pub fn overdue(d: &DossierFacts, start: i64, end: i64, now: i64) -> bool {
+    d.due >= start && d.due < end && d.completed.map_or(d.due < now, |c| c > d.due)
+}
+
+/// Builds the report of days `from..=to` from its facts.
+pub fn build(
+    centre: &Centre,
+    from: Date,
+    to: Date,
+    now: Timestamp,
+    facts: Facts,
+) -> Report {
+    let (tickets, ratings, dossiers, names) = facts;
+    let zone = &centre.schedule.time_zone;
+    let start_of = |d: Date| d.to_zoned(zone.clone()).map_or(0, |z| z.timestamp().as_millisecond());
+    let (start, end) = (start_of(from), to.tomorrow().map_or(i64::MAX, start_of));
+    let late: Vec<&DossierFacts> =
+        dossiers.iter().filter(|d| overdue(d, start, end, now.as_millisecond())).collect();
+    let levels = centre.rating_levels.len();
+    let ticket_of = |id: &Option<String>| id.as_ref().and_then(|id| tickets.iter().find(|t| &t.id == id));
+
+    let group = |key_of: &dyn Fn(&TicketFacts) -> Option<String>,
+                 rating_key: &dyn Fn(&RatingFacts) -> Option<String>,
+                 label: &dyn Fn(&str) -> String,
+                 with_overdue: bool|
+     -> Vec<Row> {
+        let mut keys: Vec<String> = tickets.iter().filter_map(key_of).chain(ratings.iter().filter_map(rating_key)).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .map(|key| {
+                let ts: Vec<&TicketFacts> = tickets.iter().filter(|t| key_of(t).as_deref() == Some(&key)).collect();
+                let rs: Vec<&RatingFacts> = ratings.iter().filter(|r| rating_key(r).as_deref() == Some(&key)).collect();
+                let over = with_overdue.then(|| late.iter().filter(|d| d.service == key).count() as u32);
+                Row { label: label(&key), figures: figures(&ts, &rs, levels, over), key }
+            })
+            .collect()
+    };
+
+    let field_label = |code: &str| {
+        centre.services.iter().find(|s| s.code.as_str() == code).map_or(code.to_string(), |s| s.name_vi.clone())
+    };
+    let mut fields = group(
+        &|t| Some(t.service.clone()),
+        &|r| r.service.clone().or_else(|| ticket_of(&r.ticket).map(|t| t.service.clone())),
+        &field_label,
+        true,
+    );
+    // Fields with late dossiers but no tickets still show.
+    for d in &late {
+        if !fields.iter().any(|f| f.key == d.service) {
+            let over = late.iter().filter(|x| x.service == d.service).count() as u32;
+            fields.push(Row { key: d.service.clone(), label: field_label(&d.service), figures: figures(&[], &[], levels, Some(over)) });
+        }
+    }
+    fields.sort_by(|a, b| {
+        let rank = |k: &str| centre.services.iter().position(|s| s.code.as_str() == k).unwrap_or(usize::MAX);
+        rank(&a.key).cmp(&rank(&b.key))
+    });
+    let mut counters = group(
+        &|t| t.counter.map(|c| format!("{c:03}")),
+        &|r| r.counter.or_else(|| ticket_of(&r.ticket).and_then(|t| t.counter)).map(|c| format!("{c:03}")),
+        &|k| format!("Quầy {}", k.trim_start_matches('0')),
+        false,
+    );
+    for c in &mut counters {
+        c.key = c.key.trim_start_matches('0').to_string();
+    }
+    let officers = group(
+        &|t| t.officer.clone(),
+        &|r| ticket_of(&r.ticket).and_then(|t| t.officer.clone()),
+        &|k| names.get(k).cloned().unwrap_or_else(|| k.to_string()),
+        false,
+    );
+    let all_t: Vec<&TicketFacts> = tickets.iter().collect();
+    let all_r: Vec<&RatingFacts> = ratings.iter().collect();
+    Report {
+        from: from.to_string(),
+        to: to.to_string(),
+        levels: centre.rating_levels.clone(),
+        fields,
+        counters,
+        officers,
+        total: Row {
+            key: "all".into(),
+            label: "Toàn trung tâm".into(),
+            figures: figures(&all_t, &all_r, levels, Some(late.len() as u32)),
+        },
+    }
+}
