@@ -2,7 +2,8 @@
 //! `/counter` and calls the next citizen with the keyboard; the waiting-room TV on `/board` shows
 //! the number and plays its spoken call; the supervisor's `/supervisor` counts follow live.
 //!
-//! With `MOTCUA_SCREENSHOTS=DIR` the pages are also saved as PNGs into DIR (docs/img/).
+//! The supervisor then opens today's report. With `MOTCUA_SCREENSHOTS=DIR` the pages are also saved as
+//! PNGs into DIR (docs/img/).
 
 mod common;
 
@@ -124,12 +125,35 @@ fn an_officers_call_reaches_the_board_with_its_voice_and_the_dashboard_live() {
     supervisor.text_until("#counters", WAIT, |t| t.contains("Nguyễn Thị Lan") && t.contains(&expected));
     assert_eq!(supervisor.script("return window.stillHere || null;"), json!("yes"), "no reload");
 
+    // A kiosk's printer runs low: the alert and its suggested action appear on the dashboard live.
+    let report = json!({ "kind": "kiosk", "printer": "paper_near_end", "displays": [] });
+    let status = http
+        .post(format!("{server}/api/v1/devices/health"))
+        .bearer_auth("demo-kiosk")
+        .json(&report)
+        .send()
+        .expect("health");
+    assert!(status.status().is_success());
+    supervisor.text_until(".alert[data-rule=\"printer_paper\"]", WAIT, |t| {
+        t.contains("sắp hết giấy") && t.contains("Đề xuất: Thay cuộn giấy in nhiệt")
+    });
+    assert_eq!(supervisor.script("return window.stillHere || null;"), json!("yes"), "no reload");
+
+    // The report of today shows the eight tickets, with its export links.
+    supervisor.goto(&format!("{server}/reports"));
+    supervisor.text_until("#total tbody tr td:nth-child(2)", WAIT, |t| t == "8");
+    let xlsx = supervisor.script("return document.getElementById('xlsx').getAttribute('href');");
+    assert!(xlsx.as_str().is_some_and(|h| h.starts_with("/api/v1/reports.xlsx?from=")), "{xlsx}");
+
     if let Some(dir) = shots() {
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         officer.key("b");
         officer.text_until("#current-info", WAIT, |t| t.contains("đang phục vụ"));
         board.screenshot(&dir.join("board.png"));
         officer.screenshot(&dir.join("counter.png"));
+        supervisor.screenshot(&dir.join("reports.png"));
+        supervisor.goto(&format!("{server}/supervisor"));
+        supervisor.text_until("#kpi-waiting", WAIT, |t| t == "7");
         supervisor.screenshot(&dir.join("supervisor.png"));
     }
 }

@@ -114,7 +114,8 @@ pub fn chime(rate: u32) -> Pcm {
             let t = i as f64 / f64::from(rate);
             let attack = (t / 0.01).min(1.0);
             let envelope = attack * (-3.2 * t).exp();
-            let tone = (2.0 * std::f64::consts::PI * freq * t).sin() + 0.3 * (4.0 * std::f64::consts::PI * freq * t).sin();
+            let tone =
+                (2.0 * std::f64::consts::PI * freq * t).sin() + 0.3 * (4.0 * std::f64::consts::PI * freq * t).sin();
             out.push((tone * envelope * 0.32 * f64::from(i16::MAX)) as i16);
         }
     };
@@ -146,7 +147,11 @@ impl Default for Speech {
 impl Speech {
     /// A synthesiser running `program` (normally `espeak-ng`).
     pub fn new(program: &str) -> Self {
-        Self { program: program.into(), cache: Mutex::new(HashMap::new()), one_at_a_time: tokio::sync::Semaphore::new(1) }
+        Self {
+            program: program.into(),
+            cache: Mutex::new(HashMap::new()),
+            one_at_a_time: tokio::sync::Semaphore::new(1),
+        }
     }
 
     /// `sentence` spoken in Vietnamese after the chime, as WAV.

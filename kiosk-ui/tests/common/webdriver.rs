@@ -67,7 +67,8 @@ impl Browser {
         let id = session["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {session}")).to_string();
         let browser = Browser { http, base: format!("{base}/session/{id}"), driver, _profile: profile };
         // The window size counts the browser's own bars; make the page itself width×height.
-        let inner = browser.script("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];");
+        let inner =
+            browser.script("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];");
         let extra = |i: usize| u32::try_from(inner[i].as_u64().unwrap_or(0)).unwrap_or(0);
         let rect = json!({ "width": width + extra(0), "height": height + extra(1) });
         browser.call(reqwest::Method::POST, "/window/rect", Some(rect));

@@ -81,11 +81,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         (Some(path), _) => Config::load(path)?,
         (None, _) => Config::demo(),
     };
-    let db = o
-        .db
-        .clone()
-        .or_else(|| config.db.clone().filter(|_| o.config.is_some()))
-        .unwrap_or_else(|| PathBuf::from(if o.config.is_some() { "motcua.db" } else { "motcua-demo.db" }));
+    let db =
+        o.db.clone()
+            .or_else(|| config.db.clone().filter(|_| o.config.is_some()))
+            .unwrap_or_else(|| PathBuf::from(if o.config.is_some() { "motcua.db" } else { "motcua-demo.db" }));
     let mut conn = schema::open(&db).with_context(|| format!("không mở được {}", db.display()))?;
     schema::migrate(&mut conn).with_context(|| format!("không cập nhật được cấu trúc {}", db.display()))?;
     let accounts = Accounts::new(conn, config.staff, Arc::new(config.centre.schedule.clone()));
@@ -112,7 +111,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         }
         ["user", "list"] => {
             for s in accounts.users(now).map_err(fail)? {
-                let lock = s.locked_until.map(|u| format!("  (khoá đến {})", schedule.local_hhmm(u))).unwrap_or_default();
+                let lock =
+                    s.locked_until.map(|u| format!("  (khoá đến {})", schedule.local_hhmm(u))).unwrap_or_default();
                 println!("{:<16} {:<22} {}{lock}", s.username, s.role.label(), s.display_name);
             }
         }

@@ -74,7 +74,9 @@ impl StaffRole {
         [StaffRole::Officer, StaffRole::Supervisor, StaffRole::Admin]
             .into_iter()
             .find(|r| r.as_str() == raw.trim())
-            .ok_or_else(|| AccountError::Invalid(format!("Vai trò «{raw}» không có; chọn officer, supervisor hoặc admin")))
+            .ok_or_else(|| {
+                AccountError::Invalid(format!("Vai trò «{raw}» không có; chọn officer, supervisor hoặc admin"))
+            })
     }
 }
 
@@ -346,8 +348,8 @@ impl Accounts {
         let username = username.trim().to_lowercase();
         self.with(|conn| {
             let tx = conn.transaction()?;
-            let changed = tx
-                .execute("UPDATE staff SET failed = 0, locked_until_ms = NULL WHERE username = ?1", [&username])?;
+            let changed =
+                tx.execute("UPDATE staff SET failed = 0, locked_until_ms = NULL WHERE username = ?1", [&username])?;
             if changed == 0 {
                 return Err(AccountError::NoSuchUser(username));
             }

@@ -20,10 +20,7 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|_| AccountError::Unavailable)?;
     let salt = SaltString::encode_b64(&salt).map_err(|_| AccountError::Unavailable)?;
-    argon()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| AccountError::Unavailable)
+    argon().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| AccountError::Unavailable)
 }
 
 /// Whether `password` matches the PHC string `hash`.

@@ -34,7 +34,10 @@ fn passwords_are_argon2id_and_verify_only_themselves() {
     assert!(!verify_password("mật khẩu sai", &hash));
     assert_ne!(hash, hash_password("mật khẩu đúng").expect("hash"), "salted");
     assert!(!verify_password("anything", "not a hash"));
-    assert!(argon2::PasswordHash::new(password::DUMMY_HASH).is_ok(), "the stand-in hash parses, so it costs a real check");
+    assert!(
+        argon2::PasswordHash::new(password::DUMMY_HASH).is_ok(),
+        "the stand-in hash parses, so it costs a real check"
+    );
 }
 
 #[test]
@@ -55,7 +58,10 @@ fn five_wrong_passwords_lock_the_account_until_the_lock_runs_out() {
     let (session, token) =
         a.login("LAN ", "dung-mat-khau", t0() + SignedDuration::from_mins(15)).expect("lock ran out");
     assert_eq!(session.role, StaffRole::Officer);
-    assert_eq!(a.session(&token, t0() + SignedDuration::from_mins(16)).expect("read").map(|s| s.username), Some("lan".into()));
+    assert_eq!(
+        a.session(&token, t0() + SignedDuration::from_mins(16)).expect("read").map(|s| s.username),
+        Some("lan".into())
+    );
     assert_eq!(events(&a, "staff_locked"), vec!["staff:lan".to_string()]);
     assert_eq!(events(&a, "staff_login_failed").len(), 6);
     assert_eq!(events(&a, "staff_login"), vec!["staff:lan".to_string()]);
@@ -117,7 +123,10 @@ fn one_officer_per_counter() {
     let (hung, _) = a.login("hung", "12345678", t0()).expect("in");
     let three = CounterNo::parse("3").expect("no");
     a.take_counter(&lan, Some(three), t0()).expect("free");
-    assert_eq!(a.take_counter(&hung, Some(three), t0()).err(), Some(AccountError::CounterTaken("Nguyễn Thị Lan".into())));
+    assert_eq!(
+        a.take_counter(&hung, Some(three), t0()).err(),
+        Some(AccountError::CounterTaken("Nguyễn Thị Lan".into()))
+    );
     assert_eq!(a.officers(t0()).expect("read"), vec![(3, "Nguyễn Thị Lan".to_string())]);
     assert_eq!(a.session(&lan_token, t0()).expect("read").and_then(|s| s.counter), Some(three));
     a.take_counter(&lan, None, t0()).expect("left");
@@ -133,8 +142,7 @@ fn device_tokens_are_kept_as_hashes() {
     let device = a.device(&token).expect("read").expect("known");
     assert_eq!((device.name.as_str(), device.role), ("Kiosk sảnh A", Role::Kiosk));
     assert_eq!(a.device("dev-guess").expect("read"), None);
-    let stored: String = a
-        .with(|conn| Ok(conn.query_row("SELECT token_hash FROM device_tokens", [], |r| r.get(0))?))
-        .expect("row");
+    let stored: String =
+        a.with(|conn| Ok(conn.query_row("SELECT token_hash FROM device_tokens", [], |r| r.get(0))?)).expect("row");
     assert!(!stored.contains(&token) && stored.len() == 64);
 }

@@ -58,7 +58,13 @@ impl Default for AlertRules {
     }
 }
 
-fn within(src: &Source<'_>, value: &Option<Spanned<u32>>, key: &str, min: u32, max: u32) -> Result<Option<u32>, ConfigError> {
+fn within(
+    src: &Source<'_>,
+    value: &Option<Spanned<u32>>,
+    key: &str,
+    min: u32,
+    max: u32,
+) -> Result<Option<u32>, ConfigError> {
     match value {
         Some(v) if !(min..=max).contains(v.get_ref()) => Err(src.error(v, key, format!("phải từ {min} đến {max}"))),
         Some(v) => Ok(Some(*v.get_ref())),
@@ -90,9 +96,21 @@ pub(super) fn alerts(src: &Source<'_>, raw: &RawAlerts) -> Result<AlertRules, Co
         queue_over: within(src, &raw.queue_over, "alerts.queue_over", 1, 10_000)?.unwrap_or(d.queue_over),
         kiosk_offline_minutes: within(src, &raw.kiosk_offline_minutes, "alerts.kiosk_offline_minutes", 1, 120)?
             .unwrap_or(d.kiosk_offline_minutes),
-        satisfaction_below_percent: within(src, &raw.satisfaction_below_percent, "alerts.satisfaction_below_percent", 1, 100)?
-            .unwrap_or(d.satisfaction_below_percent),
-        satisfaction_min_ratings: within(src, &raw.satisfaction_min_ratings, "alerts.satisfaction_min_ratings", 1, 1000)?
-            .unwrap_or(d.satisfaction_min_ratings),
+        satisfaction_below_percent: within(
+            src,
+            &raw.satisfaction_below_percent,
+            "alerts.satisfaction_below_percent",
+            1,
+            100,
+        )?
+        .unwrap_or(d.satisfaction_below_percent),
+        satisfaction_min_ratings: within(
+            src,
+            &raw.satisfaction_min_ratings,
+            "alerts.satisfaction_min_ratings",
+            1,
+            1000,
+        )?
+        .unwrap_or(d.satisfaction_min_ratings),
     })
 }

@@ -22,7 +22,10 @@ pub const STAFF: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// Makes the demo staff accounts if there are no accounts yet.
-pub fn seed_staff(accounts: &crate::accounts::Accounts, now: jiff::Timestamp) -> Result<(), crate::accounts::AccountError> {
+pub fn seed_staff(
+    accounts: &crate::accounts::Accounts,
+    now: jiff::Timestamp,
+) -> Result<(), crate::accounts::AccountError> {
     if !accounts.users(now)?.is_empty() {
         return Ok(());
     }

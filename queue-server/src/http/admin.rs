@@ -99,7 +99,16 @@ pub async fn change(
         "users" => {
             let role = match StaffRole::parse(&f.role) {
                 Ok(r) => r,
-                Err(e) => return render(&state, &session, StatusCode::UNPROCESSABLE_ENTITY, &e.message(&state.config.centre.schedule), false).await,
+                Err(e) => {
+                    return render(
+                        &state,
+                        &session,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &e.message(&state.config.centre.schedule),
+                        false,
+                    )
+                    .await;
+                }
             };
             state
                 .accounts
@@ -112,11 +121,9 @@ pub async fn change(
             .run(move |a| a.reset_password(&f.username, &f.password, &by, now))
             .await
             .map(|()| format!("Đã đặt mật khẩu mới cho {user}")),
-        "unlock" => state
-            .accounts
-            .run(move |a| a.unlock(&f.username, &by, now))
-            .await
-            .map(|()| format!("Đã mở khoá {user}")),
+        "unlock" => {
+            state.accounts.run(move |a| a.unlock(&f.username, &by, now)).await.map(|()| format!("Đã mở khoá {user}"))
+        }
         _ => return (StatusCode::NOT_FOUND, [(LOCATION, "/admin")]).into_response(),
     };
     match done {

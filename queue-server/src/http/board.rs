@@ -46,7 +46,10 @@ fn wav(bytes: Vec<u8>) -> Response {
 #[utoipa::path(get, path = "/api/v1/announcements/call.wav", tag = "board",
     params(("number" = u32, Query), ("counter" = u16, Query)),
     responses((status = 200, content_type = "audio/wav"), (status = 400), (status = 404), (status = 503)))]
-pub async fn call(State(state): State<AppState>, query: Result<Query<CallQuery>, QueryRejection>) -> Result<Response, ApiError> {
+pub async fn call(
+    State(state): State<AppState>,
+    query: Result<Query<CallQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
     let Query(q) = query?;
     if q.number == 0 || q.number > 99_999 {
         return Err(ApiError::BadInput(ParseError {

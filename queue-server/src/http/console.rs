@@ -31,7 +31,11 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
 #[utoipa::path(get, path = "/api/v1/counters/{no}/queue", tag = "counters", params(("no" = u16, Path)),
     responses((status = 200, body = CounterQueue), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-pub async fn queue(State(state): State<AppState>, caller: Caller, Path(no): Path<String>) -> Result<Json<CounterQueue>, ApiError> {
+pub async fn queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(no): Path<String>,
+) -> Result<Json<CounterQueue>, ApiError> {
     let no = CounterNo::parse(&no)?;
     if state.config.centre.counter(no).is_none() {
         return Err(ApiError::Refused(DomainError::UnknownCounter(no.get())));

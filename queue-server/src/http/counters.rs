@@ -68,7 +68,12 @@ pub async fn call(
 ) -> Result<Response, ApiError> {
     let no = counter_for(&state, &caller, &no)?;
     let Json(body) = body?;
-    call_reply(state.store.execute_as(Command::CallTicket(no, TicketId::parse(&body.ticket)?), Some(caller.actor.clone())).await?)
+    call_reply(
+        state
+            .store
+            .execute_as(Command::CallTicket(no, TicketId::parse(&body.ticket)?), Some(caller.actor.clone()))
+            .await?,
+    )
 }
 
 macro_rules! ticket_action {
@@ -105,7 +110,12 @@ pub async fn transfer(
 ) -> Result<(StatusCode, Json<Ticket>), ApiError> {
     let no = counter_for(&state, &caller, &no)?;
     let Json(body) = body?;
-    ticket_reply(state.store.execute_as(Command::Transfer(no, ServiceCode::parse(&body.service)?), Some(caller.actor.clone())).await?)
+    ticket_reply(
+        state
+            .store
+            .execute_as(Command::Transfer(no, ServiceCode::parse(&body.service)?), Some(caller.actor.clone()))
+            .await?,
+    )
 }
 
 /// Pauses the counter with a reason.

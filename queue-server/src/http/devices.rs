@@ -29,7 +29,11 @@ impl Devices {
         let devices = self.0.lock().unwrap_or_else(|p| p.into_inner());
         devices
             .iter()
-            .map(|(name, (at, report))| crate::supervise::DeviceRow { name: name.clone(), at: *at, report: report.clone() })
+            .map(|(name, (at, report))| crate::supervise::DeviceRow {
+                name: name.clone(),
+                at: *at,
+                report: report.clone(),
+            })
             .collect()
     }
 

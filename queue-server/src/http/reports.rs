@@ -159,19 +159,21 @@ fn table(report: &Report, title: &str, rows: &[&Row], id: &str) -> String {
 /// Horizontal bars, one per label, with the value at the end.
 fn bars(title: &str, items: &[(String, f64)], unit: &str, colour: &str) -> String {
     let max = items.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max).max(1.0);
-    let (width, line) = (560.0, 22.0);
+    let (width, line) = (420.0, 22.0);
     let height = line * items.len().max(1) as f64 + 8.0;
-    let mut svg = format!("<figure><figcaption><b>{title}</b></figcaption><svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\">");
+    let mut svg = format!(
+        "<figure><figcaption><b>{title}</b></figcaption><svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\">"
+    );
     for (i, (label, value)) in items.iter().enumerate() {
         let y = 4.0 + i as f64 * line;
-        let w = value / max * 300.0;
+        let w = value / max * 200.0;
         svg.push_str(&format!(
-            "<text x=\"0\" y=\"{:.0}\">{}</text><rect x=\"200\" y=\"{y:.0}\" width=\"{w:.1}\" height=\"{:.0}\" fill=\"{colour}\"/>\
+            "<text x=\"0\" y=\"{:.0}\">{}</text><rect x=\"170\" y=\"{y:.0}\" width=\"{w:.1}\" height=\"{:.0}\" fill=\"{colour}\"/>\
              <text x=\"{:.1}\" y=\"{:.0}\">{}{unit}</text>",
             y + 15.0,
             escape(label),
             line - 6.0,
-            206.0 + w,
+            176.0 + w,
             y + 15.0,
             format!("{value:.1}").trim_end_matches(".0").replace('.', ",")
         ));
@@ -206,7 +208,8 @@ pub async fn page(
         Err(e) => return e.into_response(),
     };
     let fields: Vec<&Row> = r.fields.iter().collect();
-    let tickets: Vec<(String, f64)> = r.fields.iter().map(|f| (f.label.clone(), f64::from(f.figures.tickets))).collect();
+    let tickets: Vec<(String, f64)> =
+        r.fields.iter().map(|f| (f.label.clone(), f64::from(f.figures.tickets))).collect();
     let waits: Vec<(String, f64)> =
         r.fields.iter().filter_map(|f| f.figures.avg_wait.map(|w| (f.label.clone(), w))).collect();
     let levels: Vec<(String, f64)> =

@@ -78,11 +78,7 @@ fn home(role: StaffRole) -> &'static str {
 fn login_page(state: &AppState, status: StatusCode, next: &str, message: Option<&str>) -> Response {
     let Ok(token) = random_token() else { return ApiError::Unavailable.into_response() };
     let message = message.map_or(String::new(), |m| format!("<div class=\"alert\" role=\"alert\">{}</div>", escape(m)));
-    let html = fill(
-        state,
-        LOGIN_HTML,
-        &[("form_token", token.clone()), ("next", escape(next)), ("message", message)],
-    );
+    let html = fill(state, LOGIN_HTML, &[("form_token", token.clone()), ("next", escape(next)), ("message", message)]);
     let cookie = format!("{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=1800");
     let mut response = (status, Html(html)).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -116,7 +112,11 @@ pub struct LoginForm {
 }
 
 /// `POST /login`: checks the form token, then the password.
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, form: Result<Form<LoginForm>, FormRejection>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
     let Ok(Form(form)) = form else {
         return login_page(&state, StatusCode::BAD_REQUEST, "", Some("Vui lòng nhập tên đăng nhập và mật khẩu"));
     };

@@ -7,11 +7,21 @@ use super::{Report, Row};
 
 /// Column headings, the rating levels' labels in the middle.
 pub fn headings(report: &Report) -> Vec<String> {
-    let mut h: Vec<String> = ["Nhóm", "Mã", "Tên", "Số phiếu", "Đã phục vụ", "Chờ TB (phút)", "Chờ P90 (phút)",
-        "Phục vụ TB (phút)", "Vắng mặt (%)", "Hài lòng (%)"]
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let mut h: Vec<String> = [
+        "Nhóm",
+        "Mã",
+        "Tên",
+        "Số phiếu",
+        "Đã phục vụ",
+        "Chờ TB (phút)",
+        "Chờ P90 (phút)",
+        "Phục vụ TB (phút)",
+        "Vắng mặt (%)",
+        "Hài lòng (%)",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     h.extend(report.levels.iter().map(|l| format!("Đánh giá: {l}")));
     h.extend(["Đặt lịch", "Lấy số trực tiếp", "Hồ sơ trễ hạn"].map(String::from));
     h
@@ -59,11 +69,7 @@ pub fn groups(report: &Report) -> Vec<(&'static str, Vec<&Row>)> {
 }
 
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
 /// The report as CSV.

@@ -7,7 +7,7 @@
 //! - wait = first call − arrival, for tickets that were called; p90 by nearest rank
 //!   (the ⌈0.9·n⌉-th smallest);
 //! - service time = finished − service start, for tickets served;
-//! - no-show = a called ticket that ended absent (`no_show`, or `expired` without being served),
+//! - no-show = a called ticket that ended absent (`no_show`, or `expired` after it) without being served,
 //!   as a share of called tickets;
 //! - satisfied = ratings in the two best levels; a rating counts for the ticket's field, counter and
 //!   officer (or the counter given with it);
@@ -157,17 +157,14 @@ pub fn p90(xs: &[f64]) -> Option<f64> {
 }
 
 fn no_show(t: &TicketFacts) -> bool {
-    t.called.is_some() && (t.status == "no_show" || (t.status == "expired" && t.finished.is_none()))
+    t.called.is_some() && t.serving.is_none() && (t.status == "no_show" || t.status == "expired")
 }
 
 /// The figures of a set of tickets and ratings.
 pub fn figures(tickets: &[&TicketFacts], ratings: &[&RatingFacts], levels: usize, overdue: Option<u32>) -> Figures {
     let waits: Vec<f64> = tickets.iter().filter_map(|t| t.called.map(|c| minutes(t.arrived, c))).collect();
-    let services: Vec<f64> = tickets
-        .iter()
-        .filter(|t| t.status == "done")
-        .filter_map(|t| Some(minutes(t.serving?, t.finished?)))
-        .collect();
+    let services: Vec<f64> =
+        tickets.iter().filter(|t| t.status == "done").filter_map(|t| Some(minutes(t.serving?, t.finished?))).collect();
     let called = tickets.iter().filter(|t| t.called.is_some()).count();
     let absent = tickets.iter().filter(|t| no_show(t)).count();
     let mut counts = vec![0u32; levels];
@@ -239,8 +236,8 @@ pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<Facts> 
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut stmt =
-        conn.prepare("SELECT score, service, counter_no, ticket_id FROM ratings WHERE day BETWEEN ?1 AND ?2 ORDER BY id")?;
+    let mut stmt = conn
+        .prepare("SELECT score, service, counter_no, ticket_id FROM ratings WHERE day BETWEEN ?1 AND ?2 ORDER BY id")?;
     let ratings = stmt
         .query_map(params![f, t], |r| {
             Ok(RatingFacts { score: r.get(0)?, service: r.get(1)?, counter: r.get(2)?, ticket: r.get(3)? })
@@ -262,19 +259,12 @@ pub fn overdue(d: &DossierFacts, start: i64, end: i64, now: i64) -> bool {
 }
 
 /// Builds the report of days `from..=to` from its facts.
-pub fn build(
-    centre: &Centre,
-    from: Date,
-    to: Date,
-    now: Timestamp,
-    facts: Facts,
-) -> Report {
+pub fn build(centre: &Centre, from: Date, to: Date, now: Timestamp, facts: Facts) -> Report {
     let (tickets, ratings, dossiers, names) = facts;
     let zone = &centre.schedule.time_zone;
     let start_of = |d: Date| d.to_zoned(zone.clone()).map_or(0, |z| z.timestamp().as_millisecond());
     let (start, end) = (start_of(from), to.tomorrow().map_or(i64::MAX, start_of));
-    let late: Vec<&DossierFacts> =
-        dossiers.iter().filter(|d| overdue(d, start, end, now.as_millisecond())).collect();
+    let late: Vec<&DossierFacts> = dossiers.iter().filter(|d| overdue(d, start, end, now.as_millisecond())).collect();
     let levels = centre.rating_levels.len();
     let ticket_of = |id: &Option<String>| id.as_ref().and_then(|id| tickets.iter().find(|t| &t.id == id));
 
@@ -283,7 +273,8 @@ pub fn build(
                  label: &dyn Fn(&str) -> String,
                  with_overdue: bool|
      -> Vec<Row> {
-        let mut keys: Vec<String> = tickets.iter().filter_map(key_of).chain(ratings.iter().filter_map(rating_key)).collect();
+        let mut keys: Vec<String> =
+            tickets.iter().filter_map(key_of).chain(ratings.iter().filter_map(rating_key)).collect();
         keys.sort();
         keys.dedup();
         keys.into_iter()
@@ -309,7 +300,11 @@ pub fn build(
     for d in &late {
         if !fields.iter().any(|f| f.key == d.service) {
             let over = late.iter().filter(|x| x.service == d.service).count() as u32;
-            fields.push(Row { key: d.service.clone(), label: field_label(&d.service), figures: figures(&[], &[], levels, Some(over)) });
+            fields.push(Row {
+                key: d.service.clone(),
+                label: field_label(&d.service),
+                figures: figures(&[], &[], levels, Some(over)),
+            });
         }
     }
     fields.sort_by(|a, b| {

@@ -102,14 +102,15 @@ impl Writer {
         let mut written = 0usize;
         let result = (|| -> rusqlite::Result<()> {
             let tx = self.conn.transaction()?;
-            let mut write = |queue: &Queue, changes: &[crate::domain::Change], actor: Option<&str>| -> rusqlite::Result<()> {
-                for change in changes {
-                    rows::write_change(&tx, queue.day(), now, change, actor)?;
-                    events.extend(views::events(queue, change));
-                    written += 1;
-                }
-                Ok(())
-            };
+            let mut write =
+                |queue: &Queue, changes: &[crate::domain::Change], actor: Option<&str>| -> rusqlite::Result<()> {
+                    for change in changes {
+                        rows::write_change(&tx, queue.day(), now, change, actor)?;
+                        events.extend(views::events(queue, change));
+                        written += 1;
+                    }
+                    Ok(())
+                };
             let rolled = queue.advance(now);
             write(queue, &rolled, None)?;
             for (command, actor, reply) in commands {

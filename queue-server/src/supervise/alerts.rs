@@ -70,7 +70,10 @@ pub fn alerts(overview: &Overview, queue: &Queue, now: Timestamp, inputs: &Input
                 out.push(alert(
                     "idle_counter",
                     false,
-                    format!("Lĩnh vực {} có {} người chờ (ngưỡng {}) trong khi quầy {} {state}", f.name, f.waiting, rules.queue_over, c.number),
+                    format!(
+                        "Lĩnh vực {} có {} người chờ (ngưỡng {}) trong khi quầy {} {state}",
+                        f.name, f.waiting, rules.queue_over, c.number
+                    ),
                     action,
                 ));
             }
@@ -130,10 +133,13 @@ pub fn alerts(overview: &Overview, queue: &Queue, now: Timestamp, inputs: &Input
         }
         low_by_counter.sort_by_key(|&(no, count)| (std::cmp::Reverse(count), no));
         let action = match low_by_counter.first() {
-            Some((no, count)) => format!("Trao đổi với cán bộ quầy {no} ({count} đánh giá chưa hài lòng trong giờ qua) và xem góp ý"),
+            Some((no, count)) => {
+                format!("Trao đổi với cán bộ quầy {no} ({count} đánh giá chưa hài lòng trong giờ qua) và xem góp ý")
+            }
             None => "Xem các góp ý gần đây và trao đổi với cán bộ các quầy".to_string(),
         };
-        let pct = |s: &motcua_protocol::api::Satisfaction| s.satisfied_percent.map_or("—".into(), |p| format!("{p}%"));
+        let pct =
+            |s: &motcua_protocol::api::Satisfaction| s.satisfied_percent.map_or("—".into(), |p| format!("{p}%"));
         out.push(alert(
             "satisfaction_low",
             below(&last_hour),

@@ -79,7 +79,11 @@ pub fn satisfaction(levels: &[String], scores: impl Iterator<Item = u8>) -> api:
     let total: u32 = counts.iter().sum();
     let satisfied: u32 = counts.iter().rev().take(2).sum();
     api::Satisfaction {
-        levels: levels.iter().zip(&counts).map(|(label, &count)| api::LevelCount { label: label.clone(), count }).collect(),
+        levels: levels
+            .iter()
+            .zip(&counts)
+            .map(|(label, &count)| api::LevelCount { label: label.clone(), count })
+            .collect(),
         total,
         satisfied_percent: (total > 0).then(|| (satisfied * 100 + total / 2) / total),
     }
@@ -110,8 +114,10 @@ pub fn overview(queue: &Queue, now: Timestamp, inputs: &Inputs) -> api::Overview
                 longest_wait_minutes: waiting_now.iter().map(|t| minutes(t.arrived_at, now)).max().unwrap_or(0),
                 average_wait_minutes: (!called.is_empty())
                     .then(|| (called.iter().sum::<u32>() + called.len() as u32 / 2) / called.len() as u32),
-                served_today: tickets.iter().filter(|t| t.service == spec.code && t.status == TicketStatus::Done).count()
-                    as u32,
+                served_today: tickets
+                    .iter()
+                    .filter(|t| t.service == spec.code && t.status == TicketStatus::Done)
+                    .count() as u32,
                 counters_open: load.map_or(0, |l| l.counters_open),
             }
         })

@@ -11,6 +11,7 @@ mod flow;
 mod live;
 mod notices;
 mod pages;
+mod reports;
 mod rules;
 mod staff;
 mod store_failure;

@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 use crate::helpers::{KIOSK, TestApp, monday, spawn, spawn_at, spawn_demo};
 
 /// A browser-like client: no redirects followed, cookies carried by hand.
-struct Staff {
-    http: reqwest::Client,
-    cookie: String,
-    csrf: String,
+pub(crate) struct Staff {
+    pub(crate) http: reqwest::Client,
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
 fn no_redirects() -> reqwest::Client {
@@ -49,7 +49,7 @@ async fn post_login(app: &TestApp, user: &str, password: &str) -> reqwest::Respo
         .expect("login answers")
 }
 
-async fn sign_in(app: &TestApp, user: &str, password: &str) -> Staff {
+pub(crate) async fn sign_in(app: &TestApp, user: &str, password: &str) -> Staff {
     let answer = post_login(app, user, password).await;
     assert_eq!(answer.status().as_u16(), 303, "signed in");
     let cookie = cookie_of(&answer, "motcua_session").expect("session cookie");
@@ -63,12 +63,12 @@ async fn sign_in(app: &TestApp, user: &str, password: &str) -> Staff {
 }
 
 impl Staff {
-    async fn get(&self, app: &TestApp, path: &str) -> (u16, String) {
+    pub(crate) async fn get(&self, app: &TestApp, path: &str) -> (u16, String) {
         let r = self.http.get(app.url(path)).header("cookie", &self.cookie).send().await.expect("GET");
         (r.status().as_u16(), r.text().await.unwrap_or_default())
     }
 
-    async fn post_json(&self, app: &TestApp, path: &str, body: Value, csrf: bool) -> (u16, Value) {
+    pub(crate) async fn post_json(&self, app: &TestApp, path: &str, body: Value, csrf: bool) -> (u16, Value) {
         let mut request = self.http.post(app.url(path)).header("cookie", &self.cookie).json(&body);
         if csrf {
             request = request.header("x-csrf-token", &self.csrf);
@@ -242,7 +242,11 @@ async fn overview(app: &TestApp) -> Value {
 fn rules_of(o: &Value) -> Vec<(String, String)> {
     o["alerts"]
         .as_array()
-        .map(|a| a.iter().map(|x| (x["rule"].as_str().unwrap_or("").into(), x["action"].as_str().unwrap_or("").into())).collect())
+        .map(|a| {
+            a.iter()
+                .map(|x| (x["rule"].as_str().unwrap_or("").into(), x["action"].as_str().unwrap_or("").into()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -269,7 +273,8 @@ async fn a_long_wait_alerts_after_its_threshold_with_a_counter_to_open() {
 async fn a_long_queue_with_a_paused_counter_alerts_to_resume_it() {
     let app = spawn_at(monday("08:00")).await;
     assert_eq!(app.counter(1, "open").await.0, 200);
-    let (status, _) = app.post("/api/v1/counters/1/pause", Some("demo-counter"), Some(json!({ "reason": "Họp" }))).await;
+    let (status, _) =
+        app.post("/api/v1/counters/1/pause", Some("demo-counter"), Some(json!({ "reason": "Họp" }))).await;
     assert_eq!(status, 200);
     for _ in 0..10 {
         app.issue("DD").await;
