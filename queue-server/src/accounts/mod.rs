@@ -7,6 +7,8 @@
 //! lockout, counter taken and account change is an event row with who did it (`actor`).
 
 pub mod cli;
+mod devices;
+mod error;
 mod password;
 #[cfg(test)]
 mod tests;
@@ -16,10 +18,11 @@ use std::sync::{Arc, Mutex};
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::config::Role;
+use crate::domain::CounterNo;
 use crate::domain::centre::Schedule;
-use crate::domain::{CounterNo, ParseError};
 
+pub use devices::Device;
+pub use error::AccountError;
 pub use password::{hash_password, verify_password};
 
 /// Sign-in rules.
@@ -119,74 +122,6 @@ impl Session {
     }
 }
 
-/// A device token made with the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Device {
-    /// Name, e.g. `Kiosk sảnh A`.
-    pub name: String,
-    /// What it may do.
-    pub role: Role,
-    /// Counters a counter device may act for (empty: all).
-    pub counters: Vec<CounterNo>,
-}
-
-/// Why an account action was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AccountError {
-    /// Unknown user or wrong password (the same answer for both).
-    BadCredentials,
-    /// Too many wrong passwords; locked until then.
-    Locked(Timestamp),
-    /// Another officer has that counter.
-    CounterTaken(String),
-    /// A name or password breaks the rules.
-    Invalid(String),
-    /// The user already exists.
-    Exists(String),
-    /// No such user.
-    NoSuchUser(String),
-    /// The database failed; nothing changed.
-    Unavailable,
-}
-
-impl AccountError {
-    /// Machine code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            AccountError::BadCredentials => "bad_credentials",
-            AccountError::Locked(_) => "account_locked",
-            AccountError::CounterTaken(_) => "counter_taken",
-            AccountError::Invalid(_) => "invalid_account",
-            AccountError::Exists(_) => "user_exists",
-            AccountError::NoSuchUser(_) => "unknown_user",
-            AccountError::Unavailable => "unavailable",
-        }
-    }
-
-    /// Vietnamese message; `schedule` formats the lock's end in the centre's time.
-    pub fn message(&self, schedule: &Schedule) -> String {
-        match self {
-            AccountError::BadCredentials => "Sai tên đăng nhập hoặc mật khẩu".into(),
-            AccountError::Locked(until) => format!(
-                "Tài khoản tạm khoá vì nhập sai mật khẩu nhiều lần; thử lại sau {} hoặc nhờ quản trị mở khoá",
-                schedule.local_hhmm(*until)
-            ),
-            AccountError::CounterTaken(by) => format!("Quầy này đang do {by} sử dụng"),
-            AccountError::Invalid(why) => why.clone(),
-            AccountError::Exists(user) => format!("Tài khoản «{user}» đã có"),
-            AccountError::NoSuchUser(user) => format!("Không có tài khoản «{user}»"),
-            AccountError::Unavailable => "Hệ thống tạm thời không ghi được dữ liệu, vui lòng thử lại".into(),
-        }
-    }
-}
-
-impl From<rusqlite::Error> for AccountError {
-    fn from(e: rusqlite::Error) -> Self {
-        tracing::error!(error = %e, "account store failed");
-        AccountError::Unavailable
-    }
-}
-
 /// Accounts, sessions and device tokens on their own connection.
 #[derive(Debug, Clone)]
 pub struct Accounts {
@@ -244,11 +179,6 @@ impl Accounts {
     /// Accounts on `conn` (already migrated).
     pub fn new(conn: Connection, policy: Policy, schedule: Arc<Schedule>) -> Self {
         Self { conn: Arc::new(Mutex::new(conn)), policy, schedule }
-    }
-
-    /// The sign-in rules.
-    pub fn policy(&self) -> Policy {
-        self.policy
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, AccountError>) -> Result<T, AccountError> {
@@ -526,59 +456,5 @@ impl Accounts {
             let rows = stmt.query_map([now.as_millisecond()], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
-    }
-
-    /// Makes a device token; the token is shown once and only its hash kept.
-    pub fn add_device(
-        &self,
-        name: &str,
-        role: Role,
-        counters: &[CounterNo],
-        by: &str,
-        now: Timestamp,
-    ) -> Result<String, AccountError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err(AccountError::Invalid("Tên thiết bị phải có từ 1 đến 80 ký tự".into()));
-        }
-        let token = format!("dev-{}", random_token()?);
-        let counters_text = counters.iter().map(|c| c.get().to_string()).collect::<Vec<_>>().join(",");
-        self.with(|conn| {
-            let tx = conn.transaction()?;
-            let exists: bool =
-                tx.query_row("SELECT EXISTS (SELECT 1 FROM device_tokens WHERE name = ?1)", [name], |r| r.get(0))?;
-            if exists {
-                return Err(AccountError::Exists(name.to_string()));
-            }
-            tx.execute(
-                "INSERT INTO device_tokens (token_hash, name, role, counters, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![token_hash(&token), name, role.as_str(), counters_text, now.as_millisecond()],
-            )?;
-            self.audit(&tx, now, "device_added", by, None, serde_json::json!({ "device": name, "role": role.as_str() }))?;
-            tx.commit()?;
-            Ok(token)
-        })
-    }
-
-    /// The device a bearer token belongs to, if it is one made with the command line.
-    pub fn device(&self, token: &str) -> Result<Option<Device>, AccountError> {
-        let key = token_hash(token);
-        self.with(|conn| {
-            let row = conn
-                .prepare_cached("SELECT name, role, counters FROM device_tokens WHERE token_hash = ?1")?
-                .query_row([key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
-                .optional()?;
-            Ok(row.and_then(|(name, role, counters)| {
-                let role = Role::parse(&role)?;
-                let counters = counters.split(',').filter_map(|c| CounterNo::parse(c).ok()).collect();
-                Some(Device { name, role, counters })
-            }))
-        })
-    }
-}
-
-impl From<ParseError> for AccountError {
-    fn from(e: ParseError) -> Self {
-        AccountError::Invalid(e.message)
     }
 }

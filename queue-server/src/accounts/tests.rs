@@ -3,7 +3,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 
 use super::*;
-use crate::config::Config;
+use crate::config::{Config, Role};
 use crate::store::schema;
 
 fn accounts(dir: &tempfile::TempDir) -> Accounts {

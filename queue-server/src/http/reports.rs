@@ -61,6 +61,17 @@ async fn report(state: &AppState, from: Date, to: Date) -> Result<Report, ApiErr
     Ok(reports::build(&state.config.centre, from, to, state.clock.now(), facts))
 }
 
+/// The report a supervisor's API request asks for.
+async fn asked(
+    state: &AppState,
+    caller: &Caller,
+    query: Result<Query<Range>, QueryRejection>,
+) -> Result<(Date, Date, Report), ApiError> {
+    caller.require_supervisor()?;
+    let (from, to) = range(state, query)?;
+    Ok((from, to, report(state, from, to).await?))
+}
+
 /// The report as JSON.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "supervisor", params(("from" = Option<String>, Query), ("to" = Option<String>, Query)),
     responses((status = 200, description = "per field, counter and officer"), (status = 400), (status = 401), (status = 403)))]
@@ -69,9 +80,7 @@ pub async fn json(
     caller: Caller,
     query: Result<Query<Range>, QueryRejection>,
 ) -> Result<Json<Report>, ApiError> {
-    caller.require_supervisor()?;
-    let (from, to) = range(&state, query)?;
-    Ok(Json(report(&state, from, to).await?))
+    Ok(Json(asked(&state, &caller, query).await?.2))
 }
 
 fn download(kind: &str, name: String, body: Vec<u8>) -> Response {
@@ -88,9 +97,7 @@ pub async fn csv(
     caller: Caller,
     query: Result<Query<Range>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    caller.require_supervisor()?;
-    let (from, to) = range(&state, query)?;
-    let r = report(&state, from, to).await?;
+    let (from, to, r) = asked(&state, &caller, query).await?;
     Ok(download("text/csv; charset=utf-8", format!("bao-cao-{from}-{to}.csv"), export::csv(&r).into_bytes()))
 }
 
@@ -102,9 +109,7 @@ pub async fn xlsx(
     caller: Caller,
     query: Result<Query<Range>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    caller.require_supervisor()?;
-    let (from, to) = range(&state, query)?;
-    let r = report(&state, from, to).await?;
+    let (from, to, r) = asked(&state, &caller, query).await?;
     let bytes = export::xlsx(&r).map_err(|e| {
         tracing::error!(error = %e, "xlsx export failed");
         ApiError::Unavailable

@@ -15,8 +15,6 @@
 //! - overdue dossier = due in the range and finished after its due date, or still open past it.
 
 pub mod export;
-#[cfg(test)]
-mod tests;
 
 use std::collections::BTreeMap;
 
@@ -340,5 +338,30 @@ pub fn build(centre: &Centre, from: Date, to: Date, now: Timestamp, facts: Facts
             label: "Toàn trung tâm".into(),
             figures: figures(&all_t, &all_r, levels, Some(late.len() as u32)),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p90_is_the_nearest_rank() {
+        assert_eq!(p90(&[]), None);
+        assert_eq!(p90(&[7.0]), Some(7.0));
+        let ten: Vec<f64> = (1..=10).map(f64::from).rev().collect();
+        assert_eq!(p90(&ten), Some(9.0), "the 9th of 10");
+        let eleven: Vec<f64> = (1..=11).map(f64::from).collect();
+        assert_eq!(p90(&eleven), Some(10.0), "the 10th of 11 (⌈9.9⌉)");
+    }
+
+    #[test]
+    fn a_dossier_is_overdue_when_finished_late_or_still_open_past_its_date() {
+        let d = |due, completed| DossierFacts { service: "DD".into(), due, completed };
+        assert!(overdue(&d(100, Some(150)), 0, 200, 300), "finished late");
+        assert!(!overdue(&d(100, Some(90)), 0, 200, 300), "finished in time");
+        assert!(overdue(&d(100, None), 0, 200, 300), "open past its date");
+        assert!(!overdue(&d(100, None), 0, 200, 50), "open, not due yet");
+        assert!(!overdue(&d(250, Some(300)), 0, 200, 400), "due outside the range");
     }
 }

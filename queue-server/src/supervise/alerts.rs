@@ -121,7 +121,7 @@ pub fn alerts(overview: &Overview, queue: &Queue, now: Timestamp, inputs: &Input
     let last_hour = satisfaction(levels, recent.iter().map(|r| r.score));
     let today = &overview.satisfaction;
     if below(&last_hour) || below(today) {
-        let unhappy = usize::from(levels.len().saturating_sub(2).max(1));
+        let unhappy = levels.len().saturating_sub(2).max(1);
         let mut low_by_counter: Vec<(u16, u32)> = Vec::new();
         for r in recent.iter().filter(|r| usize::from(r.score) <= unhappy) {
             if let Some(no) = r.counter {

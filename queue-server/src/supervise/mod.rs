@@ -5,8 +5,6 @@
 //! counter, the devices' last reports and the time, so each alert rule is tested with a chosen "now".
 
 mod alerts;
-#[cfg(test)]
-mod tests;
 
 use jiff::Timestamp;
 use motcua_protocol::api::{self, CounterState, HealthReport};
@@ -159,10 +157,8 @@ pub fn overview(queue: &Queue, now: Timestamp, inputs: &Inputs) -> api::Overview
     };
     for t in &tickets {
         bump(hour_of(t.arrived_at), true);
-        if t.status == TicketStatus::Done {
-            if let Some(f) = t.finished_at {
-                bump(hour_of(f), false);
-            }
+        if let (TicketStatus::Done, Some(f)) = (t.status, t.finished_at) {
+            bump(hour_of(f), false);
         }
     }
     hours.sort_by_key(|h| h.hour);
