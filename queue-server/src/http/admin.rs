@@ -9,8 +9,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::pages::escape;
-use super::staff::{csrf_refused, fill, form_ok, gate, nav};
+use super::pages::{escape, fill};
+use super::staff::{csrf_refused, form_ok, gate, nav};
 use crate::accounts::{Session, StaffRole};
 
 const ADMIN_HTML: &str = include_str!("../../web/admin.html");

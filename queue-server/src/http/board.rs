@@ -12,8 +12,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::pages::escape;
-use super::staff::fill;
+use super::pages::{escape, fill};
 use crate::domain::{CounterNo, DomainError, ParseError};
 
 const BOARD_HTML: &str = include_str!("../../web/board.html");

@@ -61,12 +61,18 @@ pub fn qr_svg(data: &str) -> Option<String> {
     ))
 }
 
-fn page(state: &AppState, template: &str, fill: &[(&str, String)]) -> Html<String> {
+/// Fills a page template: `{{centre}}` with the centre's name (escaped), each `{{key}}` with its
+/// value as given.
+pub fn fill(state: &AppState, template: &str, values: &[(&str, String)]) -> String {
     let mut html = template.replace("{{centre}}", &escape(&state.config.centre.name));
-    for (key, value) in fill {
+    for (key, value) in values {
         html = html.replace(&format!("{{{{{key}}}}}"), value);
     }
-    Html(html)
+    html
+}
+
+fn page(state: &AppState, template: &str, values: &[(&str, String)]) -> Html<String> {
+    Html(fill(state, template, values))
 }
 
 /// The shared style sheet.

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use super::pages::escape;
-use super::staff::{fill, gate, nav};
+use super::pages::{escape, fill};
+use super::staff::{gate, nav};
 use crate::accounts::StaffRole;
 use crate::domain::ParseError;
 use crate::reports::{self, Report, Row, export};
@@ -201,9 +201,9 @@ pub async fn page(
         Ok((from, to)) => (String::new(), from, to),
         Err(e) => {
             let today = state.config.centre.schedule.service_day(state.clock.now());
-            let (_, text) = match &e {
-                ApiError::BadInput(p) => (p.code, p.message.clone()),
-                _ => ("", "Khoảng ngày không hợp lệ".into()),
+            let text = match &e {
+                ApiError::BadInput(p) => p.message.clone(),
+                _ => "Khoảng ngày không hợp lệ".into(),
             };
             (format!("<div class=\"alert\" role=\"alert\">{}</div>", escape(&text)), today, today)
         }

@@ -19,21 +19,12 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::{Caller, SESSION_COOKIE, cookie, same, session_of};
 use super::error::ApiError;
-use super::pages::escape;
+use super::pages::{escape, fill};
 use crate::accounts::{AccountError, Session, StaffRole, random_token};
 use crate::domain::{Command, CounterNo};
 
 const LOGIN_HTML: &str = include_str!("../../web/login.html");
 const LOGIN_COOKIE: &str = "motcua_login";
-
-/// Fills `{{key}}` placeholders of a staff page template; values are inserted as given.
-pub fn fill(state: &AppState, template: &str, values: &[(&str, String)]) -> String {
-    let mut html = template.replace("{{centre}}", &escape(&state.config.centre.name));
-    for (key, value) in values {
-        html = html.replace(&format!("{{{{{key}}}}}"), value);
-    }
-    html
-}
 
 /// The staff navigation bar for `session`, with its sign-out form.
 pub fn nav(session: &Session, current: &str) -> String {

@@ -9,8 +9,8 @@ use motcua_protocol::api::{ErrorBody, Overview};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use super::pages::escape;
-use super::staff::{fill, gate, nav};
+use super::pages::{escape, fill};
+use super::staff::{gate, nav};
 use crate::accounts::StaffRole;
 use crate::supervise::Inputs;
 

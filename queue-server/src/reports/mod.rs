@@ -264,21 +264,30 @@ pub fn build(centre: &Centre, from: Date, to: Date, now: Timestamp, facts: Facts
     let (start, end) = (start_of(from), to.tomorrow().map_or(i64::MAX, start_of));
     let late: Vec<&DossierFacts> = dossiers.iter().filter(|d| overdue(d, start, end, now.as_millisecond())).collect();
     let levels = centre.rating_levels.len();
-    let ticket_of = |id: &Option<String>| id.as_ref().and_then(|id| tickets.iter().find(|t| &t.id == id));
+    let by_id: std::collections::HashMap<&str, &TicketFacts> = tickets.iter().map(|t| (t.id.as_str(), t)).collect();
+    let ticket_of = |id: &Option<String>| id.as_deref().and_then(|id| by_id.get(id).copied());
 
+    // One pass over tickets and ratings per grouping, each item put in its key's bucket.
     let group = |key_of: &dyn Fn(&TicketFacts) -> Option<String>,
                  rating_key: &dyn Fn(&RatingFacts) -> Option<String>,
                  label: &dyn Fn(&str) -> String,
                  with_overdue: bool|
      -> Vec<Row> {
-        let mut keys: Vec<String> =
-            tickets.iter().filter_map(key_of).chain(ratings.iter().filter_map(rating_key)).collect();
-        keys.sort();
-        keys.dedup();
-        keys.into_iter()
-            .map(|key| {
-                let ts: Vec<&TicketFacts> = tickets.iter().filter(|t| key_of(t).as_deref() == Some(&key)).collect();
-                let rs: Vec<&RatingFacts> = ratings.iter().filter(|r| rating_key(r).as_deref() == Some(&key)).collect();
+        type Bucket<'a> = (Vec<&'a TicketFacts>, Vec<&'a RatingFacts>);
+        let mut buckets: BTreeMap<String, Bucket<'_>> = BTreeMap::new();
+        for t in &tickets {
+            if let Some(key) = key_of(t) {
+                buckets.entry(key).or_default().0.push(t);
+            }
+        }
+        for r in &ratings {
+            if let Some(key) = rating_key(r) {
+                buckets.entry(key).or_default().1.push(r);
+            }
+        }
+        buckets
+            .into_iter()
+            .map(|(key, (ts, rs))| {
                 let over = with_overdue.then(|| late.iter().filter(|d| d.service == key).count() as u32);
                 Row { label: label(&key), figures: figures(&ts, &rs, levels, over), key }
             })
