@@ -18,27 +18,30 @@ pub struct FanoutReport {
 }
 
 /// The number in a `ticket_called` event's data, found without parsing all of it.
-fn called_number(block: &str) -> Option<u32> {
-    if !block.contains("event: ticket_called") {
-        return None;
-    }
-    let data = block.split("\"ticket\":").nth(1)?;
+fn called_number(data: &str) -> Option<u32> {
+    let data = data.split("\"ticket\":").nth(1)?;
     let rest = data.split("\"number\":").nth(1)?;
     rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
 async fn subscriber(client: reqwest::Client, url: String, tx: mpsc::UnboundedSender<(u32, Instant)>) {
     let Ok(mut response) = client.get(url).send().await else { return };
-    let mut buffer = String::new();
+    // Whole events only: the kiosk's decoder, so a letter split between chunks stays whole.
+    let mut decoder = kiosk_ui::live::SseDecoder::default();
     while let Ok(Some(chunk)) = response.chunk().await {
         let now = Instant::now();
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            if block.contains("event: snapshot") {
-                let _ = tx.send((0, now));
-            } else if let Some(number) = called_number(&block) {
-                let _ = tx.send((number, now));
+        let Ok(blocks) = decoder.push(&chunk) else { return };
+        for block in blocks {
+            match block.event.as_deref() {
+                Some("snapshot") => {
+                    let _ = tx.send((0, now));
+                }
+                Some("ticket_called") => {
+                    if let Some(number) = called_number(&block.data) {
+                        let _ = tx.send((number, now));
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -105,8 +108,8 @@ mod tests {
 
     #[test]
     fn finds_the_called_number_in_an_event_block() {
-        let block = "id: a:3\nevent: ticket_called\ndata: {\"type\":\"ticket_called\",\"ticket\":{\"id\":\"20261123-DD-1012\",\"number\":1012,\"service\":\"DD\"},\"counter\":3}\n\n";
-        assert_eq!(called_number(block), Some(1012));
-        assert_eq!(called_number("event: ticket_issued\ndata: {\"ticket\":{\"number\":5}}\n\n"), None);
+        let data = "{\"type\":\"ticket_called\",\"ticket\":{\"id\":\"20261123-DD-1012\",\"number\":1012,\"service\":\"DD\"},\"counter\":3}";
+        assert_eq!(called_number(data), Some(1012));
+        assert_eq!(called_number("{\"counter\":3}"), None);
     }
 }

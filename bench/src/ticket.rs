@@ -33,7 +33,7 @@ pub fn run(n: usize) -> anyhow::Result<TicketReport> {
             number,
             priority: (i % 3 == 0).then(|| "Người cao tuổi".into()),
             ahead: (i % 40) as u32,
-            wait_minutes: (i % 90) as u32,
+            wait_minutes: Some((i % 90) as u32),
             url: format!("http://192.168.1.10:8080/t/20261123-DD-{number}"),
             ..TicketContent::sample()
         };

@@ -104,6 +104,7 @@ mod tests {
     #[test]
     fn labels_lose_vietnamese_marks_and_fit_the_frame() {
         assert_eq!(label("Quầy 3").as_str(), "QUAY 3");
+        assert_eq!(label("Qua\u{302}\u{300}y 3").as_str(), "QUAY 3", "written decomposed");
         assert_eq!(label("Đất đai – Quầy 12").as_str(), "DAT DAI  QUAY 12");
         assert_eq!(label("Một cửa liên thông số 1").as_str().len(), 16);
     }

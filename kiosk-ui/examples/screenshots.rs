@@ -3,12 +3,51 @@
 
 use std::path::{Path, PathBuf};
 
+use i_slint_backend_testing::ElementHandle;
 use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
-use kiosk_ui::ui::{AppWindow, CatalogueAdapter, CheckinAdapter, DossierAdapter, Nav, RatingAdapter, TicketAdapter};
-use slint::ComponentHandle;
+use kiosk_ui::ui::{
+    AppWindow, CatalogueAdapter, CheckinAdapter, DossierAdapter, Nav, RatingAdapter, ServiceItem, TicketAdapter,
+};
+use slint::{ComponentHandle, ModelRc, VecModel};
 
 /// Puts a view in the state to draw.
 type Setup = Box<dyn Fn(&AppWindow)>;
+
+/// The demo centre's 15 fields with live figures, and five more for a centre of 20.
+fn fields(n: usize) -> ModelRc<ServiceItem> {
+    const MORE: [&str; 5] =
+        ["Nội vụ", "Khoa học và Công nghệ", "Ngoại vụ", "Dân tộc – Tôn giáo", "Thi đua – Khen thưởng"];
+    let demo = queue_server::Config::demo();
+    let names = demo.centre.services.iter().map(|s| s.name_vi.clone()).chain(MORE.iter().map(|s| s.to_string()));
+    let items: Vec<ServiceItem> = names
+        .take(n)
+        .enumerate()
+        .map(|(i, name)| ServiceItem {
+            code: format!("F{i}").into(),
+            name: name.into(),
+            detail: format!("{} người chờ · khoảng {} phút", 2 + i % 7, 6 + 4 * (i % 7)).into(),
+            enabled: i != 2,
+            reason: "Đã hết số hôm nay".into(),
+        })
+        .collect();
+    ModelRc::new(VecModel::from(items))
+}
+
+/// The ticket's field screen with `n` fields, on page `page` (pressing that page's button).
+fn field_page(n: usize, page: usize) -> Setup {
+    Box::new(move |app| {
+        let t = app.global::<TicketAdapter>();
+        t.set_services(fields(n));
+        t.set_step(0);
+        app.global::<Nav>().set_screen(1);
+        let label = ElementHandle::find_by_accessible_label(app, "Trang sau").next();
+        for _ in 1..page {
+            if let Some(next) = &label {
+                next.invoke_accessible_default_action();
+            }
+        }
+    })
+}
 
 /// Every screen state: name, `Nav.screen`, and how to set its view up (preview data otherwise).
 fn states() -> Vec<(&'static str, i32, Setup)> {
@@ -31,8 +70,8 @@ fn states() -> Vec<(&'static str, i32, Setup)> {
                 c.set_step(n);
                 c.set_number(4012);
                 c.set_detail("Căn cước – Cư trú · mời ông/bà chờ gọi số".into());
-                c.set_title("Chưa có check-in lịch hẹn".into());
-                c.set_message("Trung tâm chưa mở chức năng check-in lịch hẹn tại kiosk. Xin ông/bà lấy số thứ tự thường hoặc hỏi cán bộ.".into());
+                c.set_title("Chưa nhận số theo lịch hẹn được".into());
+                c.set_message("Trung tâm chưa mở chức năng nhận số theo lịch hẹn tại kiosk. Xin ông/bà lấy số thứ tự thường hoặc hỏi cán bộ.".into());
             }
             _ => app.global::<RatingAdapter>().set_step(n),
         })
@@ -40,6 +79,10 @@ fn states() -> Vec<(&'static str, i32, Setup)> {
     vec![
         ("home", 0, Box::new(|_: &AppWindow| {})),
         ("ticket-fields", 1, ticket(0, true)),
+        ("ticket-fields-15", 1, field_page(15, 1)),
+        ("ticket-fields-15-page2", 1, field_page(15, 2)),
+        ("ticket-fields-20", 1, field_page(20, 1)),
+        ("ticket-fields-20-page2", 1, field_page(20, 2)),
         ("ticket-class", 1, ticket(1, true)),
         ("ticket-printing", 1, ticket(2, true)),
         ("ticket-number", 1, ticket(3, true)),

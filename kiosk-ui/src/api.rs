@@ -1,12 +1,13 @@
-//! The kiosk's client of the queue server. Every failure is one of three kinds, each with a calm
-//! Vietnamese message: the server refused (its own message), the server is unreachable or failed
-//! (timeout, refused connection, 5xx), or it answered something unreadable.
+//! The kiosk's client of the queue server. Every failure is one of four kinds, each with a calm
+//! Vietnamese message: the server refused (its own message), no answer came (timeout, refused
+//! connection), an error answer that is not the API's decision (5xx, a proxy's page), or an answer
+//! that cannot be read.
 
 use std::time::Duration;
 
 use motcua_protocol::api::{
     CentreInfo, Dossier, ErrorBody, HealthReport, IssueTicketRequest, ProceduresResponse, Rating, RatingRequest,
-    ServicesResponse, Ticket,
+    ServicesResponse, Ticket, TodaysBookings,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -23,8 +24,11 @@ pub enum ApiError {
         /// The server's message.
         message: String,
     },
-    /// No answer: the server is unreachable, too slow, or failed.
+    /// No answer: the server is unreachable or too slow.
     Unavailable(String),
+    /// An error answer that is not the API's decision on the request: a 5xx status (the server
+    /// failed, or a proxy in front of it could not reach it).
+    Failed(u16),
     /// An answer that is not what the API promises.
     Garbage(String),
 }
@@ -34,7 +38,7 @@ impl ApiError {
     pub fn friendly(&self) -> (String, String) {
         match self {
             ApiError::Refused { message, .. } => ("Chưa thực hiện được".into(), message.clone()),
-            ApiError::Unavailable(_) => (
+            ApiError::Unavailable(_) | ApiError::Failed(_) => (
                 "Hệ thống đang bận".into(),
                 "Không liên lạc được với máy chủ. Xin ông/bà thử lại sau ít phút hoặc hỏi cán bộ tại quầy hướng dẫn."
                     .into(),
@@ -48,7 +52,21 @@ impl ApiError {
 
     /// Whether trying again later may work (the request did not reach a decision).
     pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Unavailable(_) | ApiError::Garbage(_))
+        matches!(self, ApiError::Unavailable(_) | ApiError::Failed(_) | ApiError::Garbage(_))
+    }
+
+    /// Whether the server decided about this request itself (so sending it again would be refused
+    /// again): a 4xx refusal of the API's own (bad, unknown, conflicting or already done), not one
+    /// about who asks (401, 403), when (408, 429) or where (a route it does not have).
+    pub fn is_about_the_request(&self) -> bool {
+        match self {
+            ApiError::Refused { status, code, .. } => {
+                matches!(status, 400 | 404 | 409 | 410 | 413 | 422)
+                    && code != "not_found"
+                    && code != "method_not_allowed"
+            }
+            _ => false,
+        }
     }
 
     /// The refusal code, if the server refused.
@@ -69,13 +87,14 @@ pub struct Api {
     http: reqwest::Client,
     base: String,
     token: String,
+    timeout: Duration,
 }
 
 impl Api {
     /// A client of `base` (e.g. `http://127.0.0.1:8080`) giving up after `timeout`.
     pub fn new(base: &str, token: &str, timeout: Duration) -> Self {
         let http = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout).build().unwrap_or_default();
-        Self { http, base: base.trim_end_matches('/').to_string(), token: token.to_string() }
+        Self { http, base: base.trim_end_matches('/').to_string(), token: token.to_string(), timeout }
     }
 
     /// The server's address.
@@ -93,17 +112,25 @@ impl Api {
                 Ok(e) => Err(ApiError::Refused { status, code: e.code, message: e.message }),
                 Err(e) => Err(ApiError::Garbage(format!("{status}: {e}"))),
             },
-            _ => Err(ApiError::Unavailable(format!("máy chủ trả lời {status}"))),
+            _ => Err(ApiError::Failed(status)),
         }
     }
 
+    /// Sends `request` and reads its answer, all within the timeout (also when the client could
+    /// not be built with one).
+    async fn call<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, ApiError> {
+        let answer = async { Self::answer(request.send().await).await };
+        tokio::time::timeout(self.timeout, answer)
+            .await
+            .unwrap_or_else(|_| Err(ApiError::Unavailable("máy chủ không trả lời kịp".into())))
+    }
+
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        Self::answer(self.http.get(format!("{}{path}", self.base)).send().await).await
+        self.call(self.http.get(format!("{}{path}", self.base))).await
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        Self::answer(self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(body).send().await)
-            .await
+        self.call(self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(body)).await
     }
 
     /// The centre: name, priority classes, rating scale.
@@ -143,6 +170,12 @@ impl Api {
             path.push_str(&format!("&service={}", urlencode(s)));
         }
         self.get(&path).await
+    }
+
+    /// Today's bookings made with `phone` (to pick one when it has several).
+    pub async fn todays_bookings(&self, phone: &str) -> Result<TodaysBookings, ApiError> {
+        let path = format!("{}/api/v1/appointments/today?phone={}", self.base, urlencode(phone));
+        self.call(self.http.get(path).bearer_auth(&self.token)).await
     }
 
     /// Checks in a booked appointment.

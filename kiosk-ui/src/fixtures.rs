@@ -20,5 +20,6 @@ pub fn ticket(number: u32, status: TicketStatus, counter: Option<u16>) -> Ticket
         recalls: 0,
         appointment_at: None,
         rejoin_until: None,
+        transferred_from: None,
     }
 }

@@ -10,7 +10,7 @@ use motcua_hardware::printer::{
     EscPosPrinter, PrinterStatus, TextMode, TicketContent, TicketFont, TicketLayout, TicketPrinter,
 };
 use motcua_hardware::sim::printer::PrinterSim;
-use motcua_hardware::transport::{DeviceFileTransport, SerialTransport, TcpTransport, Transport};
+use motcua_hardware::transport::{DeviceFileTransport, Opener, Reopening, SerialTransport, TcpTransport, Transport};
 use motcua_protocol::api::{CentreInfo, Ticket};
 
 use crate::config::PrinterConfig;
@@ -29,12 +29,15 @@ impl std::fmt::Debug for KioskPrinter {
     }
 }
 
-fn boxed<T: Transport + 'static>(transport: T, layout: TicketLayout) -> Box<dyn TicketPrinter + Send> {
-    Box::new(EscPosPrinter::new(transport, layout))
+fn boxed<T: Transport + 'static>(transport: T) -> Box<dyn Transport> {
+    Box::new(transport)
 }
 
 impl KioskPrinter {
-    /// Opens the printer `config` names: `sim`, `tcp:HOST:PORT`, `serial:PATH[:BAUD]` or `file:PATH`.
+    /// The printer `config` names: `sim`, `tcp:HOST:PORT`, `serial:PATH[:BAUD]` or `file:PATH`.
+    /// The device itself is opened when first used and again whenever it fails or comes back
+    /// ([`Reopening`]): a printer that is off or unplugged now is found when it appears. Refused
+    /// only for what no waiting mends: an unknown kind, a bad address, no Vietnamese font.
     pub fn open(config: &PrinterConfig) -> Result<Self, Error> {
         let font = TicketFont::find(config.font.as_deref())?;
         let paper_dots = if config.paper_mm >= 80 { 576 } else { 384 };
@@ -42,30 +45,40 @@ impl KioskPrinter {
         let layout = TicketLayout { paper_dots, font, text };
         let t = config.transport.trim();
         let timeout = Duration::from_secs(3);
-        let (printer, sim) = if t == "sim" {
+        let (what, open, sim): (String, Opener, _) = if t == "sim" {
             let sim = PrinterSim::new();
             let listener = TcpListener::bind("127.0.0.1:0")?;
             let addr = listener.local_addr()?;
             sim.serve_tcp(listener)?;
-            (boxed(TcpTransport::connect(addr, timeout)?, layout), Some(sim))
+            (format!("sim {addr}"), Box::new(move || TcpTransport::connect(addr, timeout).map(boxed)), Some(sim))
         } else if let Some(addr) = t.strip_prefix("tcp:") {
-            let addr = addr
-                .parse()
-                .map_err(|_| Error::Io(std::io::Error::other(format!("địa chỉ máy in «{addr}» không hợp lệ"))))?;
-            (boxed(TcpTransport::connect(addr, timeout)?, layout), None)
+            // A name is looked up at every open: a printer that got another address is found.
+            let name = addr.to_string();
+            let open = move || -> Result<Box<dyn Transport>, Error> {
+                let found = std::net::ToSocketAddrs::to_socket_addrs(&name)?.next().ok_or_else(|| {
+                    Error::Io(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("không tìm thấy máy in «{name}»"),
+                    ))
+                })?;
+                TcpTransport::connect(found, timeout).map(boxed)
+            };
+            (format!("tcp {addr}"), Box::new(open), None)
         } else if let Some(rest) = t.strip_prefix("serial:") {
             let (path, baud) = match rest.rsplit_once(':') {
-                Some((p, b)) if b.parse::<u32>().is_ok() => (p, b.parse().unwrap_or(9600)),
-                _ => (rest, 9600),
+                Some((p, b)) if b.parse::<u32>().is_ok() => (p.to_string(), b.parse().unwrap_or(9600)),
+                _ => (rest.to_string(), 9600),
             };
-            (boxed(SerialTransport::open(path, baud)?, layout), None)
+            (format!("serial {path}"), Box::new(move || SerialTransport::open(&path, baud).map(boxed)), None)
         } else if let Some(path) = t.strip_prefix("file:") {
-            (boxed(DeviceFileTransport::open(std::path::Path::new(path))?, layout), None)
+            let path = std::path::PathBuf::from(path);
+            (format!("file {}", path.display()), Box::new(move || DeviceFileTransport::open(&path).map(boxed)), None)
         } else {
             return Err(Error::Io(std::io::Error::other(format!(
                 "kiểu kết nối máy in «{t}» không có (sim, tcp:, serial:, file:)"
             ))));
         };
+        let printer = Box::new(EscPosPrinter::new(Reopening::new(&what, open), layout));
         Ok(Self { printer, sim, pictures: config.pictures.clone(), paper_dots })
     }
 
@@ -97,6 +110,12 @@ impl KioskPrinter {
     }
 }
 
+/// An estimated wait in words: `khoảng 25 phút`, or `chưa xác định` when it cannot be known (no
+/// open counter serves the field), as the kiosk shows and the ticket prints it.
+pub fn wait_words(minutes: Option<u32>) -> String {
+    motcua_hardware::printer::wait_words(minutes)
+}
+
 /// `HH:MM DD/MM/YYYY` from an RFC 3339 time, as printed on the ticket.
 pub fn local_time(rfc3339: &str) -> String {
     match rfc3339.get(..16) {
@@ -117,7 +136,7 @@ pub fn content(centre: &CentreInfo, ticket: &Ticket) -> TicketContent {
         priority: class,
         issued_at: local_time(&ticket.issued_at),
         ahead: ticket.position.unwrap_or(0),
-        wait_minutes: ticket.estimated_wait_minutes.unwrap_or(0),
+        wait_minutes: ticket.estimated_wait_minutes,
         url: format!("{}/t/{}", centre.public_url.trim_end_matches('/'), ticket.id),
         footer: "Xin cảm ơn ông/bà đã đến Trung tâm".into(),
     }

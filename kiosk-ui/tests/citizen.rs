@@ -1,71 +1,74 @@
 //! The citizen's journey in real headless Chromium: booking a slot on `/book`, checking the code in
 //! at the kiosk (Slint testing backend), and following a ticket on `/t/{ticket}` while counters
-//! call, without reloading the page.
+//! call, without reloading the page. The phone is set up as phones are found: its zone left on UTC
+//! and its clock ten minutes off; the server runs on a manual clock on a fixed day. Both tests run
+//! again with the machine's clock a year ahead (`faketime`): no page depends on today's date.
 
 mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::webdriver::Browser;
-use kiosk_ui::config::{KioskConfig, PrinterConfig};
-use queue_server::domain::{Clock, ManualClock, SystemClock};
-use queue_server::{Config, Options};
-use slint::ComponentHandle;
+use common::webdriver::{Browser, BrowserOptions};
+use common::{monday, serve};
+use queue_server::Config;
+use queue_server::domain::ManualClock;
 
 const WAIT: Duration = Duration::from_secs(15);
 
-/// Monday 2026-11-23 at `hh:mm` in the centre's zone.
-fn monday(hhmm: &str) -> jiff::Timestamp {
-    let dt: jiff::civil::DateTime = format!("2026-11-23T{hhmm}:00").parse().expect("datetime");
-    dt.to_zoned(jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").expect("tz")).expect("zoned").timestamp()
+/// A phone left on UTC whose clock is ten minutes slow.
+fn phone_with_a_wrong_clock() -> Browser {
+    let browser = Browser::start_with(&BrowserOptions {
+        time_zone: Some("UTC".into()),
+        clock_offset: Some("-10m".into()),
+        ..BrowserOptions::default()
+    });
+    browser.goto("about:blank");
+    let zone = browser.script("return Intl.DateTimeFormat().resolvedOptions().timeZone;");
+    assert_eq!(zone, serde_json::json!("UTC"), "the phone's zone");
+    // Behind this machine's clock by ten minutes (by a year and ten minutes when the machine's own
+    // clock is moved ahead).
+    let phone_ms = browser.script("return Date.now();").as_i64().expect("ms");
+    let off = jiff::Timestamp::now().as_millisecond() - phone_ms;
+    assert!(off >= 540_000, "the phone's clock is {off} ms behind, not ten minutes");
+    browser
 }
 
-/// A server on `runtime` with `config` and `clock`; its URL and the stop switch.
-fn serve(
-    runtime: &tokio::runtime::Runtime,
-    config: Config,
-    clock: Arc<dyn Clock>,
-    db: std::path::PathBuf,
-) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let url = runtime.block_on(async {
-        let app = queue_server::build(Options { config, db, demo: true, clock }).expect("builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(queue_server::run(listener, app, async move {
-            let _ = stopped.await;
-        }));
-        url
-    });
-    (url, stop)
+#[test]
+fn the_page_tests_pass_with_the_clock_a_year_ahead() {
+    common::rerun_with_clock_ahead(
+        365,
+        &[
+            "a_slot_booked_in_chromium_is_checked_in_at_the_kiosk",
+            "the_ticket_page_follows_position_and_counter_without_reloading",
+        ],
+    );
 }
 
 #[test]
 fn a_slot_booked_in_chromium_is_checked_in_at_the_kiosk() {
+    common::check_clock_ahead();
     i_slint_backend_testing::init_integration_test_with_system_time();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = ManualClock::new(monday("07:00"));
     let config = Config::parse("example", queue_server::config::EXAMPLE).expect("example config");
     let (server, _stop) = serve(&runtime, config, Arc::new(clock.clone()), dir.path().join("server.db"));
-    let kiosk = KioskConfig {
-        server_url: server.clone(),
-        outbox: dir.path().join("outbox.db"),
-        printer: PrinterConfig { pictures: None, ..PrinterConfig::default() },
-        ..KioskConfig::default()
-    };
-    let (_core, app, _timer) = kiosk_ui::app::start(kiosk, &runtime).expect("kiosk starts");
-    app.show().expect("shows");
+    let (_core, app, _timer) = common::kiosk_window(&runtime, &server, dir.path());
 
     common::drive(&app, move |d| {
         // On the phone: field, day, 09:00, details (a wrong phone first), confirmation.
-        let browser = Browser::start();
+        let browser = phone_with_a_wrong_clock();
         browser.goto(&format!("{server}/book"));
         browser.click("#services button[data-code='CA']", WAIT);
         browser.click("#days button[data-date='2026-11-23']", WAIT);
         browser.click("#slots button[data-start='2026-11-23T09:00:00+07:00']", WAIT);
-        browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 09:00"));
+        // The hold counts down from the configured 10 minutes whatever the phone's clock says.
+        let held = browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 09:00"));
+        let shown = held.rsplit(" trong ").next().unwrap_or_default().trim_end_matches('.');
+        let (mm, ss) = shown.split_once(':').unwrap_or_else(|| panic!("no countdown in «{held}»"));
+        let left = mm.parse::<u32>().expect("minutes") * 60 + ss.parse::<u32>().expect("seconds");
+        assert!((590..=600).contains(&left), "the hold starts at {shown}, not 10:00: «{held}»");
         browser.type_into("#name", "Nguyễn Văn Bình");
         browser.type_into("#phone", "12345");
         browser.click("#confirm", WAIT);
@@ -84,10 +87,10 @@ fn a_slot_booked_in_chromium_is_checked_in_at_the_kiosk() {
 
         // At the kiosk, ten minutes before the slot: the code becomes a ticket.
         clock.set(monday("08:50"));
-        d.wait_for("Check-in lịch hẹn", WAIT);
-        d.tap("Check-in lịch hẹn");
+        d.wait_for("Nhận số theo lịch hẹn", WAIT);
+        d.tap("Nhận số theo lịch hẹn");
         d.type_keys(&code);
-        d.tap("Check-in");
+        d.tap("Nhận số");
         d.wait_for("Số của ông/bà 4001", WAIT);
         let http = reqwest::blocking::Client::new();
         let booking: serde_json::Value =
@@ -99,9 +102,12 @@ fn a_slot_booked_in_chromium_is_checked_in_at_the_kiosk() {
 
 #[test]
 fn the_ticket_page_follows_position_and_counter_without_reloading() {
+    common::check_clock_ahead();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let (server, _stop) = serve(&runtime, Config::demo(), Arc::new(SystemClock), dir.path().join("server.db"));
+    // 23:02:23 at the centre is 16:02:23 in UTC, the phone's zone.
+    let clock = ManualClock::new(common::centre_time("2026-11-30", "23:02") + jiff::SignedDuration::from_secs(23));
+    let (server, _stop) = serve(&runtime, Config::demo(), Arc::new(clock), dir.path().join("server.db"));
     let http = reqwest::blocking::Client::new();
     let post = |path: &str, token: &str, body: serde_json::Value| -> serde_json::Value {
         let response = http.post(format!("{server}{path}")).bearer_auth(token).json(&body).send().expect("answers");
@@ -115,11 +121,12 @@ fn the_ticket_page_follows_position_and_counter_without_reloading() {
     post("/api/v1/counters/1/open", "demo-counter", serde_json::json!({}));
     let mine = ids[2].as_str().expect("id").to_string();
 
-    let browser = Browser::start();
+    let browser = phone_with_a_wrong_clock();
     browser.goto(&format!("{server}/t/{mine}"));
     browser.text_until("#position", WAIT, |t| t == "2 người");
     assert_eq!(browser.text("#number"), "1003");
-    browser.text_until("#live", WAIT, |t| t.contains("trực tiếp") || t.contains("Cập nhật"));
+    // The time shown is the centre's, from the server, not the phone's (16:02 in UTC, 10 min off).
+    browser.text_until("#live", WAIT, |t| t == "Đang theo dõi trực tiếp · cập nhật lúc 23:02:23");
     // A mark on the page: still there at the end means the page never reloaded.
     browser.script("window.notReloaded = true; return true");
 

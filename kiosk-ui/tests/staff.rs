@@ -7,34 +7,22 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::webdriver::Browser;
+use common::webdriver::{Browser, BrowserOptions};
+use queue_server::Config;
 use queue_server::domain::SystemClock;
-use queue_server::{Config, Options};
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(15);
 
-fn serve(runtime: &tokio::runtime::Runtime, db: PathBuf) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let url = runtime.block_on(async {
-        let options = Options { config: Config::demo(), db, demo: true, clock: Arc::new(SystemClock) };
-        let app = queue_server::build(options).expect("builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(queue_server::run(listener, app, async move {
-            let _ = stopped.await;
-        }));
-        url
-    });
-    (url, stop)
-}
-
+/// `MOTCUA_SCREENSHOTS`, a relative path taken from the workspace root (tests run in the crate's
+/// folder).
 fn shots() -> Option<PathBuf> {
-    std::env::var_os("MOTCUA_SCREENSHOTS").map(PathBuf::from)
+    let dir = PathBuf::from(std::env::var_os("MOTCUA_SCREENSHOTS")?);
+    Some(if dir.is_relative() { Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir) } else { dir })
 }
 
 /// Signs in on the form the page answered with (401 and the form, for an anonymous visitor).
@@ -58,10 +46,24 @@ fn issue(http: &reqwest::blocking::Client, server: &str, service: &str) -> u64 {
 }
 
 #[test]
+fn the_staff_pages_pass_with_the_clock_a_year_ahead() {
+    common::rerun_with_clock_ahead(365, &["an_officers_call_reaches_the_board_with_its_voice_and_the_dashboard_live"]);
+}
+
+/// The centre's `HH:MM` now (the board shows it from the server's heartbeat).
+fn centre_hhmm() -> String {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").expect("tz"))
+        .strftime("%H:%M")
+        .to_string()
+}
+
+#[test]
 fn an_officers_call_reaches_the_board_with_its_voice_and_the_dashboard_live() {
+    common::check_clock_ahead();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let (server, _stop) = serve(&runtime, dir.path().join("server.db"));
+    let (server, _stop) = common::serve(&runtime, Config::demo(), Arc::new(SystemClock), dir.path().join("server.db"));
     let http = reqwest::blocking::Client::new();
     for service in ["XD", "DD", "DD", "TP", "CA", "CA", "KD"] {
         issue(&http, &server, service);
@@ -74,10 +76,16 @@ fn an_officers_call_reaches_the_board_with_its_voice_and_the_dashboard_live() {
     officer.text_until("#counter-name", WAIT, |t| t == "Quầy 3");
     officer.text_until("#queue", WAIT, |t| t.contains("Xây dựng") && t.contains("Đất đai"));
 
-    // The waiting-room TV.
-    let board = Browser::start_sized(1920, 1080);
+    // The waiting-room TV, its zone left on UTC: the clock it shows is the centre's.
+    let board = Browser::start_with(&BrowserOptions {
+        size: Some((1920, 1080)),
+        time_zone: Some("UTC".into()),
+        ..BrowserOptions::default()
+    });
     board.goto(&format!("{server}/board"));
     board.text_until("#counters", WAIT, |t| t.contains("Quầy 12"));
+    let clock = board.text_until("#clock", WAIT, |t| t.starts_with(&centre_hhmm()));
+    assert!(clock.contains(" · Thứ ") || clock.contains(" · Chủ Nhật"), "{clock}");
     board.click("#sound", WAIT);
 
     // The supervisor.
@@ -92,7 +100,7 @@ fn an_officers_call_reaches_the_board_with_its_voice_and_the_dashboard_live() {
     supervisor.text_until("#fields tr[data-field=\"DD\"] td:nth-child(2)", WAIT, |t| t == "3");
 
     // The officer presses N (Gọi tiếp): the first Xây dựng ticket is called at counter 3.
-    let called = officer.text("#queue li.next");
+    let called = officer.text_until("#queue li.next", WAIT, |t| !t.is_empty());
     officer.key("n");
     let pressed = Instant::now();
     let expected = called.trim_start_matches("▶ ").split(' ').next().unwrap_or_default().to_string();
@@ -156,4 +164,30 @@ fn an_officers_call_reaches_the_board_with_its_voice_and_the_dashboard_live() {
         supervisor.text_until("#kpi-waiting", WAIT, |t| t == "7");
         supervisor.screenshot(&dir.join("supervisor.png"));
     }
+
+    // The officer sends the citizen on to Đất đai: the number stays, and the console, the board
+    // and the ticket's page all say where it came from.
+    officer.click("#act-transfer", WAIT);
+    officer.script("document.getElementById('transfer-to').value = 'DD'; return null;");
+    officer.click("#transfer-form button[type=submit]", WAIT);
+    officer.text_until("#current-number", WAIT, |t| t == "—");
+    officer.text_until("#queue", WAIT, |t| t.contains(&format!("{expected} · Đất đai · chuyển từ Xây dựng")));
+    let post = |path: &str| -> serde_json::Value {
+        http.post(format!("{server}{path}"))
+            .bearer_auth("demo-counter")
+            .json(&json!({}))
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.json())
+            .expect(path)
+    };
+    post("/api/v1/counters/1/open");
+    let call = post("/api/v1/counters/1/next");
+    assert_eq!(call["ticket"]["number"].to_string(), expected, "it kept its place by arrival: {call}");
+    assert_eq!(call["ticket"]["transferred_from"], "Xây dựng", "{call}");
+    board.text_until("#counters .tile[data-counter=\"1\"] .moved", WAIT, |t| t == "chuyển từ Xây dựng");
+    assert_eq!(board.text("#counters .tile[data-counter=\"1\"] .number"), expected);
+    let id = call["ticket"]["id"].as_str().expect("id");
+    supervisor.goto(&format!("{server}/t/{id}"));
+    supervisor.text_until("#service", WAIT, |t| t == "Đất đai (chuyển từ Xây dựng, giữ nguyên số)");
 }

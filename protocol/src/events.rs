@@ -136,6 +136,27 @@ pub struct Snapshot {
     pub counters: Vec<Counter>,
 }
 
+/// SSE event name of a [`Heartbeat`].
+pub const HEARTBEAT: &str = "heartbeat";
+
+/// The server's clock, sent on every live stream (`/api/v1/events` and a ticket's `/live`) when it
+/// opens and then every [`Heartbeat::every_seconds`], as SSE event [`HEARTBEAT`] without an id (it
+/// is not part of the resumable history). Pages show the centre's time from it, never from the
+/// device's own clock or zone, and a client that has heard nothing for three intervals treats the
+/// connection as dead and reconnects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Heartbeat {
+    /// Now, RFC 3339 with the centre's offset (`2026-11-30T23:02:05+07:00`).
+    pub now: String,
+    /// The centre's wall-clock time, `HH:MM:SS`.
+    pub time: String,
+    /// The centre's date with its weekday, e.g. `Thứ Hai, 30/11/2026`.
+    pub date_vi: String,
+    /// Seconds until the next heartbeat.
+    pub every_seconds: u32,
+}
+
 /// A group of events a client can subscribe to (`?topics=calls,services`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,6 +1,9 @@
 //! Vietnamese letters reduced to their base Latin letter, for text that must be plain ASCII (the
 //! counter-display labels) or matched without diacritics (catalogue search). `no_std`.
 
+/// Weekday names, Monday first, as every date label on the wire writes them (`Thứ Hai 23/11`).
+pub const WEEKDAYS_VI: [&str; 7] = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"];
+
 /// The base letter of a Vietnamese letter (`ấ` → `a`, `Ư` → `U`, `đ` → `d`); other characters are
 /// returned unchanged.
 pub fn base_letter(c: char) -> char {

@@ -79,8 +79,26 @@ pub fn build(options: Options) -> Result<App, OpenError> {
     let Options { config, db, demo, clock } = options;
     let seed_clock = clock.clone();
     let seed = move |conn: &mut rusqlite::Connection| demo::seed(conn, seed_clock.now());
+    // A configuration whose number ranges take in numbers another field used today is refused:
+    // two fields would call the same number. It may take effect from the next service day.
+    let origin = config.origin.clone();
+    let (schedule, now) = (config.centre.schedule.clone(), clock.now());
+    let check = move |queue: &domain::Queue| match queue.range_conflicts().first() {
+        // A day that has ended rolls over before anything is issued: its numbers do not matter.
+        _ if queue.day() < schedule.service_day(now) => Ok(()),
+        Some((i, field, other, number)) => Err(origin
+            .numbers_error(
+                *i,
+                format!(
+                    "hôm nay lĩnh vực {other} đã phát số {number}, nằm trong dãy số mới của {field}; \
+                     đổi dãy số từ ngày làm việc sau (sau giờ chuyển ngày) hoặc giữ dãy số cũ"
+                ),
+            )
+            .to_string()),
+        None => Ok(()),
+    };
     let (store, hub) =
-        store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None })?;
+        store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None }, &check)?;
     let accounts_conn = store::schema::open(&db)
         .map_err(|e| OpenError(format!("cannot open the accounts connection on {}: {e}", db.display())))?;
     let accounts = accounts::Accounts::new(accounts_conn, config.staff, Arc::new(config.centre.schedule.clone()));
@@ -90,6 +108,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
     }
     let (shutdown, shutdown_rx) = watch::channel(false);
     let notifier = notify::from_config(config.sms.as_ref());
+    let voice = config.voice.clone();
     let state = http::AppState {
         store: store.clone(),
         hub,
@@ -99,7 +118,13 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         devices: http::devices::Devices::default(),
         limiter: http::limit::Limiter::default(),
         accounts,
-        speech: Arc::new(speech::Speech::default()),
+        speech: Arc::new(speech::Speech::new(voice.as_deref())),
+        replies: http::replay::Replies::default(),
+        choice_key: {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).map_err(|e| OpenError(format!("no random numbers for the choice key: {e}")))?;
+            key
+        },
     };
     Ok(App { router: http::router(state), store, shutdown, notifier, clock })
 }

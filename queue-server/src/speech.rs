@@ -17,6 +17,8 @@ const CACHE: usize = 256;
 /// Why no speech could be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpeechError {
+    /// Speech is switched off in the configuration (`[board] voice = "off"`): the chime alone.
+    Off,
     /// The synthesiser is not installed or failed to start.
     NotInstalled(String),
     /// It ran but gave no usable audio.
@@ -27,6 +29,7 @@ impl SpeechError {
     /// Vietnamese message.
     pub fn message(&self) -> String {
         match self {
+            SpeechError::Off => "Lời gọi bằng giọng nói đã tắt trong cấu hình; bảng gọi số chỉ phát chuông".into(),
             SpeechError::NotInstalled(why) => {
                 format!("Máy chủ chưa cài bộ đọc tiếng Việt espeak-ng ({why}); bảng gọi số chỉ phát chuông")
             }
@@ -133,22 +136,23 @@ pub fn chime_wav() -> Vec<u8> {
 /// The speech synthesiser with its cache.
 #[derive(Debug)]
 pub struct Speech {
-    program: String,
+    /// The synthesiser; `None` when speech is switched off.
+    program: Option<String>,
     cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     one_at_a_time: tokio::sync::Semaphore,
 }
 
 impl Default for Speech {
     fn default() -> Self {
-        Self::new("espeak-ng")
+        Self::new(Some("espeak-ng"))
     }
 }
 
 impl Speech {
-    /// A synthesiser running `program` (normally `espeak-ng`).
-    pub fn new(program: &str) -> Self {
+    /// A synthesiser running `program` (normally `espeak-ng`); `None` for the chime alone.
+    pub fn new(program: Option<&str>) -> Self {
         Self {
-            program: program.into(),
+            program: program.map(String::from),
             cache: Mutex::new(HashMap::new()),
             one_at_a_time: tokio::sync::Semaphore::new(1),
         }
@@ -156,6 +160,7 @@ impl Speech {
 
     /// `sentence` spoken in Vietnamese after the chime, as WAV.
     pub async fn announce(&self, sentence: &str) -> Result<Arc<Vec<u8>>, SpeechError> {
+        let Some(program) = self.program.as_deref() else { return Err(SpeechError::Off) };
         if let Some(hit) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(sentence) {
             return Ok(hit.clone());
         }
@@ -163,7 +168,7 @@ impl Speech {
         if let Some(hit) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(sentence) {
             return Ok(hit.clone());
         }
-        let speech = self.synthesise(sentence).await?;
+        let speech = synthesise(program, sentence).await?;
         let mut joined = chime(speech.rate);
         joined.samples.extend(speech.samples);
         joined.samples.extend(std::iter::repeat_n(0, (0.3 * f64::from(joined.rate)) as usize));
@@ -175,27 +180,28 @@ impl Speech {
         cache.insert(sentence.to_string(), wav.clone());
         Ok(wav)
     }
+}
 
-    async fn synthesise(&self, sentence: &str) -> Result<Pcm, SpeechError> {
-        let run = tokio::process::Command::new(&self.program)
-            .args(["-v", "vi", "-s", "135", "-g", "4", "--stdout", sentence])
-            .kill_on_drop(true)
-            .output();
-        let output = match tokio::time::timeout(Duration::from_secs(20), run).await {
-            Err(_) => return Err(SpeechError::Failed("quá 20 giây".into())),
-            Ok(Err(e)) => return Err(SpeechError::NotInstalled(format!("{}: {e}", self.program))),
-            Ok(Ok(output)) => output,
-        };
-        if !output.status.success() {
-            let why = String::from_utf8_lossy(&output.stderr).trim().chars().take(200).collect::<String>();
-            return Err(SpeechError::Failed(format!("{} {}: {why}", self.program, output.status)));
-        }
-        let pcm = Pcm::from_wav(&output.stdout).map_err(SpeechError::Failed)?;
-        if pcm.samples.is_empty() {
-            return Err(SpeechError::Failed("không có âm thanh".into()));
-        }
-        Ok(pcm)
+/// `sentence` spoken by `program` in the Vietnamese voice, within 20 s.
+async fn synthesise(program: &str, sentence: &str) -> Result<Pcm, SpeechError> {
+    let run = tokio::process::Command::new(program)
+        .args(["-v", "vi", "-s", "135", "-g", "4", "--stdout", sentence])
+        .kill_on_drop(true)
+        .output();
+    let output = match tokio::time::timeout(Duration::from_secs(20), run).await {
+        Err(_) => return Err(SpeechError::Failed("quá 20 giây".into())),
+        Ok(Err(e)) => return Err(SpeechError::NotInstalled(format!("{program}: {e}"))),
+        Ok(Ok(output)) => output,
+    };
+    if !output.status.success() {
+        let why = String::from_utf8_lossy(&output.stderr).trim().chars().take(200).collect::<String>();
+        return Err(SpeechError::Failed(format!("{program} {}: {why}", output.status)));
     }
+    let pcm = Pcm::from_wav(&output.stdout).map_err(SpeechError::Failed)?;
+    if pcm.samples.is_empty() {
+        return Err(SpeechError::Failed("không có âm thanh".into()));
+    }
+    Ok(pcm)
 }
 
 #[cfg(test)]
@@ -228,7 +234,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_synthesiser_is_a_clear_error() {
-        let speech = Speech::new("/nonexistent/espeak-ng");
+        let speech = Speech::new(Some("/nonexistent/espeak-ng"));
         let e = speech.announce("Mời công dân").await.err();
         assert!(matches!(e, Some(SpeechError::NotInstalled(_))), "{e:?}");
         assert!(e.map(|e| e.message()).unwrap_or_default().contains("espeak-ng"));

@@ -5,6 +5,7 @@ use motcua_protocol::api;
 use motcua_protocol::events::{QueueEvent, Snapshot};
 
 use crate::domain::booking::Booking;
+use crate::domain::centre::hhmm;
 use crate::domain::queue::ServiceLoad;
 use crate::domain::text::{mask_name, mask_phone};
 use crate::domain::{Centre, Change, CounterNo, CounterStatus, Fact, Queue, RatingRecord, Ticket};
@@ -24,13 +25,14 @@ pub fn ticket(queue: &Queue, t: &Ticket) -> api::Ticket {
         channel: t.channel.as_str().to_string(),
         status: t.status,
         position,
-        estimated_wait_minutes: position.map(|ahead| queue.wait_for(&t.service, ahead)),
+        estimated_wait_minutes: position.and_then(|ahead| queue.wait_for(&t.service, ahead)),
         issued_at: fmt(t.issued_at),
         counter: t.counter.map(CounterNo::get),
         called_at: t.called_at.map(fmt),
         recalls: t.recalls,
         appointment_at: t.appointment_at.map(fmt),
         rejoin_until: t.rejoin_until.map(fmt),
+        transferred_from: (t.service != t.issued_service).then(|| centre.service_name(&t.issued_service)),
     }
 }
 
@@ -53,20 +55,37 @@ pub fn counter(queue: &Queue, no: CounterNo) -> Option<api::Counter> {
     })
 }
 
-/// Whether a service takes tickets at `now` given what remains today, and if not why.
-fn open_state(centre: &Centre, name_vi: &str, remaining: u32, now: Timestamp) -> (bool, Option<String>) {
+/// Whether a service takes tickets at `now`, and if not why — the same rules, in the same order,
+/// as issuing a ticket: opening hours, a supervisor's intake closure, the stop before closing
+/// hour, then what remains today.
+fn open_state(
+    centre: &Centre,
+    name_vi: &str,
+    remaining: u32,
+    intake_closed: Option<&str>,
+    now: Timestamp,
+) -> (bool, Option<String>) {
     let closed = if centre.enforce_hours { centre.schedule.open_at(now).err() } else { None };
-    match (closed, remaining) {
-        (Some(why), _) => (false, Some(why.message())),
-        (None, 0) => (false, Some(format!("Lĩnh vực {name_vi} đã hết số hôm nay"))),
-        (None, _) => (true, None),
+    if let Some(why) = closed {
+        return (false, Some(why.message()));
+    }
+    // Short: it is shown on the field's tile (the refusal of a ticket says it in full).
+    if let Some(reason) = intake_closed {
+        return (false, Some(format!("Tạm ngừng nhận số hôm nay: {reason}")));
+    }
+    if let Some(from) = centre.intake_stops_at(now) {
+        return (false, Some(format!("Đã ngừng cấp số từ {} để kịp phục vụ người đang chờ", hhmm(from))));
+    }
+    match remaining {
+        0 => (false, Some(format!("Lĩnh vực {name_vi} đã hết số hôm nay"))),
+        _ => (true, None),
     }
 }
 
 /// Brings the open flags of published figures up to `now` (hours pass between changes).
 pub fn refresh_open(centre: &Centre, services: &mut [api::ServiceInfo], now: Timestamp) {
     for s in services {
-        (s.open, s.closed_reason) = open_state(centre, &s.name_vi, s.remaining_today, now);
+        (s.open, s.closed_reason) = open_state(centre, &s.name_vi, s.remaining_today, s.intake_closed.as_deref(), now);
     }
 }
 
@@ -77,7 +96,8 @@ pub fn services(centre: &Centre, loads: &[ServiceLoad], now: Timestamp) -> Vec<a
         .iter()
         .zip(loads)
         .map(|(spec, load)| {
-            let (open, closed_reason) = open_state(centre, &spec.name_vi, load.remaining_today, now);
+            let intake_closed = load.intake_closed.as_deref();
+            let (open, closed_reason) = open_state(centre, &spec.name_vi, load.remaining_today, intake_closed, now);
             api::ServiceInfo {
                 code: spec.code.to_string(),
                 name_vi: spec.name_vi.clone(),
@@ -88,6 +108,7 @@ pub fn services(centre: &Centre, loads: &[ServiceLoad], now: Timestamp) -> Vec<a
                 capacity_today: load.capacity,
                 open,
                 closed_reason,
+                intake_closed: load.intake_closed.clone(),
                 counters_open: load.counters_open,
                 walk_ins_today: load.walk_ins,
                 booked_today: load.booked,
@@ -187,8 +208,8 @@ fn event(queue: &Queue, change: &Change) -> Option<QueueEvent> {
     })
 }
 
-/// A booking as its holder sees it: name and phone masked.
-pub fn booking(queue: &Queue, b: &Booking) -> api::Booking {
+/// A booking as its holder sees it at `now`: name and phone masked, a hold's time left in seconds.
+pub fn booking(queue: &Queue, b: &Booking, now: Timestamp) -> api::Booking {
     let centre = queue.centre();
     let s = &centre.schedule;
     let policy = &centre.appointments;
@@ -207,6 +228,10 @@ pub fn booking(queue: &Queue, b: &Booking) -> api::Booking {
         status: b.status.as_str().to_string(),
         status_vi: b.status.label_vi().to_string(),
         hold_until: b.hold_until.map(|t| s.format(t)),
+        hold_seconds_left: b.hold_until.filter(|_| b.status == crate::domain::booking::BookingStatus::Held).map(|t| {
+            let left = t.duration_since(now).as_secs();
+            u32::try_from(left.max(0)).unwrap_or(u32::MAX)
+        }),
         name: b.citizen.as_ref().map(|c| mask_name(&c.name)),
         phone: b.citizen.as_ref().map(|c| mask_phone(&c.phone)),
         ticket: b.ticket.as_ref().map(ToString::to_string),

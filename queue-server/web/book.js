@@ -14,17 +14,23 @@
 
   async function call(method, url, body) {
     let response;
+    // No answer within 15 s counts as none: the citizen is told and may try again.
+    const abort = new AbortController();
+    const deadline = setTimeout(() => abort.abort(), 15000);
     try {
       response = await fetch(url, {
         method,
         headers: body ? { "Content-Type": "application/json" } : {},
         body: body ? JSON.stringify(body) : undefined,
+        signal: abort.signal,
       });
     } catch (e) {
+      clearTimeout(deadline);
       throw { code: "offline", message: "Không kết nối được máy chủ của trung tâm. Vui lòng kiểm tra mạng và thử lại." };
     }
     let data = null;
     try { data = await response.json(); } catch (e) { data = null; }
+    clearTimeout(deadline);
     if (!response.ok) {
       throw data && data.message ? data : { code: "http_" + response.status, message: "Máy chủ chưa xử lý được yêu cầu, vui lòng thử lại." };
     }
@@ -73,7 +79,9 @@
       list.textContent = "";
       for (const s of data.services) {
         const left = s.days.reduce((n, d) => n + d.places_left, 0);
-        const b = button(s.name_vi, left ? "Còn " + left + " chỗ trong " + s.days.length + " ngày tới" : "Đã hết chỗ", () => chooseService(s, b), !left);
+        const closed = s.days.find((d) => d.closed_reason);
+        const note = (left ? "Còn " + left + " chỗ trong " + s.days.length + " ngày tới" : "Đã hết chỗ") + (closed ? ". " + closed.closed_reason : "");
+        const b = button(s.name_vi, note, () => chooseService(s, b), !left);
         b.dataset.code = s.code;
         list.appendChild(b);
       }
@@ -90,7 +98,7 @@
     const days = $("days");
     days.textContent = "";
     for (const d of service.days) {
-      const db = button(d.label, d.places_left ? "Còn " + d.places_left + " chỗ" : "Không còn chỗ", () => chooseDay(d, db), !d.places_left);
+      const db = button(d.label, d.closed_reason || (d.places_left ? "Còn " + d.places_left + " chỗ" : "Không còn chỗ"), () => chooseDay(d, db), !d.places_left);
       db.dataset.date = d.date;
       days.appendChild(db);
     }
@@ -138,11 +146,15 @@
     }
   }
 
+  // The hold counts down from the seconds the server said were left, measured with the page's own
+  // monotonic timer: a phone's clock or zone being off changes nothing. When the page comes back
+  // from the background the server is asked again.
   function startCountdown() {
     clearInterval(state.timer);
-    const until = new Date(state.hold.hold_until).getTime();
+    const secondsLeft = state.hold.hold_seconds_left || 0;
+    const started = performance.now();
     const tick = () => {
-      const left = Math.max(0, Math.round((until - Date.now()) / 1000));
+      const left = Math.max(0, Math.ceil(secondsLeft - (performance.now() - started) / 1000));
       const mm = String(Math.floor(left / 60)).padStart(2, "0"), ss = String(left % 60).padStart(2, "0");
       $("held").textContent = left
         ? "Đang giữ chỗ " + state.hold.time + " ngày " + state.hold.date + " (" + state.hold.service_name_vi + ") trong " + mm + ":" + ss + "."
@@ -151,6 +163,14 @@
     tick();
     state.timer = setInterval(tick, 1000);
   }
+
+  document.addEventListener("visibilitychange", async () => {
+    if (document.visibilityState !== "visible" || !state.hold || $("step-details").hidden) return;
+    try {
+      const fresh = await call("GET", "/api/v1/appointments/" + encodeURIComponent(state.hold.code));
+      if (fresh.status === "held") { state.hold = fresh; startCountdown(); }
+    } catch (e) { /* the countdown goes on; confirming will tell */ }
+  });
 
   async function confirm(event) {
     event.preventDefault();

@@ -44,7 +44,8 @@
     const t = c.current;
     $("current-number").textContent = t ? t.number : "—";
     $("current-info").textContent = t
-      ? t.service_name_vi + " · " + (t.status === "serving" ? "đang phục vụ" : "đã gọi" + (t.recalls ? " (gọi lại " + t.recalls + " lần)" : ""))
+      ? t.service_name_vi + (t.transferred_from ? " (chuyển từ " + t.transferred_from + ")" : "") + " · " +
+        (t.status === "serving" ? "đang phục vụ" : "đã gọi" + (t.recalls ? " (gọi lại " + t.recalls + " lần)" : ""))
       : "Chưa gọi số nào";
     if (!t) $("current-reason").textContent = "";
     const select = $("transfer-to");
@@ -64,6 +65,7 @@
     $("waiting-count").textContent = q.waiting.length + " người";
     q.waiting.slice(0, 30).forEach((t) => {
       const li = text("li", t.number + " · " + t.service_name_vi + (t.priority ? " · ưu tiên" : "") +
+        (t.transferred_from ? " · chuyển từ " + t.transferred_from : "") +
         (t.appointment_at ? " · hẹn " + t.appointment_at.slice(11, 16) : "") + " · lấy số " + t.issued_at.slice(11, 16));
       if (q.next && q.next.ticket === t.id) { li.className = "next"; li.title = q.next.reason.text; li.prepend("▶ "); }
       list.append(li);
@@ -100,10 +102,30 @@
   const PATHS = { next: "next", recall: "recall", serve: "serve", done: "done", noshow: "no-show", call: "call",
     transfer: "transfer", pause: "pause", open: "open" };
 
+  // One action at a time; each carries its own key, and a request that got no answer is sent again
+  // once with the same key, so a lost answer never calls a second citizen.
+  let acting = false;
+  function newKey() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return "console-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
   async function act(what, body) {
     const c = mine();
-    if (!c) return;
-    const r = await api("POST", "/api/v1/counters/" + c.number + "/" + PATHS[what], body);
+    if (!c || acting) return;
+    acting = true;
+    document.querySelectorAll(".actions button").forEach((b) => { b.disabled = true; });
+    const path = "/api/v1/counters/" + c.number + "/" + PATHS[what];
+    const key = newKey();
+    let r;
+    try {
+      r = await api("POST", path, body, { "Idempotency-Key": key });
+      if (r.status === 0) r = await api("POST", path, body, { "Idempotency-Key": key });
+    } finally {
+      acting = false;
+      document.querySelectorAll(".actions button").forEach((b) => { b.disabled = false; });
+    }
     if (!r.ok) { say(r.body.message); return; }
     if (r.status === 204) { say("Không còn công dân nào đang chờ ở các lĩnh vực của quầy", true); return; }
     say("");
@@ -146,6 +168,7 @@
   });
 
   live((name, data) => {
+    if (name === "heartbeat") return;
     if (name === "snapshot") { counters = data.counters; services = data.services; }
     else if (name === "counter_changed") {
       counters = counters.map((c) => (c.number === data.counter.number ? data.counter : c));

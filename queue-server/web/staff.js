@@ -9,12 +9,16 @@
     "counter_changed", "service_stats", "rating_submitted", "device_health", "appointment_changed", "day_started"];
 
   // Calls the API; resolves to {ok, status, body}. Network trouble becomes a Vietnamese message.
-  async function api(method, path, body) {
-    const headers = { "X-CSRF-Token": csrf };
+  async function api(method, path, body, extra) {
+    const headers = Object.assign({ "X-CSRF-Token": csrf }, extra || {});
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    // No answer within 15 s counts as none (a half-open connection must not hold the page).
+    const abort = new AbortController();
+    const deadline = setTimeout(() => abort.abort(), 15000);
     try {
-      const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+      const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin", signal: abort.signal });
       const text = await r.text();
+      clearTimeout(deadline);
       let parsed = null;
       try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = null; }
       if (!r.ok && !(parsed && parsed.message)) parsed = { code: "http_" + r.status, message: "Máy chủ trả lời lỗi " + r.status };
@@ -24,17 +28,10 @@
     }
   }
 
-  // Follows the live stream: `on(name, data)` for every event; `status(text, ok)` for the connection.
+  // Follows the live stream (reconnecting by itself, see live.js): `on(name, data)` for every
+  // event and heartbeat; `status(text, ok)` for the connection.
   function live(on, status) {
-    const source = new EventSource("/api/v1/events");
-    NAMES.forEach((name) => source.addEventListener(name, (e) => {
-      let data;
-      try { data = JSON.parse(e.data); } catch (err) { return; }
-      on(name, data);
-    }));
-    source.addEventListener("open", () => status && status("Đang cập nhật trực tiếp", true));
-    source.addEventListener("error", () => status && status("Mất kết nối, đang kết nối lại…", false));
-    return source;
+    return window.MotcuaLive.follow("/api/v1/events", NAMES, on, status);
   }
 
   function text(tag, content, cls) {

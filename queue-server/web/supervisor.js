@@ -68,10 +68,21 @@
 
     const fields = $("fields").tBodies[0];
     fields.replaceChildren();
-    o.fields.filter((f) => f.waiting || f.served_today || f.counters_open).forEach((f) => {
+    o.fields.forEach((f) => {
+      const intake = text("div", null, "intake");
+      if (f.intake_closed) {
+        intake.append(text("span", "Ngừng nhận: " + f.intake_closed, "pill paused"), " ");
+        const b = text("button", "Mở lại");
+        b.addEventListener("click", () => intakeOpen(f.code));
+        intake.append(b);
+      } else {
+        const b = text("button", "Ngừng nhận số");
+        b.addEventListener("click", () => intakeAsk(f));
+        intake.append(b);
+      }
       const tr = row([f.name, f.waiting, f.longest_wait_minutes + " phút",
         f.average_wait_minutes === null || f.average_wait_minutes === undefined ? "—" : f.average_wait_minutes + " phút",
-        f.served_today, f.counters_open], [1, 2, 3, 4, 5]);
+        f.served_today, f.counters_open, intake], [1, 2, 3, 4, 5]);
       tr.dataset.field = f.code;
       fields.append(tr);
     });
@@ -94,6 +105,29 @@
     $("live").textContent = "Số liệu lúc " + o.at.slice(11, 19);
   }
 
+  // A field's intake: closed with a reason citizens see, opened again with one click.
+  let intakeCode = null;
+  function intakeAsk(f) {
+    intakeCode = f.code;
+    $("intake-field").textContent = f.name;
+    $("intake-form").hidden = false;
+    $("intake-reason").focus();
+  }
+  async function intakeOpen(code) {
+    const r = await api("POST", "/api/v1/services/" + encodeURIComponent(code) + "/intake/open");
+    if (!r.ok) { $("error").textContent = r.body.message; $("error").hidden = false; }
+    refresh();
+  }
+  $("intake-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const r = await api("POST", "/api/v1/services/" + encodeURIComponent(intakeCode) + "/intake/close", { reason: $("intake-reason").value });
+    if (!r.ok) { $("error").textContent = r.body.message; $("error").hidden = false; return; }
+    $("intake-form").hidden = true;
+    $("intake-reason").value = "";
+    refresh();
+  });
+  $("intake-form").querySelector("[data-cancel]").addEventListener("click", () => { $("intake-form").hidden = true; });
+
   async function refresh() {
     const r = await api("GET", "/api/v1/supervisor/overview");
     if (!r.ok) { $("error").textContent = r.body.message; $("error").hidden = false; return; }
@@ -104,6 +138,7 @@
   function soon() { clearTimeout(pending); pending = setTimeout(refresh, 250); }
 
   live((name, data) => {
+    if (name === "heartbeat") return;
     if (name === "service_stats") {
       // The waiting count moves at once; the rest follows with the refreshed overview.
       const total = data.services.reduce((n, s) => n + s.waiting, 0);
@@ -114,7 +149,7 @@
       });
     }
     soon();
-  }, (status, ok) => { if (!ok) $("live").textContent = status; });
+  }, (status) => { $("live").textContent = status; });
   refresh();
   setInterval(refresh, 30000);
 })();

@@ -10,7 +10,7 @@
 
   function render(t) {
     $("error").hidden = true;
-    $("service").textContent = t.service_name_vi;
+    $("service").textContent = t.service_name_vi + (t.transferred_from ? " (chuyển từ " + t.transferred_from + ", giữ nguyên số)" : "");
     $("number").textContent = t.number;
     $("status").textContent = STATUS[t.status] || t.status;
     const called = (t.status === "called" || t.status === "serving") && t.counter;
@@ -20,9 +20,13 @@
     $("waiting").hidden = !waiting;
     if (waiting) {
       $("position").textContent = t.position === 0 ? "Quý khách là người tiếp theo" : t.position + " người";
-      $("wait").textContent = "khoảng " + (t.estimated_wait_minutes || 0) + " phút";
+      // No estimate: no counter serves the field now (all paused or closed).
+      $("wait").textContent = (t.estimated_wait_minutes === null || t.estimated_wait_minutes === undefined)
+        ? "chưa xác định (chưa có quầy phục vụ lĩnh vực này)"
+        : "khoảng " + t.estimated_wait_minutes + " phút";
     }
     if (t.status === "no_show" && t.rejoin_until) {
+      // rejoin_until is RFC 3339 in the centre's zone: its HH:MM is the centre's time as written.
       $("status").textContent += ". Quý khách có thể quay lại hàng chờ tại kiosk trước " + t.rejoin_until.slice(11, 16) + ".";
     }
     document.title = t.number + " — " + (STATUS[t.status] || "");
@@ -34,24 +38,32 @@
     box.hidden = false;
   }
 
+  // The ticket's own stream, reconnecting by itself; its heartbeats carry the centre's time, so
+  // "Cập nhật lúc" is the server's clock in the centre's zone, never this phone's.
   function follow() {
-    const source = new EventSource("/api/v1/tickets/" + encodeURIComponent(id) + "/live");
-    source.addEventListener("ticket", (e) => {
-      try { render(JSON.parse(e.data)); } catch (err) { return; }
-      $("live").textContent = "Cập nhật lúc " + new Date().toLocaleTimeString("vi-VN");
-    });
-    source.addEventListener("open", () => { $("live").textContent = "Đang theo dõi trực tiếp"; });
-    source.addEventListener("error", () => {
-      $("live").textContent = "Mất kết nối, đang thử kết nối lại…";
+    let lastBeat = "";
+    window.MotcuaLive.follow("/api/v1/tickets/" + encodeURIComponent(id) + "/live", ["ticket"], (name, data) => {
+      if (name === "ticket") render(data);
+      else if (name === "heartbeat") {
+        lastBeat = data.time;
+        $("live").textContent = "Đang theo dõi trực tiếp · cập nhật lúc " + data.time;
+      }
+    }, (text, ok) => {
+      if (!ok) $("live").textContent = text + (lastBeat ? " (số liệu lúc " + lastBeat + ")" : "");
     });
   }
 
-  fetch("/api/v1/tickets/" + encodeURIComponent(id))
-    .then((r) => r.json().then((body) => ({ ok: r.ok, body })))
-    .then(({ ok, body }) => {
-      if (!ok) { $("service").textContent = ""; fail(body.message || "Không tìm thấy phiếu."); return; }
-      render(body);
+  // The ticket first (an unknown ticket is said so at once); if the server cannot be reached now,
+  // the live stream brings the ticket as soon as it can.
+  // No answer within 15 s counts as none (a half-open connection must not hold the page).
+  const abort = new AbortController();
+  setTimeout(() => abort.abort(), 15000);
+  fetch("/api/v1/tickets/" + encodeURIComponent(id), { signal: abort.signal })
+    .then((r) => r.json().then((body) => ({ status: r.status, body })))
+    .then(({ status, body }) => {
+      if (status === 400 || status === 404) { $("service").textContent = ""; fail(body.message || "Không tìm thấy phiếu."); return; }
+      if (status === 200) render(body);
       follow();
     })
-    .catch(() => fail("Không kết nối được máy chủ của trung tâm. Vui lòng kiểm tra mạng."));
+    .catch(() => follow());
 })();

@@ -1,6 +1,8 @@
 //! A call at a counter reaches that counter's number display: the demo server, the display bridge
 //! of `kiosk-ui`, and the `counter-display` firmware as a real process on one end of a `socat`
 //! pseudo-terminal pair. Killing and restarting the firmware: it shows the current number again.
+//! A display line (USB–RS-485 adapter) plugged in only after the bridge started, then pulled out
+//! and plugged back: the next calls reach the display without a restart.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -138,4 +140,107 @@ async fn a_call_reaches_the_counter_display_and_survives_a_display_restart() {
         }
         assert!(Instant::now() < deadline, "the bridge never reported display 3 alive showing {number}: {devices}");
     }
+}
+
+/// The demo server on port 0; its URL.
+async fn server(db: &Path) -> String {
+    let options = Options { config: Config::demo(), db: db.to_path_buf(), demo: true, clock: Arc::new(SystemClock) };
+    let app = queue_server::build(options).expect("builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let server = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(queue_server::run(listener, app, std::future::pending()));
+    server
+}
+
+/// Issues an Xây dựng ticket and calls it at counter 3; its number.
+async fn call_at_3(http: &reqwest::Client, server: &str) -> u32 {
+    let ticket: serde_json::Value = http
+        .post(format!("{server}/api/v1/tickets"))
+        .bearer_auth("demo-kiosk")
+        .json(&serde_json::json!({ "service": "XD" }))
+        .send()
+        .await
+        .expect("issues")
+        .json()
+        .await
+        .expect("json");
+    for action in ["open", "done", "next"] {
+        http.post(format!("{server}/api/v1/counters/3/{action}"))
+            .bearer_auth("demo-counter")
+            .send()
+            .await
+            .expect("acts");
+    }
+    u32::try_from(ticket["number"].as_u64().expect("number")).expect("fits")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_display_line_plugged_in_late_and_replugged_carries_the_next_calls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = server(&dir.path().join("d.db")).await;
+    let http = reqwest::Client::new();
+    // The adapter is not plugged in yet: its device path does not exist.
+    let port = dir.path().join("line-a");
+    let line =
+        DisplayLine { port: port.display().to_string(), baud: 9600, addresses: Default::default(), ping_seconds: 0.3 };
+    let config = BridgeConfig {
+        server_url: server.clone(),
+        token: "demo-kiosk".into(),
+        displays: line.clone(),
+        report_seconds: 1.0,
+    };
+    let (_stop, shutdown) = tokio::sync::watch::channel(false);
+    tokio::spawn(kiosk_ui::bridge::run(config, kiosk_ui::bridge::display_line(&line), shutdown));
+    let first = call_at_3(&http, &server).await;
+
+    // Plugged in: the display shows the current call.
+    let pty = PtyPair::open(dir.path(), "line").expect("socat pair");
+    assert_eq!(pty.a(), port.display().to_string());
+    let png = dir.path().join("counter-3.png");
+    let firmware = start_firmware(pty.b(), &png);
+    let took = shows(&png, &expected(first), Duration::from_secs(20)).await;
+    eprintln!("a line plugged in after the start carried {first} after {took:?}");
+
+    // Pulled out, a call meanwhile, plugged back: the display shows the latest call.
+    drop(firmware);
+    drop(pty);
+    let second = call_at_3(&http, &server).await;
+    std::fs::remove_file(&png).expect("old picture removed");
+    let pty = PtyPair::open(dir.path(), "line").expect("socat pair again");
+    let _firmware = start_firmware(pty.b(), &png);
+    let took = shows(&png, &expected(second), Duration::from_secs(20)).await;
+    eprintln!("replugged, the line carried {second} after {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kiosks_own_display_line_carries_calls_and_comes_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = server(&dir.path().join("d.db")).await;
+    let http = reqwest::Client::new();
+    let port = dir.path().join("kiosk-line-a");
+    let line =
+        DisplayLine { port: port.display().to_string(), baud: 9600, addresses: Default::default(), ping_seconds: 0.3 };
+    let config = kiosk_ui::config::KioskConfig {
+        server_url: server.clone(),
+        outbox: dir.path().join("outbox.db"),
+        printer: kiosk_ui::config::PrinterConfig { pictures: None, ..Default::default() },
+        displays: Some(line),
+        ..Default::default()
+    };
+    let core = kiosk_ui::core::Core::start(config).await.expect("the kiosk starts before its display line is there");
+    core.spawn_background(&tokio::runtime::Handle::current());
+    let first = call_at_3(&http, &server).await;
+    let pty = PtyPair::open(dir.path(), "kiosk-line").expect("socat pair");
+    let png = dir.path().join("counter-3.png");
+    let firmware = start_firmware(pty.b(), &png);
+    let took = shows(&png, &expected(first), Duration::from_secs(20)).await;
+    eprintln!("the kiosk's display line carried {first} after {took:?}");
+    drop(firmware);
+    drop(pty);
+    let second = call_at_3(&http, &server).await;
+    std::fs::remove_file(&png).expect("old picture removed");
+    let pty = PtyPair::open(dir.path(), "kiosk-line").expect("socat pair again");
+    let _firmware = start_firmware(pty.b(), &png);
+    shows(&png, &expected(second), Duration::from_secs(20)).await;
+    drop(core);
 }

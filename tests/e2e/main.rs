@@ -9,7 +9,7 @@ use motcua_protocol::api::{
     CallResponse, CentreInfo, Counter, CounterState, Dossier, ProceduresResponse, Rating, ServicesResponse, Ticket,
     TicketStatus,
 };
-use motcua_protocol::events::QueueEvent;
+use motcua_protocol::events::{HEARTBEAT, Heartbeat, QueueEvent};
 use queue_server::domain::SystemClock;
 use queue_server::{Config, Options};
 use serde::de::DeserializeOwned;
@@ -50,19 +50,26 @@ impl Server {
     }
 }
 
-/// Reads the live stream until an event satisfies `last`, parsing every event as a `QueueEvent`.
+/// Reads the live stream until an event satisfies `last`, parsing every event as a `QueueEvent`
+/// (heartbeats as the protocol's `Heartbeat`). Bytes are decoded only when a whole event is in.
 async fn events_until(
     response: &mut reqwest::Response,
     last: impl Fn(&QueueEvent) -> bool,
     within: Duration,
 ) -> Vec<QueueEvent> {
     let deadline = Instant::now() + within;
-    let (mut buffer, mut events) = (String::new(), Vec::new());
+    let (mut buffer, mut events) = (Vec::<u8>::new(), Vec::new());
     loop {
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
+        while let Some(end) = buffer.windows(2).position(|w| w == b"\n\n") {
+            let block: Vec<u8> = buffer.drain(..end + 2).collect();
+            let block = String::from_utf8(block).expect("an event is whole UTF-8");
             let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) else { continue };
             let name = block.lines().find_map(|l| l.strip_prefix("event: ")).expect("named event");
+            if name == HEARTBEAT {
+                let beat: Heartbeat = serde_json::from_str(data).unwrap_or_else(|e| panic!("heartbeat: {e}\n{data}"));
+                assert!(beat.now.ends_with("+07:00") && beat.every_seconds > 0, "{beat:?}");
+                continue;
+            }
             let event: QueueEvent =
                 serde_json::from_str(data).unwrap_or_else(|e| panic!("{name} does not parse: {e}\n{data}"));
             assert_eq!(event.name(), name, "SSE name and JSON type agree");
@@ -74,7 +81,7 @@ async fn events_until(
         }
         let left = deadline.checked_duration_since(Instant::now()).expect("the last event came in time");
         let chunk = tokio::time::timeout(left, response.chunk()).await.expect("in time").expect("reads").expect("open");
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        buffer.extend_from_slice(&chunk);
     }
 }
 

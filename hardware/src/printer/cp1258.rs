@@ -1,8 +1,12 @@
 //! Windows-1258 (Vietnamese) encoding for printers that have the code page.
 //!
 //! Windows-1258 has the base letters ă â ê ô ơ ư đ but no toned vowels: a tone is a combining byte
-//! after the letter (grave 0xCC, acute 0xEC, hook above 0xD2, tilde 0xDE, dot below 0xF2). Letters
-//! outside Vietnamese and ASCII become `?`.
+//! after the letter (grave 0xCC, acute 0xEC, hook above 0xD2, tilde 0xDE, dot below 0xF2). That
+//! split is the project's own table below; every other character (ASCII, and punctuation such as
+//! – — … “ ” ‘ ’ « » € at their Windows-1258 places) goes through `encoding_rs`. Text is composed
+//! (NFC) first, so text written decomposed encodes the same. A character the code page does not
+//! have makes the whole text unencodable (`None`): the caller prints that line another way, never
+//! a `?`.
 
 /// Tones in the order the tables below list them.
 const TONES: [u8; 5] = [0xCC, 0xEC, 0xD2, 0xDE, 0xF2];
@@ -53,10 +57,11 @@ const BASES: [(char, u8); 14] = [
     ('Đ', 0xD0),
 ];
 
-/// `text` in Windows-1258.
-pub fn encode(text: &str) -> Vec<u8> {
+/// `text` in Windows-1258, or `None` when it holds a character the code page does not have.
+pub fn encode(text: &str) -> Option<Vec<u8>> {
+    use unicode_normalization::UnicodeNormalization;
     let mut out = Vec::with_capacity(text.len());
-    for c in text.chars() {
+    for c in text.nfc() {
         if c.is_ascii() {
             out.push(c as u8);
         } else if let Some((_, byte)) = BASES.iter().find(|(b, _)| *b == c) {
@@ -66,10 +71,22 @@ pub fn encode(text: &str) -> Vec<u8> {
         {
             out.extend([base, tone]);
         } else {
-            out.push(b'?');
+            let mut one = [0u8; 4];
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1258.encode(c.encode_utf8(&mut one));
+            if unmappable {
+                return None;
+            }
+            out.extend_from_slice(&bytes);
         }
     }
-    out
+    Some(out)
+}
+
+/// Windows-1258 bytes back to text, composed (what a printer with the code page shows).
+pub fn decode(bytes: &[u8]) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let (text, _) = encoding_rs::WINDOWS_1258.decode_without_bom_handling(bytes);
+    text.nfc().collect()
 }
 
 #[cfg(test)]
@@ -78,9 +95,20 @@ mod tests {
 
     #[test]
     fn toned_letters_are_base_plus_combining_tone() {
-        assert_eq!(encode("Đất đai"), vec![0xD0, 0xE2, 0xEC, b't', b' ', 0xF0, b'a', b'i']);
-        assert_eq!(encode("Người"), vec![b'N', b'g', 0xFD, 0xF5, 0xCC, b'i']);
-        assert_eq!(encode("Quầy 3"), vec![b'Q', b'u', 0xE2, 0xCC, b'y', b' ', b'3']);
-        assert_eq!(encode("ỵ€"), vec![b'y', 0xF2, b'?']);
+        assert_eq!(encode("Đất đai"), Some(vec![0xD0, 0xE2, 0xEC, b't', b' ', 0xF0, b'a', b'i']));
+        assert_eq!(encode("Người"), Some(vec![b'N', b'g', 0xFD, 0xF5, 0xCC, b'i']));
+        assert_eq!(encode("Quầy 3"), Some(vec![b'Q', b'u', 0xE2, 0xCC, b'y', b' ', b'3']));
+        assert_eq!(encode("ỵ€"), Some(vec![b'y', 0xF2, 0x80]));
+    }
+
+    #[test]
+    fn punctuation_has_its_place_and_decomposed_text_encodes_as_composed() {
+        assert_eq!(encode("Tư pháp – Hộ tịch"), encode("Tu\u{31b} pha\u{301}p – Ho\u{323}\u{302} ti\u{323}ch"));
+        assert_eq!(
+            encode("– — … “ ” « »"),
+            Some(vec![0x96, b' ', 0x97, b' ', 0x85, b' ', 0x93, b' ', 0x94, b' ', 0xAB, b' ', 0xBB])
+        );
+        assert_eq!(encode("Căn cước – Cư trú").map(|b| decode(&b)).as_deref(), Some("Căn cước – Cư trú"));
+        assert_eq!(encode("东"), None, "not in the code page: the caller prints it another way");
     }
 }

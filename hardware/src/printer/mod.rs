@@ -10,7 +10,7 @@ use std::time::Duration;
 
 pub use raster::TicketFont;
 pub use status::PrinterStatus;
-pub use ticket::{TextMode, TicketContent, TicketLayout};
+pub use ticket::{TextMode, TicketContent, TicketLayout, wait_words};
 
 use crate::Error;
 use crate::transport::Transport;

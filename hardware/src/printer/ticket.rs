@@ -3,7 +3,9 @@
 //! Encoding goes through the escpos crate (init, alignment, size, QR, cut) into a memory driver.
 //! Two things the crate lacks are done here: text with diacritics is sent as raster images from
 //! [`TicketFont`] (`GS v 0`; the crate's graphics feature only rasterises image files), and a
-//! printer with a Vietnamese code page gets Windows-1258 bytes from [`super::cp1258`].
+//! printer with a Vietnamese code page gets Windows-1258 bytes from [`super::cp1258`] (a line the
+//! code page cannot hold is sent as a raster image instead, never with `?`). All text is composed
+//! (NFC) first: a name written decomposed prints exactly as the composed one.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,6 +17,14 @@ use escpos::utils::{JustifyMode, Protocol, QRCodeCorrectionLevel, QRCodeModel, Q
 use super::cp1258;
 use super::raster::TicketFont;
 use crate::Error;
+
+/// An estimated wait in words: `khoảng 25 phút`, or `chưa xác định` when it cannot be known.
+pub fn wait_words(minutes: Option<u32>) -> String {
+    match minutes {
+        Some(m) => format!("khoảng {m} phút"),
+        None => "chưa xác định".into(),
+    }
+}
 
 /// Everything printed on a ticket, already in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +41,9 @@ pub struct TicketContent {
     pub issued_at: String,
     /// People ahead.
     pub ahead: u32,
-    /// Estimated wait in minutes.
-    pub wait_minutes: u32,
+    /// Estimated wait in minutes; `None` when it cannot be known (no open counter serves the
+    /// field).
+    pub wait_minutes: Option<u32>,
     /// Address of the ticket's live page, in the QR code.
     pub url: String,
     /// Closing line.
@@ -50,7 +61,7 @@ impl TicketContent {
             priority: Some("Người cao tuổi".into()),
             issued_at: "09:30 23/11/2026".into(),
             ahead: 7,
-            wait_minutes: 25,
+            wait_minutes: Some(25),
             url: "http://192.168.1.10:8080/t/20261123-DD-1012".into(),
             footer: "Xin cảm ơn ông/bà đã đến Trung tâm".into(),
         }
@@ -114,17 +125,18 @@ impl Driver for Memory {
 
 impl TicketLayout {
     fn text(&self, printer: &mut Printer<Memory>, text: &str, px: f32) -> Result<(), Error> {
-        let max = self.paper_dots.saturating_sub(16) as f32;
-        match self.text {
-            TextMode::Raster => {
-                for line in self.font.wrap(text, px, max) {
-                    if let Some(bitmap) = self.font.render(&line, px) {
-                        printer.custom(&bitmap.gs_v_0())?.custom(&[0x1B, 0x4A, LINE_GAP])?;
-                    }
-                }
+        use unicode_normalization::UnicodeNormalization;
+        let text: String = text.nfc().collect();
+        if let TextMode::CodePage1258 { .. } = self.text {
+            if let Some(bytes) = cp1258::encode(&text) {
+                printer.custom(&bytes)?.custom(b"\n")?;
+                return Ok(());
             }
-            TextMode::CodePage1258 { .. } => {
-                printer.custom(&cp1258::encode(text))?.custom(b"\n")?;
+        }
+        let max = self.paper_dots.saturating_sub(16) as f32;
+        for line in self.font.wrap(&text, px, max) {
+            if let Some(bitmap) = self.font.render(&line, px) {
+                printer.custom(&bitmap.gs_v_0())?.custom(&[0x1B, 0x4A, LINE_GAP])?;
             }
         }
         Ok(())
@@ -148,11 +160,11 @@ impl TicketLayout {
         }
         self.text(&mut p, &format!("Lấy số lúc {}", t.issued_at), SMALL_PX)?;
         let ahead = match t.ahead {
-            0 => "Không có ai chờ trước ông/bà".to_string(),
-            n => format!("Có {n} người chờ trước ông/bà"),
+            0 => "Không có ai được gọi trước ông/bà".to_string(),
+            n => format!("Có {n} người được gọi trước ông/bà"),
         };
         self.text(&mut p, &ahead, INFO_PX)?;
-        self.text(&mut p, &format!("Dự kiến chờ khoảng {} phút", t.wait_minutes), INFO_PX)?;
+        self.text(&mut p, &format!("Dự kiến chờ {}", wait_words(t.wait_minutes)), INFO_PX)?;
         p.feed()?;
         p.qrcode_option(&t.url, QRCodeOption::new(QRCodeModel::Model2, 5, QRCodeCorrectionLevel::M))?;
         self.text(&mut p, "Quét mã để theo dõi lượt gọi", SMALL_PX)?;

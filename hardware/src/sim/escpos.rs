@@ -31,7 +31,7 @@ pub enum Align {
 pub enum Element {
     /// A line of native text.
     Text {
-        /// The bytes as text (Latin-1 view).
+        /// The bytes as text: Windows-1258 after `ESC t 52`, else a Latin-1 view.
         text: String,
         /// Width multiplier 1..=8.
         width: u8,
@@ -198,6 +198,9 @@ impl Default for Style {
     }
 }
 
+/// `ESC t` number of Windows-1258 on Epson-compatible printers.
+const WPC1258: u8 = 52;
+
 /// A streaming ESC/POS decoder: feed it bytes as they arrive, in any chunks.
 #[derive(Debug, Default)]
 pub struct EscPosDecoder {
@@ -206,6 +209,8 @@ pub struct EscPosDecoder {
     line: Vec<u8>,
     qr_data: Vec<u8>,
     qr_module: u8,
+    /// The code page chosen with `ESC t n` (0 at power-on).
+    code_page: u8,
     current: Paper,
     /// Papers completed by a cut, oldest first.
     pub finished: Vec<Paper>,
@@ -259,6 +264,7 @@ impl EscPosDecoder {
                     b'@' => {
                         self.flush_line(false);
                         self.style = Style::default();
+                        self.code_page = 0;
                         Some(2)
                     }
                     b'2' => Some(2),
@@ -293,7 +299,12 @@ impl EscPosDecoder {
                         }
                         Some(n)
                     }
-                    b't' | b'3' | b'-' | b'G' | b'M' | b'R' | b'{' => need(3),
+                    b't' => {
+                        let n = need(3)?;
+                        self.code_page = b[2];
+                        Some(n)
+                    }
+                    b'3' | b'-' | b'G' | b'M' | b'R' | b'{' => need(3),
                     _ => {
                         self.unknown.push(b[..2].to_vec());
                         Some(2)
@@ -372,7 +383,11 @@ impl EscPosDecoder {
             }
             return false;
         }
-        let text = self.line.drain(..).map(char::from).collect();
+        let bytes: Vec<u8> = self.line.drain(..).collect();
+        let text = match self.code_page {
+            WPC1258 => crate::printer::cp1258::decode(&bytes),
+            _ => bytes.into_iter().map(char::from).collect(),
+        };
         let Style { align, width, height, bold } = self.style;
         self.current.elements.push(Element::Text { text, width, height, bold, align });
         true

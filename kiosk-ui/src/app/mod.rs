@@ -20,6 +20,7 @@ use crate::flows::catalogue::CatalogueFlow;
 use crate::flows::checkin::CheckinFlow;
 use crate::flows::dossier::DossierFlow;
 use crate::flows::rating::RatingFlow;
+use crate::flows::scanner::{Scan, ScanBuffer, classify};
 use crate::flows::ticket::{Step, TicketFlow};
 use crate::ui::*;
 
@@ -37,10 +38,25 @@ pub mod screens {
     pub const CHECKIN: i32 = 4;
     /// Rating.
     pub const RATING: i32 = 5;
+
+    /// A screen's name, for logs.
+    pub fn name(screen: i32) -> &'static str {
+        match screen {
+            HOME => "home",
+            TICKET => "ticket",
+            DOSSIER => "dossier",
+            CATALOGUE => "catalogue",
+            CHECKIN => "checkin",
+            RATING => "rating",
+            _ => "?",
+        }
+    }
 }
 
 /// How long the issued number stays on screen before the kiosk returns home.
 const NUMBER_SHOWN: Duration = Duration::from_secs(10);
+/// The same when the ticket did not print: time to photograph the number and its QR code.
+const NUMBER_SHOWN_UNPRINTED: Duration = Duration::from_secs(45);
 
 /// Everything the UI thread knows.
 pub struct UiState {
@@ -58,6 +74,9 @@ pub struct UiState {
     catalogue: CatalogueFlow,
     checkin: CheckinFlow,
     rating: RatingFlow,
+    scanner: ScanBuffer,
+    /// Empties the scanner's buffer when a scan is left unfinished.
+    scan_expiry: Timer,
 }
 
 impl std::fmt::Debug for UiState {
@@ -69,13 +88,18 @@ impl std::fmt::Debug for UiState {
 impl UiState {
     /// Seconds left before the number screen returns home.
     fn countdown(&self) -> u64 {
-        self.number_shown_at.map_or(NUMBER_SHOWN.as_secs(), |at| NUMBER_SHOWN.saturating_sub(at.elapsed()).as_secs())
+        let shown = if self.ticket.printed { NUMBER_SHOWN } else { NUMBER_SHOWN_UNPRINTED };
+        self.number_shown_at.map_or(shown.as_secs(), |at| shown.saturating_sub(at.elapsed()).as_secs())
     }
 
     fn go(&mut self, screen: i32) {
+        if screen != self.screen {
+            tracing::info!(screen = screens::name(screen), "screen");
+        }
         self.screen = screen;
         self.number_shown_at = None;
         match screen {
+            screens::HOME => self.ticket.forget_unanswered(),
             screens::TICKET => self.ticket.open(),
             screens::DOSSIER => self.dossier.open(),
             screens::CATALOGUE => self.catalogue.open(),
@@ -134,8 +158,8 @@ fn apply(app: &AppWindow, state: &mut UiState, outcome: Outcome) {
             }
             Effect::None
         }
-        Outcome::LookedUp(answer) => {
-            state.dossier.answered(answer);
+        Outcome::LookedUp(code, answer) => {
+            state.dossier.answered(&code, answer);
             Effect::None
         }
         Outcome::Searched(query, answer) => {
@@ -143,6 +167,7 @@ fn apply(app: &AppWindow, state: &mut UiState, outcome: Outcome) {
             Effect::None
         }
         Outcome::CheckedIn(answer) => state.checkin.answered(answer),
+        Outcome::BookingsListed(answer) => state.checkin.listed(answer),
         Outcome::Found(answer) => {
             state.rating.found(answer);
             Effect::None
@@ -198,11 +223,13 @@ pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle
         last_touch: Instant::now(),
         number_shown_at: None,
         idle: Duration::from_secs(config.idle_timeout_seconds.max(5)),
-        ticket: TicketFlow::new(&config.device),
+        ticket: TicketFlow::new(core.keys()),
         dossier: DossierFlow::default(),
         catalogue: CatalogueFlow::default(),
         checkin: CheckinFlow::default(),
-        rating: RatingFlow::new(&config.device, &config.rating_tags),
+        rating: RatingFlow::new(core.keys(), &config.rating_tags),
+        scanner: ScanBuffer::default(),
+        scan_expiry: Timer::default(),
         core: core.clone(),
     };
     STATE.with(|s| *s.borrow_mut() = Some(Rc::new(RefCell::new(state))));
@@ -296,6 +323,7 @@ pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle
         Effect::None
     }));
     k.on_submit(on!(app, |s| s.checkin.submit()));
+    k.on_choose(on!(app, |s, code| s.checkin.choose(&code)));
     k.on_again(on!(app, |s| {
         s.checkin.again();
         Effect::None
@@ -333,22 +361,35 @@ pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle
         Effect::None
     }));
 
-    app.global::<Nav>().on_scanned(on!(app, |s, text| {
-        s.last_touch = Instant::now();
-        match s.screen {
-            screens::RATING => s.rating.scanned(&text),
-            screens::CHECKIN => s.checkin.scanned(&text),
-            screens::DOSSIER => s.dossier.scanned(&text),
-            _ if text.contains("/t/") => {
-                s.go(screens::RATING);
-                s.rating.scanned(&text)
-            }
-            _ => {
-                s.go(screens::DOSSIER);
-                s.dossier.scanned(&text)
-            }
-        }
-    }));
+    let weak = app.as_weak();
+    app.global::<Nav>().on_key(move |text| {
+        let Some(app) = weak.upgrade() else { return };
+        with_state(
+            |s, app| {
+                let scan = s.scanner.key(&text, Instant::now());
+                app.global::<Nav>().set_scanning(s.scanner.pending());
+                if s.scanner.pending() {
+                    let weak = app.as_weak();
+                    s.scan_expiry.start(TimerMode::SingleShot, s.scanner.gap(), move || {
+                        let Some(app) = weak.upgrade() else { return };
+                        with_state(
+                            |s, app| {
+                                s.scanner.clear();
+                                app.global::<Nav>().set_scanning(false);
+                            },
+                            &app,
+                        );
+                    });
+                }
+                if let Some(scan) = scan {
+                    let effect = scanned(s, &scan);
+                    render::all(app, s);
+                    run(app, s, effect);
+                }
+            },
+            &app,
+        );
+    });
 
     follow(app, &core, &runtime);
     with_state(|s, app| render::all(app, s), app);
@@ -359,18 +400,50 @@ pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle
         let Some(app) = weak.upgrade() else { return };
         with_state(
             |s, app| {
-                let idle = s.screen != screens::HOME && s.last_touch.elapsed() >= s.idle;
-                let shown = s.screen == screens::TICKET && s.ticket.step == Step::Done && s.countdown() == 0;
+                // The number screen keeps its own countdown (longer when the ticket did not print).
+                let number_on_screen = s.screen == screens::TICKET && s.ticket.step == Step::Done;
+                let idle = s.screen != screens::HOME && !number_on_screen && s.last_touch.elapsed() >= s.idle;
+                let shown = number_on_screen && s.countdown() == 0;
                 if idle || shown {
                     s.go(screens::HOME);
                 }
-                app.global::<HomeAdapter>().set_clock(clock(&s.centre.time_zone).into());
+                app.global::<HomeAdapter>().set_clock(clock(&s.centre.time_zone, s.core.now()).into());
                 render::all(app, s);
             },
             &app,
         );
     });
     timer
+}
+
+/// A whole scan, sent where it belongs whatever the screen: a ticket's QR to rating, a booking's
+/// code to check-in, a number to rating when rating, anything else to dossier lookup.
+fn scanned(s: &mut UiState, text: &str) -> Effect {
+    s.last_touch = Instant::now();
+    let open = |s: &mut UiState, screen: i32| {
+        if s.screen != screen {
+            s.go(screen);
+        }
+    };
+    match classify(text) {
+        Scan::Ticket(id) => {
+            open(s, screens::RATING);
+            s.rating.find_ticket(&id)
+        }
+        Scan::Booking(code) => {
+            open(s, screens::CHECKIN);
+            s.checkin.scanned(&code)
+        }
+        Scan::Number(_) if s.screen == screens::RATING => s.rating.scanned(text),
+        Scan::Number(n) => {
+            open(s, screens::DOSSIER);
+            s.dossier.scanned(&n.to_string())
+        }
+        Scan::Dossier(code) => {
+            open(s, screens::DOSSIER);
+            s.dossier.scanned(&code)
+        }
+    }
 }
 
 /// Keeps services and the online flag from the core's live stream on screen.
@@ -401,18 +474,10 @@ fn follow(app: &AppWindow, core: &Arc<Core>, runtime: &tokio::runtime::Handle) {
     });
 }
 
-/// `HH:MM  Thứ Hai dd/mm/yyyy` in the centre's time zone.
-fn clock(time_zone: &str) -> String {
+/// `HH:MM  Thứ Hai dd/mm/yyyy` of `now` (the server's clock) in the centre's time zone.
+fn clock(time_zone: &str, now: jiff::Timestamp) -> String {
     let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let now = jiff::Timestamp::now().to_zoned(tz);
-    let day = match now.weekday() {
-        jiff::civil::Weekday::Monday => "Thứ Hai",
-        jiff::civil::Weekday::Tuesday => "Thứ Ba",
-        jiff::civil::Weekday::Wednesday => "Thứ Tư",
-        jiff::civil::Weekday::Thursday => "Thứ Năm",
-        jiff::civil::Weekday::Friday => "Thứ Sáu",
-        jiff::civil::Weekday::Saturday => "Thứ Bảy",
-        jiff::civil::Weekday::Sunday => "Chủ Nhật",
-    };
+    let now = now.to_zoned(tz);
+    let day = motcua_protocol::text::WEEKDAYS_VI[usize::try_from(now.weekday().to_monday_zero_offset()).unwrap_or(0)];
     format!("{}  {day} {}", now.strftime("%H:%M"), now.strftime("%d/%m/%Y"))
 }

@@ -20,15 +20,25 @@ fn date(rfc3339: &str) -> String {
     local_time(rfc3339).split_once(' ').map_or_else(|| rfc3339.to_string(), |(_, d)| d.to_string())
 }
 
+/// Numbers left at or below this are shown on the field's button.
+const FEW_LEFT: u32 = 20;
+
 fn service_item(svc: &ServiceInfo, english: bool) -> ServiceItem {
-    let detail = if english {
-        format!("{} waiting · about {} min · {} left", svc.waiting, svc.estimated_wait_minutes, svc.remaining_today)
+    let mut detail = if english {
+        match svc.estimated_wait_minutes {
+            Some(wait) => format!("{} waiting · about {wait} min", svc.waiting),
+            None => format!("{} waiting · wait unknown (no counter open)", svc.waiting),
+        }
     } else {
-        format!(
-            "{} người chờ · khoảng {} phút · còn {} số",
-            svc.waiting, svc.estimated_wait_minutes, svc.remaining_today
-        )
+        format!("{} người chờ · {}", svc.waiting, crate::printing::wait_words(svc.estimated_wait_minutes))
     };
+    if svc.remaining_today <= FEW_LEFT {
+        detail.push_str(&if english {
+            format!(" · {} left", svc.remaining_today)
+        } else {
+            format!(" · còn {} số", svc.remaining_today)
+        });
+    }
     ServiceItem {
         code: s(&svc.code),
         name: s(if english { &svc.name_en } else { &svc.name_vi }),
@@ -82,11 +92,16 @@ pub(super) fn ticket(app: &AppWindow, state: &UiState) {
     if let Some(t) = &flow.ticket {
         adapter.set_number(t.number as i32);
         let ahead = t.position.unwrap_or(0);
-        let wait = t.estimated_wait_minutes.unwrap_or(0);
         adapter.set_detail(s(if english {
-            format!("{ahead} people ahead of you · about {wait} minutes")
+            match t.estimated_wait_minutes {
+                Some(wait) => format!("{ahead} people ahead of you · about {wait} minutes"),
+                None => format!("{ahead} people ahead of you · wait unknown"),
+            }
         } else {
-            format!("Có {ahead} người chờ trước ông/bà · dự kiến khoảng {wait} phút")
+            format!(
+                "Có {ahead} người được gọi trước ông/bà · dự kiến {}",
+                crate::printing::wait_words(t.estimated_wait_minutes)
+            )
         }));
         adapter.set_qr(qr_image(&format!("{}/t/{}", state.centre.public_url.trim_end_matches('/'), t.id), 6));
     }
@@ -148,7 +163,13 @@ pub(super) fn catalogue(app: &AppWindow, state: &UiState) {
                 } else {
                     format!("{} ngày làm việc", p.processing_days)
                 };
-                ProcedureItem { code: s(&p.code), name: s(&p.name), detail: s(format!("{days} · {}", p.fee)) }
+                ServiceItem {
+                    code: s(&p.code),
+                    name: s(&p.name),
+                    detail: s(format!("{days} · {}", p.fee)),
+                    enabled: true,
+                    reason: s(""),
+                }
             })
             .collect(),
     ));
@@ -181,6 +202,23 @@ pub(super) fn checkin(app: &AppWindow, state: &UiState) {
     adapter.set_value(s(&flow.value));
     adapter.set_title(s(&flow.title));
     adapter.set_message(s(&flow.message));
+    adapter.set_choices_for(s(&flow.choices_for));
+    adapter.set_choices(ModelRc::new(VecModel::from(
+        flow.choices
+            .iter()
+            .map(|c| ServiceItem {
+                code: s(&c.choice),
+                name: s(format!("{} · {}", c.time, c.service_name_vi)),
+                detail: s(if c.status == "checked_in" {
+                    format!("{} · đã nhận số", c.name)
+                } else {
+                    c.name.clone()
+                }),
+                enabled: true,
+                reason: s(""),
+            })
+            .collect::<Vec<_>>(),
+    )));
     if let Some(t) = &flow.ticket {
         adapter.set_number(t.number as i32);
         adapter.set_detail(s(format!("{} · mời ông/bà chờ gọi số", t.service_name_vi)));

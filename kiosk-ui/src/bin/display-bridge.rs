@@ -8,10 +8,10 @@
 use std::process::ExitCode;
 
 use kiosk_ui::config::{self, BridgeConfig};
-use motcua_hardware::transport::SerialTransport;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).init();
     let mut args = std::env::args().skip(1);
     let path = match (args.next().as_deref(), args.next()) {
         (Some("--config"), Some(path)) => path,
@@ -27,13 +27,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let transport = match SerialTransport::open(&config.displays.port, config.displays.baud) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("display-bridge: {}: {e}", config.displays.port);
-            return ExitCode::FAILURE;
-        }
-    };
+    // Opened when first used and again whenever it fails: a line plugged in later is found.
+    let transport = kiosk_ui::bridge::display_line(&config.displays);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

@@ -55,8 +55,12 @@ impl DossierFlow {
         Effect::LookUp(code)
     }
 
-    /// The server answered.
-    pub fn answered(&mut self, answer: Result<Dossier, ApiError>) {
+    /// The server answered about `code`. An answer about another code than the one now asked
+    /// (two scans back to back, the first answered last) is dropped.
+    pub fn answered(&mut self, code: &str, answer: Result<Dossier, ApiError>) {
+        if self.step != step::WAITING || code != self.code.trim().to_uppercase() {
+            return;
+        }
         match answer {
             Ok(dossier) => {
                 self.dossier = Some(dossier);
@@ -97,13 +101,26 @@ mod tests {
     fn a_scanned_code_is_looked_up_and_not_found_is_explained() {
         let mut flow = DossierFlow::default();
         assert_eq!(flow.scanned(" h56.22-261120-0001\n"), Effect::LookUp("H56.22-261120-0001".into()));
-        flow.answered(Err(ApiError::Refused {
-            status: 404,
-            code: "dossier_not_found".into(),
-            message: "Không tìm thấy hồ sơ mã X".into(),
-        }));
+        flow.answered(
+            "H56.22-261120-0001",
+            Err(ApiError::Refused {
+                status: 404,
+                code: "dossier_not_found".into(),
+                message: "Không tìm thấy hồ sơ mã X".into(),
+            }),
+        );
         assert_eq!((flow.step, flow.title.as_str()), (step::MESSAGE, "Không tìm thấy hồ sơ"));
         flow.again();
         assert_eq!(flow.code, "H56.22-261120-0001", "the code stays to be corrected");
+    }
+
+    #[test]
+    fn of_two_scans_back_to_back_the_second_is_shown_whatever_answers_first() {
+        let mut flow = DossierFlow::default();
+        flow.scanned("H56.22-261027-0007");
+        flow.scanned("H56.22-261120-0001");
+        let gone = Err(ApiError::Refused { status: 404, code: "dossier_not_found".into(), message: "x".into() });
+        flow.answered("H56.22-261027-0007", gone);
+        assert_eq!(flow.step, step::WAITING, "the first scan's answer is not shown for the second");
     }
 }

@@ -6,11 +6,39 @@ pub mod catalogue;
 pub mod checkin;
 pub mod dossier;
 pub mod rating;
+pub mod scanner;
 pub mod ticket;
 
 use motcua_protocol::api::{IssueTicketRequest, Ticket};
 
 use crate::api::CheckInRequest;
+
+/// Where idempotency keys come from: a prefix (the kiosk's name and 64 random bits drawn at each
+/// start, see [`crate::core::Core::keys`]) and a counter shared by every clone, so no two requests
+/// anywhere get the same key, whichever flow makes them and however often the kiosk restarts.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    prefix: std::sync::Arc<str>,
+    counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Keys {
+    /// Keys starting with `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        Self { prefix: prefix.into(), counter: std::sync::Arc::default() }
+    }
+
+    /// A key never made before by this source: `{prefix}-{kind}{n}`.
+    pub fn next(&self, kind: &str) -> String {
+        let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        format!("{}-{kind}{n}", self.prefix)
+    }
+
+    /// The prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+}
 
 /// What a flow asks the adapter to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +55,8 @@ pub enum Effect {
     Search(String, Option<String>),
     /// Check in an appointment.
     CheckIn(CheckInRequest),
+    /// List today's bookings of a phone (it has several).
+    ListBookings(String),
     /// Find today's ticket by number.
     FindNumber(u32),
     /// Find a ticket by id (from its QR code).

@@ -3,7 +3,7 @@
 
 use motcua_protocol::api::{Ticket, TicketStatus};
 
-use super::{Effect, backspace, type_key};
+use super::{Effect, Keys, backspace, type_key};
 use crate::api::ApiError;
 
 /// Steps, matching `RatingAdapter.step`.
@@ -27,6 +27,14 @@ pub struct PendingRating {
     pub ticket: Option<String>,
     /// The number on the ticket, to find it when the id is not known yet.
     pub number: u32,
+    /// The service day of the ticket (`YYYY-MM-DD`), as the kiosk last heard it from the server;
+    /// filled in when the rating is kept.
+    #[serde(default)]
+    pub day: Option<String>,
+    /// When the citizen gave it (RFC 3339, by the server's clock as the kiosk keeps it); filled in
+    /// when the rating is kept.
+    #[serde(default)]
+    pub given_at: Option<String>,
     /// 1..=levels.
     pub score: u8,
     /// Reasons.
@@ -36,7 +44,7 @@ pub struct PendingRating {
 }
 
 /// The rating flow.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RatingFlow {
     /// Where it is.
     pub step: i32,
@@ -56,14 +64,28 @@ pub struct RatingFlow {
     pub title: String,
     /// Message text.
     pub message: String,
-    device: String,
-    counter: u64,
+    /// The id from a scanned ticket QR, kept so that a rating given while the server cannot be
+    /// reached still names the ticket scanned.
+    scanned_id: Option<String>,
+    keys: Keys,
 }
 
 impl RatingFlow {
-    /// A flow for this kiosk with these reason tags.
-    pub fn new(device: &str, tags: &[String]) -> Self {
-        Self { device: device.to_string(), tags: tags.iter().map(|t| (t.clone(), false)).collect(), ..Self::default() }
+    /// A flow for this kiosk with these reason tags, making its idempotency keys from `keys`.
+    pub fn new(keys: Keys, tags: &[String]) -> Self {
+        Self {
+            step: steps::NUMBER,
+            value: String::new(),
+            ticket: None,
+            number: 0,
+            score: 0,
+            tags: tags.iter().map(|t| (t.clone(), false)).collect(),
+            queued: false,
+            title: String::new(),
+            message: String::new(),
+            scanned_id: None,
+            keys,
+        }
     }
 
     /// Starts again.
@@ -71,6 +93,8 @@ impl RatingFlow {
         self.step = steps::NUMBER;
         self.value.clear();
         self.ticket = None;
+        self.scanned_id = None;
+        self.number = 0;
         self.queued = false;
         self.tags.iter_mut().for_each(|t| t.1 = false);
     }
@@ -92,6 +116,8 @@ impl RatingFlow {
         match self.value.parse::<u32>() {
             Ok(n) if n > 0 => {
                 self.number = n;
+                self.scanned_id = None;
+                self.ticket = None;
                 self.step = steps::NUMBER;
                 Effect::FindNumber(n)
             }
@@ -101,13 +127,22 @@ impl RatingFlow {
 
     /// The ticket's QR code was scanned (it holds `…/t/{id}`).
     pub fn scanned(&mut self, text: &str) -> Effect {
-        match text.trim().rsplit_once("/t/") {
-            Some((_, id)) if !id.is_empty() => Effect::FindId(id.to_string()),
+        match super::scanner::classify(text) {
+            super::scanner::Scan::Ticket(id) => self.find_ticket(&id),
             _ => {
                 self.value = text.trim().chars().filter(char::is_ascii_digit).collect();
                 self.submit_number()
             }
         }
+    }
+
+    /// A ticket's QR was scanned: its id (`YYYYMMDD-FIELD-NUMBER`).
+    pub fn find_ticket(&mut self, id: &str) -> Effect {
+        self.ticket = None;
+        self.scanned_id = Some(id.to_string());
+        self.number = id.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        self.step = steps::NUMBER;
+        Effect::FindId(id.to_string())
     }
 
     /// The server answered the lookup. When it cannot be reached the rating goes ahead by number
@@ -172,13 +207,14 @@ impl RatingFlow {
 
     /// Send was touched (or a good level chosen).
     pub fn send(&mut self) -> Effect {
-        self.counter += 1;
         let pending = PendingRating {
-            ticket: self.ticket.as_ref().map(|t| t.id.clone()),
+            ticket: self.ticket.as_ref().map(|t| t.id.clone()).or_else(|| self.scanned_id.clone()),
             number: self.number,
+            day: None,
+            given_at: None,
             score: self.score,
             tags: self.tags.iter().filter(|t| t.1).map(|t| t.0.clone()).collect(),
-            idempotency_key: format!("{}-r{}-{}", self.device, self.number, self.counter),
+            idempotency_key: self.keys.next(&format!("r{}-", self.number)),
         };
         self.step = steps::THANKS;
         Effect::Rate(pending)
@@ -212,7 +248,7 @@ mod tests {
 
     #[test]
     fn a_low_level_asks_for_reasons_and_the_rating_carries_them() {
-        let mut flow = RatingFlow::new("k1", &["Chờ quá lâu".into(), "Hướng dẫn chưa rõ".into()]);
+        let mut flow = RatingFlow::new(Keys::new("k1"), &["Chờ quá lâu".into(), "Hướng dẫn chưa rõ".into()]);
         for k in ["1", "0", "1", "2"] {
             flow.key(k);
         }
@@ -229,8 +265,26 @@ mod tests {
     }
 
     #[test]
+    fn offline_a_scanned_ticket_is_rated_by_its_id_not_the_number_rated_before() {
+        let mut flow = RatingFlow::new(Keys::new("k1"), &[]);
+        flow.value = "1002".into();
+        flow.submit_number();
+        flow.found(Ok(served()));
+        let _ = flow.choose(4, 4);
+        flow.open();
+        assert_eq!(
+            flow.scanned("http://192.168.1.10:8080/t/20261130-DD-1003"),
+            Effect::FindId("20261130-DD-1003".into())
+        );
+        flow.found(Err(ApiError::Unavailable("down".into())));
+        assert_eq!(flow.subject(), "Số 1003");
+        let Effect::Rate(pending) = flow.choose(4, 4) else { panic!("rates") };
+        assert_eq!((pending.ticket.as_deref(), pending.number), (Some("20261130-DD-1003"), 1003));
+    }
+
+    #[test]
     fn offline_the_rating_goes_ahead_by_number_and_a_wrong_number_is_explained() {
-        let mut flow = RatingFlow::new("k1", &[]);
+        let mut flow = RatingFlow::new(Keys::new("k1"), &[]);
         flow.value = "1012".into();
         flow.submit_number();
         flow.found(Err(ApiError::Unavailable("down".into())));

@@ -2,7 +2,7 @@
 
 use motcua_protocol::api::{IssueTicketRequest, PriorityClassInfo, ServiceInfo, Ticket};
 
-use super::Effect;
+use super::{Effect, Keys};
 use crate::api::ApiError;
 
 /// Where the flow is; numbers match `TicketAdapter.step`.
@@ -35,16 +35,15 @@ pub struct TicketFlow {
     pub title: String,
     /// Message text.
     pub message: String,
-    device: String,
-    counter: u64,
+    keys: Keys,
     /// The last request that got no answer: retrying the same choice reuses its key, so the server
     /// never issues two tickets for one press.
     unanswered: Option<IssueTicketRequest>,
 }
 
 impl TicketFlow {
-    /// A flow for this kiosk; `device` prefixes idempotency keys.
-    pub fn new(device: &str) -> Self {
+    /// A flow for this kiosk, making its idempotency keys from `keys`.
+    pub fn new(keys: Keys) -> Self {
         Self {
             step: Step::Choose,
             service: None,
@@ -52,10 +51,15 @@ impl TicketFlow {
             printed: false,
             title: String::new(),
             message: String::new(),
-            device: device.to_string(),
-            counter: 0,
+            keys,
             unanswered: None,
         }
+    }
+
+    /// The citizen left (home, or the screen went idle): a press that got no answer is not retried
+    /// with its key by the next person, who may want the same field and class.
+    pub fn forget_unanswered(&mut self) {
+        self.unanswered = None;
     }
 
     /// Starts again at the field choice.
@@ -92,15 +96,12 @@ impl TicketFlow {
         let priority = (!class.is_empty()).then(|| class.to_string());
         let request = match &self.unanswered {
             Some(r) if r.service == service.code && r.priority == priority => r.clone(),
-            _ => {
-                self.counter += 1;
-                IssueTicketRequest {
-                    service: service.code.clone(),
-                    priority,
-                    idempotency_key: Some(format!("{}-{}", self.device, self.counter)),
-                    channel: Some("kiosk".into()),
-                }
-            }
+            _ => IssueTicketRequest {
+                service: service.code.clone(),
+                priority,
+                idempotency_key: Some(self.keys.next("t")),
+                channel: Some("kiosk".into()),
+            },
         };
         self.unanswered = Some(request.clone());
         self.step = Step::Printing;
@@ -151,11 +152,12 @@ mod tests {
             name_vi: "Đất đai".into(),
             name_en: "Land".into(),
             waiting: 3,
-            estimated_wait_minutes: 12,
+            estimated_wait_minutes: Some(12),
             remaining_today: if open { 50 } else { 0 },
             capacity_today: 120,
             open,
             closed_reason: (!open).then(|| "Lĩnh vực Đất đai đã hết số hôm nay".into()),
+            intake_closed: None,
             counters_open: 1,
             walk_ins_today: 0,
             booked_today: 0,
@@ -173,7 +175,7 @@ mod tests {
 
     #[test]
     fn a_field_then_a_class_issues_then_prints() {
-        let mut flow = TicketFlow::new("k1");
+        let mut flow = TicketFlow::new(Keys::new("k1"));
         assert_eq!(flow.choose(&[service("DD", true)], &[class()], "DD"), Effect::None);
         assert_eq!(flow.step, Step::Class);
         let Effect::Issue(request) = flow.choose_class("elderly") else { panic!("issues") };
@@ -186,7 +188,7 @@ mod tests {
 
     #[test]
     fn a_closed_field_explains_why_and_asks_nothing_of_the_server() {
-        let mut flow = TicketFlow::new("k1");
+        let mut flow = TicketFlow::new(Keys::new("k1"));
         assert_eq!(flow.choose(&[service("DD", false)], &[class()], "DD"), Effect::None);
         assert_eq!(flow.step, Step::Message);
         assert!(flow.message.contains("hết số"));
@@ -194,7 +196,7 @@ mod tests {
 
     #[test]
     fn retrying_after_no_answer_reuses_the_key_but_a_new_choice_does_not() {
-        let mut flow = TicketFlow::new("k1");
+        let mut flow = TicketFlow::new(Keys::new("k1"));
         flow.choose(&[service("DD", true)], &[], "DD");
         let first = flow.unanswered.clone().expect("pending");
         flow.issued(Err(ApiError::Unavailable("timeout".into())));

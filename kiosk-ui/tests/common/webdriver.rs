@@ -22,21 +22,48 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
+/// How a browser is started: its window, and the device's clock and zone as real phones and TVs
+/// have them wrong.
+#[derive(Debug, Clone, Default)]
+pub struct BrowserOptions {
+    /// Page width and height in CSS pixels (a phone, 412×915, when `None`).
+    pub size: Option<(u32, u32)>,
+    /// The browser's time zone (`Emulation.setTimezoneOverride`), e.g. `UTC`.
+    pub time_zone: Option<String>,
+    /// A `faketime` offset for the browser's own clock, e.g. `-10m` (Debian's `faketime`).
+    pub clock_offset: Option<String>,
+    /// Let pages play sound without a tap (as the board's TV is started).
+    pub autoplay: bool,
+}
+
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a phone-sized window and a fresh profile.
     pub fn start() -> Browser {
-        Browser::start_sized(412, 915)
+        Browser::start_with(&BrowserOptions::default())
     }
 
     /// Starts chromedriver and a headless Chromium with a `width`×`height` window.
     pub fn start_sized(width: u32, height: u32) -> Browser {
+        Browser::start_with(&BrowserOptions { size: Some((width, height)), ..BrowserOptions::default() })
+    }
+
+    /// Starts chromedriver and a headless Chromium as `options` say, with a fresh profile.
+    pub fn start_with(options: &BrowserOptions) -> Browser {
+        let (width, height) = options.size.unwrap_or((412, 915));
         let port = free_port();
-        let driver = Command::new("chromedriver")
+        let mut command = Command::new("chromedriver");
+        if let Some(offset) = &options.clock_offset {
+            // libfaketime preloaded into chromedriver itself (not the `faketime` wrapper, whose
+            // process would stand between the test and the driver it must be able to stop); the
+            // browser it starts inherits it.
+            command.envs(super::faketime_env(offset));
+        }
+        let driver = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("chromedriver runs (apt-get install chromium chromium-driver)");
+            .expect("chromedriver runs (apt-get install chromium chromium-driver faketime)");
         let profile = tempfile::tempdir().expect("profile dir");
         let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
         let base = format!("http://127.0.0.1:{port}");
@@ -45,19 +72,22 @@ impl Browser {
             assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
             std::thread::yield_now();
         }
-        let args = [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            &format!("--window-size={width},{height}"),
-            &format!("--user-data-dir={}", profile.path().display()),
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.path().display()),
         ];
+        if options.autoplay {
+            args.push("--autoplay-policy=no-user-gesture-required".into());
+        }
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
@@ -72,7 +102,16 @@ impl Browser {
         let extra = |i: usize| u32::try_from(inner[i].as_u64().unwrap_or(0)).unwrap_or(0);
         let rect = json!({ "width": width + extra(0), "height": height + extra(1) });
         browser.call(reqwest::Method::POST, "/window/rect", Some(rect));
+        if let Some(zone) = &options.time_zone {
+            let value = browser.cdp("Emulation.setTimezoneOverride", json!({ "timezoneId": zone }));
+            assert!(value.is_object() || value.is_null(), "time zone override refused: {value}");
+        }
         browser
+    }
+
+    /// Runs a DevTools protocol command in the current tab.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(reqwest::Method::POST, "/goog/cdp/execute", Some(json!({ "cmd": cmd, "params": params })))
     }
 
     fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {

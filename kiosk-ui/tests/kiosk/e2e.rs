@@ -19,7 +19,7 @@ async fn a_ticket_is_printed_called_and_the_counts_follow() {
     let waiting = |code: &str| services.borrow().iter().find(|s| s.code == code).map(|s| s.waiting);
     assert_eq!(waiting("DD"), Some(0));
 
-    let mut flow = TicketFlow::new("kiosk-test");
+    let mut flow = TicketFlow::new(core.keys());
     let centre = core.centre();
     assert_eq!(
         flow.choose(&services.borrow(), &centre.priority_classes, "DD"),
@@ -61,7 +61,7 @@ async fn a_printer_out_of_paper_still_gives_the_number_and_tells_the_server() {
         p.and_then(|p| p.sim()).map(|sim| sim.set_condition(motcua_hardware::sim::printer::Condition::PaperOut))
     });
 
-    let mut flow = TicketFlow::new("kiosk-test");
+    let mut flow = TicketFlow::new(core.keys());
     flow.choose(&services.borrow(), &[], "TP");
     let issue = flow.choose_class("");
     let Outcome::Issued(answer) = core.run(issue).await else { panic!("issued") };

@@ -1,7 +1,15 @@
 //! The kiosk's core against a real queue server on loopback, with the simulated printer.
 
+#[path = "../common/proxy.rs"]
+#[allow(dead_code)]
+mod proxy;
+
+mod devices;
 mod e2e;
 mod offline;
+mod outbox;
+mod restart;
+mod vietnamese;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,8 +32,12 @@ pub struct Server {
 
 impl Server {
     pub async fn start(addr: SocketAddr, db: &Path) -> Server {
-        let options =
-            Options { config: Config::demo(), db: db.to_path_buf(), demo: true, clock: Arc::new(SystemClock) };
+        Server::start_with(addr, db, Arc::new(SystemClock)).await
+    }
+
+    /// The demo server on `clock`.
+    pub async fn start_with(addr: SocketAddr, db: &Path, clock: Arc<dyn queue_server::domain::Clock>) -> Server {
+        let options = Options { config: Config::demo(), db: db.to_path_buf(), demo: true, clock };
         let app = queue_server::build(options).expect("builds");
         let listener = tokio::net::TcpListener::bind(addr).await.expect("binds");
         let addr = listener.local_addr().expect("addr");

@@ -38,7 +38,7 @@ async fn ratings_given_offline_arrive_once_when_the_server_is_back() {
     eprintln!("offline noticed after {noticed:?}");
 
     for (i, ticket) in served.iter().enumerate() {
-        let mut flow = RatingFlow::new("kiosk-test", &core.config().rating_tags);
+        let mut flow = RatingFlow::new(core.keys(), &core.config().rating_tags);
         flow.value = ticket["number"].to_string();
         let find = flow.submit_number();
         assert!(matches!(find, Effect::FindNumber(_)));

@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+/// Letters of a booking code: no 0/O, 1/I/L, 2/Z, 5/S, 8/B that are misread on a phone or keypad.
+/// The code is also the whole payload of the booking's QR.
+pub const BOOKING_CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
+/// Length of a booking code.
+pub const BOOKING_CODE_LEN: usize = 6;
+
 /// A field that takes bookings, with the days that can be booked now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -30,6 +36,10 @@ pub struct BookableDay {
     pub label: String,
     /// Places left in slots that can still be booked (0 on a closed day).
     pub places_left: u32,
+    /// Why the day takes no bookings though it has slots: the supervisor stopped the field's
+    /// intake today (in Vietnamese, with their reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_reason: Option<String>,
 }
 
 /// Answer of `GET /api/v1/appointments/services`.
@@ -71,6 +81,38 @@ pub struct SlotsResponse {
     pub date: String,
     /// Slots that can be booked now, in order.
     pub slots: Vec<SlotInfo>,
+}
+
+/// One of today's bookings made with a phone, as the kiosk offers it when that phone has several
+/// (a parent booking for the family): the citizen picks one and the kiosk checks it in with
+/// `{phone, choice}`. The booking code itself never leaves the server this way (with the phone it
+/// would let anyone cancel the booking).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BookingChoice {
+    /// Opaque token naming the booking among the phone's (16 hex digits, keyed by the server and
+    /// valid until it restarts; not the booking code).
+    pub choice: String,
+    /// Field code.
+    pub service: String,
+    /// Field name in Vietnamese.
+    pub service_name_vi: String,
+    /// The slot, `HH:MM` in the centre's time.
+    pub time: String,
+    /// The booked person's name, masked (`Nguyễn V*** A***`).
+    pub name: String,
+    /// `confirmed` (not checked in yet) or `checked_in`.
+    pub status: String,
+}
+
+/// Answer of `GET /api/v1/appointments/today?phone=…` (kiosk only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TodaysBookings {
+    /// The phone, masked.
+    pub phone: String,
+    /// Today's bookings of that phone still to check in or checked in, by slot time.
+    pub bookings: Vec<BookingChoice>,
 }
 
 /// Body of `POST /api/v1/appointments/holds`.
@@ -124,6 +166,9 @@ pub struct CheckInRequest {
     /// Phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// With `phone`: which of its bookings, as listed by `GET /api/v1/appointments/today`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<String>,
 }
 
 /// A booking as its holder sees it (personal data masked).
@@ -146,9 +191,13 @@ pub struct Booking {
     pub status: String,
     /// Vietnamese status label.
     pub status_vi: String,
-    /// While held: until when, RFC 3339.
+    /// While held: until when, RFC 3339 in the centre's zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_until: Option<String>,
+    /// While held: seconds left on the server's clock when this answer was made. Pages count down
+    /// from this, never from `hold_until` against the phone's own clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_seconds_left: Option<u32>,
     /// Name, masked (`Nguyễn V. A.`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

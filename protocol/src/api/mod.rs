@@ -30,8 +30,9 @@ pub struct ServiceInfo {
     pub name_en: String,
     /// Tickets waiting to be called now.
     pub waiting: u32,
-    /// Estimated wait in minutes for a ticket issued now.
-    pub estimated_wait_minutes: u32,
+    /// Estimated wait in minutes for a ticket issued now; `null` when it cannot be known (no open
+    /// counter serves the field: shown "chưa xác định").
+    pub estimated_wait_minutes: Option<u32>,
     /// Tickets that can still be issued today (daily capacity and number range).
     pub remaining_today: u32,
     /// The daily capacity.
@@ -41,6 +42,10 @@ pub struct ServiceInfo {
     /// When not open, why, in Vietnamese.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_reason: Option<String>,
+    /// While a supervisor has stopped the field's intake for the day: their reason (waiting
+    /// tickets are still called, booked citizens still check in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_closed: Option<String>,
     /// Counters open now that serve this field.
     pub counters_open: u32,
     /// Walk-in tickets issued today.
@@ -144,10 +149,12 @@ pub struct Ticket {
     pub channel: String,
     /// Where it stands.
     pub status: TicketStatus,
-    /// People ahead in its service while waiting.
+    /// People of its service who will be called before it while it waits (earlier arrivals, and
+    /// appointments and priority tickets that pass it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
-    /// Estimated minutes until called while waiting.
+    /// Estimated minutes until called while waiting; absent when not waiting or when it cannot be
+    /// known (no open counter serves the field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_wait_minutes: Option<u32>,
     /// When it was issued.
@@ -166,6 +173,10 @@ pub struct Ticket {
     /// For a no-show: until when it may rejoin the queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejoin_until: Option<String>,
+    /// For a ticket transferred to another field: the Vietnamese name of the field it was issued
+    /// for (it keeps its number and its place by arrival).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferred_from: Option<String>,
 }
 
 /// Answer of a call (`next` or `call`): the ticket and why it was chosen.
@@ -215,6 +226,15 @@ pub struct TransferRequest {
 #[serde(deny_unknown_fields)]
 pub struct PauseRequest {
     /// Why the counter pauses, e.g. `Nghỉ giải lao`.
+    pub reason: String,
+}
+
+/// Body of `POST /api/v1/services/{code}/intake/close`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IntakeCloseRequest {
+    /// Why the field takes no new tickets today, shown to citizens on the kiosk and `/book`,
+    /// e.g. `Hệ thống đăng ký đất đai đang bảo trì` (1–120 characters).
     pub reason: String,
 }
 
@@ -395,6 +415,18 @@ pub struct RatingRequest {
     /// The served ticket being rated.
     #[serde(default)]
     pub ticket: Option<String>,
+    /// Instead of `ticket`: the number printed on it, with `day`. What a kiosk that was offline
+    /// knows of a ticket rated by its number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    /// The service day (`YYYY-MM-DD`) of `number`; today when absent. A rating of an earlier day's
+    /// ticket (given offline, delivered later) lands on that day's ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<String>,
+    /// When the citizen gave it (RFC 3339), if earlier than its delivery; kept between the ticket's
+    /// service and the delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_at: Option<String>,
     /// The counter being rated (taken from the ticket when a ticket is given).
     #[serde(default)]
     pub counter: Option<u16>,
@@ -409,6 +441,19 @@ pub struct RatingRequest {
     /// Repeating the key returns the same rating instead of a second one.
     #[serde(default)]
     pub idempotency_key: Option<String>,
+}
+
+fn default_rollover() -> String {
+    "03:00".into()
+}
+
+/// The service day `at` belongs to, in `zone` with the day starting at `rollover` (local time):
+/// the local date, or the day before when the local time is earlier than `rollover`. Every `day`
+/// on the wire (`YYYY-MM-DD`, a ticket id's date) is a service day by this one rule, used by the
+/// server and the kiosk alike.
+pub fn service_day(at: jiff::Timestamp, zone: &jiff::tz::TimeZone, rollover: jiff::civil::Time) -> jiff::civil::Date {
+    let local = at.to_zoned(zone.clone()).datetime();
+    if local.time() < rollover { local.date().yesterday().unwrap_or(local.date()) } else { local.date() }
 }
 
 /// A recorded rating.
@@ -463,6 +508,9 @@ pub struct CentreInfo {
     pub name: String,
     /// IANA time zone.
     pub time_zone: String,
+    /// Local time (`HH:MM`) the service day starts at: before it, the date is still the day before.
+    #[serde(default = "default_rollover")]
+    pub day_rollover: String,
     /// Address citizens' phones reach the centre's pages at.
     pub public_url: String,
     /// Priority classes, in display order.
@@ -475,11 +523,28 @@ mod appointments;
 mod devices;
 mod staff;
 pub use appointments::{
-    BookableDay, BookableService, BookableServices, Booking, BookingSummary, CancelRequest, CheckInRequest,
-    ConfirmRequest, HoldRequest, Notification, RescheduleRequest, ServiceBookings, SlotInfo, SlotsResponse,
+    BOOKING_CODE_ALPHABET, BOOKING_CODE_LEN, BookableDay, BookableService, BookableServices, Booking, BookingChoice,
+    BookingSummary, CancelRequest, CheckInRequest, ConfirmRequest, HoldRequest, Notification, RescheduleRequest,
+    ServiceBookings, SlotInfo, SlotsResponse, TodaysBookings,
 };
 pub use devices::{DeviceHealth, DisplayHealth, HealthReport};
 pub use staff::{
     Alert, CounterLoad, CounterQueue, FieldLoad, HourFigures, LevelCount, Me, NextCall, Overview, Satisfaction,
     TakeCounterRequest, WaitBucket,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_service_day_turns_at_the_rollover_not_at_midnight() {
+        let zone = jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").expect("tz");
+        let rollover: jiff::civil::Time = default_rollover().parse().expect("HH:MM parses");
+        let at = |s: &str| s.parse::<jiff::Timestamp>().expect("time");
+        let day = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+        assert_eq!(service_day(at("2026-11-23T16:59:00Z"), &zone, rollover), day("2026-11-23"), "23:59 local");
+        assert_eq!(service_day(at("2026-11-23T17:10:00Z"), &zone, rollover), day("2026-11-23"), "00:10 local");
+        assert_eq!(service_day(at("2026-11-23T20:00:00Z"), &zone, rollover), day("2026-11-24"), "03:00 local");
+    }
+}

@@ -78,6 +78,9 @@ pub struct FieldLoad {
     pub served_today: u32,
     /// Counters open now that serve it.
     pub counters_open: u32,
+    /// While the supervisor has stopped its intake today: the reason given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_closed: Option<String>,
 }
 
 /// One counter on the dashboard.

@@ -229,7 +229,8 @@ impl Accounts {
         now: Timestamp,
     ) -> Result<String, AccountError> {
         let username = check_username(username)?;
-        let display_name = display_name.trim();
+        let display_name = crate::domain::text::nfc(display_name.trim());
+        let display_name = display_name.as_ref();
         if display_name.is_empty() || display_name.chars().count() > 80 {
             return Err(AccountError::Invalid("Họ tên hiển thị phải có từ 1 đến 80 ký tự".into()));
         }

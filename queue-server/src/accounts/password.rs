@@ -15,8 +15,11 @@ fn argon() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::default())
 }
 
-/// The argon2id hash of `password` with a fresh random salt.
+/// The argon2id hash of `password` (composed, NFC, as every password is taken: the same password
+/// typed on a keyboard that sends letters decomposed still matches, NIST SP 800-63B 5.1.1.2) with a
+/// fresh random salt.
 pub fn hash_password(password: &str) -> Result<String, AccountError> {
+    let password = crate::domain::text::nfc(password);
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|_| AccountError::Unavailable)?;
     let salt = SaltString::encode_b64(&salt).map_err(|_| AccountError::Unavailable)?;
@@ -25,5 +28,6 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
 
 /// Whether `password` matches the PHC string `hash`.
 pub fn verify_password(password: &str, hash: &str) -> bool {
+    let password = crate::domain::text::nfc(password);
     PasswordHash::new(hash).is_ok_and(|parsed| argon().verify_password(password.as_bytes(), &parsed).is_ok())
 }

@@ -34,6 +34,8 @@ fn passwords_are_argon2id_and_verify_only_themselves() {
     assert!(!verify_password("mật khẩu sai", &hash));
     assert_ne!(hash, hash_password("mật khẩu đúng").expect("hash"), "salted");
     assert!(!verify_password("anything", "not a hash"));
+    // Typed on a keyboard that sends the marks apart (NFD), it is the same password.
+    assert!(verify_password("ma\u{323}\u{302}t kha\u{302}\u{309}u đu\u{301}ng", &hash));
     assert!(
         argon2::PasswordHash::new(password::DUMMY_HASH).is_ok(),
         "the stand-in hash parses, so it costs a real check"

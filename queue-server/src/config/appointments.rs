@@ -20,6 +20,7 @@ pub(super) struct RawAppointments {
     no_show_after_minutes: Option<u32>,
     per_citizen_per_day: Option<Spanned<u32>>,
     per_citizen_per_service: Option<Spanned<u32>>,
+    per_phone_per_day: Option<Spanned<u32>>,
     reminder_minutes: Option<u32>,
     requests_per_minute: Option<Spanned<u32>>,
     sms_url: Option<Spanned<String>>,
@@ -50,6 +51,7 @@ pub(super) fn policy(
     positive(src, &raw.hold_minutes, "hold_minutes", 60)?;
     positive(src, &raw.per_citizen_per_day, "per_citizen_per_day", 20)?;
     positive(src, &raw.per_citizen_per_service, "per_citizen_per_service", 20)?;
+    positive(src, &raw.per_phone_per_day, "per_phone_per_day", 50)?;
     let late_arrival = match &raw.late_arrival {
         None => d.late_arrival,
         Some(v) => match v.get_ref().trim() {
@@ -76,6 +78,7 @@ pub(super) fn policy(
         no_show_after_minutes: raw.no_show_after_minutes.unwrap_or(d.no_show_after_minutes),
         per_citizen_per_day: get(&raw.per_citizen_per_day, d.per_citizen_per_day),
         per_citizen_per_service: get(&raw.per_citizen_per_service, d.per_citizen_per_service),
+        per_phone_per_day: get(&raw.per_phone_per_day, d.per_phone_per_day),
         reminder_minutes: raw.reminder_minutes.unwrap_or(d.reminder_minutes),
     })
 }

@@ -51,8 +51,33 @@ pub struct Config {
     pub staff: crate::accounts::Policy,
     /// The line that runs along the bottom of the waiting-room board.
     pub ticker: String,
+    /// The program that speaks the board's calls (`espeak-ng`); `None`: the chime alone.
+    pub voice: Option<String>,
     /// Thresholds of the supervisor's alerts.
     pub alerts: AlertRules,
+    /// Where the file said what, for refusals made later (at start, against the stored day).
+    pub origin: Origin,
+}
+
+/// The file a configuration came from and the lines of what later checks may refuse.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The file's name.
+    pub file: String,
+    /// The line of each field's `numbers`, in configuration order.
+    pub numbers_lines: Vec<Option<usize>>,
+}
+
+impl Origin {
+    /// A refusal of field `i`'s `numbers`, naming its line.
+    pub fn numbers_error(&self, i: usize, message: String) -> ConfigError {
+        ConfigError {
+            file: self.file.clone(),
+            line: self.numbers_lines.get(i).copied().flatten(),
+            key: format!("services[{i}].numbers"),
+            message,
+        }
+    }
 }
 
 /// An HTTP SMS gateway: each notice is sent as a request to `url` with `{phone}` and `{text}`
@@ -200,8 +225,10 @@ impl Config {
         config
     }
 
-    /// Parses and validates configuration text; `file` names it in errors.
+    /// Parses and validates configuration text; `file` names it in errors. Text is taken in NFC
+    /// (names typed or pasted in decomposed form are composed; lines stay where they were).
     pub fn parse(file: &str, text: &str) -> Result<Self, ConfigError> {
+        let text = &crate::domain::text::nfc(text);
         let src = Source { file, text };
         let raw: Raw = toml::from_str(text).map_err(|e| src.toml_error(&e))?;
 
@@ -251,6 +278,20 @@ impl Config {
                     Some((start, end))
                 }
             };
+            // The service day must not turn while the centre is open: tickets issued before the
+            // rollover would belong to the day before and expire in the middle of service.
+            if open <= day_rollover && day_rollover < close {
+                return Err(src.error(
+                    &c.day_rollover,
+                    "centre.day_rollover",
+                    format!(
+                        "giờ chuyển ngày {} nằm trong giờ làm việc {}–{} ({name}); cần ngoài giờ làm việc, ví dụ 03:00",
+                        crate::domain::centre::hhmm(day_rollover),
+                        crate::domain::centre::hhmm(open),
+                        crate::domain::centre::hhmm(close)
+                    ),
+                ));
+            }
             week[i] = Some(DayHours { open, close, lunch });
         }
         let mut holidays = BTreeSet::new();
@@ -266,11 +307,17 @@ impl Config {
         }
 
         let cl = &raw.calling;
-        if *cl.aging_minutes.get_ref() == 0 {
-            return Err(src.error(&cl.aging_minutes, "calling.aging_minutes", "phải lớn hơn 0"));
-        }
-        if *cl.default_service_minutes.get_ref() == 0 {
-            return Err(src.error(&cl.default_service_minutes, "calling.default_service_minutes", "phải lớn hơn 0"));
+        for (value, key, min, max) in [
+            (&cl.priority_ratio, "calling.priority_ratio", 0, 100),
+            (&cl.aging_minutes, "calling.aging_minutes", 1, 1440),
+            (&cl.rejoin_minutes, "calling.rejoin_minutes", 0, 720),
+            (&cl.default_service_minutes, "calling.default_service_minutes", 1, 480),
+            (&cl.appointment_grace_minutes, "calling.appointment_grace_minutes", 0, 240),
+            (&cl.stop_intake_before_close_minutes, "calling.stop_intake_before_close_minutes", 0, 240),
+        ] {
+            if !(min..=max).contains(value.get_ref()) {
+                return Err(src.error(value, key, format!("phải từ {min} đến {max}")));
+            }
         }
         let levels = raw.ratings.levels.get_ref().clone();
         if !(2..=10).contains(&levels.len()) || levels.iter().any(|l| l.trim().is_empty()) {
@@ -452,11 +499,12 @@ impl Config {
             counters,
             priority_classes: classes,
             policy: CallingPolicy {
-                priority_ratio: cl.priority_ratio,
+                priority_ratio: *cl.priority_ratio.get_ref(),
                 aging_minutes: *cl.aging_minutes.get_ref(),
-                rejoin_minutes: cl.rejoin_minutes,
+                rejoin_minutes: *cl.rejoin_minutes.get_ref(),
                 default_service_minutes: *cl.default_service_minutes.get_ref(),
-                appointment_grace_minutes: cl.appointment_grace_minutes,
+                appointment_grace_minutes: *cl.appointment_grace_minutes.get_ref(),
+                stop_intake_before_close_minutes: *cl.stop_intake_before_close_minutes.get_ref(),
             },
             rating_levels: levels,
             appointments: appointments::policy(&src, raw.appointments.as_ref())?,
@@ -472,7 +520,12 @@ impl Config {
             sms: appointments::sms(&src, raw.appointments.as_ref())?,
             staff: operations::staff(&src, &raw.staff)?,
             ticker: operations::ticker(&src, &raw.board)?,
+            voice: operations::voice(&src, &raw.board)?,
             alerts: operations::alerts(&src, &raw.alerts)?,
+            origin: Origin {
+                file: file.to_string(),
+                numbers_lines: raw.services.iter().map(|s| src.line_of(s.get_ref().numbers.span().start)).collect(),
+            },
         })
     }
 }

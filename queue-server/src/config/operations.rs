@@ -19,6 +19,7 @@ pub(super) struct RawStaff {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBoard {
     ticker: Option<Spanned<String>>,
+    voice: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -86,6 +87,20 @@ pub(super) fn ticker(src: &Source<'_>, raw: &RawBoard) -> Result<String, ConfigE
         Some(t) if t.get_ref().chars().count() > 500 => Err(src.error(t, "board.ticker", "tối đa 500 ký tự")),
         Some(t) => Ok(t.get_ref().trim().to_string()),
         None => Ok(String::new()),
+    }
+}
+
+/// `[board] voice`: the synthesiser program (`espeak-ng` by default), or `off` for the chime alone.
+pub(super) fn voice(src: &Source<'_>, raw: &RawBoard) -> Result<Option<String>, ConfigError> {
+    match &raw.voice {
+        None => Ok(Some("espeak-ng".into())),
+        Some(v) if v.get_ref().trim() == "off" => Ok(None),
+        Some(v)
+            if v.get_ref().trim().is_empty() || v.get_ref().len() > 300 || v.get_ref().contains(char::is_control) =>
+        {
+            Err(src.error(v, "board.voice", "cần tên hoặc đường dẫn chương trình đọc (espeak-ng), hoặc \"off\""))
+        }
+        Some(v) => Ok(Some(v.get_ref().trim().to_string())),
     }
 }
 

@@ -92,15 +92,17 @@ pub(super) struct RawDay {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCalling {
     #[serde(default = "two")]
-    pub(super) priority_ratio: u32,
+    pub(super) priority_ratio: Spanned<u32>,
     #[serde(default = "thirty")]
     pub(super) aging_minutes: Spanned<u32>,
     #[serde(default = "fifteen")]
-    pub(super) rejoin_minutes: u32,
+    pub(super) rejoin_minutes: Spanned<u32>,
     #[serde(default = "eight")]
     pub(super) default_service_minutes: Spanned<u32>,
     #[serde(default = "ten")]
-    pub(super) appointment_grace_minutes: u32,
+    pub(super) appointment_grace_minutes: Spanned<u32>,
+    #[serde(default = "zero")]
+    pub(super) stop_intake_before_close_minutes: Spanned<u32>,
 }
 
 impl Default for RawCalling {
@@ -111,24 +113,28 @@ impl Default for RawCalling {
             rejoin_minutes: fifteen(),
             default_service_minutes: eight(),
             appointment_grace_minutes: ten(),
+            stop_intake_before_close_minutes: zero(),
         }
     }
 }
 
-fn two() -> u32 {
-    2
+fn zero() -> Spanned<u32> {
+    Spanned::new(0..0, 0)
+}
+fn two() -> Spanned<u32> {
+    Spanned::new(0..0, 2)
 }
 fn thirty() -> Spanned<u32> {
     Spanned::new(0..0, 30)
 }
-fn fifteen() -> u32 {
-    15
+fn fifteen() -> Spanned<u32> {
+    Spanned::new(0..0, 15)
 }
 fn eight() -> Spanned<u32> {
     Spanned::new(0..0, 8)
 }
-fn ten() -> u32 {
-    10
+fn ten() -> Spanned<u32> {
+    Spanned::new(0..0, 10)
 }
 
 #[derive(Deserialize)]

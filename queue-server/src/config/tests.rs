@@ -70,3 +70,42 @@ fn tokens_must_be_long_unique_and_name_real_counters() {
     let e = broken("counters = [3]", "counters = [30]");
     assert_eq!(e.key, "tokens[2].counters");
 }
+
+#[test]
+fn the_boards_voice_is_a_program_or_off() {
+    assert_eq!(Config::parse("example", EXAMPLE).expect("parses").voice.as_deref(), Some("espeak-ng"));
+    let off = EXAMPLE.replacen("voice = \"espeak-ng\"", "voice = \"off\"", 1);
+    assert_eq!(Config::parse("motcua.toml", &off).expect("parses").voice, None, "the chime alone");
+    let e = broken("voice = \"espeak-ng\"", "voice = \"\"");
+    assert_eq!((e.key.as_str(), e.line), ("board.voice", Some(line_of("voice = \"espeak-ng\"", EXAMPLE))));
+}
+
+#[test]
+fn names_written_decomposed_are_read_composed_on_the_same_lines() {
+    // "Tư pháp – Hộ tịch" with every mark as a separate combining character (NFD).
+    let nfd = "Tu\u{31b} pha\u{301}p – Ho\u{323}\u{302} ti\u{323}ch";
+    let text = EXAMPLE.replacen("Tư pháp – Hộ tịch", nfd, 1);
+    assert_ne!(text, EXAMPLE);
+    let config = Config::parse("motcua.toml", &text).expect("parses");
+    assert!(config.centre.services.iter().any(|s| s.name_vi == "Tư pháp – Hộ tịch"), "composed");
+    let e = Config::parse("motcua.toml", &text.replacen("daily_capacity = 60\n", "daily_capacity = 0\n", 1))
+        .expect_err("refused");
+    assert_eq!(e.line, Some(line_of("daily_capacity = 60", EXAMPLE)), "lines do not move");
+}
+
+#[test]
+fn calling_minutes_out_of_range_are_refused_with_their_line() {
+    let e = broken("priority_ratio = 2", "priority_ratio = 4000000000");
+    assert_eq!((e.key.as_str(), e.line), ("calling.priority_ratio", Some(line_of("priority_ratio = 2", EXAMPLE))));
+    let e = broken("aging_minutes = 30", "aging_minutes = 0");
+    assert_eq!(e.key, "calling.aging_minutes");
+}
+
+#[test]
+fn a_day_rollover_inside_opening_hours_is_refused_with_its_line() {
+    let e = broken("day_rollover = \"03:00\"", "day_rollover = \"08:00\"");
+    assert_eq!((e.key.as_str(), e.line), ("centre.day_rollover", Some(line_of("day_rollover =", EXAMPLE))));
+    assert!(e.message.contains("08:00") && e.message.contains("07:30"), "{e}");
+    Config::parse("motcua.toml", &EXAMPLE.replacen("day_rollover = \"03:00\"", "day_rollover = \"17:30\"", 1))
+        .expect("after closing is fine");
+}

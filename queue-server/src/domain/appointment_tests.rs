@@ -197,7 +197,10 @@ fn reschedule_moves_a_booking_or_leaves_it_as_it_was() {
     let cancel = Command::CancelBooking { code: mine.clone(), phone: "0912000001".into() };
     run(&mut q, cancel.clone(), now).expect("cancels");
     assert_eq!(status(&q, &mine), BookingStatus::Cancelled);
-    assert!(matches!(run(&mut q, cancel, now), Err(DomainError::BookingNotActive(_))));
+    let again = run(&mut q, cancel, now).expect("a retried cancel answers the same booking");
+    assert_eq!(again.outcome, Outcome::Booking(mine.clone()));
+    assert!(again.changes.is_empty(), "a retried cancel changes nothing");
+    assert!(matches!(run(&mut q, move_to(monday("11:00")), now), Err(DomainError::BookingNotActive(_))));
 }
 
 #[test]
@@ -332,4 +335,73 @@ fn random_mixed_load_never_exceeds_the_shared_capacity() {
             assert!(q.book().on_day(q.day(), &dd) <= 4, "bookings over their share");
         }
     }
+}
+
+#[test]
+fn checking_in_again_answers_only_a_ticket_in_the_queue_never_a_dead_or_second_one() {
+    let mut q = queue_with(|_| {});
+    let booking = book(&mut q, 1, "DD", monday("09:00"), "0912000001", monday("07:00"));
+    let (ticket, ..) = check_in(&mut q, CheckInBy::Code(booking.clone()), monday("08:50")).expect("checked in");
+    let call_and_miss = |q: &mut Queue, at: &str| {
+        run(q, Command::CallTicket(no(1), ticket.clone()), monday(at)).expect("called");
+        run(q, Command::NoShow(no(1)), monday(at)).expect("absent");
+    };
+    call_and_miss(&mut q, "09:01");
+    assert_eq!(q.ticket(&ticket).map(|t| t.status), Some(TicketStatus::NoShow));
+
+    // Back within the rejoin window: the same ticket, back in the queue.
+    let executed = run(&mut q, Command::CheckIn(CheckInBy::Code(booking.clone())), monday("09:05")).expect("rejoins");
+    assert!(matches!(&executed.outcome, Outcome::Ticket(id) if *id == ticket), "{:?}", executed.outcome);
+    assert_eq!(q.ticket(&ticket).map(|t| t.status), Some(TicketStatus::Waiting));
+
+    // Missed again, and back after the window: a clear refusal, and no second ticket.
+    call_and_miss(&mut q, "09:10");
+    let tickets = q.tickets().count();
+    let late = run(&mut q, Command::CheckIn(CheckInBy::Code(booking.clone())), monday("09:40"));
+    let refused = late.expect_err("too late to rejoin");
+    assert_eq!(refused.code(), "checkin_ticket_over");
+    assert!(refused.message().contains(&q.ticket(&ticket).map(|t| t.number).unwrap_or(0).to_string()), "{refused}");
+    assert_eq!(q.tickets().count(), tickets, "no second ticket for one booking");
+
+    // Served: checking in again is refused too.
+    let other = book(&mut q, 2, "DD", monday("10:00"), "0912000002", monday("07:00"));
+    let (served, ..) = check_in(&mut q, CheckInBy::Code(other.clone()), monday("09:50")).expect("checked in");
+    run(&mut q, Command::CallTicket(no(2), served), monday("09:51")).expect("called");
+    run(&mut q, Command::Done(no(2)), monday("09:58")).expect("served");
+    let again = run(&mut q, Command::CheckIn(CheckInBy::Code(other)), monday("09:59")).expect_err("served already");
+    assert_eq!(again.code(), "checkin_ticket_over");
+}
+
+#[test]
+fn a_parent_books_for_the_family_with_one_phone_by_their_citizen_ids_within_the_phone_cap() {
+    let mut q = queue_with(|c| c.appointments.per_citizen_per_day = 1);
+    let now = monday("07:00");
+    let confirm_for = |q: &mut Queue, n: u8, slot: &str, id: Option<&str>| {
+        let c = hold(q, n, "XD", monday(slot), now)?;
+        let command = Command::Confirm {
+            code: c.clone(),
+            name: "Nguyễn Văn An".into(),
+            phone: "0912000001".into(),
+            citizen_id: id.map(String::from),
+        };
+        run(q, command, now).map(|_| c)
+    };
+    // Four people, four IDs, one phone: four bookings in one field on one day.
+    for (n, (slot, id)) in
+        [("09:00", "001209012345"), ("09:15", "001311012345"), ("09:30", "001185012345"), ("09:45", "001190012345")]
+            .into_iter()
+            .enumerate()
+    {
+        confirm_for(&mut q, n as u8 + 1, slot, Some(id)).expect("a different person");
+    }
+    // A fifth is over what one phone may book that day, whatever ID it carries.
+    assert_eq!(confirm_for(&mut q, 5, "10:00", Some("001170012345")), Err(DomainError::PhoneDayLimit(4)));
+    // Without IDs the phone is the person: one booking a day.
+    let mut q = queue_with(|c| c.appointments.per_citizen_per_day = 1);
+    confirm_for(&mut q, 1, "09:00", None).expect("first");
+    assert_eq!(confirm_for(&mut q, 2, "09:15", None), Err(DomainError::CitizenDayLimit(1)));
+    // The same ID twice is the same person.
+    let mut q = queue_with(|c| c.appointments.per_citizen_per_day = 1);
+    confirm_for(&mut q, 1, "09:00", Some("001209012345")).expect("first");
+    assert_eq!(confirm_for(&mut q, 2, "09:15", Some("001209012345")), Err(DomainError::CitizenDayLimit(1)));
 }

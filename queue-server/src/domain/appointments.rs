@@ -20,6 +20,7 @@ use super::queue::Queue;
 use super::slots::{LateArrival, SlotSpec, check_slot, offered_slots};
 use super::text::mask_phone;
 use super::ticket::Channel;
+use super::ticket::TicketStatus;
 
 /// Longest name on a booking.
 pub const MAX_NAME: usize = 100;
@@ -29,7 +30,8 @@ pub const MAX_NAME: usize = 100;
 pub enum CheckInBy {
     /// The booking code (typed or scanned from the QR).
     Code(BookingCode),
-    /// The phone number it was booked with (today's booking).
+    /// The phone number it was booked with (today's only booking; several are never guessed
+    /// between: the kiosk lists them and checks in the chosen one by its code, server-side).
     Phone(String),
 }
 
@@ -64,9 +66,13 @@ impl Queue {
         spec.daily_capacity.saturating_sub(self.walk_ins(service)).saturating_sub(self.kept_for_bookings(service, now))
     }
 
-    /// Bookings that may still be made for a field on `day` (any slot).
+    /// Bookings that may still be made for a field on `day` (any slot); none today while a
+    /// supervisor has the field's intake closed.
     pub fn bookings_left(&self, service: &ServiceCode, day: Date) -> u32 {
         let Ok((spec, slots)) = self.bookable(service) else { return 0 };
+        if day == self.day && self.intake_closed.contains_key(service) {
+            return 0;
+        }
         let booked = self.book.on_day(day, service);
         let walk_ins = if day == self.day { self.walk_ins(service) } else { 0 };
         slots.per_day.saturating_sub(booked).min(spec.daily_capacity.saturating_sub(booked + walk_ins))
@@ -78,11 +84,23 @@ impl Queue {
         slots.slot_capacity.saturating_sub(self.book.in_slot(service, start)).min(self.bookings_left(service, day))
     }
 
+    /// Refuses bookings for today of a field whose intake a supervisor closed.
+    fn bookings_open(&self, service: &ServiceCode, day: Date) -> Result<(), DomainError> {
+        match self.intake_closed.get(service).filter(|_| day == self.day) {
+            Some(reason) => Err(DomainError::BookingsClosedToday {
+                service: self.centre.service_name(service),
+                reason: reason.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// Checks that a slot may be taken at `now`: offered, with room in the slot and the day.
     fn check_room(&self, service: &ServiceCode, start: Timestamp, now: Timestamp) -> Result<Date, DomainError> {
         let (spec, _) = self.bookable(service)?;
         let (day, _) = check_slot(&self.centre.schedule, &self.centre.appointments, now, start)
             .map_err(DomainError::SlotNotOffered)?;
+        self.bookings_open(service, day)?;
         if self.bookings_left(service, day) == 0 {
             return Err(DomainError::BookingsFull {
                 service: spec.name_vi.clone(),
@@ -172,11 +190,19 @@ impl Queue {
             None => None,
         };
         let booking = self.book.get(&code).ok_or_else(|| DomainError::UnknownBooking(code.to_string()))?;
+        let same_details = |c: &Citizen| c.name == name && c.phone == phone && c.citizen_id == id_number;
         match booking.status {
+            // The same confirmation again (a double tap, a retry after a lost answer): the booking it
+            // made, nothing changed; with other details it is refused as before.
+            BookingStatus::Confirmed if booking.citizen.as_ref().is_some_and(same_details) => {
+                return Ok(Executed { outcome: Outcome::Booking(code), changes: vec![] });
+            }
             BookingStatus::Held if booking.hold_until.is_some_and(|until| until > now) => {}
             BookingStatus::Held | BookingStatus::Lapsed => return Err(DomainError::HoldExpired),
             status => return Err(DomainError::BookingNotActive(status.label_vi())),
         }
+        // A hold made before the supervisor closed the field's intake for today is not confirmed after.
+        self.bookings_open(&booking.service, booking.day)?;
         let citizen = Citizen { name, phone, citizen_id: id_number };
         self.check_caps(&citizen, booking, None)?;
         let confirmed =
@@ -197,6 +223,14 @@ impl Queue {
             .collect();
         if mine.iter().filter(|b| b.day == target.day).count() >= policy.per_citizen_per_day as usize {
             return Err(DomainError::CitizenDayLimit(policy.per_citizen_per_day));
+        }
+        let same_phone = self
+            .book
+            .of_phone(&who.phone)
+            .filter(|b| matches!(b.status, BookingStatus::Confirmed | BookingStatus::CheckedIn))
+            .filter(|b| Some(&b.code) != except && b.code != target.code && b.day == target.day);
+        if same_phone.count() >= policy.per_phone_per_day as usize {
+            return Err(DomainError::PhoneDayLimit(policy.per_phone_per_day));
         }
         let open_in_field = mine.iter().filter(|b| b.service == target.service && b.status == BookingStatus::Confirmed);
         if open_in_field.count() >= policy.per_citizen_per_service as usize {
@@ -221,6 +255,10 @@ impl Queue {
     /// Cancels a booking (code and phone).
     pub(super) fn cancel_booking(&mut self, code: BookingCode, phone: &str) -> Result<Executed, DomainError> {
         let booking = self.owned(&code, phone)?;
+        if booking.status == BookingStatus::Cancelled {
+            // Cancelled already (a retry): the same answer, nothing changed.
+            return Ok(Executed { outcome: Outcome::Booking(code), changes: vec![] });
+        }
         if booking.status != BookingStatus::Confirmed {
             return Err(DomainError::BookingNotActive(booking.status.label_vi()));
         }
@@ -272,17 +310,29 @@ impl Queue {
     pub(super) fn check_in(&mut self, by: CheckInBy, now: Timestamp) -> Result<Executed, DomainError> {
         let code = match by {
             CheckInBy::Code(code) => code,
-            CheckInBy::Phone(raw) => self.todays_booking_of(&raw, now)?,
+            CheckInBy::Phone(raw) => self.todays_booking_of(&raw)?,
         };
         let booking = self.book.get(&code).ok_or_else(|| DomainError::UnknownBooking(code.to_string()))?.clone();
         let schedule = &self.centre.schedule;
         let policy = &self.centre.appointments;
         match booking.status {
             BookingStatus::CheckedIn => {
-                if let Some(id) = booking.ticket.clone().filter(|id| self.tickets.contains_key(id)) {
-                    return Ok(Executed { outcome: Outcome::Issued { id, replayed: true }, changes: vec![] });
-                }
-                return Err(DomainError::BookingNotActive(booking.status.label_vi()));
+                // Checked in before: the same ticket, only while it is in the queue. A ticket called
+                // while the citizen was away rejoins within its window; after that, or once served,
+                // a clear refusal — never a dead ticket, never a second one.
+                let Some(ticket) = booking.ticket.as_ref().and_then(|id| self.tickets.get(id)) else {
+                    return Err(DomainError::BookingNotActive(booking.status.label_vi()));
+                };
+                let id = ticket.id.clone();
+                return match ticket.status {
+                    TicketStatus::Waiting | TicketStatus::Called | TicketStatus::Serving => {
+                        Ok(Executed { outcome: Outcome::Issued { id, replayed: true }, changes: vec![] })
+                    }
+                    TicketStatus::NoShow if ticket.rejoin_until.is_some_and(|until| until >= now) => {
+                        self.rejoin(id, now)
+                    }
+                    status => Err(DomainError::CheckInTicketOver { number: ticket.number, status: status.label_vi() }),
+                };
             }
             BookingStatus::Confirmed => {}
             BookingStatus::NoShow if booking.day == self.day => {
@@ -325,30 +375,34 @@ impl Queue {
         Ok(Executed { outcome: issued.outcome, changes })
     }
 
-    /// The booking a phone number checks in today: a confirmed one whose check-in window is open,
-    /// else one already checked in (the same ticket again), else the nearest confirmed one (whose
-    /// refusal then says when to come).
-    fn todays_booking_of(&self, raw: &str, now: Timestamp) -> Result<BookingCode, DomainError> {
+    /// Today's bookings made with a phone that a check-in can still answer, by slot time: confirmed
+    /// ones, and checked-in ones whose ticket is in the queue or may rejoin it (a served one is
+    /// over and not offered). Errors: `InvalidPhone`.
+    pub fn todays_bookings_of(&self, raw: &str) -> Result<(String, Vec<&Booking>), DomainError> {
         let phone = mobile_number(raw).ok_or(DomainError::InvalidPhone)?;
-        let policy = &self.centre.appointments;
-        let early = jiff::SignedDuration::from_mins(i64::from(policy.checkin_early_minutes));
-        let today: Vec<&Booking> = self.book.of_phone(&phone).filter(|b| b.day == self.day).collect();
-        let nearest = |open_only: bool| {
-            today
-                .iter()
-                .filter(|b| b.status == BookingStatus::Confirmed)
-                .filter(|b| {
-                    !open_only
-                        || (b.slot_at.saturating_sub(early).is_ok_and(|from| from <= now)
-                            && now <= policy.no_show_at(b.slot_at))
-                })
-                .min_by_key(|b| b.slot_at.duration_since(now).abs())
-                .map(|b| b.code.clone())
+        let live = |b: &Booking| match b.status {
+            BookingStatus::Confirmed => true,
+            BookingStatus::CheckedIn => b.ticket.as_ref().and_then(|id| self.tickets.get(id)).is_some_and(|t| {
+                matches!(t.status, TicketStatus::Waiting | TicketStatus::Called | TicketStatus::Serving)
+                    || (t.status == TicketStatus::NoShow && t.rejoin_until.is_some())
+            }),
+            _ => false,
         };
-        nearest(true)
-            .or_else(|| today.iter().find(|b| b.status == BookingStatus::CheckedIn).map(|b| b.code.clone()))
-            .or_else(|| nearest(false))
-            .ok_or_else(|| DomainError::NoBookingToday(mask_phone(&phone)))
+        let mut today: Vec<&Booking> =
+            self.book.of_phone(&phone).filter(|b| b.day == self.day).filter(|b| live(b)).collect();
+        today.sort_by_key(|b| (b.slot_at, b.code.to_string()));
+        Ok((mask_phone(&phone), today))
+    }
+
+    /// The one booking of today a phone names. Several (a parent who booked for the family) are
+    /// never guessed between: `SeveralBookings`, and the kiosk lets the citizen pick.
+    fn todays_booking_of(&self, raw: &str) -> Result<BookingCode, DomainError> {
+        let (phone, today) = self.todays_bookings_of(raw)?;
+        match today.as_slice() {
+            [] => Err(DomainError::NoBookingToday(phone)),
+            [one] => Ok(one.code.clone()),
+            several => Err(DomainError::SeveralBookings { phone, count: several.len() }),
+        }
     }
 
     /// Lapses expired holds, marks no-shows, queues reminders.

@@ -9,10 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{ServiceCode, TicketId};
 
-/// Letters of a booking code: no 0/O, 1/I/L, 2/Z, 5/S, 8/B that are misread on a phone or keypad.
-pub const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
-/// Length of a booking code.
-pub const CODE_LEN: usize = 6;
+pub use motcua_protocol::api::{BOOKING_CODE_ALPHABET as CODE_ALPHABET, BOOKING_CODE_LEN as CODE_LEN};
 
 /// A booking code, e.g. `K7MX3Q`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -145,11 +142,14 @@ impl Booking {
         self.citizen.as_ref().map(|c| c.phone.as_str())
     }
 
-    /// Whether `phone` or `citizen_id` identify the same citizen as this booking.
+    /// Whether `who` is the citizen of this booking: by citizen ID when both bookings carry one (a
+    /// parent booking for two children with one phone gives each child's ID: two people), by phone
+    /// otherwise.
     pub fn same_citizen(&self, who: &Citizen) -> bool {
-        self.citizen
-            .as_ref()
-            .is_some_and(|c| c.phone == who.phone || (c.citizen_id.is_some() && c.citizen_id == who.citizen_id))
+        self.citizen.as_ref().is_some_and(|c| match (&c.citizen_id, &who.citizen_id) {
+            (Some(mine), Some(theirs)) => mine == theirs,
+            _ => c.phone == who.phone,
+        })
     }
 }
 

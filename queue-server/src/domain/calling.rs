@@ -2,14 +2,19 @@
 //!
 //! The rule, in order:
 //! 1. Only tickets waiting in services the counter serves are candidates.
-//! 2. A booked appointment that is due (its time minus the grace period has come) goes first,
+//! 2. A ticket that has waited `aging_minutes` or more goes first, the longest waiting first,
+//!    whatever it is: so nobody's wait is unbounded — not a walk-in behind a steady stream of
+//!    appointments or priority tickets, not a field the counter prefers less.
+//! 3. A booked appointment that is due (its time minus the grace period has come) goes next,
 //!    earliest appointment first.
-//! 3. Class: when priority and normal tickets both wait, the counter calls `priority_ratio` priority
+//! 4. Class: when priority and normal tickets both wait, the counter calls `priority_ratio` priority
 //!    tickets, then one normal ticket (N:1), so neither class starves. When only one class waits,
 //!    that class is called.
-//! 4. Within the class: a ticket that has waited `aging_minutes` or more goes first (oldest first), so
-//!    no service a counter prefers less is starved; otherwise the counter's services are taken in its
-//!    order of preference, first come first served within a service.
+//! 5. Within the class the counter's services are taken in its order of preference, first come
+//!    first served within a service.
+//!
+//! With one counter and arrivals that never stop, a ticket is therefore called at the latest
+//! `aging_minutes` after it arrived plus the service times of the tickets that aged before it.
 
 use jiff::Timestamp;
 
@@ -92,6 +97,26 @@ pub fn choose<'a>(ctx: &CallContext<'_>, waiting: &'a impl Waiting) -> Option<Ch
     let policy = &ctx.centre.policy;
     let services = &ctx.counter.services;
 
+    // Anyone who has waited the aging limit, appointments and both classes alike: the head of each
+    // class of each service, and the appointment tickets, are the oldest of their kind.
+    let aging = i64::from(policy.aging_minutes);
+    let aged = services
+        .iter()
+        .flat_map(|s| [waiting.first(s, true), waiting.first(s, false)])
+        .flatten()
+        .chain(waiting.with_appointment().into_iter().filter(|t| services.contains(&t.service)))
+        .filter(|t| t.waited_minutes(ctx.now) >= aging)
+        .min_by_key(|t| t.queue_key());
+    if let Some(ticket) = aged {
+        let text = format!(
+            "Đã chờ {} phút: ai chờ từ {} phút trở lên được gọi trước, kể cả trước người có lịch hẹn và đối tượng ưu tiên, để không ai phải chờ quá lâu",
+            ticket.waited_minutes(ctx.now),
+            aging
+        );
+        let streak = if ticket.priority.is_some() { ctx.streak + 1 } else { 0 };
+        return Some(Choice { ticket, reason: Reason { code: ReasonCode::Aged, text }, streak });
+    }
+
     let grace = jiff::SignedDuration::from_mins(i64::from(policy.appointment_grace_minutes));
     let due = waiting
         .with_appointment()
@@ -132,31 +157,17 @@ pub fn choose<'a>(ctx: &CallContext<'_>, waiting: &'a impl Waiting) -> Option<Ch
         return None;
     };
 
-    // Each head is the oldest of its service and class, so the oldest head is the oldest overall.
-    let aging = i64::from(policy.aging_minutes);
-    let aged =
-        class.iter().map(|(_, t)| *t).filter(|t| t.waited_minutes(ctx.now) >= aging).min_by_key(|t| t.queue_key());
-    let (ticket, code, order_text) = if let Some(ticket) = aged {
-        let text = format!(
-            "đã chờ {} phút (từ {} phút trở lên được gọi trước để không ai phải chờ quá lâu)",
-            ticket.waited_minutes(ctx.now),
-            aging
-        );
-        (ticket, ReasonCode::Aged, text)
+    let (rank, ticket) = *class.first()?;
+    let order_text = if services.len() > 1 {
+        format!(
+            "đến sớm nhất trong lĩnh vực {} (lĩnh vực thứ {} của quầy có người chờ)",
+            ctx.centre.service_name(&ticket.service),
+            rank + 1
+        )
     } else {
-        let (rank, ticket) = *class.first()?;
-        let text = if services.len() > 1 {
-            format!(
-                "đến sớm nhất trong lĩnh vực {} (lĩnh vực thứ {} của quầy có người chờ)",
-                ctx.centre.service_name(&ticket.service),
-                rank + 1
-            )
-        } else {
-            format!("đến sớm nhất trong lĩnh vực {}", ctx.centre.service_name(&ticket.service))
-        };
-        let code = if ticket.priority.is_some() { ReasonCode::PriorityTurn } else { ReasonCode::NormalTurn };
-        (ticket, code, text)
+        format!("đến sớm nhất trong lĩnh vực {}", ctx.centre.service_name(&ticket.service))
     };
+    let code = if ticket.priority.is_some() { ReasonCode::PriorityTurn } else { ReasonCode::NormalTurn };
     let class_text = match &ticket.priority {
         Some(p) => {
             let name = ctx.centre.priority_class(p).map_or(p.as_str(), |c| c.name_vi.as_str());

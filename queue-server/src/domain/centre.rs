@@ -49,6 +49,21 @@ impl Centre {
         self.priority_classes.iter().find(|p| p.code == code)
     }
 
+    /// With `calling.stop_intake_before_close_minutes` set and hours enforced: the local time from
+    /// which walk-in tickets stop at `at` (that many minutes before the day's closing hour), when
+    /// `at` is at or past it and before closing. `None` otherwise.
+    pub fn intake_stops_at(&self, at: Timestamp) -> Option<Time> {
+        let minutes = self.policy.stop_intake_before_close_minutes;
+        if minutes == 0 || !self.enforce_hours {
+            return None;
+        }
+        let local = at.to_zoned(self.schedule.time_zone.clone()).datetime();
+        let hours = self.schedule.week[weekday_index(local.weekday())]?;
+        let from = hours.close.checked_sub(jiff::SignedDuration::from_mins(i64::from(minutes))).ok()?;
+        let from = from.max(hours.open);
+        (local.time() >= from && local.time() < hours.close).then_some(from)
+    }
+
     /// Vietnamese name of a service, or its code when unknown.
     pub fn service_name(&self, code: &ServiceCode) -> String {
         self.service(code).map_or_else(|| code.to_string(), |s| s.name_vi.clone())
@@ -110,6 +125,8 @@ pub struct CallingPolicy {
     pub default_service_minutes: u32,
     /// How early before its time an appointment ticket counts as due.
     pub appointment_grace_minutes: u32,
+    /// Walk-in tickets stop this many minutes before the day's closing hour (0: until closing).
+    pub stop_intake_before_close_minutes: u32,
 }
 
 /// Opening hours of one weekday.
@@ -172,10 +189,7 @@ pub fn hhmm(t: Time) -> String {
 impl Schedule {
     /// The service day `at` belongs to: the local date, shifted back by the rollover time.
     pub fn service_day(&self, at: Timestamp) -> Date {
-        let local = at.to_zoned(self.time_zone.clone()).datetime();
-        let since_midnight = local.time().duration_since(Time::midnight());
-        let rollover = self.day_rollover.duration_since(Time::midnight());
-        if since_midnight < rollover { local.date().yesterday().unwrap_or(local.date()) } else { local.date() }
+        motcua_protocol::api::service_day(at, &self.time_zone, self.day_rollover)
     }
 
     /// Whether the centre is open at `at`, and if not why.
@@ -213,6 +227,13 @@ impl Schedule {
     /// `HH:MM` of `at` in the centre's time zone.
     pub fn local_hhmm(&self, at: Timestamp) -> String {
         hhmm(at.to_zoned(self.time_zone.clone()).time())
+    }
+
+    /// The centre's clock at `at`: `HH:MM:SS` and `Thứ Hai, 30/11/2026`, in its time zone.
+    pub fn local_clock(&self, at: Timestamp) -> (String, String) {
+        let local = at.to_zoned(self.time_zone.clone());
+        let weekday = motcua_protocol::text::WEEKDAYS_VI[weekday_index(local.weekday())];
+        (local.strftime("%H:%M:%S").to_string(), format!("{weekday}, {}", local.strftime("%d/%m/%Y")))
     }
 }
 

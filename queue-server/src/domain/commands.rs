@@ -15,6 +15,8 @@ use super::ticket::{Channel, Ticket, TicketStatus};
 pub const MAX_KEY: usize = 100;
 /// Longest pause reason.
 pub const MAX_REASON: usize = 200;
+/// Longest reason for closing a field's intake (shown on the kiosk's tile and /book).
+pub const MAX_INTAKE_REASON: usize = 120;
 /// Longest rating tag; at most [`MAX_TAGS`] of them.
 pub const MAX_TAG: usize = 60;
 /// Most rating tags.
@@ -62,6 +64,11 @@ pub enum Command {
     Pause(CounterNo, String),
     /// Close a counter.
     Close(CounterNo),
+    /// Stop a field's intake for the rest of the service day, with the reason citizens see.
+    /// Waiting tickets stay and are called; booked citizens still check in.
+    CloseIntake(ServiceCode, String),
+    /// Open a field's intake again.
+    OpenIntake(ServiceCode),
     /// Record a rating.
     Rate(NewRating),
     /// Hold a slot while the citizen enters their details.
@@ -121,6 +128,10 @@ pub(super) struct NewTicket {
 pub struct NewRating {
     /// The served ticket.
     pub ticket: Option<TicketId>,
+    /// Instead of `ticket`: the number printed on it and its service day.
+    pub by_number: Option<(jiff::civil::Date, u32)>,
+    /// When the citizen gave it, when earlier than now (a rating kept offline and delivered later).
+    pub given_at: Option<Timestamp>,
     /// The counter.
     pub counter: Option<CounterNo>,
     /// Score.
@@ -160,6 +171,8 @@ pub enum Outcome {
     Counter(CounterNo),
     /// A booking was held, confirmed, moved or cancelled.
     Booking(BookingCode),
+    /// A field's intake was closed or opened (or was already so).
+    Intake(ServiceCode),
     /// A rating.
     Rating {
         /// The rating.
@@ -179,11 +192,19 @@ pub struct Executed {
 }
 
 pub(super) fn text(field: &'static str, value: &str, max: usize, what: &str) -> Result<String, DomainError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+    // Invisible format characters (zero-width spaces, joiners, byte-order marks) do not make a text,
+    // and direction overrides would reorder what staff and citizens read after them.
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}');
+    let bidi = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let value = value.trim_matches(|c: char| c.is_whitespace() || invisible(c));
+    if value.is_empty()
+        || value.chars().count() > max
+        || value.chars().any(|c| c.is_control() || bidi(c))
+        || !value.chars().any(|c| c.is_alphanumeric())
+    {
         return Err(DomainError::InvalidText {
             field,
-            message: format!("{what} phải có từ 1 đến {max} ký tự, không chứa ký tự điều khiển"),
+            message: format!("{what} phải có từ 1 đến {max} ký tự, có chữ hoặc số, không chứa ký tự điều khiển"),
         });
     }
     Ok(value.to_string())
@@ -257,21 +278,24 @@ impl Queue {
                 let change = self.finish(&id, TicketStatus::Cancelled, now, Fact::TicketCancelled);
                 Ok(Executed { outcome: Outcome::Ticket(id), changes: vec![change] })
             }
-            Command::Rejoin(id) => {
-                let ticket = self.known(&id)?;
-                if ticket.status != TicketStatus::NoShow {
-                    return Err(invalid(ticket, "cho quay lại hàng chờ"));
-                }
-                if ticket.rejoin_until.is_none_or(|until| until < now) {
-                    return Err(DomainError::RejoinWindowOver(ticket.number));
-                }
-                self.set_status(&id, TicketStatus::Waiting);
-                if let Some(t) = self.tickets.get_mut(&id) {
-                    t.rejoin_until = None;
-                    t.counter = None;
-                }
-                let change = self.ticket_change(Fact::TicketRejoined, &id);
-                Ok(Executed { outcome: Outcome::Ticket(id), changes: vec![change] })
+            Command::Rejoin(id) => self.rejoin(id, now),
+            Command::CloseIntake(service, reason) => {
+                let name = self.centre.service(&service).map(|s| s.name_vi.clone());
+                let name = name.ok_or_else(|| DomainError::UnknownService(service.to_string()))?;
+                let reason =
+                    text("reason", &reason, MAX_INTAKE_REASON, &format!("Lý do ngừng nhận số lĩnh vực {name}"))?;
+                let service_of = service.clone();
+                let unchanged = self.intake_closed.get(&service) == Some(&reason);
+                self.intake_closed.insert(service.clone(), reason.clone());
+                let changes = if unchanged { vec![] } else { vec![Change::of(Fact::IntakeClosed { service, reason })] };
+                Ok(Executed { outcome: Outcome::Intake(service_of), changes })
+            }
+            Command::OpenIntake(service) => {
+                self.centre.service(&service).ok_or_else(|| DomainError::UnknownService(service.to_string()))?;
+                let changed = self.intake_closed.remove(&service).is_some();
+                let outcome = Outcome::Intake(service.clone());
+                let changes = if changed { vec![Change::of(Fact::IntakeOpened { service })] } else { vec![] };
+                Ok(Executed { outcome, changes })
             }
             Command::Open(no) => {
                 let runtime = self.counter_mut(no)?;
@@ -315,6 +339,14 @@ impl Queue {
         let NewTicket { service, priority, channel, idempotency_key, appointment_at, from_booking } = new;
         let key = idempotency_key.map(|k| text("idempotency_key", &k, MAX_KEY, "Khóa chống trùng")).transpose()?;
         if let Some(id) = key.as_ref().and_then(|k| self.idempotency.get(k)) {
+            // The same key must mean the same request: anything else is refused, never answered
+            // with the ticket the key made first.
+            let first = self.known(id)?;
+            if first.issued_service != service || first.priority != priority || first.channel != channel {
+                return Err(DomainError::KeyReused {
+                    first: format!("số {} lĩnh vực {}", first.number, self.centre.service_name(&first.issued_service)),
+                });
+            }
             return Ok(Executed { outcome: Outcome::Issued { id: id.clone(), replayed: true }, changes: vec![] });
         }
         let spec = self.centre.service(&service).ok_or_else(|| DomainError::UnknownService(service.to_string()))?;
@@ -323,6 +355,7 @@ impl Queue {
         }
         if channel != Channel::Appointment {
             self.accepting(now).map_err(DomainError::ServiceClosed)?;
+            self.intake(&service, now)?;
         }
         let issued = self.issued_count(&service);
         let booked = channel == Channel::Appointment && from_booking;
@@ -332,7 +365,7 @@ impl Queue {
                 capacity: spec.daily_capacity,
             });
         }
-        let number = spec.number_start + issued;
+        let number = self.next_number(&service, spec.number_start);
         if number > spec.number_end {
             return Err(DomainError::NumberRangeExhausted { service: spec.name_vi.clone() });
         }
@@ -360,12 +393,31 @@ impl Queue {
         };
         self.tickets.insert(id.clone(), ticket);
         self.index(&id, TicketStatus::Waiting, true);
-        *self.issued.entry(service).or_default() += 1;
+        *self.issued.entry(service.clone()).or_default() += 1;
+        self.highest.insert(service, number);
         if let Some(key) = key {
             self.idempotency.insert(key, id.clone());
         }
         let change = self.ticket_change(Fact::TicketIssued, &id);
         Ok(Executed { outcome: Outcome::Issued { id, replayed: false }, changes: vec![change] })
+    }
+
+    /// A no-show ticket back in the queue within its rejoin window, keeping its place.
+    pub(super) fn rejoin(&mut self, id: TicketId, now: Timestamp) -> Result<Executed, DomainError> {
+        let ticket = self.known(&id)?;
+        if ticket.status != TicketStatus::NoShow {
+            return Err(invalid(ticket, "cho quay lại hàng chờ"));
+        }
+        if ticket.rejoin_until.is_none_or(|until| until < now) {
+            return Err(DomainError::RejoinWindowOver(ticket.number));
+        }
+        self.set_status(&id, TicketStatus::Waiting);
+        if let Some(t) = self.tickets.get_mut(&id) {
+            t.rejoin_until = None;
+            t.counter = None;
+        }
+        let change = self.ticket_change(Fact::TicketRejoined, &id);
+        Ok(Executed { outcome: Outcome::Ticket(id), changes: vec![change] })
     }
 
     pub(super) fn with_current(

@@ -19,6 +19,27 @@ pub enum DomainError {
     UnknownPriority(String),
     /// The centre does not take tickets now.
     ServiceClosed(Closed),
+    /// A supervisor closed the field's intake for the day.
+    IntakeClosed {
+        /// Field name.
+        service: String,
+        /// The supervisor's reason.
+        reason: String,
+    },
+    /// A supervisor closed the field's intake for today: no booking for today is taken.
+    BookingsClosedToday {
+        /// Field name.
+        service: String,
+        /// The supervisor's reason.
+        reason: String,
+    },
+    /// Walk-in tickets stopped before the closing hour (`calling.stop_intake_before_close_minutes`).
+    IntakeStopped {
+        /// Field name.
+        service: String,
+        /// `HH:MM` from which tickets stopped.
+        from: String,
+    },
     /// The service's daily capacity is spent.
     CapacityExhausted {
         /// Service name.
@@ -109,6 +130,8 @@ pub enum DomainError {
     BookingNotActive(&'static str),
     /// The citizen has as many bookings that day as allowed.
     CitizenDayLimit(u32),
+    /// The phone has as many bookings that day as allowed, whoever they are for.
+    PhoneDayLimit(u32),
     /// The citizen has as many open bookings in the field as allowed.
     CitizenServiceLimit {
         /// The limit.
@@ -133,6 +156,39 @@ pub enum DomainError {
     },
     /// No booking today for this phone (masked).
     NoBookingToday(String),
+    /// The phone has several of today's bookings: the citizen picks one (kiosk: the list of
+    /// `GET /api/v1/appointments/today`).
+    SeveralBookings {
+        /// The phone, masked.
+        phone: String,
+        /// How many.
+        count: usize,
+    },
+    /// A choice from the kiosk's list of a phone's bookings that is no longer among them (the
+    /// list changed, or the server restarted since it was shown).
+    ChoiceStale,
+    /// The booking was checked in and its ticket is no longer in the queue (served, or called while
+    /// the citizen was away and past its rejoin window).
+    CheckInTicketOver {
+        /// The ticket's number.
+        number: u32,
+        /// The ticket's status label.
+        status: &'static str,
+    },
+    /// A ticket of a service day too long ago to be rated now.
+    RatingTooLate {
+        /// The ticket's number.
+        number: u32,
+        /// How many days a ticket can still be rated.
+        days: i64,
+    },
+    /// An idempotency key already answered a different request (another field, class, channel,
+    /// ticket or score): a client bug or two clients sharing keys. Never answered with the old
+    /// result (IETF draft "The Idempotency-Key HTTP Header Field", section 2.7: 422).
+    KeyReused {
+        /// What the key was first used for, in Vietnamese (`số 1029 lĩnh vực Đất đai`).
+        first: String,
+    },
 }
 
 impl DomainError {
@@ -144,6 +200,9 @@ impl DomainError {
             Self::UnknownTicket(_) => "ticket_not_found",
             Self::UnknownPriority(_) => "unknown_priority",
             Self::ServiceClosed(_) => "service_closed",
+            Self::IntakeClosed { .. } => "intake_closed",
+            Self::IntakeStopped { .. } => "intake_stopped",
+            Self::BookingsClosedToday { .. } => "bookings_closed_today",
             Self::CapacityExhausted { .. } => "capacity_exhausted",
             Self::NumberRangeExhausted { .. } => "number_range_exhausted",
             Self::CounterClosed(_) => "counter_closed",
@@ -168,15 +227,21 @@ impl DomainError {
             Self::BookingsFull { .. } => "bookings_full",
             Self::BookingCodeTaken => "booking_code_taken",
             Self::UnknownBooking(_) | Self::NoBookingToday(_) => "booking_not_found",
+            Self::SeveralBookings { .. } => "several_bookings",
+            Self::ChoiceStale => "booking_choice_stale",
             Self::HoldExpired => "hold_expired",
             Self::InvalidPhone => "invalid_phone",
             Self::InvalidCitizenId => "invalid_citizen_id",
             Self::BookingNotActive(_) => "booking_not_active",
             Self::CitizenDayLimit(_) => "booking_limit_day",
+            Self::PhoneDayLimit(_) => "booking_limit_phone",
             Self::CitizenServiceLimit { .. } => "booking_limit_service",
             Self::CheckInOtherDay { .. } => "checkin_other_day",
             Self::CheckInTooEarly { .. } => "checkin_too_early",
             Self::CheckInTooLate { .. } => "checkin_too_late",
+            Self::KeyReused { .. } => "idempotency_key_reused",
+            Self::RatingTooLate { .. } => "rating_too_late",
+            Self::CheckInTicketOver { .. } => "checkin_ticket_over",
         }
     }
 
@@ -188,6 +253,15 @@ impl DomainError {
             Self::UnknownTicket(id) => format!("Không tìm thấy phiếu «{id}» trong ngày"),
             Self::UnknownPriority(p) => format!("Không có đối tượng ưu tiên «{p}»"),
             Self::ServiceClosed(why) => why.message(),
+            Self::IntakeClosed { service, reason } => {
+                format!("Lĩnh vực {service} tạm ngừng nhận số hôm nay: {reason}. Người đã có số vẫn được phục vụ")
+            }
+            Self::BookingsClosedToday { service, reason } => {
+                format!("Lĩnh vực {service} tạm ngừng nhận lịch hẹn cho hôm nay: {reason}. Mời chọn ngày khác")
+            }
+            Self::IntakeStopped { service, from } => format!(
+                "Lĩnh vực {service} đã ngừng cấp số từ {from} để kịp phục vụ người đang chờ trước giờ đóng cửa. Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch hẹn"
+            ),
             Self::CapacityExhausted { service, capacity } => {
                 format!(
                     "Lĩnh vực {service} đã hết số hôm nay ({capacity} số). Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch hẹn"
@@ -231,6 +305,12 @@ impl DomainError {
                 format!("Không tìm thấy lịch hẹn «{code}» (hoặc số điện thoại không khớp)")
             }
             Self::NoBookingToday(phone) => format!("Không có lịch hẹn hôm nay cho số điện thoại {phone}"),
+            Self::ChoiceStale => {
+                "Lịch hẹn đã chọn không còn trong danh sách, mời nhập lại số điện thoại để xem lại".into()
+            }
+            Self::SeveralBookings { phone, count } => {
+                format!("Số điện thoại {phone} có {count} lịch hẹn hôm nay, mời chọn lịch hẹn cần nhận số")
+            }
             Self::HoldExpired => "Đã hết thời gian giữ chỗ, khung giờ chưa được đặt. Mời chọn lại khung giờ".into(),
             Self::InvalidPhone => {
                 "Số điện thoại di động không hợp lệ: cần 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09".into()
@@ -240,6 +320,7 @@ impl DomainError {
             }
             Self::BookingNotActive(status) => format!("Lịch hẹn đang ở trạng thái «{status}», không thể thực hiện"),
             Self::CitizenDayLimit(n) => format!("Mỗi công dân được đặt tối đa {n} lịch hẹn trong một ngày"),
+            Self::PhoneDayLimit(n) => format!("Mỗi số điện thoại được đặt tối đa {n} lịch hẹn trong một ngày"),
             Self::CitizenServiceLimit { limit, service } => {
                 format!("Mỗi công dân được giữ tối đa {limit} lịch hẹn chưa thực hiện cho lĩnh vực {service}")
             }
@@ -249,6 +330,15 @@ impl DomainError {
             }
             Self::CheckInTooLate { slot } => format!(
                 "Đã quá giờ check-in của lịch hẹn lúc {slot}. Mời quý khách lấy số thường tại kiosk hoặc đặt lịch khác"
+            ),
+            Self::CheckInTicketOver { number, status } => format!(
+                "Lịch hẹn này đã nhận số {number} và số đó đã «{status}», không dùng lại được. Mời quý khách lấy số thường tại kiosk"
+            ),
+            Self::RatingTooLate { number, days } => {
+                format!("Phiếu số {number} đã quá {days} ngày nên không còn đánh giá được")
+            }
+            Self::KeyReused { first } => format!(
+                "Khóa chống trùng của yêu cầu này đã được dùng cho {first}. Yêu cầu không được thực hiện, xin thử lại"
             ),
         }
     }
@@ -261,3 +351,137 @@ impl fmt::Display for DomainError {
 }
 
 impl std::error::Error for DomainError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::time;
+
+    /// One of each refusal. The match below has no wildcard: a new refusal does not compile until
+    /// it is listed here, so every refusal is checked.
+    fn every_refusal() -> Vec<DomainError> {
+        let all = vec![
+            DomainError::UnknownService("ZZ".into()),
+            DomainError::UnknownCounter(99),
+            DomainError::UnknownTicket("20261123-DD-9999".into()),
+            DomainError::UnknownPriority("vip".into()),
+            DomainError::ServiceClosed(Closed::Lunch(time(13, 30, 0, 0))),
+            DomainError::IntakeClosed { service: "Đất đai".into(), reason: "Bảo trì".into() },
+            DomainError::IntakeStopped { service: "Đất đai".into(), from: "16:30".into() },
+            DomainError::BookingsClosedToday { service: "Tư pháp".into(), reason: "Bảo trì".into() },
+            DomainError::PhoneDayLimit(4),
+            DomainError::CapacityExhausted { service: "Đất đai".into(), capacity: 120 },
+            DomainError::NumberRangeExhausted { service: "Đất đai".into() },
+            DomainError::CounterClosed(1),
+            DomainError::CounterPaused(1),
+            DomainError::CounterBusy { counter: 1, number: 1001 },
+            DomainError::NoCurrentTicket(1),
+            DomainError::InvalidTransition { number: 1001, action: "hủy", status: "Đã phục vụ" },
+            DomainError::NotServedHere { counter: 4, service: "Xây dựng".into() },
+            DomainError::SameService,
+            DomainError::RejoinWindowOver(1001),
+            DomainError::InvalidText {
+                field: "reason", message: "Lý do phải có từ 1 đến 120 ký tự".into()
+            },
+            DomainError::InvalidScore { levels: 4 },
+            DomainError::RatingWithoutTarget,
+            DomainError::NotServedYet(1001),
+            DomainError::AlreadyRated(1001),
+            DomainError::NotBookable("Đất đai".into()),
+            DomainError::SlotNotOffered(SlotProblem::Past),
+            DomainError::SlotNotOffered(SlotProblem::BeyondHorizon),
+            DomainError::SlotNotOffered(SlotProblem::TooSoon),
+            DomainError::SlotNotOffered(SlotProblem::NotASlot),
+            DomainError::SlotFull("09:00".into()),
+            DomainError::BookingsFull { service: "Tư pháp".into(), day: "23/11/2026".into() },
+            DomainError::BookingCodeTaken,
+            DomainError::UnknownBooking("K7MX3Q".into()),
+            DomainError::HoldExpired,
+            DomainError::InvalidPhone,
+            DomainError::InvalidCitizenId,
+            DomainError::BookingNotActive("Đã hủy"),
+            DomainError::CitizenDayLimit(2),
+            DomainError::CitizenServiceLimit { limit: 1, service: "Tư pháp".into() },
+            DomainError::CheckInOtherDay { when: "09:00 ngày 24/11/2026".into() },
+            DomainError::CheckInTooEarly { from: "08:45".into() },
+            DomainError::CheckInTooLate { slot: "09:00".into() },
+            DomainError::NoBookingToday("09******78".into()),
+            DomainError::SeveralBookings { phone: "09******78".into(), count: 2 },
+            DomainError::ChoiceStale,
+            DomainError::CheckInTicketOver { number: 4001, status: "Hết hiệu lực" },
+            DomainError::RatingTooLate { number: 1001, days: 7 },
+            DomainError::KeyReused { first: "số 1029 lĩnh vực Đất đai".into() },
+        ];
+        for e in &all {
+            match e {
+                DomainError::UnknownService(_)
+                | DomainError::UnknownCounter(_)
+                | DomainError::UnknownTicket(_)
+                | DomainError::UnknownPriority(_)
+                | DomainError::ServiceClosed(_)
+                | DomainError::IntakeClosed { .. }
+                | DomainError::IntakeStopped { .. }
+                | DomainError::BookingsClosedToday { .. }
+                | DomainError::PhoneDayLimit(_)
+                | DomainError::CapacityExhausted { .. }
+                | DomainError::NumberRangeExhausted { .. }
+                | DomainError::CounterClosed(_)
+                | DomainError::CounterPaused(_)
+                | DomainError::CounterBusy { .. }
+                | DomainError::NoCurrentTicket(_)
+                | DomainError::InvalidTransition { .. }
+                | DomainError::NotServedHere { .. }
+                | DomainError::SameService
+                | DomainError::RejoinWindowOver(_)
+                | DomainError::InvalidText { .. }
+                | DomainError::InvalidScore { .. }
+                | DomainError::RatingWithoutTarget
+                | DomainError::NotServedYet(_)
+                | DomainError::AlreadyRated(_)
+                | DomainError::NotBookable(_)
+                | DomainError::SlotNotOffered(_)
+                | DomainError::SlotFull(_)
+                | DomainError::BookingsFull { .. }
+                | DomainError::BookingCodeTaken
+                | DomainError::UnknownBooking(_)
+                | DomainError::HoldExpired
+                | DomainError::InvalidPhone
+                | DomainError::InvalidCitizenId
+                | DomainError::BookingNotActive(_)
+                | DomainError::CitizenDayLimit(_)
+                | DomainError::CitizenServiceLimit { .. }
+                | DomainError::CheckInOtherDay { .. }
+                | DomainError::CheckInTooEarly { .. }
+                | DomainError::CheckInTooLate { .. }
+                | DomainError::NoBookingToday(_)
+                | DomainError::SeveralBookings { .. }
+                | DomainError::ChoiceStale
+                | DomainError::CheckInTicketOver { .. }
+                | DomainError::RatingTooLate { .. }
+                | DomainError::KeyReused { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_refusal_has_a_machine_code_and_a_vietnamese_message() {
+        let all = every_refusal();
+        for e in &all {
+            let code = e.code();
+            assert!(
+                !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{code} is snake_case"
+            );
+            let message = e.message();
+            assert!(message.chars().count() >= 10, "{code}: {message}");
+            assert!(!message.is_ascii(), "{code} speaks Vietnamese: {message}");
+        }
+        // One meaning per code (the two "not found" bookings share theirs on purpose).
+        let mut codes: Vec<&str> = all.iter().map(DomainError::code).collect();
+        codes.sort_unstable();
+        let n = codes.len();
+        codes.dedup();
+        assert_eq!(n - codes.len(), 1, "only booking_not_found is shared: {codes:?}");
+    }
+}

@@ -1,14 +1,17 @@
 //! Estimated wait.
 //!
 //! `wait = ceil(ahead × service_time / counters)` minutes, where
-//! - `ahead` is the number of tickets waiting in the same service that arrived earlier (for a ticket
-//!   issued now: everybody waiting in that service);
+//! - `ahead` is the number of tickets of the same service that will be called before this one as
+//!   things stand (`Queue::ahead_of`): those that arrived earlier, and those that arrived later but
+//!   go first — appointment tickets, and for a normal ticket the priority ones; for a ticket issued
+//!   now, everybody waiting in the service;
 //! - `service_time` is the mean of the last [`SAMPLES`] measured service times of the service (from
 //!   the call to done), or the configured default while fewer than [`MIN_SAMPLES`] were measured;
-//! - `counters` is the number of open counters serving the service, or 1 when none is open.
+//! - `counters` is the open counters serving the service, each counted by its share: a counter that
+//!   serves `k` services counts `1/k` for each.
 //!
-//! It assumes counters share their time evenly and that priority tickets arriving later do not pass;
-//! both make it an estimate, shown as such ("khoảng 25 phút").
+//! With no open counter serving the service the wait is unknown (`None`, shown "chưa xác định"),
+//! never a number. It is shown as an estimate ("khoảng 25 phút").
 
 use std::collections::VecDeque;
 
@@ -40,11 +43,14 @@ impl ServiceTimes {
     }
 }
 
-/// Minutes to wait with `ahead` people ahead, `mean_seconds` per person and `counters` serving.
-pub fn wait_minutes(ahead: u32, mean_seconds: u32, counters: u32) -> u32 {
-    let total = u64::from(ahead) * u64::from(mean_seconds);
-    let per_counter = total.div_ceil(u64::from(counters.max(1)));
-    u32::try_from(per_counter.div_ceil(60)).unwrap_or(u32::MAX)
+/// Minutes to wait with `ahead` people ahead, `mean_seconds` per person and `counters` (shares of
+/// counters) serving; `None` when nobody serves.
+pub fn wait_minutes(ahead: u32, mean_seconds: u32, counters: f64) -> Option<u32> {
+    if counters.is_nan() || counters <= 0.0 {
+        return None;
+    }
+    let seconds = f64::from(ahead) * f64::from(mean_seconds) / counters;
+    Some((seconds / 60.0).ceil().min(f64::from(u32::MAX)) as u32)
 }
 
 #[cfg(test)]
@@ -53,11 +59,12 @@ mod tests {
 
     #[test]
     fn wait_follows_the_documented_formula() {
-        assert_eq!(wait_minutes(0, 600, 2), 0);
-        assert_eq!(wait_minutes(7, 480, 1), 56);
-        assert_eq!(wait_minutes(7, 480, 2), 28);
-        assert_eq!(wait_minutes(1, 61, 1), 2, "rounded up");
-        assert_eq!(wait_minutes(5, 300, 0), 25, "no open counter counts as one");
+        assert_eq!(wait_minutes(0, 600, 2.0), Some(0));
+        assert_eq!(wait_minutes(7, 480, 1.0), Some(56));
+        assert_eq!(wait_minutes(7, 480, 2.0), Some(28));
+        assert_eq!(wait_minutes(1, 61, 1.0), Some(2), "rounded up");
+        assert_eq!(wait_minutes(7, 480, 0.5), Some(112), "a counter shared with another field counts half");
+        assert_eq!(wait_minutes(5, 300, 0.0), None, "nobody serves: unknown, not a number");
     }
 
     #[test]

@@ -134,6 +134,19 @@ pub enum Fact {
         /// Counter.
         counter: CounterNo,
     },
+    /// A supervisor stopped a field's intake (no new tickets or same-day bookings) for the rest of
+    /// the service day.
+    IntakeClosed {
+        /// Field.
+        service: ServiceCode,
+        /// Why, in Vietnamese, as shown to citizens.
+        reason: String,
+    },
+    /// A supervisor opened a field's intake again.
+    IntakeOpened {
+        /// Field.
+        service: ServiceCode,
+    },
     /// A rating was recorded.
     RatingGiven,
     /// A slot was held while the citizen enters their details.
@@ -158,6 +171,14 @@ pub enum Fact {
 }
 
 impl Fact {
+    /// The field a fact that is about a field's intake concerns.
+    pub fn intake_service(&self) -> Option<&ServiceCode> {
+        match self {
+            Fact::IntakeClosed { service, .. } | Fact::IntakeOpened { service } => Some(service),
+            _ => None,
+        }
+    }
+
     /// Name of the fact, as stored in the event log's `kind` column.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -175,6 +196,8 @@ impl Fact {
             Fact::CounterOpened { .. } => "counter_opened",
             Fact::CounterPaused { .. } => "counter_paused",
             Fact::CounterClosed { .. } => "counter_closed",
+            Fact::IntakeClosed { .. } => "intake_closed",
+            Fact::IntakeOpened { .. } => "intake_opened",
             Fact::RatingGiven => "rating_given",
             Fact::BookingHeld => "booking_held",
             Fact::BookingConfirmed => "booking_confirmed",

@@ -118,6 +118,13 @@ impl TicketId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The service day it was issued for (`None` for an id whose date is not a real day).
+    pub fn day(&self) -> Option<jiff::civil::Date> {
+        let d = self.0.get(..8)?;
+        let (y, m, dd) = (d.get(..4)?.parse().ok()?, d.get(4..6)?.parse().ok()?, d.get(6..8)?.parse().ok()?);
+        jiff::civil::Date::new(y, m, dd).ok()
+    }
 }
 
 impl fmt::Display for TicketId {

@@ -16,7 +16,7 @@ pub mod estimate;
 pub mod facts;
 pub mod ids;
 pub mod queue;
-mod rating;
+pub mod rating;
 pub mod slots;
 pub mod text;
 pub mod ticket;

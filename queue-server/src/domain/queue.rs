@@ -13,6 +13,7 @@ use jiff::civil::Date;
 use super::booking::{Book, Booking, BookingStatus};
 use super::calling::Waiting;
 use super::centre::{Centre, Closed};
+use super::error::DomainError;
 use super::estimate::{ServiceTimes, wait_minutes};
 pub use super::facts::{Change, CounterRuntime, CounterStatus, Fact, RatingRecord};
 use super::ids::{CounterNo, ServiceCode, TicketId};
@@ -25,8 +26,8 @@ pub struct ServiceLoad {
     pub code: ServiceCode,
     /// Tickets waiting.
     pub waiting: u32,
-    /// Estimated wait for a ticket issued now, minutes.
-    pub estimated_wait_minutes: u32,
+    /// Estimated wait for a ticket issued now, minutes; `None` when no open counter serves it.
+    pub estimated_wait_minutes: Option<u32>,
     /// Tickets that can still be issued today.
     pub remaining_today: u32,
     /// Daily capacity.
@@ -39,6 +40,8 @@ pub struct ServiceLoad {
     pub bookings_left: u32,
     /// Walk-in tickets issued.
     pub walk_ins: u32,
+    /// The supervisor's reason while the field's intake is closed for the day.
+    pub intake_closed: Option<String>,
 }
 
 /// Everything the engine keeps about a service day.
@@ -55,6 +58,9 @@ pub struct Queue {
     /// No-show tickets, so expiring them does not scan the whole day.
     pub(super) no_shows: BTreeSet<TicketId>,
     pub(super) issued: HashMap<ServiceCode, u32>,
+    /// The highest number used today per field (issued field): numbering continues after it,
+    /// whatever the configured start says now.
+    pub(super) highest: HashMap<ServiceCode, u32>,
     pub(super) counters: BTreeMap<CounterNo, CounterRuntime>,
     pub(super) idempotency: HashMap<String, TicketId>,
     pub(super) rating_keys: HashMap<String, RatingRecord>,
@@ -64,6 +70,8 @@ pub struct Queue {
     pub(super) book: Book,
     /// Tickets of the day made by checking a booking in, per field.
     pub(super) from_bookings: HashMap<ServiceCode, u32>,
+    /// Fields whose intake a supervisor closed this service day, with the reason.
+    pub(super) intake_closed: BTreeMap<ServiceCode, String>,
 }
 
 impl Waiting for Queue {
@@ -101,6 +109,8 @@ pub struct Restore {
     pub last_rating_id: i64,
     /// Bookings of the day and later.
     pub bookings: Vec<Booking>,
+    /// Fields whose intake is closed this day, with the reason.
+    pub intake_closed: Vec<(ServiceCode, String)>,
 }
 
 impl Queue {
@@ -121,12 +131,14 @@ impl Queue {
             waiting_appointments: BTreeSet::new(),
             no_shows: BTreeSet::new(),
             issued: HashMap::new(),
+            highest: HashMap::new(),
             idempotency: HashMap::new(),
             rating_keys: HashMap::new(),
             times: HashMap::new(),
             next_rating_id: stored.last_rating_id + 1,
             book: Book::restore(stored.bookings.into_iter().filter(|b| b.day >= day)),
             from_bookings: HashMap::new(),
+            intake_closed: stored.intake_closed.into_iter().collect(),
         };
         let checked_in: Vec<ServiceCode> = queue
             .book
@@ -144,6 +156,8 @@ impl Queue {
         }
         for ticket in stored.tickets.into_iter().filter(|t| t.day == day) {
             *queue.issued.entry(ticket.issued_service.clone()).or_default() += 1;
+            let highest = queue.highest.entry(ticket.issued_service.clone()).or_default();
+            *highest = (*highest).max(ticket.number);
             if let Some(key) = &ticket.idempotency_key {
                 queue.idempotency.insert(key.clone(), ticket.id.clone());
             }
@@ -198,28 +212,77 @@ impl Queue {
         self.waiting.get(service).into_iter().flatten().filter_map(|k| self.tickets.get(&k.id))
     }
 
-    /// People ahead of a waiting ticket in its service.
+    /// People of its service who will be called before a waiting ticket as things stand: those who
+    /// arrived earlier, and those who arrived later but go first — appointment tickets and, for a
+    /// normal ticket, priority ones (the calling order lets them pass). The same figure is its
+    /// position (the ticket page, the printed ticket) and the base of its estimated wait.
     pub fn position(&self, ticket: &Ticket) -> Option<u32> {
         if ticket.status != TicketStatus::Waiting {
             return None;
         }
         let set = self.waiting.get(&ticket.service)?;
         let key = ticket.queue_key();
-        // A ticket just issued is last: answer without walking the queue.
-        let ahead = if set.last() == Some(&key) { set.len() - 1 } else { set.range(..key).count() };
-        Some(u32::try_from(ahead).unwrap_or(u32::MAX))
+        let priority_set = self.waiting_priority.get(&ticket.service);
+        let earlier = if ticket.priority.is_some() && ticket.appointment_at.is_none() {
+            // A priority ticket passes earlier normal ones but one in every `priority_ratio + 1`
+            // calls (N:1): ahead of it are the earlier priority and appointment tickets, and one
+            // earlier normal ticket per `priority_ratio` priority tickets called before it.
+            let (mut priority_ahead, mut appointments, mut normal) = (0usize, 0usize, 0usize);
+            for k in set.range(..key.clone()) {
+                if priority_set.is_some_and(|p| p.contains(k)) {
+                    priority_ahead += 1;
+                } else if self.tickets.get(&k.id).is_some_and(|t| t.appointment_at.is_some()) {
+                    appointments += 1;
+                } else {
+                    normal += 1;
+                }
+            }
+            let ratio = self.centre.policy.priority_ratio as usize;
+            let normal_first = if ratio == 0 { normal } else { normal.min(priority_ahead / ratio) };
+            priority_ahead + appointments + normal_first
+        } else if set.last() == Some(&key) {
+            // A ticket just issued is last: answer without walking the queue.
+            set.len() - 1
+        } else {
+            set.range(..key.clone()).count()
+        };
+        let appointment_after = |k: &QueueKey| self.tickets.get(&k.id).is_some_and(|t| t.appointment_at.is_some());
+        let later_first = if ticket.appointment_at.is_some() {
+            // Appointments go by their own times; nobody arriving later passes them but earlier ones.
+            0
+        } else {
+            set.range((std::ops::Bound::Excluded(key), std::ops::Bound::Unbounded))
+                .filter(|k| {
+                    appointment_after(k) || (ticket.priority.is_none() && priority_set.is_some_and(|p| p.contains(k)))
+                })
+                .count()
+        };
+        Some(u32::try_from(earlier + later_first).unwrap_or(u32::MAX))
     }
 
-    /// Estimated wait of a waiting ticket, minutes.
+    /// Estimated wait of a waiting ticket, minutes; `None` when not waiting or nobody serves.
     pub fn estimated_wait(&self, ticket: &Ticket) -> Option<u32> {
-        self.position(ticket).map(|ahead| self.wait_for(&ticket.service, ahead))
+        self.position(ticket).and_then(|ahead| self.wait_for(&ticket.service, ahead))
     }
 
-    /// Estimated wait in a service with `ahead` people ahead, minutes.
-    pub fn wait_for(&self, service: &ServiceCode, ahead: u32) -> u32 {
+    /// Estimated wait in a service with `ahead` people ahead, minutes; `None` (unknown) when no
+    /// open counter serves the service.
+    pub fn wait_for(&self, service: &ServiceCode, ahead: u32) -> Option<u32> {
         let default = self.centre.policy.default_service_minutes * 60;
         let mean = self.times.get(service).map_or(default, |t| t.mean_seconds(default));
-        wait_minutes(ahead, mean, self.open_counters_serving(service))
+        wait_minutes(ahead, mean, self.serving_share(service))
+    }
+
+    /// The open counters serving `service`, each counted by its share (1/k for a counter that
+    /// serves k services).
+    fn serving_share(&self, service: &ServiceCode) -> f64 {
+        self.centre
+            .counters
+            .iter()
+            .filter(|c| c.services.contains(service))
+            .filter(|c| self.counters.get(&c.no).is_some_and(|r| r.status == CounterStatus::Open))
+            .map(|c| 1.0 / c.services.len().max(1) as f64)
+            .sum()
     }
 
     fn open_counters_serving(&self, service: &ServiceCode) -> u32 {
@@ -238,6 +301,32 @@ impl Queue {
         self.issued.get(service).copied().unwrap_or(0)
     }
 
+    /// Numbers used today by one field that fall in another field's configured range (the ranges
+    /// were changed since they were issued): `(index of the field whose range it is, that field,
+    /// the field that used it, the number)`, the lowest number per pair. Today cannot go on with
+    /// such a configuration: two fields would call the same number.
+    pub fn range_conflicts(&self) -> Vec<(usize, ServiceCode, ServiceCode, u32)> {
+        let mut conflicts: BTreeMap<(usize, ServiceCode), (ServiceCode, u32)> = BTreeMap::new();
+        for t in self.tickets.values() {
+            for (i, spec) in self.centre.services.iter().enumerate() {
+                if spec.code != t.issued_service && (spec.number_start..=spec.number_end).contains(&t.number) {
+                    let entry = conflicts.entry((i, spec.code.clone())).or_insert((t.issued_service.clone(), t.number));
+                    if t.number < entry.1 {
+                        *entry = (t.issued_service.clone(), t.number);
+                    }
+                }
+            }
+        }
+        conflicts.into_iter().map(|((i, field), (other, number))| (i, field, other, number)).collect()
+    }
+
+    /// The number the next ticket of `service` gets: the configured start, or the one after the
+    /// highest used today when that is later. Never a number used today, even after the
+    /// configured range moved.
+    pub fn next_number(&self, service: &ServiceCode, start: u32) -> u32 {
+        self.highest.get(service).map_or(start, |h| start.max(h.saturating_add(1)))
+    }
+
     /// The bookings.
     pub fn book(&self) -> &Book {
         &self.book
@@ -250,9 +339,8 @@ impl Queue {
             .iter()
             .map(|spec| {
                 let waiting = u32::try_from(self.waiting.get(&spec.code).map_or(0, BTreeSet::len)).unwrap_or(u32::MAX);
-                let issued = self.issued_count(&spec.code);
                 let by_capacity = self.walk_ins_left(&spec.code, now);
-                let by_range = (spec.number_end + 1).saturating_sub(spec.number_start + issued);
+                let by_range = (spec.number_end + 1).saturating_sub(self.next_number(&spec.code, spec.number_start));
                 ServiceLoad {
                     code: spec.code.clone(),
                     waiting,
@@ -263,9 +351,29 @@ impl Queue {
                     bookings_left: self.bookings_left(&spec.code, self.day),
                     walk_ins: self.walk_ins(&spec.code),
                     counters_open: self.open_counters_serving(&spec.code),
+                    intake_closed: self.intake_closed.get(&spec.code).cloned(),
                 }
             })
             .collect()
+    }
+
+    /// The supervisor's reason when a field's intake is closed this service day.
+    pub fn intake_closed(&self, service: &ServiceCode) -> Option<&str> {
+        self.intake_closed.get(service).map(String::as_str)
+    }
+
+    /// Whether a field takes new walk-in tickets at `now`: refused when a supervisor closed its
+    /// intake, or (with `calling.stop_intake_before_close_minutes`) in the last minutes before the
+    /// day's closing hour. Hours themselves are [`Queue::accepting`].
+    pub fn intake(&self, service: &ServiceCode, now: Timestamp) -> Result<(), DomainError> {
+        let name = || self.centre.service_name(service);
+        if let Some(reason) = self.intake_closed.get(service) {
+            return Err(DomainError::IntakeClosed { service: name(), reason: reason.clone() });
+        }
+        if let Some(from) = self.centre.intake_stops_at(now) {
+            return Err(DomainError::IntakeStopped { service: name(), from: super::centre::hhmm(from) });
+        }
+        Ok(())
     }
 
     /// Whether tickets are taken now, and if not why.
@@ -301,9 +409,12 @@ impl Queue {
             self.waiting_appointments.clear();
             self.no_shows.clear();
             self.issued.clear();
+            self.highest.clear();
             self.idempotency.clear();
             self.rating_keys.clear();
             self.from_bookings.clear();
+            // An intake closure lasts its service day: a forgotten one never blocks the next.
+            self.intake_closed.clear();
             self.book.forget_before(today);
             changes.push(Change::of(Fact::DayStarted { day: today }));
         }

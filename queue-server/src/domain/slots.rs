@@ -37,10 +37,14 @@ pub struct AppointmentPolicy {
     pub late_arrival: LateArrival,
     /// With [`LateArrival::WalkIn`]: a booking not checked in this long after its slot is a no-show.
     pub no_show_after_minutes: u32,
-    /// Bookings one phone number (or citizen ID) may hold on one day, all fields.
+    /// Bookings one citizen (by citizen ID when both bookings carry one, else by phone) may hold on
+    /// one day, all fields.
     pub per_citizen_per_day: u32,
-    /// Open bookings one phone number (or citizen ID) may hold in one field.
+    /// Open bookings one citizen may hold in one field.
     pub per_citizen_per_service: u32,
+    /// Bookings one phone number may hold on one day, whoever they are for (a parent booking for
+    /// the family gives each person's citizen ID; this caps made-up ones).
+    pub per_phone_per_day: u32,
     /// A reminder goes out this long before the slot; 0 sends none.
     pub reminder_minutes: u32,
 }
@@ -58,6 +62,7 @@ impl Default for AppointmentPolicy {
             no_show_after_minutes: 60,
             per_citizen_per_day: 2,
             per_citizen_per_service: 1,
+            per_phone_per_day: 4,
             reminder_minutes: 120,
         }
     }

@@ -47,6 +47,7 @@ pub(super) fn centre() -> Arc<Centre> {
             rejoin_minutes: 15,
             default_service_minutes: 8,
             appointment_grace_minutes: 10,
+            stop_intake_before_close_minutes: 0,
         },
         rating_levels: vec!["Không hài lòng".into(), "Chấp nhận".into(), "Hài lòng".into(), "Rất hài lòng".into()],
         appointments: crate::domain::slots::AppointmentPolicy::default(),
@@ -103,7 +104,7 @@ fn numbers_are_gapless_per_service_and_positions_count_people_ahead() {
     assert_eq!(a.id.as_str(), "20261123-DD-1001");
     assert_eq!(q.position(&a), Some(0));
     assert_eq!(q.position(&c), Some(1));
-    assert_eq!(q.estimated_wait(&c), Some(4), "1 ahead × 8 min default ÷ 2 open counters");
+    assert_eq!(q.estimated_wait(&c), Some(6), "1 ahead × 8 min default ÷ 1.5 (counter 2 also serves XD: half)");
 }
 
 #[test]
@@ -126,6 +127,31 @@ fn a_repeated_idempotency_key_returns_the_same_ticket() {
     assert_eq!(a, b);
     assert!(again.changes.is_empty());
     assert_eq!(q.issued_count(&code("DD")), 1);
+}
+
+#[test]
+fn a_key_replayed_with_another_field_class_or_channel_is_refused_and_changes_nothing() {
+    let mut q = queue();
+    let with = |service: &str, priority: Option<&str>, channel: Channel| Command::Issue {
+        service: code(service),
+        priority: priority.map(String::from),
+        channel,
+        idempotency_key: Some("kiosk-a1b2c3d4e5f60718-t1".into()),
+        appointment_at: None,
+    };
+    q.execute(with("DD", None, Channel::Kiosk), monday("08:00")).expect("issues 1001");
+    for other in [
+        with("XD", None, Channel::Kiosk),
+        with("DD", Some("elderly"), Channel::Kiosk),
+        with("DD", None, Channel::Counter),
+    ] {
+        let refused = q.execute(other, monday("08:01")).expect_err("another request under the same key");
+        assert_eq!(refused.code(), "idempotency_key_reused");
+        assert!(refused.message().contains("số 1001 lĩnh vực Đất đai"), "{}", refused.message());
+    }
+    assert_eq!((q.issued_count(&code("DD")), q.issued_count(&code("XD"))), (1, 0), "nothing issued");
+    let again = q.execute(with("DD", None, Channel::Kiosk), monday("08:02")).expect("the same request");
+    assert!(matches!(again.outcome, Outcome::Issued { replayed: true, .. }));
 }
 
 #[test]
@@ -373,7 +399,7 @@ fn serving_times_feed_the_estimate() {
     issue(&mut q, "DD", None, monday("08:10"));
     let dd = &q.loads(monday("09:00"))[0];
     assert_eq!((dd.waiting, dd.counters_open), (1, 1));
-    assert_eq!(dd.estimated_wait_minutes, 2, "1 waiting × measured 2 min ÷ 1 counter");
+    assert_eq!(dd.estimated_wait_minutes, Some(2), "1 waiting × measured 2 min ÷ 1 counter");
 }
 
 #[test]
@@ -404,6 +430,8 @@ fn a_rating_needs_a_served_ticket_and_only_one() {
     let rate = |ticket: &Ticket, score: u8| {
         Command::Rate(NewRating {
             ticket: Some(ticket.id.clone()),
+            by_number: None,
+            given_at: None,
             counter: None,
             score,
             tags: vec![],
@@ -422,6 +450,8 @@ fn a_rating_needs_a_served_ticket_and_only_one() {
     assert_eq!(q.execute(rate(&a, 4), monday("08:07")).map_err(|e| e.code()), Err("already_rated"));
     let anonymous = Command::Rate(NewRating {
         ticket: None,
+        by_number: None,
+        given_at: None,
         counter: None,
         score: 3,
         tags: vec![],
@@ -429,4 +459,131 @@ fn a_rating_needs_a_served_ticket_and_only_one() {
         idempotency_key: None,
     });
     assert_eq!(q.execute(anonymous, monday("08:07")).map_err(|e| e.code()), Err("rating_without_target"));
+}
+
+#[test]
+fn a_rating_by_number_finds_todays_ticket_and_keeps_when_it_was_given() {
+    let mut q = queue();
+    let a = issue(&mut q, "DD", None, monday("08:00"));
+    call(&mut q, 1, monday("08:02"));
+    done(&mut q, 1, monday("08:05"));
+    let by_number = |given: &str| {
+        Command::Rate(NewRating {
+            ticket: None,
+            by_number: Some((q.day(), a.number)),
+            given_at: Some(monday(given)),
+            counter: None,
+            score: 4,
+            tags: vec![],
+            comment: None,
+            idempotency_key: None,
+        })
+    };
+    let given_before_service = by_number("08:01");
+    let rated = q.execute(given_before_service, monday("09:30")).expect("rates");
+    let Outcome::Rating { record, .. } = rated.outcome else { panic!("not a rating") };
+    assert_eq!(record.ticket.as_ref(), Some(&a.id));
+    assert_eq!(record.at, monday("08:05"), "not before the ticket was served");
+}
+
+#[test]
+fn a_walk_in_is_called_within_the_aging_bound_behind_a_steady_stream_of_appointments_and_priority() {
+    let mut c = (*centre()).clone();
+    c.services.iter_mut().for_each(|s| s.daily_capacity = 500);
+    let c = std::sync::Arc::new(c);
+    let mut q = Queue::new(c.clone(), c.schedule.service_day(monday("08:00")));
+    for n in [1, 2, 3] {
+        q.execute(Command::Open(no(n)), monday("07:30")).expect("opens");
+    }
+    // Only counter 1 serves DD: counter 2 (DD and XD) is closed.
+    q.execute(Command::Close(no(2)), monday("07:31")).expect("closes");
+    let start = monday("08:00");
+    let bound = i64::from(q.centre().policy.aging_minutes) + 8;
+    let (mut serving_until, mut walk_in, mut called_after) = (None::<Timestamp>, None::<Ticket>, None);
+    let mut passed = 0;
+    for minute in 0..300 {
+        let now = start + SignedDuration::from_mins(minute);
+        q.advance(now);
+        if minute % 6 == 0 {
+            // A booked citizen checks in; the appointment is due at once.
+            let booked = Command::Issue {
+                service: code("DD"),
+                priority: None,
+                channel: Channel::Appointment,
+                idempotency_key: None,
+                appointment_at: Some(now),
+            };
+            q.execute(booked, now).expect("checked in");
+        }
+        if minute % 10 == 3 {
+            issue(&mut q, "DD", Some("elderly"), now);
+        }
+        if minute == 20 {
+            walk_in = Some(issue(&mut q, "DD", None, now));
+        }
+        if serving_until.is_some_and(|until| until <= now) {
+            done(&mut q, 1, now);
+            serving_until = None;
+        }
+        if serving_until.is_none() {
+            let (called, _) = call(&mut q, 1, now);
+            if walk_in.as_ref().is_some_and(|w| w.id == called.id) {
+                called_after = Some(minute - 20);
+                break;
+            }
+            passed += usize::from(walk_in.is_some());
+            serving_until = Some(now + SignedDuration::from_mins(8));
+        }
+        if let Some(w) = &walk_in {
+            // While others will go first, the estimate says so.
+            let waiting = q.ticket(&w.id).expect("kept");
+            let ahead = q.position(waiting).expect("waiting");
+            assert!(ahead > 0, "minute {minute}: others are called first");
+            let estimate = q.estimated_wait(waiting);
+            assert!(estimate.is_some_and(|e| e > 0), "minute {minute}: estimate {estimate:?} with {ahead} ahead");
+        }
+    }
+    let waited = called_after.expect("the walk-in was called");
+    assert!(waited <= bound, "waited {waited} min behind {passed} others; the bound is {bound}");
+    assert!(passed >= 3, "appointments and priority tickets did go first for a while ({passed})");
+}
+
+#[test]
+fn nobody_serving_means_no_estimate_and_a_shared_counter_counts_by_its_share() {
+    let mut q = queue();
+    let t = issue(&mut q, "XD", None, monday("08:00"));
+    issue(&mut q, "XD", None, monday("08:01"));
+    // XD is served by counter 2 (DD and XD) and counter 3 (XD): 0.5 + 1 counters.
+    let xd = |q: &Queue| q.loads(monday("08:02")).into_iter().find(|l| l.code == code("XD")).expect("XD");
+    assert_eq!(xd(&q).estimated_wait_minutes, Some(11), "2 × 8 min ÷ 1.5");
+    for n in [2, 3] {
+        q.execute(Command::Pause(no(n), "Họp".into()), monday("08:02")).expect("pauses");
+    }
+    assert_eq!(xd(&q).estimated_wait_minutes, None, "every counter of the field paused: unknown, not a number");
+    assert_eq!(q.estimated_wait(q.ticket(&t.id).expect("kept")), None);
+}
+
+#[test]
+fn a_priority_ticket_is_not_told_that_the_normal_ones_it_passes_are_ahead() {
+    // Priority ratio 2:1, counter 3 serves Xây dựng only.
+    let mut q = queue();
+    q.execute(Command::Open(no(3)), monday("07:30")).expect("opens");
+    let normal = issue(&mut q, "XD", None, monday("08:00"));
+    let elderly = issue(&mut q, "XD", Some("elderly"), monday("08:05"));
+    let position = |q: &Queue, t: &Ticket| q.ticket(&t.id).and_then(|t| q.position(t));
+    assert_eq!(position(&q, &elderly), Some(0), "the elderly ticket goes next");
+    assert_eq!(position(&q, &normal), Some(1), "the normal one is passed");
+    let second = issue(&mut q, "XD", Some("disabled"), monday("08:06"));
+    let third = issue(&mut q, "XD", Some("elderly"), monday("08:07"));
+    assert_eq!(position(&q, &second), Some(1));
+    assert_eq!(position(&q, &third), Some(3), "after two priority calls the normal one has its turn");
+    // The calls bear every position out.
+    let order: Vec<TicketId> = (0..4)
+        .map(|i| {
+            let (t, _) = call(&mut q, 3, monday("08:10") + SignedDuration::from_mins(i));
+            q.execute(Command::Done(no(3)), monday("08:10") + SignedDuration::from_mins(i)).expect("done");
+            t.id
+        })
+        .collect();
+    assert_eq!(order, [elderly.id, second.id, normal.id, third.id]);
 }

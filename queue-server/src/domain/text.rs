@@ -1,10 +1,20 @@
-//! Vietnamese text: folded for search ("Đất đai" and "dat dai" match) and personal data masked for
-//! public answers.
+//! Vietnamese text: composed (NFC) wherever it enters, folded for search ("Đất đai" and "dat dai"
+//! match) and personal data masked for public answers.
+
+/// `text` in NFC (Unicode Standard Annex #15: letters and their marks composed, as Vietnamese is
+/// normally written), borrowed when it already is.
+pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => std::borrow::Cow::Borrowed(text),
+        _ => std::borrow::Cow::Owned(text.nfc().collect()),
+    }
+}
 
 /// Lower-cases `s` and strips Vietnamese diacritics (tones and vowel marks, đ → d), so that a search
 /// typed without diacritics finds text written with them.
 pub fn fold(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).map(motcua_protocol::text::base_letter).collect()
+    nfc(s).chars().flat_map(char::to_lowercase).map(motcua_protocol::text::base_letter).collect()
 }
 
 /// Whether every word of `query` occurs in `haystack`, both folded.

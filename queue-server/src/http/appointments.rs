@@ -11,9 +11,9 @@ use axum::response::IntoResponse;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use motcua_protocol::api::{
-    BookableDay, BookableService, BookableServices, Booking, BookingSummary, CancelRequest, CheckInRequest,
-    ConfirmRequest, ErrorBody, HoldRequest, Notification, RescheduleRequest, ServiceBookings, SlotInfo, SlotsResponse,
-    Ticket,
+    BookableDay, BookableService, BookableServices, Booking, BookingChoice, BookingSummary, CancelRequest,
+    CheckInRequest, ConfirmRequest, ErrorBody, HoldRequest, Notification, RescheduleRequest, ServiceBookings, SlotInfo,
+    SlotsResponse, Ticket, TodaysBookings,
 };
 use serde::Deserialize;
 
@@ -28,10 +28,8 @@ use crate::domain::slots::{bookable_days, day_slots, offered_slots};
 use crate::domain::{Command, DomainError, ParseError, Queue, ServiceCode};
 use crate::store::{Reply, StoreError};
 
-const WEEKDAYS: [&str; 7] = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"];
-
 fn day_label(day: Date) -> String {
-    let weekday = WEEKDAYS[day.weekday().to_monday_zero_offset() as usize];
+    let weekday = motcua_protocol::text::WEEKDAYS_VI[day.weekday().to_monday_zero_offset() as usize];
     format!("{weekday} {:02}/{:02}", day.day(), day.month())
 }
 
@@ -78,6 +76,10 @@ pub fn bookable(queue: &Queue, now: Timestamp) -> BookableServices {
             days: bookable_days(&centre.schedule, policy, now)
                 .into_iter()
                 .map(|day| BookableDay {
+                    closed_reason: queue
+                        .intake_closed(&spec.code)
+                        .filter(|_| day == queue.day())
+                        .map(|reason| format!("Hôm nay tạm ngừng nhận lịch hẹn: {reason}")),
                     date: day.to_string(),
                     label: day_label(day),
                     places_left: slots(queue, &spec.code, day, now)
@@ -178,8 +180,10 @@ pub async fn hold(
 pub async fn get_booking(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Booking>, ApiError> {
     let code = parse_code(&code)?;
     let wanted = code.clone();
-    let found =
-        state.store.read(move |queue, _| queue.book().get(&wanted).map(|b| crate::views::booking(queue, b))).await?;
+    let found = state
+        .store
+        .read(move |queue, now| queue.book().get(&wanted).map(|b| crate::views::booking(queue, b, now)))
+        .await?;
     found.map(Json).ok_or(ApiError::Refused(DomainError::UnknownBooking(code.to_string())))
 }
 
@@ -253,7 +257,22 @@ pub async fn check_in(
     let Json(body) = body?;
     let by = match (body.code.as_deref().map(str::trim).filter(|c| !c.is_empty()), body.phone) {
         (Some(code), _) => CheckInBy::Code(parse_code(code)?),
-        (None, Some(phone)) => CheckInBy::Phone(phone),
+        (None, Some(phone)) => match body.choice.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            // One of the phone's bookings, chosen from the list: its code, found here on the server.
+            Some(choice) => {
+                let (key, choice) = (state.choice_key, choice.to_string());
+                let code = state
+                    .store
+                    .read(move |queue, _| {
+                        let (_, today) = queue.todays_bookings_of(&phone)?;
+                        let chosen = today.into_iter().find(|b| choice_token(&key, &b.code.to_string()) == choice);
+                        chosen.map(|b| b.code.clone()).ok_or(DomainError::ChoiceStale)
+                    })
+                    .await?;
+                CheckInBy::Code(code.map_err(ApiError::Refused)?)
+            }
+            None => CheckInBy::Phone(phone),
+        },
         (None, None) => {
             return Err(ApiError::BadInput(ParseError {
                 code: "missing_booking",
@@ -262,6 +281,62 @@ pub async fn check_in(
         }
     };
     ticket_reply(state.store.execute_as(Command::CheckIn(by), Some(caller.actor.clone())).await?)
+}
+
+/// The token naming a booking on the kiosk's choice list: 16 hex digits of BLAKE2s over this server
+/// process's random key and the code. Without the key it cannot be turned back into the code (a
+/// code alone has only 25⁶ values, so an unkeyed hash could be searched), and it lapses at restart.
+pub fn choice_token(key: &[u8; 32], code: &str) -> String {
+    use blake2::Digest;
+    let mut hash = blake2::Blake2s256::new();
+    hash.update(key);
+    hash.update(code.as_bytes());
+    hash.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Query of today's bookings of a phone.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PhoneQuery {
+    /// The mobile number the bookings were made with.
+    pub phone: String,
+}
+
+/// Today's bookings made with a phone, still to check in or checked in, for the kiosk to offer
+/// when the phone has several (`several_bookings` from check-in); the kiosk checks the chosen one in
+/// with `{phone, choice}`. Kiosk devices only; names masked, booking codes never given out.
+#[utoipa::path(get, path = "/api/v1/appointments/today", tag = "appointments", params(PhoneQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = TodaysBookings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn today(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<PhoneQuery>, QueryRejection>,
+) -> Result<Json<TodaysBookings>, ApiError> {
+    caller.require_kiosk_device()?;
+    let Query(query) = query?;
+    let key = state.choice_key;
+    let answer = state
+        .store
+        .read(move |queue, _| {
+            let schedule = &queue.centre().schedule;
+            queue.todays_bookings_of(&query.phone).map(|(phone, bookings)| TodaysBookings {
+                phone,
+                bookings: bookings
+                    .into_iter()
+                    .map(|b| BookingChoice {
+                        choice: choice_token(&key, &b.code.to_string()),
+                        service: b.service.to_string(),
+                        service_name_vi: queue.centre().service_name(&b.service),
+                        time: schedule.local_hhmm(b.slot_at),
+                        name: b.citizen.as_ref().map(|c| crate::domain::text::mask_name(&c.name)).unwrap_or_default(),
+                        status: b.status.as_str().to_string(),
+                    })
+                    .collect(),
+            })
+        })
+        .await?;
+    answer.map(Json).map_err(ApiError::Refused)
 }
 
 /// Query of the day view.

@@ -61,6 +61,15 @@ impl Caller {
         }
     }
 
+    /// Whether the caller is a kiosk device (its token): for what only the kiosk in front of the
+    /// citizen may see.
+    pub fn require_kiosk_device(&self) -> Result<(), ApiError> {
+        match (self.role, &self.session) {
+            (Role::Kiosk, None) => Ok(()),
+            _ => Err(ApiError::Forbidden("Chỉ kiosk tại trung tâm được thực hiện thao tác này".into())),
+        }
+    }
+
     /// Whether the caller may act for counter `no`.
     pub fn require_counter(&self, no: CounterNo) -> Result<(), ApiError> {
         match (self.role, &self.counters) {
@@ -82,7 +91,9 @@ impl Caller {
     pub fn require_supervisor(&self) -> Result<(), ApiError> {
         match self.role {
             Role::Supervisor => Ok(()),
-            _ => Err(ApiError::Forbidden("Chỉ lãnh đạo, giám sát viên được xem nội dung này".into())),
+            _ => Err(ApiError::Forbidden(
+                "Chỉ lãnh đạo, giám sát viên được xem nội dung hoặc thực hiện thao tác này".into(),
+            )),
         }
     }
 

@@ -24,8 +24,7 @@ pub async fn page(State(state): State<AppState>) -> Html<String> {
     } else {
         state.config.ticker.clone()
     };
-    let zone = state.config.centre.schedule.time_zone.iana_name().unwrap_or("Asia/Ho_Chi_Minh").to_string();
-    Html(fill(&state, BOARD_HTML, &[("ticker", escape(&ticker)), ("zone", escape(&zone))]))
+    Html(fill(&state, BOARD_HTML, &[("ticker", escape(&ticker))]))
 }
 
 /// Query of `call.wav`.

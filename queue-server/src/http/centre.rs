@@ -13,6 +13,7 @@ pub async fn get_centre(State(state): State<AppState>) -> Json<CentreInfo> {
     Json(CentreInfo {
         name: centre.name.clone(),
         time_zone: centre.schedule.time_zone.iana_name().unwrap_or("UTC").to_string(),
+        day_rollover: crate::domain::centre::hhmm(centre.schedule.day_rollover),
         public_url: state.config.public_url.clone(),
         priority_classes: centre
             .priority_classes

@@ -168,9 +168,14 @@ fn refusal_status(e: &DomainError) -> StatusCode {
         | RatingWithoutTarget
         | SlotNotOffered(_)
         | InvalidPhone
-        | InvalidCitizenId => StatusCode::UNPROCESSABLE_ENTITY,
+        | InvalidCitizenId
+        | KeyReused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         HoldExpired => StatusCode::GONE,
         ServiceClosed(_)
+        | IntakeClosed { .. }
+        | IntakeStopped { .. }
+        | BookingsClosedToday { .. }
+        | PhoneDayLimit(_)
         | CapacityExhausted { .. }
         | NumberRangeExhausted { .. }
         | CounterClosed(_)
@@ -192,7 +197,11 @@ fn refusal_status(e: &DomainError) -> StatusCode {
         | CitizenServiceLimit { .. }
         | CheckInOtherDay { .. }
         | CheckInTooEarly { .. }
-        | CheckInTooLate { .. } => StatusCode::CONFLICT,
+        | CheckInTooLate { .. }
+        | CheckInTicketOver { .. }
+        | SeveralBookings { .. }
+        | ChoiceStale
+        | RatingTooLate { .. } => StatusCode::CONFLICT,
     }
 }
 

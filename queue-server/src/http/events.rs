@@ -4,7 +4,9 @@
 //! with `Last-Event-ID` (header, or `?last_event_id=` for the first connection) receives exactly what
 //! it missed instead, or a new snapshot when that is no longer possible. `?topics=calls,services`
 //! limits the stream to some topics; snapshots and day changes always come. A client too slow to
-//! keep up is sent a fresh snapshot rather than a gap.
+//! keep up is sent a fresh snapshot rather than a gap. A [`Heartbeat`] with the centre's time opens
+//! the stream and follows every [`HEARTBEAT_EVERY`]: it keeps proxies from closing an idle stream,
+//! lets clients notice a dead one, and is the only clock the pages show.
 
 use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
@@ -14,9 +16,9 @@ use std::time::Duration;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
-use motcua_protocol::events::{QueueEvent, Snapshot, Topic};
+use motcua_protocol::events::{HEARTBEAT, Heartbeat, QueueEvent, Snapshot, Topic};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
@@ -36,8 +38,33 @@ pub struct EventsQuery {
     pub last_event_id: Option<String>,
 }
 
+/// Time between heartbeats on every live stream.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(3);
+
+/// The heartbeat event: the centre's time now.
+pub(super) fn heartbeat(state: &AppState) -> Event {
+    let schedule = &state.config.centre.schedule;
+    let now = state.clock.now();
+    let (time, date_vi) = schedule.local_clock(now);
+    let beat = Heartbeat {
+        now: schedule.format(now),
+        time,
+        date_vi,
+        every_seconds: u32::try_from(HEARTBEAT_EVERY.as_secs()).unwrap_or(3),
+    };
+    Event::default().event(HEARTBEAT).data(serde_json::to_string(&beat).unwrap_or_else(|_| "{}".into()))
+}
+
+/// A heartbeat timer whose first tick is immediate.
+pub(super) fn heartbeats() -> tokio::time::Interval {
+    let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    beat
+}
+
 struct Feed {
     first: VecDeque<Event>,
+    beat: tokio::time::Interval,
     rx: broadcast::Receiver<Arc<Published>>,
     shutdown: watch::Receiver<bool>,
     topics: Option<HashSet<Topic>>,
@@ -90,6 +117,7 @@ impl Feed {
                         return None;
                     }
                 }
+                _ = self.beat.tick() => return Some((Ok(heartbeat(&self.state)), self)),
             }
         }
     }
@@ -123,8 +151,14 @@ pub async fn stream(
     };
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(String::from).or(query.last_event_id);
     let sub = state.hub.subscribe(last.as_deref());
-    let mut feed =
-        Feed { first: VecDeque::new(), rx: sub.rx, shutdown: state.shutdown.clone(), topics, state: state.clone() };
+    let mut feed = Feed {
+        first: VecDeque::new(),
+        beat: heartbeats(),
+        rx: sub.rx,
+        shutdown: state.shutdown.clone(),
+        topics,
+        state: state.clone(),
+    };
     match sub.start {
         Start::Snapshot { seq, snapshot } => feed.first.push_back(snapshot_event(&state, seq, &snapshot)),
         Start::Resume(missed) => {
@@ -134,5 +168,5 @@ pub async fn stream(
         }
     }
     let stream = futures_util::stream::unfold(feed, Feed::next);
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(3))))
+    Ok(Sse::new(stream))
 }

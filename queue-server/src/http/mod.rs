@@ -17,10 +17,12 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod limit;
+pub mod nfc;
 pub mod openapi;
 pub mod pages;
 pub mod procedures;
 pub mod ratings;
+pub mod replay;
 pub mod reports;
 pub mod services;
 pub mod staff;
@@ -60,6 +62,11 @@ pub struct AppState {
     pub accounts: crate::accounts::Accounts,
     /// Spoken call-outs for the board.
     pub speech: Arc<crate::speech::Speech>,
+    /// Answers of counter actions, for requests sent again with the same key.
+    pub replies: replay::Replies,
+    /// Random key of this server process for the kiosk's booking choice tokens
+    /// ([`appointments::choice_token`]).
+    pub choice_key: [u8; 32],
 }
 
 impl AppState {
@@ -76,6 +83,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/centre", get(centre::get_centre))
         .route("/services", get(services::list))
+        .route("/services/{code}/intake/close", post(services::close_intake))
+        .route("/services/{code}/intake/open", post(services::open_intake))
         .route("/tickets", post(tickets::issue))
         .route("/tickets/{id}", get(tickets::get_ticket))
         .route("/tickets/by-number/{number}", get(tickets::by_number))
@@ -83,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/{id}/rejoin", post(tickets::rejoin))
         .route("/tickets/{id}/live", get(tickets::live))
         .route("/appointments/check-in", post(appointments::check_in))
+        .route("/appointments/today", get(appointments::today))
         .route("/appointments/summary", get(appointments::summary))
         .route("/notifications", get(appointments::notifications))
         .route("/counters", get(counters::list))
@@ -93,16 +103,20 @@ pub fn router(state: AppState) -> Router {
         .route("/reports.csv", get(reports::csv))
         .route("/reports.xlsx", get(reports::xlsx))
         .route("/staff/counter", post(staff::take_counter))
-        .route("/counters/{no}/next", post(counters::next))
-        .route("/counters/{no}/call", post(counters::call))
-        .route("/counters/{no}/recall", post(counters::recall))
-        .route("/counters/{no}/serve", post(counters::serve))
-        .route("/counters/{no}/done", post(counters::done))
-        .route("/counters/{no}/no-show", post(counters::no_show))
-        .route("/counters/{no}/transfer", post(counters::transfer))
-        .route("/counters/{no}/pause", post(counters::pause))
-        .route("/counters/{no}/open", post(counters::open))
-        .route("/counters/{no}/close", post(counters::close))
+        .merge(
+            Router::new()
+                .route("/counters/{no}/next", post(counters::next))
+                .route("/counters/{no}/call", post(counters::call))
+                .route("/counters/{no}/recall", post(counters::recall))
+                .route("/counters/{no}/serve", post(counters::serve))
+                .route("/counters/{no}/done", post(counters::done))
+                .route("/counters/{no}/no-show", post(counters::no_show))
+                .route("/counters/{no}/transfer", post(counters::transfer))
+                .route("/counters/{no}/pause", post(counters::pause))
+                .route("/counters/{no}/open", post(counters::open))
+                .route("/counters/{no}/close", post(counters::close))
+                .route_layer(axum::middleware::from_fn_with_state(state.clone(), replay::replay)),
+        )
         .route("/procedures", get(procedures::search))
         .route("/procedures/{code}", get(procedures::get_procedure))
         .route("/dossiers/{receipt_code}", get(dossiers::get_dossier))
@@ -147,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(staff::logout))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), nfc::normalise))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }

@@ -31,11 +31,11 @@ impl Modify for Bearer {
 #[openapi(
     info(title = "motcua queue server", description = "Queue, kiosk and appointment server of a one-stop public service centre. Errors answer {code, message} with a Vietnamese message."),
     paths(
-        centre::get_centre, services::list,
+        centre::get_centre, services::list, services::close_intake, services::open_intake,
         tickets::issue, tickets::get_ticket, tickets::by_number, tickets::cancel, tickets::rejoin, tickets::live,
         appointments::services, appointments::list_slots, appointments::hold, appointments::get_booking,
         appointments::confirm, appointments::cancel, appointments::reschedule, appointments::qr,
-        appointments::check_in, appointments::summary, appointments::notifications,
+        appointments::check_in, appointments::today, appointments::summary, appointments::notifications,
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
         procedures::search, procedures::get_procedure, dossiers::get_dossier, ratings::rate, devices::report, devices::list,
@@ -43,11 +43,11 @@ impl Modify for Bearer {
     ),
     components(schemas(
         api::ErrorBody, api::ServiceInfo, api::ServicesResponse, api::IssueTicketRequest, api::TicketStatus, api::Ticket,
-        api::CallResponse, api::CallReason, api::CallTicketRequest, api::TransferRequest, api::PauseRequest, api::CounterState,
+        api::CallResponse, api::CallReason, api::CallTicketRequest, api::TransferRequest, api::PauseRequest, api::IntakeCloseRequest, api::CounterState,
         api::Counter, api::Procedure, api::ProceduresResponse, api::DossierStatus, api::DossierStep, api::Apology, api::Dossier,
         api::RatingRequest, api::Rating, api::Health, api::DisplayHealth, api::HealthReport, api::DeviceHealth, api::CentreInfo, api::PriorityClassInfo,
         api::BookableServices, api::BookableService, api::BookableDay, api::SlotInfo, api::SlotsResponse, api::HoldRequest,
-        api::ConfirmRequest, api::CancelRequest, api::RescheduleRequest, api::CheckInRequest, api::Booking,
+        api::ConfirmRequest, api::CancelRequest, api::RescheduleRequest, api::CheckInRequest, api::Booking, api::BookingChoice, api::TodaysBookings,
         api::ServiceBookings, api::BookingSummary, api::Notification, events::QueueEvent, events::Snapshot,
     )),
     modifiers(&Bearer),

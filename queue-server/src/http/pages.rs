@@ -22,6 +22,7 @@ const TICKET_JS: &str = include_str!("../../web/ticket.js");
 const LOOKUP_HTML: &str = include_str!("../../web/lookup.html");
 const STAFF_CSS: &str = include_str!("../../web/staff.css");
 const STAFF_JS: &str = include_str!("../../web/staff.js");
+const LIVE_JS: &str = include_str!("../../web/live.js");
 const COUNTER_JS: &str = include_str!("../../web/counter.js");
 const BOARD_JS: &str = include_str!("../../web/board.js");
 const SUPERVISOR_JS: &str = include_str!("../../web/supervisor.js");
@@ -86,6 +87,7 @@ pub async fn script(Path(name): Path<String>) -> Response {
         "book.js" => ("text/javascript", BOOK_JS),
         "ticket.js" => ("text/javascript", TICKET_JS),
         "staff.js" => ("text/javascript", STAFF_JS),
+        "live.js" => ("text/javascript", LIVE_JS),
         "counter.js" => ("text/javascript", COUNTER_JS),
         "board.js" => ("text/javascript", BOARD_JS),
         "supervisor.js" => ("text/javascript", SUPERVISOR_JS),

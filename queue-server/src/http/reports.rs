@@ -98,7 +98,11 @@ pub async fn csv(
     query: Result<Query<Range>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let (from, to, r) = asked(&state, &caller, query).await?;
-    Ok(download("text/csv; charset=utf-8", format!("bao-cao-{from}-{to}.csv"), export::csv(&r).into_bytes()))
+    let text = export::csv(&r).map_err(|e| {
+        tracing::error!(error = %e, "csv export failed");
+        ApiError::Unavailable
+    })?;
+    Ok(download("text/csv; charset=utf-8", format!("bao-cao-{from}-{to}.csv"), text.into_bytes()))
 }
 
 /// The report as XLSX.
@@ -121,6 +125,15 @@ pub async fn xlsx(
     ))
 }
 
+/// How the figures are counted, under the tables (the same rules as `reports` says).
+const HOW_COUNTED: &str = "<section class=\"card\" id=\"how-counted\"><h2>Cách tính</h2><ul>\
+<li>Chờ = từ lúc lấy số đến lúc được gọi (phiếu quay lại hoặc được chuyển: lần gọi sau cùng; gọi lại không tính); P90 = giá trị thứ ⌈0,9·n⌉ từ nhỏ đến lớn.</li>\
+<li>Vắng mặt = phiếu đã gọi nhưng không đến (kể cả quá hạn quay lại), trên số phiếu đã gọi.</li>\
+<li>Hài lòng = đánh giá ở hai mức tốt nhất, trên số đánh giá.</li>\
+<li>Phiếu chuyển lĩnh vực giữ số cũ và tính <b>một lần</b>, vào lĩnh vực được chuyển đến, cho quầy và cán bộ \
+hoàn thành; thời gian ở quầy đầu tính là thời gian chờ. Cột “Chuyển từ lĩnh vực khác” cho biết bao nhiêu phiếu đến theo cách đó.</li>\
+</ul></section>";
+
 fn number(x: Option<f64>, unit: &str) -> String {
     x.map_or("—".into(), |v| format!("{}{unit}", format!("{v:.1}").replace('.', ",")))
 }
@@ -131,7 +144,7 @@ fn table(report: &Report, title: &str, rows: &[&Row], id: &str) -> String {
         "<section class=\"card\"><h2>{title}</h2><div style=\"overflow-x:auto\"><table id=\"{id}\"><thead><tr><th>Tên</th>\
          <th class=\"num\">Số phiếu</th><th class=\"num\">Đã phục vụ</th><th class=\"num\">Chờ TB</th><th class=\"num\">Chờ P90</th>\
          <th class=\"num\">Phục vụ TB</th><th class=\"num\">Vắng mặt</th><th class=\"num\">Hài lòng</th>{levels}\
-         <th class=\"num\">Đặt lịch</th><th class=\"num\">Trực tiếp</th><th class=\"num\">Hồ sơ trễ hạn</th></tr></thead><tbody>"
+         <th class=\"num\">Đặt lịch</th><th class=\"num\">Trực tiếp</th><th class=\"num\">Chuyển từ lĩnh vực khác</th><th class=\"num\">Hồ sơ trễ hạn</th></tr></thead><tbody>"
     );
     if rows.is_empty() {
         html.push_str("<tr><td colspan=\"20\" class=\"muted\">Không có số liệu trong khoảng ngày này</td></tr>");
@@ -142,7 +155,7 @@ fn table(report: &Report, title: &str, rows: &[&Row], id: &str) -> String {
         html.push_str(&format!(
             "<tr data-key=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>{counts}\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             escape(&row.key),
             escape(&row.label),
             f.tickets,
@@ -154,6 +167,7 @@ fn table(report: &Report, title: &str, rows: &[&Row], id: &str) -> String {
             number(f.satisfied, "%"),
             f.bookings,
             f.walk_ins,
+            f.transferred,
             f.overdue.map_or("—".into(), |n| n.to_string()),
         ));
     }
@@ -231,6 +245,7 @@ pub async fn page(
         table(&r, "Theo lĩnh vực", &fields, "by-field"),
         table(&r, "Theo quầy", &r.counters.iter().collect::<Vec<_>>(), "by-counter"),
         table(&r, "Theo cán bộ", &r.officers.iter().collect::<Vec<_>>(), "by-officer"),
+        HOW_COUNTED.to_string(),
     ]
     .concat();
     let query = format!("from={from}&to={to}");

@@ -1,13 +1,12 @@
 //! Tickets: issue (kiosk), look up (public), cancel and rejoin (kiosk).
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
 use motcua_protocol::api::{ErrorBody, IssueTicketRequest, Ticket};
 
@@ -114,6 +113,7 @@ struct Follow {
     rx: tokio::sync::broadcast::Receiver<std::sync::Arc<crate::live::Published>>,
     last: Option<String>,
     next: Option<String>,
+    beat: tokio::time::Interval,
 }
 
 impl Follow {
@@ -144,13 +144,15 @@ impl Follow {
                     Err(RecvError::Closed) => return None,
                 },
                 _ = shutdown.changed() => return None,
+                _ = self.beat.tick() => return Some((Ok(super::events::heartbeat(&self.state)), self)),
             }
         }
     }
 }
 
 /// The ticket's own live stream: a `ticket` event (the [`Ticket`] JSON) now and whenever its
-/// position, wait, status or counter changes. What `/t/{ticket}` follows.
+/// position, wait, status or counter changes, and the centre's clock as `heartbeat` events. What
+/// `/t/{ticket}` follows.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/live", tag = "tickets", params(("id" = String, Path)),
     responses((status = 200, description = "text/event-stream of `ticket` events", body = Ticket),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -165,7 +167,7 @@ pub async fn live(
         message: format!("Không tìm thấy phiếu «{id}»"),
     })?;
     let next = serde_json::to_string(&first).ok();
-    let follow = Follow { state, id, rx, last: None, next };
+    let follow = Follow { state, id, rx, last: None, next, beat: super::events::heartbeats() };
     let stream = futures_util::stream::unfold(follow, Follow::step);
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(3))))
+    Ok(Sse::new(stream))
 }

@@ -4,7 +4,8 @@
 //! and XLSX ([`export`]).
 //!
 //! Definitions (the same in the page, the files and the tests):
-//! - wait = first call − arrival, for tickets that were called; p90 by nearest rank
+//! - wait = call − arrival, for tickets that were called (a ticket that rejoined or was transferred:
+//!   its last call; a recall does not move it); p90 by nearest rank
 //!   (the ⌈0.9·n⌉-th smallest);
 //! - service time = finished − service start, for tickets served;
 //! - no-show = a called ticket that ended absent (`no_show`, or `expired` after it) without being served,
@@ -12,7 +13,11 @@
 //! - satisfied = ratings in the two best levels; a rating counts for the ticket's field, counter and
 //!   officer (or the counter given with it);
 //! - officer = who finished the ticket (or marked it absent, or called it), from the event log;
-//! - overdue dossier = due in the range and finished after its due date, or still open past it.
+//! - overdue dossier = due in the range and finished after its due date, or still open past it;
+//! - a transferred citizen is one ticket (one number): counted once, in the field it was transferred
+//!   to (its field when it ended), by the counter and officer who finished it; its wait runs from its
+//!   arrival to its last call, so the time spent at the first counter counts as waiting; the
+//!   `transferred` figure says how many of a row's tickets came that way.
 
 pub mod export;
 
@@ -47,6 +52,8 @@ pub struct TicketFacts {
     pub booked: bool,
     /// Officer's user name.
     pub officer: Option<String>,
+    /// Transferred here from the field it was issued for.
+    pub transferred: bool,
 }
 
 /// One rating as the report reads it.
@@ -96,6 +103,8 @@ pub struct Figures {
     pub bookings: u32,
     /// Walk-in tickets.
     pub walk_ins: u32,
+    /// Tickets that came by transfer from another field (already counted in `tickets`).
+    pub transferred: u32,
     /// Overdue dossiers (fields and the total only).
     pub overdue: Option<u32>,
 }
@@ -185,6 +194,7 @@ pub fn figures(tickets: &[&TicketFacts], ratings: &[&RatingFacts], levels: usize
         satisfied: (rated > 0).then(|| round1(f64::from(satisfied) * 100.0 / f64::from(rated))),
         bookings,
         walk_ins: tickets.len() as u32 - bookings,
+        transferred: tickets.iter().filter(|t| t.transferred).count() as u32,
         overdue,
     }
 }
@@ -214,7 +224,7 @@ pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<Facts> 
     }
     let mut stmt = conn.prepare(
         "SELECT id, service, counter_no, status, arrived_at_ms, called_at_ms, serving_at_ms, finished_at_ms,
-                appointment_at_ms IS NOT NULL
+                appointment_at_ms IS NOT NULL, service <> issued_service
          FROM tickets WHERE day BETWEEN ?1 AND ?2 ORDER BY day, number",
     )?;
     let tickets = stmt
@@ -231,6 +241,7 @@ pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<Facts> 
                 serving: r.get(6)?,
                 finished: r.get(7)?,
                 booked: r.get(8)?,
+                transferred: r.get(9)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

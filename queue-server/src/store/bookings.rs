@@ -12,18 +12,18 @@ use crate::domain::centre::Schedule;
 use crate::domain::facts::Notice;
 use crate::domain::{ServiceCode, TicketId};
 
-/// Writes a booking's current state.
-pub fn write_booking(conn: &Connection, b: &Booking) -> rusqlite::Result<()> {
+/// Whether a booking with `code` was ever stored (any day, any status).
+pub fn code_taken(conn: &Connection, code: &BookingCode) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM bookings WHERE code = ?1)", [code.as_str()], |r| r.get(0))
+}
+
+/// Writes a new booking. Never over one already stored: a code taken before fails the insert.
+pub fn insert_booking(conn: &Connection, b: &Booking) -> rusqlite::Result<()> {
     let citizen = b.citizen.as_ref();
     conn.prepare_cached(
         "INSERT INTO bookings (code, service, day, slot_at_ms, status, name, phone, citizen_id, created_at_ms,
              hold_until_ms, ticket_id, checked_in_at_ms, late, reminded)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-         ON CONFLICT (code) DO UPDATE SET day = excluded.day, slot_at_ms = excluded.slot_at_ms,
-             status = excluded.status, name = excluded.name, phone = excluded.phone,
-             citizen_id = excluded.citizen_id, hold_until_ms = excluded.hold_until_ms,
-             ticket_id = excluded.ticket_id, checked_in_at_ms = excluded.checked_in_at_ms,
-             late = excluded.late, reminded = excluded.reminded",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         b.code.as_str(),
@@ -42,6 +42,34 @@ pub fn write_booking(conn: &Connection, b: &Booking) -> rusqlite::Result<()> {
         b.reminded
     ])?;
     Ok(())
+}
+
+/// Writes what changed on a stored booking (its field and creation stay); a booking that is not
+/// stored fails.
+pub fn update_booking(conn: &Connection, b: &Booking) -> rusqlite::Result<()> {
+    let citizen = b.citizen.as_ref();
+    let changed = conn
+        .prepare_cached(
+            "UPDATE bookings SET day = ?2, slot_at_ms = ?3, status = ?4, name = ?5, phone = ?6, citizen_id = ?7,
+                 hold_until_ms = ?8, ticket_id = ?9, checked_in_at_ms = ?10, late = ?11, reminded = ?12
+             WHERE code = ?1 AND service = ?13",
+        )?
+        .execute(params![
+            b.code.as_str(),
+            b.day.to_string(),
+            ms(b.slot_at),
+            b.status.as_str(),
+            citizen.map(|c| c.name.as_str()),
+            citizen.map(|c| c.phone.as_str()),
+            citizen.and_then(|c| c.citizen_id.as_deref()),
+            b.hold_until.map(ms),
+            b.ticket.as_ref().map(TicketId::as_str),
+            b.checked_in_at.map(ms),
+            b.late,
+            b.reminded,
+            b.service.as_str()
+        ])?;
+    if changed == 1 { Ok(()) } else { Err(rusqlite::Error::QueryReturnedNoRows) }
 }
 
 /// Appends a notice to the outbox.

@@ -50,6 +50,8 @@ pub enum Reply {
     NobodyWaiting,
     /// A counter.
     Counter(api::Counter),
+    /// A field's figures and intake (after closing or opening its intake).
+    Service(api::ServiceInfo),
     /// A rating; `created` is false when an idempotency key returned an existing one.
     Rating {
         /// The rating.
@@ -121,11 +123,13 @@ impl std::error::Error for OpenError {}
 impl Store {
     /// Opens the database at `path` (migrating it), rebuilds the queue and starts the writer thread.
     /// `seed` runs once on the write connection before the queue is loaded (the demo data).
+    /// `check` may refuse the configuration against the day in progress (its message is the error).
     pub fn open(
         path: &Path,
         centre: Arc<Centre>,
         clock: Arc<dyn Clock>,
         seed: Option<&Seed>,
+        check: &dyn Fn(&Queue) -> Result<(), String>,
     ) -> Result<(Store, Arc<Hub>), OpenError> {
         let fail = |what: &str, e: rusqlite::Error| OpenError(format!("{what} {}: {e}", path.display()));
         let mut conn = schema::open(path).map_err(|e| fail("cannot open database", e))?;
@@ -135,6 +139,7 @@ impl Store {
         }
         let now = clock.now();
         let queue = rows::load_queue(&conn, centre.clone(), now).map_err(|e| fail("cannot read the queue from", e))?;
+        check(&queue).map_err(OpenError)?;
         let catalog = Catalog::load(&conn).map_err(|e| fail("cannot read procedures from", e))?;
         let reader = schema::open(path).map_err(|e| fail("cannot open a reader on", e))?;
         let boot = format!("{:x}", now.as_millisecond());

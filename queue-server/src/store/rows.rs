@@ -1,6 +1,7 @@
 //! Domain values to and from rows. Every change is written as its event row plus the rows it
 //! changed, in the caller's transaction.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -9,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use crate::domain::{
-    Centre, Change, Channel, CounterNo, CounterRuntime, CounterStatus, Queue, RatingRecord, Restore, ServiceCode,
+    Centre, Change, Channel, CounterNo, CounterRuntime, CounterStatus, Fact, Queue, RatingRecord, Restore, ServiceCode,
     Ticket, TicketId, TicketStatus,
 };
 
@@ -92,19 +93,33 @@ pub fn write_change(
         day.to_string(),
         change.fact.kind(),
         change.ticket.as_ref().map(|t| &t.id).or(booking.and_then(|b| b.ticket.as_ref())).map(TicketId::as_str),
-        change.ticket.as_ref().map(|t| &t.service).or(booking.map(|b| &b.service)).map(ServiceCode::as_str),
+        change
+            .ticket
+            .as_ref()
+            .map(|t| &t.service)
+            .or(booking.map(|b| &b.service))
+            .or(change.fact.intake_service())
+            .map(ServiceCode::as_str),
         counter_no,
         payload,
         actor
     ])?;
     if let Some(b) = booking {
-        super::bookings::write_booking(conn, b)?;
+        if matches!(change.fact, Fact::BookingHeld) {
+            super::bookings::insert_booking(conn, b)?;
+        } else {
+            super::bookings::update_booking(conn, b)?;
+        }
     }
     if let Some(n) = &change.notice {
         super::bookings::queue_notice(conn, at, n)?;
     }
     if let Some(t) = &change.ticket {
-        write_ticket(conn, t)?;
+        if matches!(change.fact, Fact::TicketIssued) {
+            insert_ticket(conn, t)?;
+        } else {
+            update_ticket(conn, t)?;
+        }
     }
     if let Some((no, c)) = &change.counter {
         let (state, reason) = match &c.status {
@@ -140,17 +155,34 @@ pub fn write_change(
     Ok(())
 }
 
-fn write_ticket(conn: &Connection, t: &Ticket) -> rusqlite::Result<()> {
+/// A rating from its row (`id, ticket_id, counter_no, service, score, tags, comment, at_ms,
+/// idempotency_key`).
+fn rating_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RatingRecord> {
+    let ticket: Option<String> = row.get(1)?;
+    let counter: Option<u16> = row.get(2)?;
+    let service: Option<String> = row.get(3)?;
+    let tags: String = row.get(5)?;
+    Ok(RatingRecord {
+        id: row.get(0)?,
+        ticket: ticket.map(|t| TicketId::parse(&t)).transpose().map_err(bad)?,
+        counter: counter.and_then(CounterNo::new),
+        service: service.map(|s| ServiceCode::parse(&s)).transpose().map_err(bad)?,
+        score: row.get(4)?,
+        tags: serde_json::from_str(&tags).map_err(bad)?,
+        comment: row.get(6)?,
+        at: ts(row.get(7)?)?,
+        idempotency_key: row.get(8)?,
+    })
+}
+
+/// A new ticket. Never written over one already stored: a second ticket with the same id (day,
+/// field, number) fails the insert, and with it the whole batch (nothing acknowledged is lost).
+fn insert_ticket(conn: &Connection, t: &Ticket) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO tickets (id, day, issued_service, number, service, priority, channel, status, issued_at_ms,
              arrived_at_ms, appointment_at_ms, counter_no, called_at_ms, serving_at_ms, finished_at_ms, recalls,
              rejoin_until_ms, idempotency_key, rated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-         ON CONFLICT (id) DO UPDATE SET service = excluded.service, status = excluded.status,
-             arrived_at_ms = excluded.arrived_at_ms, counter_no = excluded.counter_no,
-             called_at_ms = excluded.called_at_ms, serving_at_ms = excluded.serving_at_ms,
-             finished_at_ms = excluded.finished_at_ms, recalls = excluded.recalls,
-             rejoin_until_ms = excluded.rejoin_until_ms, rated = excluded.rated",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?
     .execute(params![
         t.id.as_str(),
@@ -174,6 +206,34 @@ fn write_ticket(conn: &Connection, t: &Ticket) -> rusqlite::Result<()> {
         t.rated
     ])?;
     Ok(())
+}
+
+/// What changed on a stored ticket: its state, never what it was issued as (id, day, number,
+/// issued field, channel, key). A ticket that is not stored fails, and with it the batch.
+fn update_ticket(conn: &Connection, t: &Ticket) -> rusqlite::Result<()> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE tickets SET service = ?2, status = ?3, arrived_at_ms = ?4, counter_no = ?5, called_at_ms = ?6,
+                 serving_at_ms = ?7, finished_at_ms = ?8, recalls = ?9, rejoin_until_ms = ?10, rated = ?11
+             WHERE id = ?1 AND day = ?12 AND number = ?13 AND issued_service = ?14",
+        )?
+        .execute(params![
+            t.id.as_str(),
+            t.service.as_str(),
+            status_name(t.status),
+            ms(t.arrived_at),
+            t.counter.map(CounterNo::get),
+            t.called_at.map(ms),
+            t.serving_at.map(ms),
+            t.finished_at.map(ms),
+            t.recalls,
+            t.rejoin_until.map(ms),
+            t.rated,
+            t.day.to_string(),
+            t.number,
+            t.issued_service.as_str()
+        ])?;
+    if changed == 1 { Ok(()) } else { Err(rusqlite::Error::QueryReturnedNoRows) }
 }
 
 const TICKET_COLUMNS: &str = "id, day, issued_service, number, service, priority, channel, status, issued_at_ms,
@@ -215,13 +275,53 @@ pub fn find_ticket(conn: &Connection, id: &TicketId) -> rusqlite::Result<Option<
         .optional()
 }
 
-/// Rebuilds the queue of the service day `now` belongs to from the stored rows. Open tickets of an
-/// earlier day stay as they are; [`Queue::advance`] expires them on the next command.
-pub fn load_queue(conn: &Connection, centre: Arc<Centre>, now: Timestamp) -> rusqlite::Result<Queue> {
-    let stored_day: Option<String> = conn.query_row("SELECT max(day) FROM tickets", [], |r| r.get(0))?;
-    let today = centre.schedule.service_day(now);
-    let day = stored_day.and_then(|d| d.parse::<Date>().ok()).map_or(today, |d| d.min(today));
+/// The ticket of service day `day` numbered `number` (numbers do not overlap between fields).
+pub fn find_ticket_by_number(conn: &Connection, day: Date, number: u32) -> rusqlite::Result<Option<Ticket>> {
+    conn.query_row(
+        &format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE day = ?1 AND number = ?2"),
+        params![day.to_string(), number],
+        ticket_from_row,
+    )
+    .optional()
+}
 
+/// The rating made on `day` with idempotency key `key`, if any.
+pub fn find_keyed_rating(conn: &Connection, day: Date, key: &str) -> rusqlite::Result<Option<RatingRecord>> {
+    conn.query_row(
+        "SELECT id, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key FROM ratings
+         WHERE day = ?1 AND idempotency_key = ?2",
+        params![day.to_string(), key],
+        rating_from_row,
+    )
+    .optional()
+}
+
+/// Rebuilds the queue of the service day in progress from the stored rows, whatever the
+/// configuration says now: the day `now` belongs to, or the latest stored day when that is later
+/// by at most a day (the day rollover was moved later, or the clock stepped back: a service day
+/// never goes back, and its tickets are never issued again). Open tickets of an earlier day stay as
+/// they are; [`Queue::advance`] expires them on the next command.
+pub fn load_queue(conn: &Connection, centre: Arc<Centre>, now: Timestamp) -> rusqlite::Result<Queue> {
+    // The latest day anything happened on (a day begun, a ticket, a field's intake closed before
+    // the first ticket): every change of the queue has its event, stamped with the queue's day
+    // (dossier events carry their own dates and are left out).
+    let stored_day: Option<String> = conn.query_row(
+        "SELECT max(day) FROM (SELECT max(day) AS day FROM tickets UNION ALL SELECT max(day) FROM events WHERE dossier IS NULL)",
+        [],
+        |r| r.get(0),
+    )?;
+    let today = centre.schedule.service_day(now);
+    let day = match stored_day.and_then(|d| d.parse::<Date>().ok()) {
+        Some(stored) if stored > today && today.tomorrow().is_ok_and(|t| stored <= t) => stored,
+        Some(stored) => stored.min(today),
+        None => today,
+    };
+    load_day(conn, centre, day)
+}
+
+/// Rebuilds the queue of service day `day` from the stored rows (none for a day just started,
+/// unless a process before this one had begun it).
+pub fn load_day(conn: &Connection, centre: Arc<Centre>, day: Date) -> rusqlite::Result<Queue> {
     let mut stmt = conn.prepare(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE day = ?1"))?;
     let tickets = stmt.query_map([day.to_string()], ticket_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
 
@@ -266,28 +366,27 @@ pub fn load_queue(conn: &Connection, centre: Arc<Centre>, now: Timestamp) -> rus
         "SELECT id, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key FROM ratings
          WHERE day = ?1 AND idempotency_key IS NOT NULL",
     )?;
-    let keyed_ratings = stmt
-        .query_map([day.to_string()], |row| {
-            let ticket: Option<String> = row.get(1)?;
-            let counter: Option<u16> = row.get(2)?;
-            let service: Option<String> = row.get(3)?;
-            let tags: String = row.get(5)?;
-            Ok(RatingRecord {
-                id: row.get(0)?,
-                ticket: ticket.map(|t| TicketId::parse(&t)).transpose().map_err(bad)?,
-                counter: counter.and_then(CounterNo::new),
-                service: service.map(|s| ServiceCode::parse(&s)).transpose().map_err(bad)?,
-                score: row.get(4)?,
-                tags: serde_json::from_str(&tags).map_err(bad)?,
-                comment: row.get(6)?,
-                at: ts(row.get(7)?)?,
-                idempotency_key: row.get(8)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let keyed_ratings = stmt.query_map([day.to_string()], rating_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     let last_rating_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM ratings", [], |r| r.get(0))?;
 
     let bookings = super::bookings::load_from(conn, day)?;
-    let restore = Restore { tickets, counters, service_times, keyed_ratings, last_rating_id, bookings };
+
+    // Intake closures of the day: the last closing or opening event of each field decides.
+    let mut intake: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT service, kind, json_extract(payload, '$.reason') FROM events
+         WHERE day = ?1 AND kind IN ('intake_closed', 'intake_opened') AND service IS NOT NULL ORDER BY id",
+    )?;
+    for row in stmt.query_map([day.to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+    })? {
+        let (service, kind, reason) = row?;
+        intake.insert(service, (kind == "intake_closed").then(|| reason.unwrap_or_default()));
+    }
+    let intake_closed = intake
+        .into_iter()
+        .filter_map(|(service, reason)| Some((ServiceCode::parse(&service).ok()?, reason?)))
+        .collect();
+    let restore = Restore { tickets, counters, service_times, keyed_ratings, last_rating_id, bookings, intake_closed };
     Ok(Queue::restore(centre, day, restore))
 }

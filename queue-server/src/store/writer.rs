@@ -16,7 +16,8 @@ use motcua_protocol::events::QueueEvent;
 use rusqlite::Connection;
 
 use super::{Reply, Request, StoreError, rows};
-use crate::domain::{Centre, Clock, DomainError, Outcome, Queue};
+use crate::domain::rating;
+use crate::domain::{Centre, Change, Clock, Command, DomainError, Fact, Outcome, Queue, RatingRecord, TicketId};
 use crate::live::Hub;
 use crate::views;
 
@@ -102,22 +103,48 @@ impl Writer {
         let mut written = 0usize;
         let result = (|| -> rusqlite::Result<()> {
             let tx = self.conn.transaction()?;
-            let mut write =
-                |queue: &Queue, changes: &[crate::domain::Change], actor: Option<&str>| -> rusqlite::Result<()> {
-                    for change in changes {
-                        rows::write_change(&tx, queue.day(), now, change, actor)?;
-                        events.extend(views::events(queue, change));
-                        written += 1;
-                    }
-                    Ok(())
-                };
+            // A change is written under its day: today's, or an earlier day's for a late rating.
+            let mut write = |queue: &Queue,
+                             day: jiff::civil::Date,
+                             changes: &[crate::domain::Change],
+                             actor: Option<&str>|
+             -> rusqlite::Result<()> {
+                for change in changes {
+                    rows::write_change(&tx, day, now, change, actor)?;
+                    events.extend(views::events(queue, change));
+                    written += 1;
+                }
+                Ok(())
+            };
             let rolled = queue.advance(now);
-            write(queue, &rolled, None)?;
+            write(queue, queue.day(), &rolled, None)?;
+            if rolled.iter().any(|c| matches!(c.fact, Fact::DayStarted { .. })) {
+                // The new day may have tickets stored already (a process before this one ran on it,
+                // under another rollover time): the day goes on from them, never from nothing.
+                *queue = rows::load_day(&tx, queue.centre().clone(), queue.day())?;
+            }
             for (command, actor, reply) in commands {
+                let command = match route(&tx, queue, command, now)? {
+                    Routed::Today(command) => command,
+                    Routed::Late(Ok((record, change))) => {
+                        let created = change.is_some();
+                        if let Some(change) = change {
+                            let day = record.ticket.as_ref().and_then(TicketId::day).unwrap_or(queue.day());
+                            write(queue, day, &[change], actor.as_deref())?;
+                        }
+                        let rating = views::rating(queue.centre(), &record);
+                        pending.push((reply, Ok(Reply::Rating { rating, created })));
+                        continue;
+                    }
+                    Routed::Late(Err(refused)) | Routed::Refused(refused) => {
+                        pending.push((reply, Err(refused)));
+                        continue;
+                    }
+                };
                 match queue.execute(command, now) {
                     Ok(executed) => {
-                        write(queue, &executed.changes, actor.as_deref())?;
-                        pending.push((reply, Ok(reply_of(queue, executed.outcome))));
+                        write(queue, queue.day(), &executed.changes, actor.as_deref())?;
+                        pending.push((reply, Ok(reply_of(queue, executed.outcome, now))));
                     }
                     Err(refused) => pending.push((reply, Err(refused))),
                 }
@@ -177,7 +204,73 @@ impl Writer {
     }
 }
 
-fn reply_of(queue: &Queue, outcome: Outcome) -> Reply {
+/// Where a command goes: today's queue, or (a rating of an earlier day's ticket) that day's rows.
+enum Routed {
+    Today(Command),
+    /// Refused before reaching the queue.
+    Refused(DomainError),
+    /// The rating and, unless it repeats one already made with its key, the change to write.
+    Late(Result<(RatingRecord, Option<Change>), DomainError>),
+}
+
+/// What the stored rows decide before the queue does: a hold's code used on an earlier day is
+/// refused; a rating of a ticket of an earlier service day (given at a kiosk that was offline,
+/// delivered after the day rolled over) is checked against that day's stored ticket and ratings and
+/// recorded on that day; anything else goes to today's queue.
+fn route(conn: &Connection, queue: &mut Queue, command: Command, now: jiff::Timestamp) -> rusqlite::Result<Routed> {
+    // A hold's fresh code must not be one stored on an earlier day (the book in memory holds only
+    // today's and later bookings): refused, so the caller draws another, never written over.
+    if let Command::Hold { code, .. } = &command {
+        if super::bookings::code_taken(conn, code)? {
+            return Ok(Routed::Refused(DomainError::BookingCodeTaken));
+        }
+    }
+    let Command::Rate(asked) = command else { return Ok(Routed::Today(command)) };
+    let today = queue.day();
+    let day = match (&asked.ticket, asked.by_number) {
+        (Some(id), _) => id.day(),
+        (None, Some((day, _))) => Some(day),
+        (None, None) => None,
+    };
+    if day.is_none_or(|d| d >= today) {
+        return Ok(Routed::Today(Command::Rate(asked)));
+    }
+    let ticket = match (&asked.ticket, asked.by_number) {
+        (Some(id), _) => rows::find_ticket(conn, id)?,
+        (None, Some((day, number))) => rows::find_ticket_by_number(conn, day, number)?,
+        (None, None) => None,
+    };
+    let Some(ticket) = ticket else {
+        let named = asked
+            .ticket
+            .as_ref()
+            .map_or_else(|| asked.by_number.map_or(String::new(), |(_, n)| n.to_string()), ToString::to_string);
+        return Ok(Routed::Late(Err(DomainError::UnknownTicket(named))));
+    };
+    if let Some(key) = &asked.idempotency_key {
+        if let Some(earlier) = rows::find_keyed_rating(conn, ticket.day, key)? {
+            let routed = if rating::same_rating(&earlier, Some(&ticket.id), asked.counter, asked.score) {
+                Ok((earlier, None))
+            } else {
+                Err(rating::key_reused(&earlier))
+            };
+            return Ok(Routed::Late(routed));
+        }
+    }
+    let id = queue.peek_rating_id();
+    Ok(Routed::Late(match rating::rate_stored(queue.centre(), &ticket, &asked, id, today, now) {
+        Ok((rated, record)) => {
+            queue.take_rating_id();
+            let mut change = Change::of(Fact::RatingGiven);
+            change.ticket = Some(rated);
+            change.rating = Some(record.clone());
+            Ok((record, Some(change)))
+        }
+        Err(refused) => Err(refused),
+    }))
+}
+
+fn reply_of(queue: &Queue, outcome: Outcome, now: jiff::Timestamp) -> Reply {
     match outcome {
         Outcome::Issued { id, replayed } => match queue.ticket(&id) {
             Some(t) => Reply::Ticket { ticket: views::ticket(queue, t), created: !replayed },
@@ -197,13 +290,21 @@ fn reply_of(queue: &Queue, outcome: Outcome) -> Reply {
         },
         Outcome::NobodyWaiting => Reply::NobodyWaiting,
         Outcome::Booking(code) => match queue.book().get(&code) {
-            Some(b) => Reply::Booking(views::booking(queue, b)),
+            Some(b) => Reply::Booking(views::booking(queue, b, now)),
             None => Reply::NobodyWaiting,
         },
         Outcome::Counter(no) => match views::counter(queue, no) {
             Some(c) => Reply::Counter(c),
             None => Reply::NobodyWaiting,
         },
+        Outcome::Intake(code) => {
+            let loads = queue.loads(now);
+            let all = views::services(queue.centre(), &loads, now);
+            match all.into_iter().find(|s| s.code == code.as_str()) {
+                Some(s) => Reply::Service(s),
+                None => Reply::NobodyWaiting,
+            }
+        }
         Outcome::Rating { record, replayed } => {
             Reply::Rating { rating: views::rating(queue.centre(), &record), created: !replayed }
         }

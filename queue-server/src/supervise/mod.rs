@@ -117,6 +117,7 @@ pub fn overview(queue: &Queue, now: Timestamp, inputs: &Inputs) -> api::Overview
                     .filter(|t| t.service == spec.code && t.status == TicketStatus::Done)
                     .count() as u32,
                 counters_open: load.map_or(0, |l| l.counters_open),
+                intake_closed: load.and_then(|l| l.intake_closed.clone()),
             }
         })
         .collect();

@@ -160,9 +160,45 @@ async fn check_in_turns_a_booking_into_a_ticket_once_and_absentees_become_no_sho
         (ticket["channel"].as_str(), ticket["appointment_at"].as_str()),
         (Some("appointment"), Some("2026-11-23T09:00:00+07:00"))
     );
-    let (status, again) =
-        app.post("/api/v1/appointments/check-in", Some(KIOSK), Some(json!({ "phone": "0912345678" }))).await;
-    assert_eq!((status, again["id"].clone()), (200, ticket["id"].clone()), "the same ticket, by phone");
+    // By phone: this phone has two bookings today, so none is guessed; the kiosk lists them.
+    let before = rows(&app, "SELECT count(*) FROM tickets") + rows(&app, "SELECT count(*) FROM events");
+    let (status, several) =
+        app.post("/api/v1/appointments/check-in", Some(KIOSK), Some(json!({ "phone": "0912 345 678" }))).await;
+    assert_eq!((status, several["code"].as_str()), (409, Some("several_bookings")), "{several}");
+    assert!(several["message"].as_str().is_some_and(|m| m.contains("09******78") && m.contains("2 lịch hẹn")));
+    assert_eq!(rows(&app, "SELECT count(*) FROM tickets") + rows(&app, "SELECT count(*) FROM events"), before);
+    let (status, listed) = app.get("/api/v1/appointments/today?phone=0912345678").await;
+    assert_eq!(status, 401, "only a kiosk lists a phone's bookings: {listed}");
+    let (status, listed) = app.get_as("/api/v1/appointments/today?phone=0912345678", COUNTER).await;
+    assert_eq!(status, 403, "not a counter either: {listed}");
+    let (status, listed) = app.get_as("/api/v1/appointments/today?phone=0912345678", KIOSK).await;
+    assert_eq!(status, 200, "{listed}");
+    let choices: Vec<(&str, &str, &str, &str)> = listed["bookings"]
+        .as_array()
+        .expect("bookings")
+        .iter()
+        .map(|b| {
+            let f = |k: &str| b[k].as_str().unwrap_or_default();
+            (f("time"), f("service"), f("status"), f("name"))
+        })
+        .collect();
+    assert_eq!(
+        choices,
+        [("09:00", "CA", "checked_in", "Lê T*** H***"), ("10:00", "TP", "confirmed", "Lê T*** H***")],
+        "by slot time, names masked"
+    );
+    assert!(!listed.to_string().contains(&code), "the list never gives out a booking code: {listed}");
+    let choice = |i: usize| listed["bookings"][i]["choice"].clone();
+    let by_choice = |i: usize| json!({ "phone": "0912345678", "choice": choice(i) });
+    let (status, again) = app.post("/api/v1/appointments/check-in", Some(KIOSK), Some(by_choice(0))).await;
+    assert_eq!((status, again["id"].clone()), (200, ticket["id"].clone()), "the chosen one: the same ticket");
+    let (status, early) = app.post("/api/v1/appointments/check-in", Some(KIOSK), Some(by_choice(1))).await;
+    assert_eq!((status, early["code"].as_str()), (409, Some("checkin_too_early")), "the other one: {early}");
+    let other_phone = json!({ "phone": "0987654321", "choice": choice(0) });
+    let (status, wrong) = app.post("/api/v1/appointments/check-in", Some(KIOSK), Some(other_phone)).await;
+    assert_eq!((status, wrong["code"].as_str()), (409, Some("booking_choice_stale")), "a choice goes with its phone");
+    let (status, bad) = app.get_as("/api/v1/appointments/today?phone=12345", KIOSK).await;
+    assert_eq!((status, bad["code"].as_str()), (422, Some("invalid_phone")), "{bad}");
     let (status, _) = app.post("/api/v1/appointments/check-in", None, Some(json!({ "code": code }))).await;
     assert_eq!(status, 401, "a kiosk's action");
     let (_, seen) = app.get(&format!("/api/v1/appointments/{code}")).await;
@@ -297,5 +333,29 @@ async fn supervisors_see_bookings_per_slot_and_the_walk_in_split() {
         (per_slot("09:30"), per_slot("10:00"), per_slot("13:30")),
         (Some(json!(2)), Some(json!(1)), Some(json!(0)))
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_hold_says_how_many_seconds_are_left_on_the_servers_clock() {
+    let app = at(config(|_| {}), "07:00").await;
+    let (status, held) =
+        app.post("/api/v1/appointments/holds", None, Some(json!({ "service": "CA", "slot": slot("09:00") }))).await;
+    assert_eq!(status, 201, "{held}");
+    assert_eq!(held["hold_seconds_left"], 600, "the configured 10 minutes: {held}");
+    assert_eq!(held["hold_until"], "2026-11-23T07:10:00+07:00");
+    let code = held["code"].as_str().expect("code").to_string();
+    app.clock.as_ref().expect("manual clock").set(monday("07:04"));
+    let (_, later) = app.get(&format!("/api/v1/appointments/{code}")).await;
+    assert_eq!(later["hold_seconds_left"], 360, "{later}");
+    let (_, confirmed) = app
+        .post(
+            &format!("/api/v1/appointments/{code}/confirm"),
+            None,
+            Some(json!({ "name": "Lê Thị Hoa", "phone": "0912345678" })),
+        )
+        .await;
+    assert_eq!(confirmed["status"], "confirmed");
+    assert!(confirmed.get("hold_seconds_left").is_none(), "a confirmed booking has no countdown: {confirmed}");
     app.stop().await;
 }

@@ -28,7 +28,12 @@ pub struct TestApp {
 
 /// Monday 2026-11-23 at `hh:mm` in Asia/Ho_Chi_Minh.
 pub fn monday(hhmm: &str) -> Timestamp {
-    let dt: jiff::civil::DateTime = format!("2026-11-23T{hhmm}:00").parse().expect("datetime");
+    at("2026-11-23", hhmm)
+}
+
+/// `day` (`YYYY-MM-DD`) at `hh:mm` in the centre's zone.
+pub fn at(day: &str, hhmm: &str) -> Timestamp {
+    let dt: jiff::civil::DateTime = format!("{day}T{hhmm}:00").parse().expect("datetime");
     dt.to_zoned(jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").expect("tz")).expect("zoned").timestamp()
 }
 
@@ -150,7 +155,8 @@ pub struct SseEvent {
 /// A client reading the live stream.
 pub struct SseClient {
     response: reqwest::Response,
-    buffer: String,
+    /// Bytes received and not yet split into events: decoded only when a whole event is in.
+    buffer: Vec<u8>,
 }
 
 impl SseClient {
@@ -160,16 +166,34 @@ impl SseClient {
             request = request.header("Last-Event-ID", id);
         }
         let response = request.send().await.expect("stream opens");
-        assert_eq!(response.status(), 200);
-        SseClient { response, buffer: String::new() }
+        SseClient::from_response(response)
     }
 
-    /// The next event, waiting at most `within`.
+    /// Reads an already opened stream.
+    pub fn from_response(response: reqwest::Response) -> SseClient {
+        assert_eq!(response.status(), 200);
+        SseClient { response, buffer: Vec::new() }
+    }
+
+    /// The next event other than a heartbeat, waiting at most `within`.
     pub async fn next(&mut self, within: Duration) -> Option<SseEvent> {
         let deadline = Instant::now() + within;
         loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let event = self.next_any(left).await?;
+            if event.event != "heartbeat" {
+                return Some(event);
+            }
+        }
+    }
+
+    /// The next event, heartbeats included, waiting at most `within`.
+    pub async fn next_any(&mut self, within: Duration) -> Option<SseEvent> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
+                let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
+                let block = String::from_utf8(block).expect("an event is whole UTF-8");
                 if let Some(event) = parse_block(&block) {
                     return Some(event);
                 }
@@ -177,7 +201,7 @@ impl SseClient {
             }
             let left = deadline.checked_duration_since(Instant::now())?;
             match tokio::time::timeout(left, self.response.chunk()).await {
-                Ok(Ok(Some(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                Ok(Ok(Some(bytes))) => self.buffer.extend_from_slice(&bytes),
                 _ => return None,
             }
         }

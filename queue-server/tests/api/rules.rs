@@ -69,14 +69,38 @@ async fn transfer_keeps_arrival_and_a_no_show_can_rejoin() {
     let (status, moved) =
         app.post("/api/v1/counters/1/transfer", Some(COUNTER), Some(json!({ "service": "XD" }))).await;
     assert_eq!((status, moved["service"].as_str(), moved["position"].as_u64()), (200, Some("XD"), Some(0)), "{moved}");
+    assert_eq!(
+        (moved["number"].clone(), moved["transferred_from"].as_str()),
+        (first["number"].clone(), Some("Đất đai"))
+    );
     let (_, later_now) = app.get(&format!("/api/v1/tickets/{}", later["id"].as_str().expect("id"))).await;
     assert_eq!(later_now["position"], 1, "the transferred ticket arrived earlier");
+    assert!(later_now.get("transferred_from").is_none(), "only a transferred ticket is marked: {later_now}");
+    let (_, queue) = app.get_as("/api/v1/counters/3/queue", COUNTER).await;
+    let listed = queue["waiting"].as_array().and_then(|w| w.iter().find(|t| t["id"] == first["id"]).cloned());
+    assert_eq!(
+        listed.map(|t| t["transferred_from"].clone()),
+        Some(json!("Đất đai")),
+        "the next counter sees it: {queue}"
+    );
     let (_, call) = app.counter(3, "next").await;
     assert_eq!(call["ticket"]["id"], first["id"]);
+    assert_eq!(call["ticket"]["transferred_from"], "Đất đai");
     let (status, absent) = app.counter(3, "no-show").await;
     assert_eq!((status, absent["status"].as_str()), (200, Some("no_show")));
     let id = first["id"].as_str().expect("id");
     let (status, back) = app.post(&format!("/api/v1/tickets/{id}/rejoin"), Some(KIOSK), None).await;
     assert_eq!((status, back["status"].as_str(), back["position"].as_u64()), (200, Some("waiting"), Some(0)));
+    assert_eq!(back["transferred_from"], "Đất đai", "the mark stays through a rejoin");
+
+    // The report counts the citizen once, in the field it was sent to, and says it came by transfer.
+    let (status, report) = app.get_as("/api/v1/reports?from=2026-11-23&to=2026-11-23", "demo-supervisor").await;
+    assert_eq!(status, 200, "{report}");
+    let fields = report["fields"].as_array().expect("fields");
+    let row = |code: &str| fields.iter().find(|r| r["key"] == code).cloned();
+    let xd = row("XD").expect("XD row");
+    assert_eq!((xd["tickets"].as_u64(), xd["transferred"].as_u64()), (Some(2), Some(1)), "{xd}");
+    assert_eq!(row("DD"), None, "not counted again where it was issued");
+    assert_eq!((report["total"]["tickets"].as_u64(), report["total"]["transferred"].as_u64()), (Some(2), Some(1)));
     app.stop().await;
 }
