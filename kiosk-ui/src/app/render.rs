@@ -221,7 +221,7 @@ pub(super) fn checkin(app: &AppWindow, state: &UiState) {
     )));
     if let Some(t) = &flow.ticket {
         adapter.set_number(t.number as i32);
-        adapter.set_detail(s(format!("{} · mời ông/bà chờ gọi số", t.service_name_vi)));
+        adapter.set_detail(s(&flow.detail));
     }
 }
 

@@ -16,6 +16,8 @@ pub struct CheckinFlow {
     pub value: String,
     /// The ticket of the checked-in booking.
     pub ticket: Option<Ticket>,
+    /// The line under its number: the field, and how the ticket will be called.
+    pub detail: String,
     /// Message title.
     pub title: String,
     /// Message text.
@@ -28,6 +30,23 @@ pub struct CheckinFlow {
 
 /// Step of picking one of several bookings (after entering, checking, ticket, message).
 pub const CHOOSING: i32 = 4;
+
+/// What the citizen is told under the number of a checked-in booking. A booking checked in after
+/// its on-time window (with `late_arrival = "walk_in"`) carries no appointment time: it is called
+/// in arrival order like a walk-in, and the citizen is told so rather than left to expect a call
+/// at the booked time.
+pub fn detail_of(ticket: &Ticket) -> String {
+    let field = &ticket.service_name_vi;
+    // Times come from the server already in the centre's zone, RFC 3339: `…THH:MM:SS+07:00`.
+    let booked = ticket.appointment_at.as_deref().and_then(|at| at.get(11..16));
+    match booked {
+        Some(hhmm) => format!("{field} · lịch hẹn {hhmm} · mời ông/bà chờ gọi số"),
+        None if ticket.channel == "appointment" => format!(
+            "{field} · ông/bà đến sau giờ hẹn nên số được gọi theo thứ tự đến, như người lấy số trực tiếp"
+        ),
+        None => format!("{field} · mời ông/bà chờ gọi số"),
+    }
+}
 
 impl CheckinFlow {
     /// Starts empty, by booking code.
@@ -87,6 +106,7 @@ impl CheckinFlow {
         }
         match answer {
             Ok(ticket) => {
+                self.detail = detail_of(&ticket);
                 self.ticket = Some(ticket.clone());
                 self.step = step::RESULT;
                 Effect::Print(Box::new(ticket))
@@ -231,6 +251,21 @@ mod tests {
         let chosen = CheckInRequest { code: None, phone: Some("0912345678".into()), choice: Some("CCCCCC".into()) };
         assert_eq!(flow.choose("CCCCCC"), Effect::CheckIn(chosen));
         assert_eq!(flow.choose("AAAAAA"), Effect::None, "one choice per listing");
+    }
+
+    #[test]
+    fn a_late_check_in_is_told_it_is_called_in_arrival_order() {
+        let mut on_time = crate::fixtures::ticket(2001, motcua_protocol::api::TicketStatus::Waiting, None);
+        on_time.channel = "appointment".into();
+        on_time.appointment_at = Some("2026-11-23T10:30:00+07:00".into());
+        assert_eq!(detail_of(&on_time), "Đất đai · lịch hẹn 10:30 · mời ông/bà chờ gọi số");
+        let late = Ticket { appointment_at: None, ..on_time };
+        assert!(detail_of(&late).contains("đến sau giờ hẹn"), "{}", detail_of(&late));
+        let mut flow = CheckinFlow::default();
+        "ABCDEF".chars().for_each(|c| flow.key(&c.to_string()));
+        assert!(matches!(flow.submit(), Effect::CheckIn(_)));
+        assert!(matches!(flow.answered(Ok(late)), Effect::Print(_)));
+        assert!(flow.detail.contains("thứ tự đến"), "{}", flow.detail);
     }
 
     #[test]

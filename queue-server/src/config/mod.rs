@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jiff::civil::{Date, Time};
-use serde::Deserialize;
 use toml::Spanned;
 
 use raw::Raw;
@@ -25,8 +24,10 @@ pub const EXAMPLE: &str = include_str!("../../../deploy/motcua.example.toml");
 mod appointments;
 mod operations;
 mod raw;
+mod tokens;
 
 pub use operations::AlertRules;
+pub use tokens::{DeviceToken, Role};
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -88,50 +89,6 @@ pub struct SmsGateway {
     pub url: String,
     /// `GET` or `POST` (POST sends `{"phone": …, "text": …}` as JSON to the URL).
     pub post: bool,
-}
-
-/// What a token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// A kiosk: issue tickets, record ratings, cancel and rejoin tickets.
-    Kiosk,
-    /// A counter officer: act for its counters.
-    Counter,
-    /// A display: read only.
-    Display,
-    /// A supervisor: everything.
-    Supervisor,
-}
-
-impl Role {
-    /// Name in the configuration and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Kiosk => "kiosk",
-            Role::Counter => "counter",
-            Role::Display => "display",
-            Role::Supervisor => "supervisor",
-        }
-    }
-
-    /// Parses `kiosk`, `counter`, `display` or `supervisor`.
-    pub fn parse(raw: &str) -> Option<Role> {
-        [Role::Kiosk, Role::Counter, Role::Display, Role::Supervisor].into_iter().find(|r| r.as_str() == raw.trim())
-    }
-}
-
-/// A token from the configuration.
-#[derive(Debug, Clone)]
-pub struct DeviceToken {
-    /// The secret.
-    pub token: String,
-    /// Its role.
-    pub role: Role,
-    /// Who or what holds it.
-    pub name: String,
-    /// For a counter token: the counters it may act for (empty: all).
-    pub counters: Vec<CounterNo>,
 }
 
 /// A refused configuration: where and why.

@@ -24,6 +24,8 @@ pub mod ticket;
 #[cfg(test)]
 mod appointment_tests;
 #[cfg(test)]
+mod calling_tests;
+#[cfg(test)]
 mod model_check;
 #[cfg(test)]
 mod tests;

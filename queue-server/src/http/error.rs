@@ -15,6 +15,8 @@ use crate::store::StoreError;
 pub enum ApiError {
     /// 400: the body is not valid JSON of the expected shape.
     BadJson(String),
+    /// 400: the query string lacks a parameter or has one of the wrong shape (`invalid_query`).
+    BadQuery(String),
     /// 413: the body is larger than allowed.
     BodyTooLarge,
     /// 415: the body is not declared as JSON.
@@ -29,7 +31,7 @@ pub enum ApiError {
     Forbidden(String),
     /// 503: the call-out could not be synthesised.
     SpeechUnavailable(String),
-    /// 403: a change made with the session cookie without the session's CSRF token.
+    /// 403: a change made with the session cookie whose CSRF token is missing or not the session's.
     Csrf,
     /// 4xx/503: an account action was refused.
     Account(crate::accounts::AccountError, String),
@@ -89,7 +91,7 @@ fn detail(text: &str) -> String {
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        ApiError::BadJson(format!("Tham số truy vấn không hợp lệ ({})", detail(&rejection.body_text())))
+        ApiError::BadQuery(format!("Tham số truy vấn thiếu hoặc không hợp lệ ({})", detail(&rejection.body_text())))
     }
 }
 
@@ -97,6 +99,7 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             ApiError::BadJson(m) => (StatusCode::BAD_REQUEST, "invalid_json", m.clone()),
+            ApiError::BadQuery(m) => (StatusCode::BAD_REQUEST, "invalid_query", m.clone()),
             ApiError::BodyTooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "Nội dung gửi lên quá lớn".into())
             }
@@ -119,7 +122,7 @@ impl ApiError {
             ApiError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "csrf_invalid",
-                "Yêu cầu thiếu mã xác nhận phiên làm việc; tải lại trang rồi thử lại".into(),
+                "Mã xác nhận phiên làm việc thiếu hoặc không đúng (trang có thể đã cũ); tải lại trang rồi thử lại".into(),
             ),
             ApiError::Account(e, m) => {
                 use crate::accounts::AccountError::*;

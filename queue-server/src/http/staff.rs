@@ -157,12 +157,12 @@ pub fn form_ok(session: &Session, sent: &str) -> bool {
     same(session.csrf.as_bytes(), sent.as_bytes())
 }
 
-/// The answer to a form post without the session's token.
+/// The answer to a form post whose CSRF token is missing or not the session's.
 pub fn csrf_refused(state: &AppState) -> Response {
     let html = super::pages::message_page(
         state,
         "Yêu cầu bị từ chối",
-        "Biểu mẫu thiếu mã xác nhận phiên làm việc (có thể trang đã cũ). Vui lòng tải lại trang rồi thử lại.",
+        "Mã xác nhận phiên làm việc của biểu mẫu thiếu hoặc không đúng (có thể trang đã cũ). Vui lòng tải lại trang rồi thử lại.",
     );
     (StatusCode::FORBIDDEN, html).into_response()
 }

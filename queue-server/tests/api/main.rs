@@ -12,6 +12,7 @@ mod intake;
 mod live;
 mod model;
 mod notices;
+mod refusals;
 mod pages;
 mod reports;
 mod restarts;

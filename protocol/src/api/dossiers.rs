@@ -1,0 +1,142 @@
+//! The procedure catalogue and dossiers (hồ sơ) as the public sees them.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// A procedure of the catalogue (thủ tục hành chính).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Procedure {
+    /// Procedure code.
+    pub code: String,
+    /// Vietnamese name.
+    pub name: String,
+    /// Service (field) code it belongs to.
+    pub service: String,
+    /// Administrative level: `Tỉnh`, `Huyện`, `Xã`.
+    pub level: String,
+    /// Online service level: `Toàn trình`, `Một phần`, `Trực tiếp`.
+    pub online_level: String,
+    /// Processing time in working days (0 = same day).
+    pub processing_days: u32,
+    /// Fee, as published (e.g. `50.000 đồng/hồ sơ`, `Không thu phí`).
+    pub fee: String,
+    /// Documents the citizen brings.
+    pub documents: Vec<String>,
+}
+
+/// Answer of `GET /api/v1/procedures`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProceduresResponse {
+    /// Matching procedures, best first.
+    pub procedures: Vec<Procedure>,
+    /// How many matched in all.
+    pub total: u32,
+}
+
+/// Status of a dossier (hồ sơ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DossierStatus {
+    /// Received at the counter.
+    Received,
+    /// Being processed by the office in charge.
+    Processing,
+    /// The citizen must supplement documents.
+    NeedsSupplement,
+    /// Result ready to collect.
+    Ready,
+    /// Result returned to the citizen.
+    Returned,
+}
+
+impl DossierStatus {
+    /// Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Received => "Đã tiếp nhận",
+            Self::Processing => "Đang giải quyết",
+            Self::NeedsSupplement => "Cần bổ sung hồ sơ",
+            Self::Ready => "Đã có kết quả, chờ trả",
+            Self::Returned => "Đã trả kết quả",
+        }
+    }
+
+    /// Stable code, as in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Processing => "processing",
+            Self::NeedsSupplement => "needs_supplement",
+            Self::Ready => "ready",
+            Self::Returned => "returned",
+        }
+    }
+
+    /// Parses the stable code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Received, Self::Processing, Self::NeedsSupplement, Self::Ready, Self::Returned]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// One step of a dossier's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DossierStep {
+    /// When.
+    pub at: String,
+    /// The status entered.
+    pub status: DossierStatus,
+    /// Vietnamese label of that status.
+    pub status_label: String,
+    /// Note from the office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Public apology for an overdue dossier, with the new due date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Apology {
+    /// The apology in Vietnamese.
+    pub message: String,
+    /// The new promised date.
+    pub new_due_at: String,
+}
+
+/// A dossier as the public sees it: personal data masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Dossier {
+    /// Receipt code (mã hồ sơ).
+    pub receipt_code: String,
+    /// Procedure code.
+    pub procedure_code: String,
+    /// Procedure name.
+    pub procedure_name: String,
+    /// Applicant's name, masked (`Nguyễn V*** A**`).
+    pub applicant: String,
+    /// Applicant's phone, masked (`09******78`).
+    pub phone: String,
+    /// Current status.
+    pub status: DossierStatus,
+    /// Vietnamese label of the status.
+    pub status_label: String,
+    /// When it was received.
+    pub received_at: String,
+    /// When the result is due (the new date after an apology).
+    pub due_at: String,
+    /// Past its due date without a result.
+    pub overdue: bool,
+    /// Apology and new date, for a dossier that was late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apology: Option<Apology>,
+    /// Every status change, oldest first.
+    pub history: Vec<DossierStep>,
+}
