@@ -43,6 +43,8 @@ pub use store::OpenError;
 
 /// How often the writer is asked to roll the day over and expire no-shows when nothing else happens.
 pub const TICK: Duration = Duration::from_secs(15);
+/// How often failed sign-ins counted in memory are written as one summary row.
+pub const FAILURES_REPORTED_EVERY: Duration = Duration::from_secs(60);
 
 /// What the server is started with.
 #[derive(Debug, Clone)]
@@ -65,6 +67,7 @@ pub struct App {
     shutdown: watch::Sender<bool>,
     notifier: Arc<dyn notify::Notifier>,
     clock: Arc<dyn Clock>,
+    accounts: accounts::Accounts,
 }
 
 impl App {
@@ -117,6 +120,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         shutdown: shutdown_rx,
         devices: http::devices::Devices::default(),
         limiter: http::limit::Limiter::default(),
+        sign_in_limiter: http::limit::Limiter::default(),
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),
         replies: http::replay::Replies::default(),
@@ -126,7 +130,8 @@ pub fn build(options: Options) -> Result<App, OpenError> {
             key
         },
     };
-    Ok(App { router: http::router(state), store, shutdown, notifier, clock })
+    let accounts = state.accounts.clone();
+    Ok(App { router: http::router(state), store, shutdown, notifier, clock, accounts })
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then ends live streams and returns once
@@ -136,8 +141,17 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let App { router, store, shutdown: stop, notifier, clock } = app;
-    let messages = tokio::spawn(notify::dispatch(store.clone(), notifier, clock, stop.subscribe()));
+    let App { router, store, shutdown: stop, notifier, clock, accounts } = app;
+    let messages = tokio::spawn(notify::dispatch(store.clone(), notifier, clock.clone(), stop.subscribe()));
+    let (failures_accounts, failures_clock) = (accounts.clone(), clock.clone());
+    let failures = tokio::spawn(async move {
+        let mut interval = tokio::time::interval(FAILURES_REPORTED_EVERY);
+        loop {
+            interval.tick().await;
+            let now = failures_clock.now();
+            let _ = failures_accounts.run(move |a| a.report_failures(now)).await;
+        }
+    });
     let ticker = tokio::spawn(async move {
         let mut interval = tokio::time::interval(TICK);
         loop {
@@ -153,5 +167,8 @@ pub async fn run(
         .await;
     ticker.abort();
     messages.abort();
+    failures.abort();
+    let now = clock.now();
+    let _ = accounts.run(move |a| a.report_failures(now)).await;
     served
 }

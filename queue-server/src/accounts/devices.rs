@@ -35,7 +35,7 @@ impl Accounts {
         let token = format!("dev-{}", random_token()?);
         let counters_text = counters.iter().map(|c| c.get().to_string()).collect::<Vec<_>>().join(",");
         self.with(|conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let exists: bool =
                 tx.query_row("SELECT EXISTS (SELECT 1 FROM device_tokens WHERE name = ?1)", [name], |r| r.get(0))?;
             if exists {

@@ -20,6 +20,8 @@ pub enum AccountError {
     Exists(String),
     /// No such user.
     NoSuchUser(String),
+    /// Too many sign-ins are being checked; try again in a moment. Nothing changed.
+    Busy,
     /// The database failed; nothing changed.
     Unavailable,
 }
@@ -34,6 +36,7 @@ impl AccountError {
             AccountError::Invalid(_) => "invalid_account",
             AccountError::Exists(_) => "user_exists",
             AccountError::NoSuchUser(_) => "unknown_user",
+            AccountError::Busy => "sign_in_busy",
             AccountError::Unavailable => "unavailable",
         }
     }
@@ -50,6 +53,7 @@ impl AccountError {
             AccountError::Invalid(why) => why.clone(),
             AccountError::Exists(user) => format!("Tài khoản «{user}» đã có"),
             AccountError::NoSuchUser(user) => format!("Không có tài khoản «{user}»"),
+            AccountError::Busy => "Hệ thống đang kiểm tra nhiều lượt đăng nhập, vui lòng thử lại sau ít giây".into(),
             AccountError::Unavailable => "Hệ thống tạm thời không ghi được dữ liệu, vui lòng thử lại".into(),
         }
     }

@@ -9,21 +9,30 @@
 pub mod cli;
 mod devices;
 mod error;
+pub mod guard;
 mod password;
 #[cfg(test)]
 mod tests;
 
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::domain::CounterNo;
 use crate::domain::centre::Schedule;
 
 pub use devices::Device;
 pub use error::AccountError;
-pub use password::{hash_password, verify_password};
+pub use guard::client_key;
+pub use password::{Verifier, hash_password, verify_password};
+
+/// Password checks that may run at once: each takes a core and 19 MiB for ~30 ms.
+const CHECKS_AT_ONCE: usize = 2;
+/// Sign-ins that may wait for a check; beyond, `Busy` at once (the wait would pass a page's patience).
+const CHECKS_WAITING: usize = 64;
 
 /// Sign-in rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +43,13 @@ pub struct Policy {
     pub lock_minutes: u32,
     /// How long a session lasts.
     pub session_hours: u32,
+    /// Sign-in attempts one client may make per minute (`POST /login`).
+    pub sign_ins_per_minute: u32,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Self { lock_after: 5, lock_minutes: 15, session_hours: 12 }
+        Self { lock_after: 5, lock_minutes: 15, session_hours: 12, sign_ins_per_minute: 10 }
     }
 }
 
@@ -123,11 +134,20 @@ impl Session {
 }
 
 /// Accounts, sessions and device tokens on their own connection.
+///
+/// The connection's lock is held only for database work, never while a password is hashed, so
+/// cookie sessions and device tokens are looked up while sign-ins are checked. Writes run in
+/// `BEGIN IMMEDIATE` transactions after any hashing: they wait for the queue's writer (busy
+/// timeout) instead of failing with "database is locked" when it commits in between.
 #[derive(Debug, Clone)]
 pub struct Accounts {
     conn: Arc<Mutex<Connection>>,
     policy: Policy,
     schedule: Arc<Schedule>,
+    guard: Arc<guard::Guard>,
+    verifier: Arc<Verifier>,
+    checks: Arc<tokio::sync::Semaphore>,
+    waiting: Arc<AtomicUsize>,
 }
 
 /// A new random token: 32 bytes as hex.
@@ -178,7 +198,25 @@ fn ts(ms: Option<i64>) -> Option<Timestamp> {
 impl Accounts {
     /// Accounts on `conn` (already migrated).
     pub fn new(conn: Connection, policy: Policy, schedule: Arc<Schedule>) -> Self {
-        Self { conn: Arc::new(Mutex::new(conn)), policy, schedule }
+        Self {
+            conn: Arc::new(Mutex::new(conn)),
+            policy,
+            schedule,
+            guard: Arc::default(),
+            verifier: Arc::default(),
+            checks: Arc::new(tokio::sync::Semaphore::new(CHECKS_AT_ONCE)),
+            waiting: Arc::default(),
+        }
+    }
+
+    /// The failed sign-ins counted in memory.
+    pub fn guard(&self) -> &guard::Guard {
+        &self.guard
+    }
+
+    /// The password checker (its pool of memory areas).
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, AccountError>) -> Result<T, AccountError> {
@@ -237,7 +275,7 @@ impl Accounts {
         check_password(password)?;
         let hash = hash_password(password)?;
         self.with(|conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let exists: bool =
                 tx.query_row("SELECT EXISTS (SELECT 1 FROM staff WHERE username = ?1)", [&username], |r| r.get(0))?;
             if exists {
@@ -259,121 +297,178 @@ impl Accounts {
         let hash = hash_password(password)?;
         let username = username.trim().to_lowercase();
         self.with(|conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let changed = tx.execute(
-                "UPDATE staff SET password_hash = ?2, failed = 0, locked_until_ms = NULL WHERE username = ?1",
-                params![username, hash],
+                "UPDATE staff SET password_hash = ?2, failed = 0, locked_until_ms = NULL, unlocked_at_ms = ?3
+                 WHERE username = ?1",
+                params![username, hash, now.as_millisecond()],
             )?;
             if changed == 0 {
-                return Err(AccountError::NoSuchUser(username));
+                return Err(AccountError::NoSuchUser(username.clone()));
             }
             tx.execute("DELETE FROM sessions WHERE username = ?1", [&username])?;
             self.audit(&tx, now, "password_reset", by, None, serde_json::json!({ "username": username }))?;
             tx.commit()?;
             Ok(())
-        })
+        })?;
+        self.guard.unlock(&username);
+        Ok(())
     }
 
-    /// Lifts a lock before it runs out.
+    /// Lifts the account's locks before they run out, for every client. Done from the command line
+    /// (another process), it takes effect through `unlocked_at_ms`, which the server reads at the
+    /// next sign-in.
     pub fn unlock(&self, username: &str, by: &str, now: Timestamp) -> Result<(), AccountError> {
         let username = username.trim().to_lowercase();
         self.with(|conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let changed =
-                tx.execute("UPDATE staff SET failed = 0, locked_until_ms = NULL WHERE username = ?1", [&username])?;
+                tx.execute(
+                    "UPDATE staff SET failed = 0, locked_until_ms = NULL, unlocked_at_ms = ?2 WHERE username = ?1",
+                    params![username, now.as_millisecond()],
+                )?;
             if changed == 0 {
-                return Err(AccountError::NoSuchUser(username));
+                return Err(AccountError::NoSuchUser(username.clone()));
             }
             self.audit(&tx, now, "staff_unlocked", by, None, serde_json::json!({ "username": username }))?;
             tx.commit()?;
             Ok(())
-        })
+        })?;
+        self.guard.unlock(&username);
+        Ok(())
     }
 
-    /// Every account, by name.
+    /// Every account, by name, with the latest end of its locks counted in this process (the
+    /// command line, another process, sees none).
     pub fn users(&self, now: Timestamp) -> Result<Vec<Staff>, AccountError> {
-        self.with(|conn| {
+        let mut users = self.with(|conn| {
             let mut stmt = conn.prepare(
-                "SELECT username, display_name, role, locked_until_ms FROM staff WHERE active = 1 ORDER BY username",
+                "SELECT username, display_name, role FROM staff WHERE active = 1 ORDER BY username",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok(Staff {
                     username: r.get(0)?,
                     display_name: r.get(1)?,
                     role: role_of(&r.get::<_, String>(2)?)?,
-                    locked_until: ts(r.get(3)?).filter(|&t| t > now),
+                    locked_until: None,
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        })?;
+        for user in &mut users {
+            user.locked_until = self.guard.locked_until(&user.username, now);
+        }
+        Ok(users)
     }
 
-    /// Signs in: a new session and its cookie token, or why not. Wrong passwords count towards a
-    /// lock; a locked account is refused even with the right password until the lock runs out.
-    pub fn login(&self, username: &str, password: &str, now: Timestamp) -> Result<(Session, String), AccountError> {
+    /// Signs in from `client` (see [`client_key`]): a new session and its cookie token, or why
+    /// not. Wrong passwords count towards a lock of this account *for this client* only
+    /// ([`guard`]); a locked pair is refused even with the right password until the lock runs out
+    /// or an administrator unlocks the account. Failures write nothing (they are reported as a
+    /// summary, [`Accounts::report_failures`]); a success writes its session and an event in one
+    /// `BEGIN IMMEDIATE` transaction made after the check, so a busy queue never fails it.
+    /// Errors: `BadCredentials`, `Locked`, `Unavailable`.
+    pub fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: IpAddr,
+        now: Timestamp,
+    ) -> Result<(Session, String), AccountError> {
         let username = username.trim().to_lowercase();
-        self.with(|conn| {
-            let tx = conn.transaction()?;
-            let row = tx
-                .query_row(
-                    "SELECT display_name, role, password_hash, failed, locked_until_ms FROM staff
+        let client = client_key(client);
+        let row = self.with(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT display_name, role, password_hash, unlocked_at_ms FROM staff
                      WHERE username = ?1 AND active = 1",
-                    [&username],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            role_of(&r.get::<_, String>(1)?)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, u32>(3)?,
-                            ts(r.get(4)?),
-                        ))
-                    },
-                )
-                .optional()?;
-            let actor = format!("staff:{username}");
-            let Some((display_name, role, hash, failed, locked_until)) = row else {
-                // The same work as a real check, so the answer's timing does not tell who exists.
-                let _ = verify_password(password, password::DUMMY_HASH);
-                self.audit(&tx, now, "staff_login_failed", &actor, None, serde_json::json!({ "reason": "unknown_user" }))?;
-                tx.commit()?;
-                return Err(AccountError::BadCredentials);
+                )?
+                .query_row([&username], |r| {
+                    Ok((r.get::<_, String>(0)?, role_of(&r.get::<_, String>(1)?)?, r.get::<_, String>(2)?, ts(r.get(3)?)))
+                })
+                .optional()?)
+        })?;
+        let unlocked_at = row.as_ref().and_then(|r| r.3);
+        if let Some(until) = self.guard.locked(&username, client, now, unlocked_at) {
+            return Err(AccountError::Locked(until));
+        }
+        // The same work for an unknown name as for a real one, so the answer's timing does not
+        // tell who exists.
+        let hash = row.as_ref().map_or(password::DUMMY_HASH, |r| r.2.as_str());
+        let verified = self.verifier.verify(password, hash);
+        let Some((display_name, role, _, _)) = row.filter(|_| verified) else {
+            return match self.guard.failed(&username, client, now, &self.policy) {
+                Some(until) => Err(AccountError::Locked(until)),
+                None => Err(AccountError::BadCredentials),
             };
-            if let Some(until) = locked_until.filter(|&u| u > now) {
-                self.audit(&tx, now, "staff_login_failed", &actor, None, serde_json::json!({ "reason": "locked" }))?;
-                tx.commit()?;
-                return Err(AccountError::Locked(until));
-            }
-            if !verify_password(password, &hash) {
-                let failed = failed + 1;
-                let refusal = if failed >= self.policy.lock_after {
-                    let until = now + SignedDuration::from_mins(i64::from(self.policy.lock_minutes));
-                    tx.execute(
-                        "UPDATE staff SET failed = 0, locked_until_ms = ?2 WHERE username = ?1",
-                        params![username, until.as_millisecond()],
-                    )?;
-                    self.audit(&tx, now, "staff_locked", &actor, None, serde_json::json!({ "until_ms": until.as_millisecond() }))?;
-                    AccountError::Locked(until)
-                } else {
-                    tx.execute("UPDATE staff SET failed = ?2 WHERE username = ?1", params![username, failed])?;
-                    AccountError::BadCredentials
-                };
-                self.audit(&tx, now, "staff_login_failed", &actor, None, serde_json::json!({ "reason": "password", "failed": failed }))?;
-                tx.commit()?;
-                return Err(refusal);
-            }
-            let token = random_token()?;
-            let csrf = random_token()?;
-            let key = token_hash(&token);
-            let expires = now + SignedDuration::from_hours(i64::from(self.policy.session_hours));
-            tx.execute("UPDATE staff SET failed = 0, locked_until_ms = NULL WHERE username = ?1", [&username])?;
+        };
+        self.guard.succeeded(&username, client);
+        let token = random_token()?;
+        let csrf = random_token()?;
+        let key = token_hash(&token);
+        let expires = now + SignedDuration::from_hours(i64::from(self.policy.session_hours));
+        self.with(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute("DELETE FROM sessions WHERE expires_at_ms <= ?1", [now.as_millisecond()])?;
             tx.execute(
                 "INSERT INTO sessions (token_hash, username, csrf, created_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![key, username, csrf, now.as_millisecond(), expires.as_millisecond()],
             )?;
-            self.audit(&tx, now, "staff_login", &actor, None, serde_json::json!({ "role": role.as_str() }))?;
+            let actor = format!("staff:{username}");
+            let detail = serde_json::json!({ "role": role.as_str(), "client": client.to_string() });
+            self.audit(&tx, now, "staff_login", &actor, None, detail)?;
             tx.commit()?;
-            Ok((Session { key, username, display_name, role, csrf, counter: None, expires }, token))
+            Ok(())
+        })?;
+        Ok((Session { key, username, display_name, role, csrf, counter: None, expires }, token))
+    }
+
+    /// [`Accounts::login`] on the blocking pool, with at most a few password checks at once (each
+    /// takes a core and 19 MiB for ~30 ms) so sign-ins never starve the queue of CPU or memory.
+    /// When too many wait already: `Busy` at once.
+    pub async fn login_async(
+        &self,
+        username: String,
+        password: String,
+        client: IpAddr,
+        now: Timestamp,
+    ) -> Result<(Session, String), AccountError> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= CHECKS_WAITING {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(AccountError::Busy);
+        }
+        let permit = self.checks.clone().acquire_owned().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let permit = permit.map_err(|_| AccountError::Unavailable)?;
+        self.run(move |a| {
+            let answer = a.login(&username, &password, client, now);
+            drop(permit);
+            answer
+        })
+        .await
+    }
+
+    /// Writes the failed sign-ins counted since the last report as one event row
+    /// (`staff_login_failures`: total, the 20 pairs with most failures and their locks, how many
+    /// more); nothing when there were none. Called once a minute and at shutdown.
+    pub fn report_failures(&self, now: Timestamp) -> Result<(), AccountError> {
+        let Some(report) = self.guard.take_report() else { return Ok(()) };
+        let pairs: Vec<_> = report
+            .pairs
+            .iter()
+            .map(|(user, client, failed, until)| {
+                serde_json::json!({
+                    "username": user, "client": client.to_string(), "failed": failed,
+                    "locked_until_ms": until.map(|u| u.as_millisecond()),
+                })
+            })
+            .collect();
+        let detail = serde_json::json!({ "total": report.total, "pairs": pairs, "more": report.more });
+        self.with(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            self.audit(&tx, now, "staff_login_failures", "", None, detail)?;
+            tx.commit()?;
+            Ok(())
         })
     }
 
@@ -405,7 +500,7 @@ impl Accounts {
     /// Ends a session.
     pub fn logout(&self, session: &Session, now: Timestamp) -> Result<(), AccountError> {
         self.with(|conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [&session.key])?;
             self.audit(&tx, now, "staff_logout", &session.actor(), session.counter, serde_json::json!({}))?;
             tx.commit()?;
@@ -417,7 +512,7 @@ impl Accounts {
     /// officer's live session holds it.
     pub fn take_counter(&self, session: &Session, no: Option<CounterNo>, now: Timestamp) -> Result<(), AccountError> {
         self.with(|conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if let Some(no) = no {
                 let holder: Option<String> = tx
                     .query_row(

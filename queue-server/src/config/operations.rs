@@ -13,6 +13,7 @@ pub(super) struct RawStaff {
     lock_after: Option<Spanned<u32>>,
     lock_minutes: Option<Spanned<u32>>,
     session_hours: Option<Spanned<u32>>,
+    sign_ins_per_minute: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,6 +80,8 @@ pub(super) fn staff(src: &Source<'_>, raw: &RawStaff) -> Result<Policy, ConfigEr
         lock_after: within(src, &raw.lock_after, "staff.lock_after", 3, 20)?.unwrap_or(d.lock_after),
         lock_minutes: within(src, &raw.lock_minutes, "staff.lock_minutes", 1, 1440)?.unwrap_or(d.lock_minutes),
         session_hours: within(src, &raw.session_hours, "staff.session_hours", 1, 24)?.unwrap_or(d.session_hours),
+        sign_ins_per_minute: within(src, &raw.sign_ins_per_minute, "staff.sign_ins_per_minute", 1, 600)?
+            .unwrap_or(d.sign_ins_per_minute),
     })
 }
 

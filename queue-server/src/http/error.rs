@@ -132,7 +132,7 @@ impl ApiError {
                     CounterTaken(_) | Exists(_) => StatusCode::CONFLICT,
                     Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                     NoSuchUser(_) => StatusCode::NOT_FOUND,
-                    Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                    Busy | Unavailable => StatusCode::SERVICE_UNAVAILABLE,
                 };
                 (status, e.code(), m.clone())
             }

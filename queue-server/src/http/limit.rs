@@ -1,6 +1,7 @@
 //! Per-client rate limit of the public pages and booking API: a token bucket per client address,
-//! refilled continuously at the configured rate per minute. The limit is on real time, not the
-//! queue's clock. Behind a reverse proxy every client shares the proxy's address.
+//! refilled continuously at the configured rate per minute. A client is an IPv4 address or an
+//! IPv6 /64. The limit is on real time, not the queue's clock. Behind a reverse proxy every client
+//! shares the proxy's address.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -27,6 +28,7 @@ pub struct Limiter {
 impl Limiter {
     /// Takes one request from `client`'s bucket; false when it is empty.
     pub fn take(&self, client: IpAddr, per_minute: u32, now: Instant) -> bool {
+        let client = crate::accounts::client_key(client);
         let capacity = f64::from(per_minute.max(1));
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() >= MAX_CLIENTS {

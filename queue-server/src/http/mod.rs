@@ -58,6 +58,8 @@ pub struct AppState {
     pub devices: devices::Devices,
     /// Request budgets of the public pages' clients.
     pub limiter: limit::Limiter,
+    /// Sign-in attempts per client (`POST /login`), apart from the public pages' budget.
+    pub sign_in_limiter: limit::Limiter,
     /// Staff accounts, sessions and device tokens.
     pub accounts: crate::accounts::Accounts,
     /// Spoken call-outs for the board.

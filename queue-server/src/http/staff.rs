@@ -9,7 +9,7 @@
 
 use axum::Json;
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
-use axum::extract::{Form, Query, State};
+use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -102,12 +102,18 @@ pub struct LoginForm {
     form: String,
 }
 
-/// `POST /login`: checks the form token, then the password.
+/// `POST /login`: checks the client's sign-in budget and the form token, then the password.
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(from): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
+    let client = from.ip();
+    if !state.sign_in_limiter.take(client, state.config.staff.sign_ins_per_minute, std::time::Instant::now()) {
+        let message = "Đăng nhập quá nhiều lần từ thiết bị này; vui lòng chờ một phút rồi thử lại";
+        return login_page(&state, StatusCode::TOO_MANY_REQUESTS, "", Some(message));
+    }
     let Ok(Form(form)) = form else {
         return login_page(&state, StatusCode::BAD_REQUEST, "", Some("Vui lòng nhập tên đăng nhập và mật khẩu"));
     };
@@ -123,7 +129,7 @@ pub async fn login(
     }
     let now = state.clock.now();
     let (user, password) = (form.username.clone(), form.password.clone());
-    match state.accounts.run(move |a| a.login(&user, &password, now)).await {
+    match state.accounts.login_async(user, password, client, now).await {
         Ok((session, token)) => {
             let max_age = i64::from(state.config.staff.session_hours) * 3600;
             let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");

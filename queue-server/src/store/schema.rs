@@ -169,6 +169,11 @@ CREATE TABLE device_tokens (
     created_at_ms INTEGER NOT NULL
 );
 "#,
+    r#"
+-- When an administrator last lifted the account's sign-in locks (kept in the server's memory per
+-- account and client); a lock set before it no longer holds.
+ALTER TABLE staff ADD COLUMN unlocked_at_ms INTEGER;
+"#,
 ];
 
 /// Opens (creating if needed) the database with the settings every connection uses: WAL, full

@@ -124,6 +124,11 @@ impl TestApp {
 
     /// Stops the server and waits until it has shut down.
     pub async fn stop(mut self) {
+        self.halt().await;
+    }
+
+    /// Stops the server and waits until it has shut down, keeping its database file to read.
+    pub async fn halt(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

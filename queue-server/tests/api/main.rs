@@ -18,6 +18,7 @@ mod reports;
 mod restarts;
 mod retries;
 mod rules;
+mod sign_in;
 mod staff;
 mod store_failure;
 mod text;
