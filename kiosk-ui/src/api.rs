@@ -102,10 +102,12 @@ impl Api {
         &self.base
     }
 
+    /// The answer as a value or an error. Errors never carry the request's URL: it may hold a
+    /// citizen's phone number or receipt code, and errors reach the log.
     async fn answer<T: DeserializeOwned>(response: Result<reqwest::Response, reqwest::Error>) -> Result<T, ApiError> {
-        let response = response.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let response = response.map_err(|e| ApiError::Unavailable(e.without_url().to_string()))?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let body = response.bytes().await.map_err(|e| ApiError::Unavailable(e.without_url().to_string()))?;
         match status {
             200..=299 => serde_json::from_slice(&body).map_err(|e| ApiError::Garbage(e.to_string())),
             400..=499 => match serde_json::from_slice::<ErrorBody>(&body) {
@@ -194,14 +196,13 @@ impl Api {
     }
 }
 
-/// Percent-encodes everything but unreserved URL characters.
+/// Characters percent-encoded in a URL component: all but the unreserved ones (RFC 3986 2.3).
+const COMPONENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// Percent-encodes everything but unreserved URL characters, UTF-8 bytes included.
 pub fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
 }
 
 #[cfg(test)]

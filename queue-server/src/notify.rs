@@ -57,17 +57,29 @@ impl SmsGateway {
     }
 }
 
+/// Characters percent-encoded in a URL component: all but the unreserved ones (RFC 3986 2.3).
+const COMPONENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
 /// Percent-encodes everything but unreserved characters (RFC 3986), UTF-8 bytes included.
 pub fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
+}
+
+/// Why a gateway call failed, in words that carry no part of the request: never the URL (it holds
+/// the phone number, the message with its booking code, and any key of the template), so the log
+/// and `notifications.last_error` (served to supervisors) leak nothing.
+fn failure(e: &reqwest::Error) -> String {
+    let why = if e.is_timeout() {
+        "hết thời gian chờ"
+    } else if e.is_connect() {
+        "không kết nối được"
+    } else if e.is_request() || e.is_body() {
+        "lỗi khi gửi yêu cầu"
+    } else {
+        "lỗi khi đọc câu trả lời"
+    };
+    format!("không gọi được cổng SMS ({why})")
 }
 
 impl Notifier for SmsGateway {
@@ -81,8 +93,8 @@ impl Notifier for SmsGateway {
             };
             match request.send().await {
                 Ok(r) if r.status().is_success() => Delivered::Sent,
-                Ok(r) => Delivered::Failed(format!("cổng SMS trả lời {}", r.status())),
-                Err(e) => Delivered::Failed(format!("không gọi được cổng SMS: {e}")),
+                Ok(r) => Delivered::Failed(format!("cổng SMS trả lời {}", r.status().as_u16())),
+                Err(e) => Delivered::Failed(failure(&e)),
             }
         })
     }

@@ -46,11 +46,43 @@ impl Limiter {
     }
 }
 
+fn client_of(request: &Request) -> IpAddr {
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+}
+
+/// Middleware of the API's public reads (dossiers, tickets, procedures): a request made with a
+/// valid device token or staff session (a kiosk serving citizen after citizen, a counter console)
+/// passes; any other — anonymous, or with a token that is not valid — takes from its client's
+/// bucket like the citizen pages, so codes cannot be enumerated through the API either.
+pub async fn limit_anonymous(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    use axum::extract::FromRequestParts;
+    let claims = request.headers().contains_key(axum::http::header::AUTHORIZATION)
+        || super::auth::cookie(request.headers(), super::auth::SESSION_COOKIE).is_some();
+    if claims {
+        let (mut parts, body) = request.into_parts();
+        let known = super::auth::Caller::from_request_parts(&mut parts, &state).await.is_ok();
+        let request = Request::from_parts(parts, body);
+        if known {
+            return next.run(request).await;
+        }
+        return limited_api(&state, request, next).await;
+    }
+    limited_api(&state, request, next).await
+}
+
+/// The API's answer to a client over its budget (these routes sit in a nested router, whose
+/// paths have lost their `/api/v1`).
+async fn limited_api(state: &AppState, request: Request, next: Next) -> Response {
+    if state.limiter.take(client_of(&request), state.config.public_rate_per_minute, Instant::now()) {
+        return next.run(request).await;
+    }
+    ApiError::TooManyRequests.into_response()
+}
+
 /// Middleware: refuses with 429 (a JSON error for the API, a page for pages) when the client's
 /// bucket is empty.
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let client =
-        request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let client = client_of(&request);
     if state.limiter.take(client, state.config.public_rate_per_minute, Instant::now()) {
         return next.run(request).await;
     }

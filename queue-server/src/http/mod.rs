@@ -88,8 +88,16 @@ pub fn router(state: AppState) -> Router {
         .route("/services/{code}/intake/close", post(services::close_intake))
         .route("/services/{code}/intake/open", post(services::open_intake))
         .route("/tickets", post(tickets::issue))
-        .route("/tickets/{id}", get(tickets::get_ticket))
-        .route("/tickets/by-number/{number}", get(tickets::by_number))
+        .merge(
+            // Public reads that name a citizen's ticket or dossier: a budget per anonymous client.
+            Router::new()
+                .route("/tickets/{id}", get(tickets::get_ticket))
+                .route("/tickets/by-number/{number}", get(tickets::by_number))
+                .route("/dossiers/{receipt_code}", get(dossiers::get_dossier))
+                .route("/procedures", get(procedures::search))
+                .route("/procedures/{code}", get(procedures::get_procedure))
+                .route_layer(axum::middleware::from_fn_with_state(state.clone(), limit::limit_anonymous)),
+        )
         .route("/tickets/{id}/cancel", post(tickets::cancel))
         .route("/tickets/{id}/rejoin", post(tickets::rejoin))
         .route("/tickets/{id}/live", get(tickets::live))
@@ -119,9 +127,6 @@ pub fn router(state: AppState) -> Router {
                 .route("/counters/{no}/close", post(counters::close))
                 .route_layer(axum::middleware::from_fn_with_state(state.clone(), replay::replay)),
         )
-        .route("/procedures", get(procedures::search))
-        .route("/procedures/{code}", get(procedures::get_procedure))
-        .route("/dossiers/{receipt_code}", get(dossiers::get_dossier))
         .route("/ratings", post(ratings::rate))
         .route("/devices", get(devices::list))
         .route("/devices/health", post(devices::report))

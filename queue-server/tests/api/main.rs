@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod abuse;
 mod appointments;
 mod bad_input;
 mod concurrency;

@@ -125,6 +125,30 @@ async fn a_failing_gateway_is_retried_later_and_nothing_is_lost() {
 }
 
 #[tokio::test]
+async fn a_gateway_that_cannot_be_reached_leaves_no_phone_code_or_key_in_the_stored_error() {
+    // A port nobody listens on (bound, then let go), and a template with a key, as gateways have.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let url = format!("http://127.0.0.1:{port}/send?key=bi-mat-9f3a&to={{phone}}&text={{text}}");
+    let app = spawn(config(Some(url)), Some(ManualClock::new(monday("07:00"))), None).await;
+    let booking = book(&app, "09:00", "0912345678").await;
+    let code = booking["code"].as_str().expect("code").to_string();
+    let started = Instant::now();
+    let error = loop {
+        let (_, attempts, error) = notification(&app);
+        if attempts >= 1 {
+            break error.expect("an error is kept");
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "never tried");
+        tokio::task::yield_now().await;
+    };
+    assert!(error.contains("không kết nối được"), "{error}");
+    for secret in ["0912345678", "912345678", code.as_str(), "bi-mat-9f3a", "127.0.0.1", "send?"] {
+        assert!(!error.contains(secret), "{secret} in the stored error: {error}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn bookings_survive_a_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("motcua.db");
