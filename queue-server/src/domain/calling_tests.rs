@@ -85,6 +85,30 @@ fn a_due_appointment_goes_before_earlier_walk_ins() {
 }
 
 #[test]
+fn a_clock_stepped_back_ten_minutes_leaves_the_order_of_arrival() {
+    let mut q = queue();
+    let first = issue(&mut q, "DD", None, monday("09:00"));
+    let second = issue(&mut q, "DD", None, monday("09:01"));
+    // NTP corrects a Pi that booted fast: the wall clock goes back ten minutes.
+    let third = issue(&mut q, "DD", None, monday("08:51"));
+    let other_field = issue(&mut q, "XD", None, monday("08:52"));
+    assert_eq!([first.arrival, second.arrival, third.arrival, other_field.arrival], [1, 2, 3, 4]);
+    assert_eq!(q.position(&third), Some(2), "two are ahead of it, as they arrived");
+    let called: Vec<u32> = (0..3)
+        .map(|_| {
+            let (t, _) = call(&mut q, 1, monday("08:53"));
+            done(&mut q, 1, monday("08:54"));
+            t.number
+        })
+        .collect();
+    assert_eq!(called, [first.number, second.number, third.number]);
+    // Forward again (the correction undone): still by arrival, across fields at a shared counter.
+    let later = issue(&mut q, "XD", None, monday("09:30"));
+    let (t, _) = call(&mut q, 3, monday("09:31"));
+    assert_eq!((t.id, later.arrival), (other_field.id, 5));
+}
+
+#[test]
 fn transfer_keeps_the_original_arrival_time() {
     let mut q = queue();
     let a = issue(&mut q, "DD", None, monday("08:00"));
@@ -93,6 +117,7 @@ fn transfer_keeps_the_original_arrival_time() {
     q.execute(Command::Transfer(no(1), code("XD")), monday("08:10")).expect("transfers");
     let moved = q.ticket(&a.id).expect("kept").clone();
     assert_eq!((moved.service.as_str(), moved.status, moved.arrived_at), ("XD", TicketStatus::Waiting, a.arrived_at));
+    assert_eq!(moved.arrival, a.arrival, "and its order of arrival");
     assert_eq!(moved.number, 1001, "keeps its number");
     assert_eq!(q.position(&moved), Some(0));
     assert_eq!(q.position(q.ticket(&b.id).expect("kept")), Some(1));

@@ -370,6 +370,7 @@ impl Queue {
             return Err(DomainError::NumberRangeExhausted { service: spec.name_vi.clone() });
         }
         let id = TicketId::new(self.day, &service, number);
+        self.last_arrival += 1;
         let ticket = Ticket {
             id: id.clone(),
             day: self.day,
@@ -381,6 +382,7 @@ impl Queue {
             status: TicketStatus::Waiting,
             issued_at: now,
             arrived_at: now,
+            arrival: self.last_arrival,
             appointment_at,
             counter: None,
             called_at: None,

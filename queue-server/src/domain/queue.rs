@@ -61,6 +61,8 @@ pub struct Queue {
     /// The highest number used today per field (issued field): numbering continues after it,
     /// whatever the configured start says now.
     pub(super) highest: HashMap<ServiceCode, u32>,
+    /// The last order of arrival given today (`Ticket::arrival`).
+    pub(super) last_arrival: u64,
     pub(super) counters: BTreeMap<CounterNo, CounterRuntime>,
     pub(super) idempotency: HashMap<String, TicketId>,
     pub(super) rating_keys: HashMap<String, RatingRecord>,
@@ -132,6 +134,7 @@ impl Queue {
             no_shows: BTreeSet::new(),
             issued: HashMap::new(),
             highest: HashMap::new(),
+            last_arrival: 0,
             idempotency: HashMap::new(),
             rating_keys: HashMap::new(),
             times: HashMap::new(),
@@ -158,6 +161,7 @@ impl Queue {
             *queue.issued.entry(ticket.issued_service.clone()).or_default() += 1;
             let highest = queue.highest.entry(ticket.issued_service.clone()).or_default();
             *highest = (*highest).max(ticket.number);
+            queue.last_arrival = queue.last_arrival.max(ticket.arrival);
             if let Some(key) = &ticket.idempotency_key {
                 queue.idempotency.insert(key.clone(), ticket.id.clone());
             }
@@ -410,6 +414,7 @@ impl Queue {
             self.no_shows.clear();
             self.issued.clear();
             self.highest.clear();
+            self.last_arrival = 0;
             self.idempotency.clear();
             self.rating_keys.clear();
             self.from_bookings.clear();

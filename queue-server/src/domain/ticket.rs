@@ -64,8 +64,13 @@ pub struct Ticket {
     pub status: TicketStatus,
     /// When it was issued.
     pub issued_at: Timestamp,
-    /// The arrival time the queue orders by; kept on transfer and on rejoin.
+    /// When it arrived (the wall clock); kept on transfer and on rejoin. Waits and aging are
+    /// measured from it; the order of the queue is not (see `arrival`).
     pub arrived_at: Timestamp,
+    /// Order of arrival this service day, from 1 across every field: the queue orders by it, never
+    /// by the wall clock, which an NTP correction may step back after a Pi boots (a ticket issued
+    /// after the step would otherwise go before earlier ones). Kept on transfer and on rejoin.
+    pub arrival: u64,
     /// Appointment time, for a ticket made from a booking.
     pub appointment_at: Option<Timestamp>,
     /// Counter that called it last.
@@ -92,17 +97,17 @@ impl Ticket {
         now.duration_since(self.arrived_at).as_secs() / 60
     }
 
-    /// The key the queue orders waiting tickets by: arrival, then number.
+    /// The key the queue orders waiting tickets by: order of arrival, then number.
     pub fn queue_key(&self) -> QueueKey {
-        QueueKey { arrived_at: self.arrived_at, number: self.number, id: self.id.clone() }
+        QueueKey { arrival: self.arrival, number: self.number, id: self.id.clone() }
     }
 }
 
 /// Order of waiting tickets: first come, first served.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct QueueKey {
-    /// Arrival.
-    pub arrived_at: Timestamp,
+    /// Order of arrival.
+    pub arrival: u64,
     /// Number, to break ties.
     pub number: u32,
     /// The ticket.

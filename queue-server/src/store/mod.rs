@@ -153,6 +153,8 @@ impl Store {
             clock,
             hub: hub.clone(),
             counters: counters.clone(),
+            steps: crate::domain::clock::StepWatch::default(),
+            started: std::time::Instant::now(),
         };
         std::thread::Builder::new()
             .name("store-writer".into())

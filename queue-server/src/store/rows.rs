@@ -181,8 +181,8 @@ fn insert_ticket(conn: &Connection, t: &Ticket) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO tickets (id, day, issued_service, number, service, priority, channel, status, issued_at_ms,
              arrived_at_ms, appointment_at_ms, counter_no, called_at_ms, serving_at_ms, finished_at_ms, recalls,
-             rejoin_until_ms, idempotency_key, rated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+             rejoin_until_ms, idempotency_key, rated, arrival_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     )?
     .execute(params![
         t.id.as_str(),
@@ -203,7 +203,8 @@ fn insert_ticket(conn: &Connection, t: &Ticket) -> rusqlite::Result<()> {
         t.recalls,
         t.rejoin_until.map(ms),
         t.idempotency_key,
-        t.rated
+        t.rated,
+        i64::try_from(t.arrival).unwrap_or(i64::MAX)
     ])?;
     Ok(())
 }
@@ -238,7 +239,7 @@ fn update_ticket(conn: &Connection, t: &Ticket) -> rusqlite::Result<()> {
 
 const TICKET_COLUMNS: &str = "id, day, issued_service, number, service, priority, channel, status, issued_at_ms,
     arrived_at_ms, appointment_at_ms, counter_no, called_at_ms, serving_at_ms, finished_at_ms, recalls,
-    rejoin_until_ms, idempotency_key, rated";
+    rejoin_until_ms, idempotency_key, rated, arrival_seq";
 
 fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
     let text = |i: usize| -> rusqlite::Result<String> { row.get(i) };
@@ -266,6 +267,7 @@ fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
         rejoin_until: opt_ts(row.get(16)?)?,
         idempotency_key: row.get(17)?,
         rated: row.get(18)?,
+        arrival: u64::try_from(row.get::<_, i64>(19)?).unwrap_or(0),
     })
 }
 

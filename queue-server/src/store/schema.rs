@@ -173,6 +173,14 @@ CREATE TABLE device_tokens (
 -- When an administrator last lifted the account's sign-in locks (kept in the server's memory per
 -- account and client); a lock set before it no longer holds.
 ALTER TABLE staff ADD COLUMN unlocked_at_ms INTEGER;
+
+-- Order of arrival in the service day, across fields: the queue orders by it, never by the wall
+-- clock (which an NTP correction can step back). Tickets stored before it get theirs from their
+-- arrival time, as the queue ordered them then.
+ALTER TABLE tickets ADD COLUMN arrival_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE tickets SET arrival_seq = ranked.n
+    FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY day ORDER BY arrived_at_ms, number) AS n FROM tickets) AS ranked
+    WHERE tickets.id = ranked.id;
 "#,
 ];
 
@@ -214,5 +222,32 @@ mod tests {
         assert_eq!(usize::try_from(version).ok(), Some(MIGRATIONS.len()));
         let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).expect("mode");
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn tickets_stored_before_the_order_of_arrival_get_it_from_their_arrival_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = open(&dir.path().join("old.db")).expect("opens");
+        for (i, sql) in MIGRATIONS[..MIGRATIONS.len() - 1].iter().enumerate() {
+            conn.execute_batch(sql).expect("an earlier migration");
+            conn.pragma_update(None, "user_version", i64::try_from(i + 1).expect("small")).expect("version");
+        }
+        let insert = "INSERT INTO tickets (id, day, issued_service, number, service, channel, status, issued_at_ms,
+                      arrived_at_ms) VALUES (?1, ?2, ?3, ?4, ?3, 'kiosk', 'waiting', ?5, ?5)";
+        for (id, day, service, number, at) in [
+            ("20261123-DD-1002", "2026-11-23", "DD", 1002, 2_000),
+            ("20261123-XD-3001", "2026-11-23", "XD", 3001, 1_500),
+            ("20261123-DD-1001", "2026-11-23", "DD", 1001, 1_000),
+            ("20261124-DD-1001", "2026-11-24", "DD", 1001, 9_000),
+        ] {
+            conn.execute(insert, rusqlite::params![id, day, service, number, at]).expect("an old row");
+        }
+        migrate(&mut conn).expect("migrates");
+        let order: Vec<(String, i64)> = conn
+            .prepare("SELECT id, arrival_seq FROM tickets ORDER BY day, arrival_seq")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .expect("reads");
+        let expected = [("20261123-DD-1001", 1), ("20261123-XD-3001", 2), ("20261123-DD-1002", 3), ("20261124-DD-1001", 1)];
+        assert_eq!(order, expected.map(|(id, n)| (id.to_string(), n)));
     }
 }

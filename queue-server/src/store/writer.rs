@@ -31,6 +31,10 @@ pub(super) struct Writer {
     pub clock: Arc<dyn Clock>,
     pub hub: Arc<Hub>,
     pub counters: Arc<super::Counters>,
+    /// Notices steps of the wall clock, to log them.
+    pub steps: crate::domain::clock::StepWatch,
+    /// The monotonic start the steps are measured against.
+    pub started: std::time::Instant,
 }
 
 type Pending = (tokio::sync::oneshot::Sender<Result<Reply, StoreError>>, Result<Reply, DomainError>);
@@ -53,6 +57,12 @@ impl Writer {
     /// Handles one batch: queries from committed state, then all commands in one transaction.
     fn step(&mut self, batch: Vec<Request>) {
         let now = self.clock.now();
+        if let Some(step) = self.steps.observe(now, self.started.elapsed().as_secs_f64()) {
+            tracing::warn!(
+                seconds = step.as_secs(),
+                "the wall clock stepped; the queue keeps its order of arrival, waits are measured on the new time"
+            );
+        }
         let mut commands = Vec::new();
         let mut tick = false;
         // Answered when this function returns, after the commit (or the failure).

@@ -167,3 +167,33 @@ fn rows_of(db: &Path, sql: &str) -> Vec<String> {
     let mut stmt = conn.prepare(sql).expect("prepares");
     stmt.query_map([], |r| r.get(0)).expect("reads").map(|r| r.expect("row")).collect()
 }
+
+#[tokio::test]
+async fn a_clock_stepped_back_ten_minutes_leaves_the_call_order_also_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("motcua.db");
+    let clock = ManualClock::new(monday("09:00"));
+    let first = spawn(edited(&[], false), Some(clock.clone()), Some(db.clone())).await;
+    let mut numbers = vec![first.issue("DD").await["number"].clone()];
+    clock.set(monday("09:01"));
+    numbers.push(first.issue("DD").await["number"].clone());
+    // NTP corrects the Pi's clock back ten minutes.
+    clock.set(monday("08:51"));
+    let third = first.issue("DD").await;
+    numbers.push(third["number"].clone());
+    assert_eq!(third["position"], 2, "two are ahead of the ticket issued after the step");
+    first.stop().await;
+
+    // Restarted (the day rebuilt from the stored rows): still in order of arrival.
+    let second = spawn(edited(&[], false), Some(clock.clone()), Some(db.clone())).await;
+    assert_eq!(second.counter(1, "open").await.0, 200);
+    let mut called = Vec::new();
+    for _ in 0..3 {
+        let (status, call) = second.counter(1, "next").await;
+        assert_eq!(status, 200, "{call}");
+        called.push(call["ticket"]["number"].clone());
+        assert_eq!(second.counter(1, "done").await.0, 200);
+    }
+    assert_eq!(called, numbers, "called in the order they arrived, not by the stepped clock");
+    second.stop().await;
+}
