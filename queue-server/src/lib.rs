@@ -120,6 +120,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         shutdown: shutdown_rx,
         devices: http::devices::Devices::default(),
         limiter: http::limit::Limiter::default(),
+        streams: Arc::default(),
         sign_in_limiter: http::limit::Limiter::default(),
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),

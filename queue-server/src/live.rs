@@ -1,10 +1,12 @@
 //! Fan-out of live events to every subscriber (SSE clients), with resume.
 //!
 //! The store's writer publishes the events of each committed batch together with the new snapshot.
-//! Each event is serialised once and numbered; the last [`RING`] events are kept so a client that
-//! reconnects with `Last-Event-ID` gets exactly what it missed. Ids are `BOOT:SEQ`, where `BOOT`
-//! changes with every server start: an id from an earlier start, or one too old for the ring, gets
-//! a fresh snapshot instead. Publishing and subscribing take the same lock, so a subscriber sees the
+//! Each event is serialised once, numbered and shared (`Arc`) by every subscriber; the last [`RING`]
+//! events are kept so a client that reconnects with `Last-Event-ID` gets exactly what it missed,
+//! when that is at most [`RESUME_WINDOW`] events (a few minutes of a busy centre). Ids are
+//! `BOOT:SEQ`, where `BOOT` changes with every server start: an id from an earlier start, or one
+//! further back than the window, gets a fresh snapshot instead, so what one reconnecting client
+//! costs is bounded whatever id it sends. Publishing and subscribing take the same lock, so a subscriber sees the
 //! snapshot and then every later event, none twice and none missed.
 
 use std::collections::VecDeque;
@@ -13,8 +15,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use motcua_protocol::events::{QueueEvent, Snapshot, Topic};
 use tokio::sync::broadcast;
 
-/// Events kept for resuming clients.
+/// Events kept (the broadcast channel's length: a subscriber further behind gets a snapshot).
 pub const RING: usize = 4096;
+/// Most events a reconnecting client is sent to catch up; further back, a snapshot.
+pub const RESUME_WINDOW: u64 = 256;
 
 /// One published event, serialised once for every subscriber.
 #[derive(Debug)]
@@ -132,7 +136,7 @@ impl Hub {
             .filter(|&seq| seq <= inner.seq);
         let oldest_kept = inner.ring.front().map_or(inner.seq + 1, |p| p.seq);
         let start = match resume_from {
-            Some(seq) if seq + 1 >= oldest_kept => {
+            Some(seq) if seq + 1 >= oldest_kept && inner.seq - seq <= RESUME_WINDOW => {
                 Start::Resume(inner.ring.iter().filter(|p| p.seq > seq).cloned().collect())
             }
             _ => Start::Snapshot { seq: inner.seq, snapshot: inner.snapshot.clone() },
@@ -196,5 +200,10 @@ mod tests {
             matches!(hub.subscribe(Some(&format!("now:{}", last - 1))).start, Start::Resume(ref v) if v.len() == 1)
         );
         assert!(matches!(hub.subscribe(Some(&format!("now:{last}"))).start, Start::Resume(ref v) if v.is_empty()));
+        // Within the ring but further back than the window: a snapshot, not thousands of events.
+        let window = last - RESUME_WINDOW;
+        assert!(matches!(hub.subscribe(Some(&format!("now:{window}"))).start, Start::Resume(ref v) if v.len() == 256));
+        let beyond = format!("now:{}", window - 1);
+        assert!(matches!(hub.subscribe(Some(&beyond)).start, Start::Snapshot { .. }), "{beyond}");
     }
 }

@@ -26,7 +26,7 @@ mod operations;
 mod raw;
 mod tokens;
 
-pub use operations::AlertRules;
+pub use operations::{AlertRules, StreamLimits};
 pub use tokens::{DeviceToken, Role};
 
 /// A validated configuration.
@@ -56,6 +56,8 @@ pub struct Config {
     pub voice: Option<String>,
     /// Thresholds of the supervisor's alerts.
     pub alerts: AlertRules,
+    /// Caps on open live streams.
+    pub streams: StreamLimits,
     /// Where the file said what, for refusals made later (at start, against the stored day).
     pub origin: Origin,
 }
@@ -479,6 +481,7 @@ impl Config {
             ticker: operations::ticker(&src, &raw.board)?,
             voice: operations::voice(&src, &raw.board)?,
             alerts: operations::alerts(&src, &raw.alerts)?,
+            streams: operations::streams(&src, &raw.server)?,
             origin: Origin {
                 file: file.to_string(),
                 numbers_lines: raw.services.iter().map(|s| src.line_of(s.get_ref().numbers.span().start)).collect(),

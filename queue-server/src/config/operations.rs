@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::raw::RawServer;
 use super::{ConfigError, Source};
 use crate::accounts::Policy;
 
@@ -58,6 +59,30 @@ impl Default for AlertRules {
             satisfaction_min_ratings: 5,
         }
     }
+}
+
+/// Caps on open live streams (`/api/v1/events`, `/api/v1/tickets/{id}/live`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamLimits {
+    /// Streams one client (an IPv4 address or an IPv6 /64) may hold open at once.
+    pub per_client: u32,
+    /// Streams open at once in all.
+    pub total: u32,
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        Self { per_client: 16, total: 2000 }
+    }
+}
+
+pub(super) fn streams(src: &Source<'_>, raw: &RawServer) -> Result<StreamLimits, ConfigError> {
+    let d = StreamLimits::default();
+    Ok(StreamLimits {
+        per_client: within(src, &raw.streams_per_client, "server.streams_per_client", 1, 10_000)?
+            .unwrap_or(d.per_client),
+        total: within(src, &raw.streams_total, "server.streams_total", 10, 100_000)?.unwrap_or(d.total),
+    })
 }
 
 fn within(

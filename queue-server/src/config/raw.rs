@@ -64,6 +64,8 @@ pub(super) struct RawServer {
     pub(super) listen: Option<Spanned<String>>,
     pub(super) db: Option<PathBuf>,
     pub(super) max_body_bytes: Option<Spanned<u64>>,
+    pub(super) streams_per_client: Option<Spanned<u32>>,
+    pub(super) streams_total: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]

@@ -50,6 +50,9 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 429: the client asked too often.
     TooManyRequests,
+    /// 429 (this client holds its share of live streams) or 503 (the server holds as many as it
+    /// takes): the stream was not opened.
+    StreamsFull(super::streams::Full),
 }
 
 impl From<StoreError> for ApiError {
@@ -142,6 +145,16 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "store_unavailable",
                 "Hệ thống lưu trữ đang gặp sự cố, chưa ghi nhận được. Vui lòng thử lại sau ít phút".into(),
+            ),
+            ApiError::StreamsFull(super::streams::Full::Client) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_streams",
+                "Thiết bị này đang mở quá nhiều trang theo dõi trực tiếp; hãy đóng bớt rồi thử lại".into(),
+            ),
+            ApiError::StreamsFull(super::streams::Full::Server) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "streams_full",
+                "Máy chủ đang phục vụ quá nhiều trang theo dõi trực tiếp; vui lòng thử lại sau ít phút".into(),
             ),
             ApiError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,

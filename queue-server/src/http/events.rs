@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
@@ -62,8 +62,17 @@ pub(super) fn heartbeats() -> tokio::time::Interval {
     beat
 }
 
+/// What a new stream sends before live events: a snapshot, or the events missed (kept as the
+/// shared published events and written one by one as the client reads, never copied up front).
+enum First {
+    Event(Event),
+    Missed(Arc<Published>),
+}
+
 struct Feed {
-    first: VecDeque<Event>,
+    first: VecDeque<First>,
+    /// Held while the stream is open.
+    _slot: super::streams::Slot,
     beat: tokio::time::Interval,
     rx: broadcast::Receiver<Arc<Published>>,
     shutdown: watch::Receiver<bool>,
@@ -88,7 +97,11 @@ impl Feed {
     }
 
     async fn next(mut self) -> Option<(Result<Event, Infallible>, Feed)> {
-        if let Some(event) = self.first.pop_front() {
+        if let Some(first) = self.first.pop_front() {
+            let event = match first {
+                First::Event(event) => event,
+                First::Missed(p) => published_event(&p, &self.state.hub),
+            };
             return Some((Ok(event), self));
         }
         loop {
@@ -126,9 +139,12 @@ impl Feed {
 /// The live stream.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventsQuery),
     responses((status = 200, description = "text/event-stream of QueueEvent", body = QueueEvent),
-        (status = 400, body = motcua_protocol::api::ErrorBody)))]
+        (status = 400, body = motcua_protocol::api::ErrorBody),
+        (status = 429, description = "this client holds its share of live streams", body = motcua_protocol::api::ErrorBody),
+        (status = 503, description = "the server holds as many live streams as it takes", body = motcua_protocol::api::ErrorBody)))]
 pub async fn stream(
     State(state): State<AppState>,
+    ConnectInfo(from): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
@@ -150,9 +166,11 @@ pub async fn stream(
         ),
     };
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(String::from).or(query.last_event_id);
+    let slot = state.streams.open(from.ip(), state.config.streams).map_err(ApiError::StreamsFull)?;
     let sub = state.hub.subscribe(last.as_deref());
     let mut feed = Feed {
         first: VecDeque::new(),
+        _slot: slot,
         beat: heartbeats(),
         rx: sub.rx,
         shutdown: state.shutdown.clone(),
@@ -160,10 +178,11 @@ pub async fn stream(
         state: state.clone(),
     };
     match sub.start {
-        Start::Snapshot { seq, snapshot } => feed.first.push_back(snapshot_event(&state, seq, &snapshot)),
+        Start::Snapshot { seq, snapshot } => {
+            feed.first.push_back(First::Event(snapshot_event(&state, seq, &snapshot)));
+        }
         Start::Resume(missed) => {
-            let wanted: Vec<Event> =
-                missed.iter().filter(|p| feed.wants(p.topic)).map(|p| published_event(p, &state.hub)).collect();
+            let wanted: Vec<First> = missed.into_iter().filter(|p| feed.wants(p.topic)).map(First::Missed).collect();
             feed.first.extend(wanted);
         }
     }

@@ -26,6 +26,7 @@ pub mod replay;
 pub mod reports;
 pub mod services;
 pub mod staff;
+pub mod streams;
 pub mod supervisor;
 pub mod tickets;
 
@@ -58,6 +59,8 @@ pub struct AppState {
     pub devices: devices::Devices,
     /// Request budgets of the public pages' clients.
     pub limiter: limit::Limiter,
+    /// Open live streams, capped per client and in all.
+    pub streams: Arc<streams::Streams>,
     /// Sign-in attempts per client (`POST /login`), apart from the public pages' budget.
     pub sign_in_limiter: limit::Limiter,
     /// Staff accounts, sessions and device tokens.

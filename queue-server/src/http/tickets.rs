@@ -114,6 +114,8 @@ struct Follow {
     last: Option<String>,
     next: Option<String>,
     beat: tokio::time::Interval,
+    /// Held while the stream is open.
+    _slot: super::streams::Slot,
 }
 
 impl Follow {
@@ -155,19 +157,23 @@ impl Follow {
 /// `/t/{ticket}` follows.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/live", tag = "tickets", params(("id" = String, Path)),
     responses((status = 200, description = "text/event-stream of `ticket` events", body = Ticket),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 429, description = "this client holds its share of live streams", body = ErrorBody),
+        (status = 503, description = "the server holds as many live streams as it takes", body = ErrorBody)))]
 pub async fn live(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(from): axum::extract::ConnectInfo<std::net::SocketAddr>,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let id = TicketId::parse(&id)?;
+    let slot = state.streams.open(from.ip(), state.config.streams).map_err(ApiError::StreamsFull)?;
     let rx = state.hub.subscribe(None).rx;
     let first = state.store.ticket(id.clone()).await?.ok_or_else(|| ApiError::NotFound {
         code: "ticket_not_found",
         message: format!("Không tìm thấy phiếu «{id}»"),
     })?;
     let next = serde_json::to_string(&first).ok();
-    let follow = Follow { state, id, rx, last: None, next, beat: super::events::heartbeats() };
+    let follow = Follow { state, id, rx, last: None, next, beat: super::events::heartbeats(), _slot: slot };
     let stream = futures_util::stream::unfold(follow, Follow::step);
     Ok(Sse::new(stream))
 }

@@ -1,9 +1,11 @@
 //! What anyone on the citizens' network can send, played at a bounded size: each costs the server
 //! a bounded amount and leaves staff and kiosks served.
 
-use queue_server::config::Config;
+use std::time::Duration;
 
-use crate::helpers::{KIOSK, spawn};
+use queue_server::config::{Config, StreamLimits};
+
+use crate::helpers::{KIOSK, SseClient, spawn, spawn_demo, status_json};
 
 #[tokio::test]
 async fn the_dossier_api_is_limited_like_the_lookup_page_for_anyone_without_a_valid_token() {
@@ -33,5 +35,66 @@ async fn the_dossier_api_is_limited_like_the_lookup_page_for_anyone_without_a_va
         let (status, _) = app.get_as(&code(i), KIOSK).await;
         assert!(status == 200 || status == 404, "the kiosk looks up citizen after citizen: {status}");
     }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_reconnect_from_further_back_than_the_window_gets_a_snapshot_not_the_whole_ring() {
+    let app = spawn_demo().await;
+    let mut early = SseClient::connect(&app, "", None).await;
+    let opened = early.next(Duration::from_secs(5)).await.expect("the snapshot");
+    let (old_id, _) = (opened.id.clone().expect("an id"), drop(early));
+    // A busy morning: well over 256 events (each ticket is an issue event and new figures).
+    for i in 0..160 {
+        app.issue(["DD", "XD", "TP", "CA"][i % 4]).await;
+    }
+    let mut replayed = SseClient::connect(&app, "", Some(&old_id)).await;
+    let first = replayed.next(Duration::from_secs(5)).await.expect("an event");
+    assert_eq!(first.event, "snapshot", "from {old_id}: a snapshot, not hundreds of old events");
+
+    // From a recent id: exactly what was missed.
+    let recent = first.id.clone().expect("an id");
+    drop(replayed);
+    let ticket = app.issue("DD").await;
+    let mut resumed = SseClient::connect(&app, "", Some(&recent)).await;
+    let missed = resumed.next(Duration::from_secs(5)).await.expect("an event");
+    assert_eq!((missed.event.as_str(), &missed.data["ticket"]["id"]), ("ticket_issued", &ticket["id"]));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_client_opens_only_its_share_of_live_streams() {
+    let mut config = Config::demo();
+    config.streams = StreamLimits { per_client: 3, total: 2000 };
+    let app = spawn(config, None, None).await;
+    let phone = reqwest::Client::builder().local_address(Some("127.0.0.77".parse().expect("ip"))).build().expect("client");
+    let open = |path: &str| phone.get(app.url(path)).send();
+    let ticket = app.issue("DD").await;
+    let follow = format!("/api/v1/tickets/{}/live", ticket["id"].as_str().expect("id"));
+    let mut held = Vec::new();
+    for path in ["/api/v1/events", "/api/v1/events?topics=calls", follow.as_str()] {
+        let response = open(path).await.expect("answers");
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        held.push(response);
+    }
+    let refused = status_json(open("/api/v1/events").await.expect("answers")).await;
+    assert_eq!((refused.0, refused.1["code"].as_str()), (429, Some("too_many_streams")), "the fourth: {refused:?}");
+    let (status, _) = status_json(open(&follow).await.expect("answers")).await;
+    assert_eq!(status, 429);
+    // Another device is not held back by this one.
+    let board = SseClient::connect(&app, "?topics=calls", None).await;
+    drop(board);
+    // A stream closed by the client gives its place back.
+    drop(held.pop());
+    let started = std::time::Instant::now();
+    loop {
+        let response = open("/api/v1/events").await.expect("answers");
+        if response.status().as_u16() == 200 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the closed stream's place never came back");
+        tokio::task::yield_now().await;
+    }
+    drop(held);
     app.stop().await;
 }
