@@ -24,6 +24,7 @@ pub mod http;
 pub mod live;
 pub mod notify;
 pub mod reports;
+pub mod serve;
 pub mod speech;
 pub mod store;
 pub mod supervise;
@@ -68,6 +69,7 @@ pub struct App {
     notifier: Arc<dyn notify::Notifier>,
     clock: Arc<dyn Clock>,
     accounts: accounts::Accounts,
+    connections: config::Connections,
 }
 
 impl App {
@@ -131,8 +133,8 @@ pub fn build(options: Options) -> Result<App, OpenError> {
             key
         },
     };
-    let accounts = state.accounts.clone();
-    Ok(App { router: http::router(state), store, shutdown, notifier, clock, accounts })
+    let (accounts, connections) = (state.accounts.clone(), state.config.connections);
+    Ok(App { router: http::router(state), store, shutdown, notifier, clock, accounts, connections })
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then ends live streams and returns once
@@ -142,7 +144,7 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let App { router, store, shutdown: stop, notifier, clock, accounts } = app;
+    let App { router, store, shutdown: stop, notifier, clock, accounts, connections } = app;
     let messages = tokio::spawn(notify::dispatch(store.clone(), notifier, clock.clone(), stop.subscribe()));
     let (failures_accounts, failures_clock) = (accounts.clone(), clock.clone());
     let failures = tokio::spawn(async move {
@@ -160,12 +162,11 @@ pub async fn run(
             store.tick();
         }
     });
-    let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stop.send(true);
-        })
-        .await;
+    let served = serve::serve(listener, router, connections, async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    })
+    .await;
     ticker.abort();
     messages.abort();
     failures.abort();

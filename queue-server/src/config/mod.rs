@@ -26,7 +26,7 @@ mod operations;
 mod raw;
 mod tokens;
 
-pub use operations::{AlertRules, StreamLimits};
+pub use operations::{AlertRules, Connections, StreamLimits};
 pub use tokens::{DeviceToken, Role};
 
 /// A validated configuration.
@@ -58,6 +58,8 @@ pub struct Config {
     pub alerts: AlertRules,
     /// Caps on open live streams.
     pub streams: StreamLimits,
+    /// Caps on connections.
+    pub connections: Connections,
     /// Where the file said what, for refusals made later (at start, against the stored day).
     pub origin: Origin,
 }
@@ -482,6 +484,7 @@ impl Config {
             voice: operations::voice(&src, &raw.board)?,
             alerts: operations::alerts(&src, &raw.alerts)?,
             streams: operations::streams(&src, &raw.server)?,
+            connections: operations::connections(&src, &raw.server)?,
             origin: Origin {
                 file: file.to_string(),
                 numbers_lines: raw.services.iter().map(|s| src.line_of(s.get_ref().numbers.span().start)).collect(),

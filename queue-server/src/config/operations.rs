@@ -76,6 +76,32 @@ impl Default for StreamLimits {
     }
 }
 
+/// What one connection may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connections {
+    /// A connection that has not sent a whole request head (its first, or the next on a kept-alive
+    /// connection) within this time is closed. Seconds.
+    pub header_read_timeout_seconds: u32,
+    /// Connections served at once; more wait in the listener's backlog.
+    pub max_connections: u32,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self { header_read_timeout_seconds: 10, max_connections: 4096 }
+    }
+}
+
+pub(super) fn connections(src: &Source<'_>, raw: &RawServer) -> Result<Connections, ConfigError> {
+    let d = Connections::default();
+    Ok(Connections {
+        header_read_timeout_seconds: within(src, &raw.header_read_timeout_seconds, "server.header_read_timeout_seconds", 1, 300)?
+            .unwrap_or(d.header_read_timeout_seconds),
+        max_connections: within(src, &raw.max_connections, "server.max_connections", 16, 60_000)?
+            .unwrap_or(d.max_connections),
+    })
+}
+
 pub(super) fn streams(src: &Source<'_>, raw: &RawServer) -> Result<StreamLimits, ConfigError> {
     let d = StreamLimits::default();
     Ok(StreamLimits {

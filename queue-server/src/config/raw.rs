@@ -66,6 +66,8 @@ pub(super) struct RawServer {
     pub(super) max_body_bytes: Option<Spanned<u64>>,
     pub(super) streams_per_client: Option<Spanned<u32>>,
     pub(super) streams_total: Option<Spanned<u32>>,
+    pub(super) header_read_timeout_seconds: Option<Spanned<u32>>,
+    pub(super) max_connections: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]

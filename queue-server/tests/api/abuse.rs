@@ -98,3 +98,40 @@ async fn one_client_opens_only_its_share_of_live_streams() {
     drop(held);
     app.stop().await;
 }
+
+/// Reads until the server closes the connection; what it sent, or `None` when it was still open
+/// at `within`.
+async fn until_closed(stream: &mut tokio::net::TcpStream, within: Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(String::from_utf8_lossy(&got).into_owned()),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn half_sent_requests_and_idle_sockets_are_closed_but_open_streams_are_not() {
+    use tokio::io::AsyncWriteExt;
+    let mut config = Config::demo();
+    config.connections.header_read_timeout_seconds = 1;
+    let app = spawn(config, None, None).await;
+    let mut half = tokio::net::TcpStream::connect(app.addr).await.expect("connects");
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: motcua\r\nUser-Agent: slow").await.expect("writes");
+    let idle = tokio::net::TcpStream::connect(app.addr).await;
+    let mut idle = idle.expect("connects");
+    let mut stream = SseClient::connect(&app, "?topics=calls", None).await;
+    let answered = until_closed(&mut half, Duration::from_secs(10)).await.expect("the half-sent request is closed");
+    assert!(!answered.contains("200 OK"), "never served: {answered}");
+    assert!(until_closed(&mut idle, Duration::from_secs(10)).await.is_some(), "the idle socket is closed");
+    // The stream opened at the same time outlives the timeout: heartbeats keep coming.
+    let beats = [stream.next_any(Duration::from_secs(5)).await, stream.next_any(Duration::from_secs(5)).await];
+    assert!(beats.iter().all(|b| b.is_some()), "the open stream still delivers after the header timeout");
+    assert_eq!(app.get("/healthz").await.0, 200);
+    app.stop().await;
+}
