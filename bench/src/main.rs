@@ -73,6 +73,11 @@ fn bench_config() -> Config {
         s.daily_capacity = 60_000;
     }
     config.centre = Arc::new(centre);
+    // Every simulated kiosk, counter and board connects from this one machine: the per-client
+    // limits that protect a centre from one phone would only measure themselves here.
+    config.connections.per_client = 60_000;
+    config.streams = queue_server::config::StreamLimits { per_client: 100_000, total: 100_000 };
+    config.public_rate_per_minute = 1_000_000;
     config
 }
 

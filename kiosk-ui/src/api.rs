@@ -128,7 +128,7 @@ impl Api {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.call(self.http.get(format!("{}{path}", self.base))).await
+        self.call(self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token)).await
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {

@@ -123,6 +123,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         devices: http::devices::Devices::default(),
         limiter: http::limit::Limiter::default(),
         streams: Arc::default(),
+        holds: Arc::default(),
         sign_in_limiter: http::limit::Limiter::default(),
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),

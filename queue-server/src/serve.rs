@@ -3,9 +3,10 @@
 //! would be held for ever), at most `max_connections` at once, and a graceful shutdown that lets
 //! open requests finish.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -17,6 +18,42 @@ use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
 use crate::config::Connections;
+
+/// How long a graceful shutdown waits for open connections (a client that stopped reading, a
+/// body trickled byte by byte) before the rest are dropped.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Connections open per client, each given back when its connection ends.
+#[derive(Debug, Default)]
+struct PerClient(Mutex<HashMap<IpAddr, u32>>);
+
+/// One client's open connection.
+struct Held(Arc<PerClient>, IpAddr);
+
+impl PerClient {
+    fn take(self: &Arc<Self>, client: IpAddr, limit: u32) -> Option<Held> {
+        let client = crate::accounts::client_key(client);
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mine = open.entry(client).or_default();
+        if *mine >= limit {
+            return None;
+        }
+        *mine += 1;
+        Some(Held(self.clone(), client))
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let mut open = self.0.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(mine) = open.get_mut(&self.1) {
+            *mine = mine.saturating_sub(1);
+            if *mine == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
+}
 
 /// Pause after a failed accept (out of file descriptors, say) before the next, so the loop does
 /// not spin while the condition lasts.
@@ -31,6 +68,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(usize::try_from(limits.max_connections).unwrap_or(4096)));
+    let per_client = Arc::new(PerClient::default());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let timeout = Duration::from_secs(u64::from(limits.header_read_timeout_seconds));
     let mut shutdown = std::pin::pin!(shutdown);
@@ -50,6 +88,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let Some(held) = per_client.take(from.ip(), limits.per_client) else {
+            // This client holds its share of connections: closed at once, the permit given back.
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
@@ -63,10 +106,12 @@ pub async fn serve(
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;
-            drop(permit);
+            drop((permit, held));
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("connections still open after the shutdown grace period; dropped");
+    }
     Ok(())
 }

@@ -132,3 +132,31 @@ async fn a_serial_cable_and_a_usb_device_file_pulled_and_put_back_print_again() 
     }
     server.stop().await;
 }
+
+/// A kiosk serves citizen after citizen from one address: its reads carry its token and are not
+/// held to the budget of an anonymous phone (60 a minute), while a phone at the same rate is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_kiosks_lookups_are_not_rate_limited_like_a_phone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = crate::Server::start("127.0.0.1:0".parse().expect("addr"), &crate::db(dir.path())).await;
+    let kiosk = kiosk_ui::api::Api::new(&server.url(), "demo-kiosk", std::time::Duration::from_secs(5));
+    for i in 0..90 {
+        let code = format!("H56.22-261027-{:04}", i % 12 + 1);
+        match kiosk.dossier(&code).await {
+            Ok(_) => {}
+            Err(kiosk_ui::api::ApiError::Refused { status: 404, .. }) => {}
+            Err(e) => panic!("lookup {i} of the kiosk refused: {e:?}"),
+        }
+        kiosk.procedures("khai sinh", None).await.unwrap_or_else(|e| panic!("search {i}: {e:?}"));
+    }
+    let phone = reqwest::Client::new();
+    let mut limited = 0;
+    for i in 0..90 {
+        let url = format!("{}/api/v1/dossiers/H56.22-261027-{:04}", server.url(), i % 12 + 1);
+        if phone.get(url).send().await.expect("answers").status().as_u16() == 429 {
+            limited += 1;
+        }
+    }
+    assert!(limited >= 20, "an anonymous client at the same rate meets the limit: {limited}");
+    server.stop().await;
+}

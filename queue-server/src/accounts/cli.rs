@@ -110,10 +110,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             println!("Đã mở khoá {user}");
         }
         ["user", "list"] => {
+            // Sign-in locks live in the running server's memory: the admin page shows them.
             for s in accounts.users(now).map_err(fail)? {
-                let lock =
-                    s.locked_until.map(|u| format!("  (khoá đến {})", schedule.local_hhmm(u))).unwrap_or_default();
-                println!("{:<16} {:<22} {}{lock}", s.username, s.role.label(), s.display_name);
+                println!("{:<16} {:<22} {}", s.username, s.role.label(), s.display_name);
             }
         }
         ["device", "add", name] => {

@@ -24,6 +24,15 @@ const CAPACITY: usize = 4096;
 /// Pairs named in one summary row; the rest are counted.
 const REPORTED: usize = 20;
 
+/// The device a sign-in lock holds against: its whole address (IPv4-mapped IPv6 as IPv4). Not a
+/// /64: on a flat IPv6 LAN the counter PCs and the citizens' phones may share one.
+pub fn device_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V4(_) => ip,
+    }
+}
+
 /// The client a request counts against: an IPv4 address, or an IPv6 address's /64 (one host or
 /// home network, which may hold any number of addresses). IPv4-mapped IPv6 counts as IPv4.
 pub fn client_key(ip: IpAddr) -> IpAddr {
@@ -39,7 +48,7 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 #[derive(Debug, Clone, Copy, Default)]
 struct Attempts {
     failed: u32,
-    last_failed: Option<Timestamp>,
+    first_failed: Option<Timestamp>,
     locked_at: Option<Timestamp>,
     locked_until: Option<Timestamp>,
     unreported: u32,
@@ -104,7 +113,7 @@ impl Guard {
     }
 
     /// A wrong password (or unknown user) from `client`: counts it and, at the policy's count within
-    /// its lock time, locks the pair. Returns the lock's end when this failure locked it.
+    /// its lock time (counted from the first failure), locks the pair. Returns the lock's end when this failure locked it.
     pub fn failed(&self, username: &str, client: IpAddr, now: Timestamp, policy: &Policy) -> Option<Timestamp> {
         let window = SignedDuration::from_mins(i64::from(policy.lock_minutes));
         self.with(|inner| {
@@ -115,17 +124,16 @@ impl Guard {
                 inner.dropped_unreported += u64::from(pushed.unreported);
             }
             let a = inner.pairs.get_mut(&key)?;
-            if a.last_failed.is_some_and(|last| now.duration_since(last) > window) {
-                a.failed = 0;
+            if a.first_failed.is_none_or(|first| now.duration_since(first) > window) {
+                (a.failed, a.first_failed) = (0, Some(now));
             }
             a.failed += 1;
             a.unreported += 1;
-            a.last_failed = Some(now);
             if a.failed < policy.lock_after {
                 return None;
             }
             let until = now.checked_add(window).unwrap_or(now);
-            (a.failed, a.locked_at, a.locked_until) = (0, Some(now), Some(until));
+            (a.failed, a.first_failed, a.locked_at, a.locked_until) = (0, None, Some(now), Some(until));
             Some(until)
         })
     }
@@ -150,13 +158,15 @@ impl Guard {
         });
     }
 
-    /// The latest end of `username`'s locks still running, whichever client they hold against.
-    pub fn locked_until(&self, username: &str, now: Timestamp) -> Option<Timestamp> {
+    /// The latest end of `username`'s locks still running, whichever client they hold against;
+    /// locks set before an administrator's unlock (`unlocked_at`) do not count.
+    pub fn locked_until(&self, username: &str, now: Timestamp, unlocked_at: Option<Timestamp>) -> Option<Timestamp> {
         self.with(|inner| {
             inner
                 .pairs
                 .iter()
                 .filter(|((user, _), _)| user == username)
+                .filter(|(_, a)| !unlocked_at.is_some_and(|u| a.locked_at.is_some_and(|at| at <= u)))
                 .filter_map(|(_, a)| a.locked_until.filter(|&u| u > now))
                 .max()
         })
@@ -202,7 +212,8 @@ mod tests {
         assert_eq!(guard.locked("canbo1", stranger, t(1), None), Some(t(15)));
         assert_eq!(guard.locked("canbo1", counter, t(1), None), None, "the officer's counter is not locked");
         assert_eq!(guard.locked("canbo1", stranger, t(15), None), None, "the lock runs out");
-        assert_eq!(guard.locked_until("canbo1", t(1)), Some(t(15)));
+        assert_eq!(guard.locked_until("canbo1", t(1), None), Some(t(15)));
+        assert_eq!(guard.locked_until("canbo1", t(1), Some(t(0))), None, "unlocked after it was set");
         assert_eq!(guard.locked("canbo1", stranger, t(2), Some(t(1))), None, "an unlock after the lock lifts it");
     }
 
@@ -211,8 +222,8 @@ mod tests {
         let guard = Guard::default();
         let client: IpAddr = "10.0.5.66".parse().expect("address");
         let policy = Policy::default();
-        for minute in [0, 16, 32, 48, 64, 80] {
-            assert_eq!(guard.failed("lan", client, t(minute), &policy), None, "minute {minute}");
+        for minute in [0, 14, 28, 42, 56, 70, 84] {
+            assert_eq!(guard.failed("lan", client, t(minute), &policy), None, "minute {minute}: 15 min from the first");
         }
         (0..4).for_each(|_| assert!(guard.failed("lan", client, t(100), &policy).is_none()));
         guard.succeeded("lan", client);
@@ -235,6 +246,15 @@ mod tests {
         assert!(report.more > 0);
         assert_eq!(guard.take_report(), None, "reported once");
         assert!(guard.with(|inner| inner.pairs.len()) <= CAPACITY);
+    }
+
+    #[test]
+    fn a_lock_holds_against_the_whole_address_even_inside_one_ipv6_network() {
+        let phone: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("address");
+        let counter_pc: IpAddr = "2001:db8:1:2::10".parse().expect("address");
+        assert_ne!(device_key(phone), device_key(counter_pc));
+        let mapped: IpAddr = "::ffff:10.0.1.3".parse().expect("address");
+        assert_eq!(device_key(mapped), "10.0.1.3".parse::<IpAddr>().expect("address"));
     }
 
     #[test]

@@ -11,14 +11,13 @@ mod devices;
 mod error;
 pub mod guard;
 mod password;
+mod sign_in;
 #[cfg(test)]
 mod tests;
 
-use std::net::IpAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::domain::CounterNo;
@@ -147,7 +146,9 @@ pub struct Accounts {
     guard: Arc<guard::Guard>,
     verifier: Arc<Verifier>,
     checks: Arc<tokio::sync::Semaphore>,
-    waiting: Arc<AtomicUsize>,
+    /// Places in the queue for a check; a permit is held while waiting, and given back however
+    /// the wait ends (a client that hangs up drops it).
+    waiting: Arc<tokio::sync::Semaphore>,
 }
 
 /// A new random token: 32 bytes as hex.
@@ -205,7 +206,7 @@ impl Accounts {
             guard: Arc::default(),
             verifier: Arc::default(),
             checks: Arc::new(tokio::sync::Semaphore::new(CHECKS_AT_ONCE)),
-            waiting: Arc::default(),
+            waiting: Arc::new(tokio::sync::Semaphore::new(CHECKS_WAITING)),
         }
     }
 
@@ -343,133 +344,26 @@ impl Accounts {
     pub fn users(&self, now: Timestamp) -> Result<Vec<Staff>, AccountError> {
         let mut users = self.with(|conn| {
             let mut stmt = conn.prepare(
-                "SELECT username, display_name, role FROM staff WHERE active = 1 ORDER BY username",
+                "SELECT username, display_name, role, unlocked_at_ms FROM staff WHERE active = 1 ORDER BY username",
             )?;
             let rows = stmt.query_map([], |r| {
-                Ok(Staff {
+                let staff = Staff {
                     username: r.get(0)?,
                     display_name: r.get(1)?,
                     role: role_of(&r.get::<_, String>(2)?)?,
                     locked_until: None,
-                })
+                };
+                Ok((staff, ts(r.get(3)?)))
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })?;
-        for user in &mut users {
-            user.locked_until = self.guard.locked_until(&user.username, now);
-        }
-        Ok(users)
-    }
-
-    /// Signs in from `client` (see [`client_key`]): a new session and its cookie token, or why
-    /// not. Wrong passwords count towards a lock of this account *for this client* only
-    /// ([`guard`]); a locked pair is refused even with the right password until the lock runs out
-    /// or an administrator unlocks the account. Failures write nothing (they are reported as a
-    /// summary, [`Accounts::report_failures`]); a success writes its session and an event in one
-    /// `BEGIN IMMEDIATE` transaction made after the check, so a busy queue never fails it.
-    /// Errors: `BadCredentials`, `Locked`, `Unavailable`.
-    pub fn login(
-        &self,
-        username: &str,
-        password: &str,
-        client: IpAddr,
-        now: Timestamp,
-    ) -> Result<(Session, String), AccountError> {
-        let username = username.trim().to_lowercase();
-        let client = client_key(client);
-        let row = self.with(|conn| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT display_name, role, password_hash, unlocked_at_ms FROM staff
-                     WHERE username = ?1 AND active = 1",
-                )?
-                .query_row([&username], |r| {
-                    Ok((r.get::<_, String>(0)?, role_of(&r.get::<_, String>(1)?)?, r.get::<_, String>(2)?, ts(r.get(3)?)))
-                })
-                .optional()?)
-        })?;
-        let unlocked_at = row.as_ref().and_then(|r| r.3);
-        if let Some(until) = self.guard.locked(&username, client, now, unlocked_at) {
-            return Err(AccountError::Locked(until));
-        }
-        // The same work for an unknown name as for a real one, so the answer's timing does not
-        // tell who exists.
-        let hash = row.as_ref().map_or(password::DUMMY_HASH, |r| r.2.as_str());
-        let verified = self.verifier.verify(password, hash);
-        let Some((display_name, role, _, _)) = row.filter(|_| verified) else {
-            return match self.guard.failed(&username, client, now, &self.policy) {
-                Some(until) => Err(AccountError::Locked(until)),
-                None => Err(AccountError::BadCredentials),
-            };
-        };
-        self.guard.succeeded(&username, client);
-        let token = random_token()?;
-        let csrf = random_token()?;
-        let key = token_hash(&token);
-        let expires = now + SignedDuration::from_hours(i64::from(self.policy.session_hours));
-        self.with(|conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute("DELETE FROM sessions WHERE expires_at_ms <= ?1", [now.as_millisecond()])?;
-            tx.execute(
-                "INSERT INTO sessions (token_hash, username, csrf, created_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![key, username, csrf, now.as_millisecond(), expires.as_millisecond()],
-            )?;
-            let actor = format!("staff:{username}");
-            let detail = serde_json::json!({ "role": role.as_str(), "client": client.to_string() });
-            self.audit(&tx, now, "staff_login", &actor, None, detail)?;
-            tx.commit()?;
-            Ok(())
-        })?;
-        Ok((Session { key, username, display_name, role, csrf, counter: None, expires }, token))
-    }
-
-    /// [`Accounts::login`] on the blocking pool, with at most a few password checks at once (each
-    /// takes a core and 19 MiB for ~30 ms) so sign-ins never starve the queue of CPU or memory.
-    /// When too many wait already: `Busy` at once.
-    pub async fn login_async(
-        &self,
-        username: String,
-        password: String,
-        client: IpAddr,
-        now: Timestamp,
-    ) -> Result<(Session, String), AccountError> {
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= CHECKS_WAITING {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(AccountError::Busy);
-        }
-        let permit = self.checks.clone().acquire_owned().await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        let permit = permit.map_err(|_| AccountError::Unavailable)?;
-        self.run(move |a| {
-            let answer = a.login(&username, &password, client, now);
-            drop(permit);
-            answer
-        })
-        .await
-    }
-
-    /// Writes the failed sign-ins counted since the last report as one event row
-    /// (`staff_login_failures`: total, the 20 pairs with most failures and their locks, how many
-    /// more); nothing when there were none. Called once a minute and at shutdown.
-    pub fn report_failures(&self, now: Timestamp) -> Result<(), AccountError> {
-        let Some(report) = self.guard.take_report() else { return Ok(()) };
-        let pairs: Vec<_> = report
-            .pairs
-            .iter()
-            .map(|(user, client, failed, until)| {
-                serde_json::json!({
-                    "username": user, "client": client.to_string(), "failed": failed,
-                    "locked_until_ms": until.map(|u| u.as_millisecond()),
-                })
+        Ok(users
+            .drain(..)
+            .map(|(mut user, unlocked_at)| {
+                user.locked_until = self.guard.locked_until(&user.username, now, unlocked_at);
+                user
             })
-            .collect();
-        let detail = serde_json::json!({ "total": report.total, "pairs": pairs, "more": report.more });
-        self.with(|conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            self.audit(&tx, now, "staff_login_failures", "", None, detail)?;
-            tx.commit()?;
-            Ok(())
-        })
+            .collect())
     }
 
     /// The live session of a cookie token.

@@ -122,6 +122,9 @@ fn a_strangers_wrong_passwords_do_not_lock_the_officer_at_the_counter() {
 fn password_checks_reuse_their_memory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = accounts(&dir);
+    // An unknown name costs a whole check too (its answer takes as long as a real account's).
+    assert_eq!(a.login("nobody", "sai-mat-khau", STRANGER, t0()).err(), Some(AccountError::BadCredentials));
+    assert_eq!(a.verifier().areas(), 1, "the stand-in hash was worked through in a memory area");
     a.add_user("lan", "Lan", StaffRole::Officer, "12345678", "cli", t0()).expect("added");
     for i in 0..6 {
         let _ = a.login(if i % 2 == 0 { "lan" } else { "nobody" }, "sai-mat-khau", STRANGER, t0());

@@ -84,11 +84,14 @@ pub struct Connections {
     pub header_read_timeout_seconds: u32,
     /// Connections served at once; more wait in the listener's backlog.
     pub max_connections: u32,
+    /// Connections one client (an IPv4 address or an IPv6 /64) may hold open at once; more are
+    /// closed as soon as they are accepted.
+    pub per_client: u32,
 }
 
 impl Default for Connections {
     fn default() -> Self {
-        Self { header_read_timeout_seconds: 10, max_connections: 4096 }
+        Self { header_read_timeout_seconds: 10, max_connections: 4096, per_client: 64 }
     }
 }
 
@@ -99,6 +102,8 @@ pub(super) fn connections(src: &Source<'_>, raw: &RawServer) -> Result<Connectio
             .unwrap_or(d.header_read_timeout_seconds),
         max_connections: within(src, &raw.max_connections, "server.max_connections", 16, 60_000)?
             .unwrap_or(d.max_connections),
+        per_client: within(src, &raw.connections_per_client, "server.connections_per_client", 4, 60_000)?
+            .unwrap_or(d.per_client),
     })
 }
 

@@ -68,6 +68,7 @@ pub(super) struct RawServer {
     pub(super) streams_total: Option<Spanned<u32>>,
     pub(super) header_read_timeout_seconds: Option<Spanned<u32>>,
     pub(super) max_connections: Option<Spanned<u32>>,
+    pub(super) connections_per_client: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]

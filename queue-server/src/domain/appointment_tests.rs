@@ -99,16 +99,32 @@ fn a_slot_takes_its_capacity_and_the_day_its_share() {
     let mut q = queue_with(|_| {});
     let now = monday("07:00");
     for n in 0..2 {
-        hold(&mut q, n, "DD", monday("09:00"), now).expect("room in the slot");
+        book(&mut q, n, "DD", monday("09:00"), &format!("091200000{n}"), now);
     }
     assert_eq!(hold(&mut q, 2, "DD", monday("09:00"), now), Err(DomainError::SlotFull("09:00".into())));
     for n in 3..5 {
-        hold(&mut q, n, "DD", monday("09:15"), now).expect("room in the day");
+        book(&mut q, n, "DD", monday("09:15"), &format!("091200000{n}"), now);
     }
     let full = hold(&mut q, 5, "DD", monday("10:00"), now);
     assert!(matches!(full, Err(DomainError::BookingsFull { .. })), "{full:?}");
     assert_eq!(q.book().on_day(q.day(), &code("DD")), 4);
     q.book().check_counts().expect("counts agree");
+}
+
+#[test]
+fn a_quarter_of_a_days_places_may_be_on_hold_at_once() {
+    // Đất đai: 4 bookable a day, 2 a slot: at most max(25 % of 4, 2) = 2 unconfirmed holds.
+    let mut q = queue_with(|_| {});
+    let now = monday("07:00");
+    let first = hold(&mut q, 0, "DD", monday("09:00"), now).expect("first hold");
+    hold(&mut q, 1, "DD", monday("09:15"), now).expect("second hold");
+    let refused = hold(&mut q, 2, "DD", monday("10:00"), now);
+    assert!(matches!(refused, Err(DomainError::HoldsFull { .. })), "{refused:?}");
+    assert!(hold(&mut q, 3, "XD", monday("10:00"), now).is_ok(), "another field has its own share");
+    confirm(&mut q, &first, "0912000001", now).expect("confirms");
+    hold(&mut q, 4, "DD", monday("10:00"), now).expect("a confirmed hold no longer counts");
+    let later = now + jiff::SignedDuration::from_mins(i64::from(q.centre().appointments.hold_minutes) + 1);
+    hold(&mut q, 5, "DD", monday("10:15"), later).expect("lapsed holds no longer count");
 }
 
 #[test]

@@ -18,6 +18,10 @@ use super::facts::{Change, Fact, Notice, NoticeKind};
 use super::ids::ServiceCode;
 use super::queue::Queue;
 use super::slots::{LateArrival, SlotSpec, check_slot, offered_slots};
+
+/// Share of a field's bookable places of a day that may be on hold (not yet confirmed) at once, in
+/// percent; at least one slot's capacity.
+pub const HELD_SHARE_PERCENT: u32 = 25;
 use super::text::mask_phone;
 use super::ticket::Channel;
 use super::ticket::TicketStatus;
@@ -113,6 +117,27 @@ impl Queue {
         Ok(day)
     }
 
+    /// Refuses a hold when [`HELD_SHARE_PERCENT`] of the field's bookable places that day (at least
+    /// one slot's worth) are on hold already: holds need no identity, so many phones together
+    /// could otherwise keep a whole day from being booked.
+    fn check_holds(&self, service: &ServiceCode, day: Date, now: Timestamp) -> Result<(), DomainError> {
+        let (spec, slots) = self.bookable(service)?;
+        let bound = (slots.per_day * HELD_SHARE_PERCENT / 100).max(slots.slot_capacity).max(1);
+        let on_hold = self
+            .book
+            .all()
+            .filter(|b| &b.service == service && b.day == day && b.status == BookingStatus::Held)
+            .filter(|b| b.hold_until.is_some_and(|until| until > now))
+            .count();
+        if on_hold >= bound as usize {
+            return Err(DomainError::HoldsFull {
+                service: spec.name_vi.clone(),
+                day: day.strftime("%d/%m/%Y").to_string(),
+            });
+        }
+        Ok(())
+    }
+
     /// Stores the booking's new state and returns the change that records it, with its message.
     fn record(&mut self, booking: Booking, fact: Fact, notice: Option<NoticeKind>) -> Change {
         let notice = notice.and_then(|kind| self.notice(kind, &booking));
@@ -155,6 +180,7 @@ impl Queue {
             return Err(DomainError::BookingCodeTaken);
         }
         let day = self.check_room(&service, start, now)?;
+        self.check_holds(&service, day, now)?;
         let minutes = i64::from(self.centre.appointments.hold_minutes);
         let booking = Booking {
             code: code.clone(),

@@ -109,6 +109,14 @@ pub enum DomainError {
     SlotNotOffered(SlotProblem),
     /// The slot (`HH:MM`) is fully booked.
     SlotFull(String),
+    /// As many of the field's places that day are on hold (not yet confirmed) as may be: the
+    /// holds lapse or are confirmed within minutes.
+    HoldsFull {
+        /// Field name.
+        service: String,
+        /// `dd/mm/yyyy`.
+        day: String,
+    },
     /// The field's bookings for the day are all taken.
     BookingsFull {
         /// Field name.
@@ -224,6 +232,7 @@ impl DomainError {
             Self::SlotNotOffered(SlotProblem::TooSoon) => "slot_too_soon",
             Self::SlotNotOffered(SlotProblem::NotASlot) => "not_a_slot",
             Self::SlotFull(_) => "slot_full",
+            Self::HoldsFull { .. } => "holds_full",
             Self::BookingsFull { .. } => "bookings_full",
             Self::BookingCodeTaken => "booking_code_taken",
             Self::UnknownBooking(_) | Self::NoBookingToday(_) => "booking_not_found",
@@ -297,6 +306,9 @@ impl DomainError {
                 "Thời điểm này không phải khung giờ làm việc (ngoài giờ, nghỉ trưa hoặc ngày nghỉ)".into()
             }
             Self::SlotFull(at) => format!("Khung giờ {at} đã hết chỗ, mời chọn khung giờ khác"),
+            Self::HoldsFull { service, day } => format!(
+                "Nhiều người đang giữ chỗ lĩnh vực {service} ngày {day} mà chưa xác nhận; vui lòng thử lại sau vài phút"
+            ),
             Self::BookingsFull { service, day } => {
                 format!("Lĩnh vực {service} đã hết lượt đặt lịch ngày {day}, mời chọn ngày khác")
             }
@@ -393,6 +405,7 @@ mod tests {
             DomainError::SlotNotOffered(SlotProblem::TooSoon),
             DomainError::SlotNotOffered(SlotProblem::NotASlot),
             DomainError::SlotFull("09:00".into()),
+            DomainError::HoldsFull { service: "Tư pháp".into(), day: "23/11/2026".into() },
             DomainError::BookingsFull { service: "Tư pháp".into(), day: "23/11/2026".into() },
             DomainError::BookingCodeTaken,
             DomainError::UnknownBooking("K7MX3Q".into()),
@@ -441,6 +454,7 @@ mod tests {
                 | DomainError::NotBookable(_)
                 | DomainError::SlotNotOffered(_)
                 | DomainError::SlotFull(_)
+                | DomainError::HoldsFull { .. }
                 | DomainError::BookingsFull { .. }
                 | DomainError::BookingCodeTaken
                 | DomainError::UnknownBooking(_)

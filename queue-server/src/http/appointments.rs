@@ -157,11 +157,34 @@ pub async fn list_slots(
         (status = 429, body = ErrorBody)))]
 pub async fn hold(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(from): axum::extract::ConnectInfo<std::net::SocketAddr>,
     body: Result<Json<HoldRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Booking>), ApiError> {
     let Json(body) = body?;
     let service = ServiceCode::parse(&body.service)?;
     let slot_at = parse_slot(&body.slot)?;
+    let now = state.clock.now();
+    let minutes = jiff::SignedDuration::from_mins(i64::from(state.config.centre.appointments.hold_minutes));
+    let until = now.saturating_add(minutes).unwrap_or(now);
+    let client = from.ip();
+    let reserved = state.holds.reserve(client, now, until).ok_or(ApiError::TooManyHolds)?;
+    let made = make_hold(&state, service, slot_at).await;
+    match &made {
+        Ok((_, Json(booking))) => match BookingCode::parse(&booking.code) {
+            Some(code) => state.holds.made(client, reserved, code),
+            None => state.holds.failed(client, reserved),
+        },
+        Err(_) => state.holds.failed(client, reserved),
+    }
+    made
+}
+
+/// Makes a hold with a fresh code (another when the random one is taken).
+async fn make_hold(
+    state: &AppState,
+    service: ServiceCode,
+    slot_at: Timestamp,
+) -> Result<(StatusCode, Json<Booking>), ApiError> {
     for _ in 0..8 {
         let mut bytes = [0u8; CODE_LEN];
         getrandom::fill(&mut bytes).map_err(|_| ApiError::Unavailable)?;
@@ -199,8 +222,11 @@ pub async fn confirm(
 ) -> Result<(StatusCode, Json<Booking>), ApiError> {
     let code = parse_code(&code)?;
     let Json(body) = body?;
-    let command = Command::Confirm { code, name: body.name, phone: body.phone, citizen_id: body.citizen_id };
-    booking_reply(state.store.execute(command).await?, false)
+    let command =
+        Command::Confirm { code: code.clone(), name: body.name, phone: body.phone, citizen_id: body.citizen_id };
+    let confirmed = booking_reply(state.store.execute(command).await?, false)?;
+    state.holds.released(&code);
+    Ok(confirmed)
 }
 
 /// Cancels a booking; the phone must be the one it was made with.
@@ -214,7 +240,9 @@ pub async fn cancel(
 ) -> Result<(StatusCode, Json<Booking>), ApiError> {
     let code = parse_code(&code)?;
     let Json(body) = body?;
-    booking_reply(state.store.execute(Command::CancelBooking { code, phone: body.phone }).await?, false)
+    let cancelled = booking_reply(state.store.execute(Command::CancelBooking { code: code.clone(), phone: body.phone }).await?, false)?;
+    state.holds.released(&code);
+    Ok(cancelled)
 }
 
 /// Moves a booking to another slot of its field.

@@ -53,6 +53,8 @@ pub enum ApiError {
     /// 429 (this client holds its share of live streams) or 503 (the server holds as many as it
     /// takes): the stream was not opened.
     StreamsFull(super::streams::Full),
+    /// 429: this client holds its share of places on hold already.
+    TooManyHolds,
 }
 
 impl From<StoreError> for ApiError {
@@ -156,6 +158,14 @@ impl ApiError {
                 "streams_full",
                 "Máy chủ đang phục vụ quá nhiều trang theo dõi trực tiếp; vui lòng thử lại sau ít phút".into(),
             ),
+            ApiError::TooManyHolds => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_holds",
+                format!(
+                    "Thiết bị này đang giữ {} chỗ chưa xác nhận; hãy xác nhận hoặc chờ hết thời gian giữ chỗ rồi chọn tiếp",
+                    super::holds::PER_CLIENT
+                ),
+            ),
             ApiError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
@@ -206,6 +216,7 @@ fn refusal_status(e: &DomainError) -> StatusCode {
         | AlreadyRated(_)
         | NotBookable(_)
         | SlotFull(_)
+        | HoldsFull { .. }
         | BookingsFull { .. }
         | BookingCodeTaken
         | BookingNotActive(_)

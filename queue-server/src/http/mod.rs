@@ -16,6 +16,7 @@ pub mod dossiers;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod holds;
 pub mod limit;
 pub mod nfc;
 pub mod openapi;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub devices: devices::Devices,
     /// Request budgets of the public pages' clients.
     pub limiter: limit::Limiter,
+    /// Places each client holds on `/book`.
+    pub holds: Arc<holds::Holds>,
     /// Open live streams, capped per client and in all.
     pub streams: Arc<streams::Streams>,
     /// Sign-in attempts per client (`POST /login`), apart from the public pages' budget.
@@ -96,6 +99,7 @@ pub fn router(state: AppState) -> Router {
             Router::new()
                 .route("/tickets/{id}", get(tickets::get_ticket))
                 .route("/tickets/by-number/{number}", get(tickets::by_number))
+                .route("/tickets/{id}/live", get(tickets::live))
                 .route("/dossiers/{receipt_code}", get(dossiers::get_dossier))
                 .route("/procedures", get(procedures::search))
                 .route("/procedures/{code}", get(procedures::get_procedure))
@@ -103,7 +107,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tickets/{id}/cancel", post(tickets::cancel))
         .route("/tickets/{id}/rejoin", post(tickets::rejoin))
-        .route("/tickets/{id}/live", get(tickets::live))
         .route("/appointments/check-in", post(appointments::check_in))
         .route("/appointments/today", get(appointments::today))
         .route("/appointments/summary", get(appointments::summary))

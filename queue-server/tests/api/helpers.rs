@@ -142,6 +142,15 @@ impl TestApp {
     }
 }
 
+/// A client connecting from its own loopback address (127.1.x.y), as citizen `n`'s phone: the
+/// server's per-client limits (holds, rate, streams) count each phone apart.
+pub fn phone(n: u32) -> reqwest::Client {
+    let [_, _, x, y] = (n % 60_000).to_be_bytes();
+    let address = std::net::Ipv4Addr::new(127, 1, x, y.max(1));
+    let address = if y == 0 { std::net::Ipv4Addr::new(127, 2, x, 1) } else { address };
+    reqwest::Client::builder().local_address(Some(address.into())).build().expect("client")
+}
+
 pub async fn status_json(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().await.expect("body");

@@ -1,0 +1,121 @@
+//! Places one client holds at once on `/book` (`POST /api/v1/appointments/holds`).
+//!
+//! A hold needs no identity, so without a bound one phone could keep a whole morning's slots on
+//! hold, ten minutes at a time. Each client (an IPv4 address or an IPv6 /64) may hold
+//! [`PER_CLIENT`] places at once: a hold counts until it is confirmed (then the per-phone and
+//! per-citizen limits apply) or its time runs out on the queue's clock. The table is an LRU of
+//! fixed capacity; a client pushed out forgets its holds, and the holds still lapse on their own.
+
+use std::net::IpAddr;
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+
+use jiff::Timestamp;
+use lru::LruCache;
+
+use crate::accounts::client_key;
+use crate::domain::booking::BookingCode;
+
+/// Places one client may hold at once (a citizen booking for themself and one family member).
+pub const PER_CLIENT: usize = 2;
+/// Clients remembered at most.
+const CAPACITY: usize = 4096;
+
+/// A place reserved for a hold being made; its code once made.
+#[derive(Debug)]
+struct Held {
+    id: u64,
+    code: Option<BookingCode>,
+    until: Timestamp,
+}
+
+/// Live holds per client.
+#[derive(Debug)]
+pub struct Holds {
+    by_client: Mutex<(LruCache<IpAddr, Vec<Held>>, u64)>,
+}
+
+impl Default for Holds {
+    fn default() -> Self {
+        let capacity = NonZeroUsize::new(CAPACITY).unwrap_or(NonZeroUsize::MIN);
+        Self { by_client: Mutex::new((LruCache::new(capacity), 0)) }
+    }
+}
+
+impl Holds {
+    fn with<T>(&self, f: impl FnOnce(&mut LruCache<IpAddr, Vec<Held>>, &mut u64) -> T) -> T {
+        let mut guard = self.by_client.lock().unwrap_or_else(|p| p.into_inner());
+        let (by_client, next) = &mut *guard;
+        f(by_client, next)
+    }
+
+    /// Reserves one of `client`'s places for a hold lasting until `until`, or `None` when it holds
+    /// its share at `now`. Reserved before the hold is made, so concurrent requests cannot pass
+    /// the bound together; give it back with [`Holds::made`] or [`Holds::failed`].
+    pub fn reserve(&self, client: IpAddr, now: Timestamp, until: Timestamp) -> Option<u64> {
+        self.with(|by_client, next| {
+            let held = by_client.get_or_insert_mut(client_key(client), Vec::new);
+            held.retain(|h| h.until > now);
+            if held.len() >= PER_CLIENT {
+                return None;
+            }
+            *next += 1;
+            held.push(Held { id: *next, code: None, until });
+            Some(*next)
+        })
+    }
+
+    /// The reserved hold was made, with `code`.
+    pub fn made(&self, client: IpAddr, id: u64, code: BookingCode) {
+        self.with(|by_client, _| {
+            if let Some(h) = by_client.get_mut(&client_key(client)).and_then(|v| v.iter_mut().find(|h| h.id == id)) {
+                h.code = Some(code);
+            }
+        });
+    }
+
+    /// The reserved hold was not made (refused, or the store failed).
+    pub fn failed(&self, client: IpAddr, id: u64) {
+        self.with(|by_client, _| {
+            if let Some(held) = by_client.get_mut(&client_key(client)) {
+                held.retain(|h| h.id != id);
+            }
+        });
+    }
+
+    /// The hold `code` was confirmed or cancelled, from whichever client: it no longer counts.
+    pub fn released(&self, code: &BookingCode) {
+        self.with(|by_client, _| {
+            for (_, held) in by_client.iter_mut() {
+                held.retain(|h| h.code.as_ref() != Some(code));
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_holds_two_places_at_once_until_one_is_confirmed_or_lapses() {
+        let holds = Holds::default();
+        let t = |m: i64| Timestamp::from_second(1_795_000_000 + m * 60).expect("time");
+        let code = |s: &str| BookingCode::parse(s).expect("code");
+        let (phone, other): (IpAddr, IpAddr) = ("10.0.5.9".parse().expect("ip"), "10.0.5.10".parse().expect("ip"));
+        let first = holds.reserve(phone, t(0), t(10)).expect("first");
+        let second = holds.reserve(phone, t(0), t(11)).expect("second, reserved before the first is made");
+        assert_eq!(holds.reserve(phone, t(1), t(11)), None, "a third at once");
+        assert!(holds.reserve(other, t(1), t(11)).is_some(), "another client has its own");
+        holds.made(phone, first, code("ACDEFG"));
+        holds.failed(phone, second);
+        let third = holds.reserve(phone, t(1), t(12)).expect("the failed one gave its place back");
+        holds.made(phone, third, code("GHJKMN"));
+        assert_eq!(holds.reserve(phone, t(1), t(12)), None);
+        holds.released(&code("ACDEFG"));
+        let fourth = holds.reserve(phone, t(1), t(12)).expect("one confirmed");
+        holds.made(phone, fourth, code("NPQRTU"));
+        assert_eq!(holds.reserve(phone, t(11), t(21)), None, "both still held at 11");
+        assert!(holds.reserve(phone, t(12), t(22)).is_some(), "both lapsed at 12");
+    }
+}
