@@ -8,11 +8,13 @@
 //!    rating, for `--seconds`, and prints throughput and latency percentiles.
 //!
 //! `motcua-bench kiosk` measures the kiosk instead: touch to ticket bytes at the printer, cold
-//! start to first frame and resident memory at idle.
+//! start to first frame and resident memory at idle. `motcua-bench attack [SECONDS]` runs a
+//! centre's normal load beside each attack from the citizens' network (see `attack.rs`).
 //!
 //! The server runs in durable mode (`synchronous=FULL`): a ticket is acknowledged after its commit
 //! is on disk.
 
+mod attack;
 mod fanout;
 mod kiosk;
 mod load;
@@ -90,6 +92,14 @@ fn main() -> anyhow::Result<()> {
     let mut argv = std::env::args().skip(1);
     match argv.next().as_deref() {
         Some("kiosk") => return kiosk::run(50),
+        Some("attack") => {
+            let seconds = argv.next().map(|s| s.parse()).transpose()?.unwrap_or(5);
+            return attack::run(seconds);
+        }
+        Some("attack-server") => {
+            let dir = argv.next().ok_or_else(|| anyhow::anyhow!("dir"))?;
+            return attack::child(std::path::Path::new(&dir));
+        }
         Some("kiosk-child") => {
             let server = argv.next().ok_or_else(|| anyhow::anyhow!("server"))?;
             let dir = argv.next().ok_or_else(|| anyhow::anyhow!("dir"))?;

@@ -166,7 +166,7 @@ impl Guard {
                 .pairs
                 .iter()
                 .filter(|((user, _), _)| user == username)
-                .filter(|(_, a)| !unlocked_at.is_some_and(|u| a.locked_at.is_some_and(|at| at <= u)))
+                .filter(|(_, a)| unlocked_at.is_none_or(|u| a.locked_at.is_none_or(|at| at > u)))
                 .filter_map(|(_, a)| a.locked_until.filter(|&u| u > now))
                 .max()
         })
