@@ -23,7 +23,8 @@ use tokio::io::AsyncWriteExt;
 use crate::stats::{Latencies, ms};
 
 /// The attacks, in the order they run.
-const PHASES: [&str; 7] = ["none", "sign-in flood", "stream replay", "idle sockets", "hold hoarding", "dossier scan", "ticket followers"];
+const PHASES: [&str; 7] =
+    ["none", "sign-in flood", "stream replay", "idle sockets", "hold hoarding", "dossier scan", "ticket followers"];
 
 /// The child: a demo server with default limits on loopback; prints its URL, serves until stdin closes.
 pub fn child(dir: &std::path::Path) -> anyhow::Result<()> {
@@ -62,7 +63,9 @@ fn phone(group: u8, n: u16) -> reqwest::Client {
 fn rss_mb(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .map_or(0.0, |kb: f64| kb / 1024.0)
 }
 
@@ -104,7 +107,9 @@ async fn offered_slots(http: &reqwest::Client, base: &str) -> Vec<String> {
     for day in days {
         if let Some(slots) = get(format!("{base}/api/v1/appointments/slots?service=CA&date={day}")).await {
             let offered = slots["slots"].as_array().into_iter().flatten();
-            starts.extend(offered.filter(|s| s["left"].as_u64() > Some(0)).filter_map(|s| s["start"].as_str().map(String::from)));
+            starts.extend(
+                offered.filter(|s| s["left"].as_u64() > Some(0)).filter_map(|s| s["start"].as_str().map(String::from)),
+            );
         }
     }
     starts
@@ -113,92 +118,119 @@ async fn offered_slots(http: &reqwest::Client, base: &str) -> Vec<String> {
 /// Starts one attack; its tasks run until `stop`.
 fn start_attack(phase: &str, base: &str, addr: SocketAddr, stop: &Arc<AtomicBool>) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
-    let spawn = |tasks: &mut Vec<_>, f: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>| tasks.push(tokio::spawn(f));
+    let spawn = |tasks: &mut Vec<_>, f: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>| {
+        tasks.push(tokio::spawn(f))
+    };
     match phase {
         "sign-in flood" => (0..64u16).for_each(|n| {
             let (base, stop, http) = (base.to_string(), stop.clone(), phone(3, n));
-            spawn(&mut tasks, Box::pin(async move {
-                while !stop.load(Ordering::Relaxed) {
-                    let _ = sign_in(&http, &base, "canbo1", "doan-mat-khau").await;
-                }
-            }));
+            spawn(
+                &mut tasks,
+                Box::pin(async move {
+                    while !stop.load(Ordering::Relaxed) {
+                        let _ = sign_in(&http, &base, "canbo1", "doan-mat-khau").await;
+                    }
+                }),
+            );
         }),
         "stream replay" => (0..20u16).for_each(|n| {
             let (base, stop, http) = (base.to_string(), stop.clone(), phone(4, n));
-            spawn(&mut tasks, Box::pin(async move {
-                // 15 streams each (the cap is 16), resumed from the start of the day, never read.
-                let mut held = Vec::new();
-                for _ in 0..15 {
-                    if let Ok(r) = http.get(format!("{base}/api/v1/events")).header("Last-Event-ID", "x:1").send().await {
-                        held.push(r);
+            spawn(
+                &mut tasks,
+                Box::pin(async move {
+                    // 15 streams each (the cap is 16), resumed from the start of the day, never read.
+                    let mut held = Vec::new();
+                    for _ in 0..15 {
+                        if let Ok(r) =
+                            http.get(format!("{base}/api/v1/events")).header("Last-Event-ID", "x:1").send().await
+                        {
+                            held.push(r);
+                        }
                     }
-                }
-                while !stop.load(Ordering::Relaxed) {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                drop(held);
-            }));
+                    while !stop.load(Ordering::Relaxed) {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    drop(held);
+                }),
+            );
         }),
         "idle sockets" => (0..5u8).for_each(|n| {
             let stop = stop.clone();
-            spawn(&mut tasks, Box::pin(async move {
-                // 60 sockets each from five phones: half a request, then nothing; again when closed.
-                let mut sockets = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    sockets.retain(|s: &tokio::net::TcpStream| s.peer_addr().is_ok());
-                    while sockets.len() < 60 {
-                        let Ok(socket) = tokio::net::TcpSocket::new_v4() else { break };
-                        if socket.bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 5, 0, n + 1)), 0)).is_err() {
-                            break;
+            spawn(
+                &mut tasks,
+                Box::pin(async move {
+                    // 60 sockets each from five phones: half a request, then nothing; again when closed.
+                    let mut sockets = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        sockets.retain(|s: &tokio::net::TcpStream| s.peer_addr().is_ok());
+                        while sockets.len() < 60 {
+                            let Ok(socket) = tokio::net::TcpSocket::new_v4() else { break };
+                            if socket.bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 5, 0, n + 1)), 0)).is_err() {
+                                break;
+                            }
+                            let Ok(mut s) = socket.connect(addr).await else { break };
+                            let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await;
+                            sockets.push(s);
                         }
-                        let Ok(mut s) = socket.connect(addr).await else { break };
-                        let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await;
-                        sockets.push(s);
+                        tokio::time::sleep(Duration::from_millis(200)).await;
                     }
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-            }));
+                }),
+            );
         }),
         "hold hoarding" => (0..13u16).for_each(|n| {
             let (base, stop, http) = (base.to_string(), stop.clone(), phone(6, n));
-            spawn(&mut tasks, Box::pin(async move {
-                // Every slot offered, over and over, as a script would.
-                let starts = offered_slots(&http, &base).await;
-                let mut i = usize::from(n);
-                while !stop.load(Ordering::Relaxed) && !starts.is_empty() {
-                    i += 1;
-                    let body = serde_json::json!({ "service": "CA", "slot": starts[i % starts.len()] });
-                    let _ = http.post(format!("{base}/api/v1/appointments/holds")).json(&body).send().await;
-                }
-            }));
+            spawn(
+                &mut tasks,
+                Box::pin(async move {
+                    // Every slot offered, over and over, as a script would.
+                    let starts = offered_slots(&http, &base).await;
+                    let mut i = usize::from(n);
+                    while !stop.load(Ordering::Relaxed) && !starts.is_empty() {
+                        i += 1;
+                        let body = serde_json::json!({ "service": "CA", "slot": starts[i % starts.len()] });
+                        let _ = http.post(format!("{base}/api/v1/appointments/holds")).json(&body).send().await;
+                    }
+                }),
+            );
         }),
         "dossier scan" => (0..20u16).for_each(|n| {
             let (base, stop, http) = (base.to_string(), stop.clone(), phone(7, n));
-            spawn(&mut tasks, Box::pin(async move {
-                let mut i = 0u32;
-                while !stop.load(Ordering::Relaxed) {
-                    i += 1;
-                    let _ = http.get(format!("{base}/api/v1/dossiers/H56.22-261027-{:04}", i % 10_000)).send().await;
-                }
-            }));
+            spawn(
+                &mut tasks,
+                Box::pin(async move {
+                    let mut i = 0u32;
+                    while !stop.load(Ordering::Relaxed) {
+                        i += 1;
+                        let _ =
+                            http.get(format!("{base}/api/v1/dossiers/H56.22-261027-{:04}", i % 10_000)).send().await;
+                    }
+                }),
+            );
         }),
         "ticket followers" => (0..20u16).for_each(|n| {
             let (base, stop, http) = (base.to_string(), stop.clone(), phone(8, n));
-            spawn(&mut tasks, Box::pin(async move {
-                let Ok(ticket) = http.get(format!("{base}/api/v1/tickets/by-number/1")).bearer_auth("demo-kiosk").send().await else { return };
-                let Ok(ticket) = ticket.json::<serde_json::Value>().await else { return };
-                let id = ticket["id"].as_str().unwrap_or_default().to_string();
-                let mut held = Vec::new();
-                for _ in 0..15 {
-                    if let Ok(r) = http.get(format!("{base}/api/v1/tickets/{id}/live")).send().await {
-                        held.push(r);
+            spawn(
+                &mut tasks,
+                Box::pin(async move {
+                    let Ok(ticket) =
+                        http.get(format!("{base}/api/v1/tickets/by-number/1")).bearer_auth("demo-kiosk").send().await
+                    else {
+                        return;
+                    };
+                    let Ok(ticket) = ticket.json::<serde_json::Value>().await else { return };
+                    let id = ticket["id"].as_str().unwrap_or_default().to_string();
+                    let mut held = Vec::new();
+                    for _ in 0..15 {
+                        if let Ok(r) = http.get(format!("{base}/api/v1/tickets/{id}/live")).send().await {
+                            held.push(r);
+                        }
                     }
-                }
-                while !stop.load(Ordering::Relaxed) {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                drop(held);
-            }));
+                    while !stop.load(Ordering::Relaxed) {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    drop(held);
+                }),
+            );
         }),
         _ => {}
     }
@@ -226,14 +258,19 @@ async fn run_phase(phase: &str, base: &str, addr: SocketAddr, pid: u32, seconds:
                 tick.tick().await;
                 let t = Instant::now();
                 let body = serde_json::json!({ "service": "DD" });
-                let sent = http.post(format!("{base}/api/v1/tickets")).bearer_auth("demo-kiosk").json(&body).send().await;
+                let sent =
+                    http.post(format!("{base}/api/v1/tickets")).bearer_auth("demo-kiosk").json(&body).send().await;
                 match sent {
                     Ok(r) if r.status().as_u16() == 201 => issue.push(t.elapsed()),
                     _ => drop(failed.fetch_add(1, Ordering::Relaxed)),
                 }
                 // The counter calls and finishes beside it.
                 for action in ["next", "done"] {
-                    let _ = http.post(format!("{base}/api/v1/counters/1/{action}")).bearer_auth("demo-counter").send().await;
+                    let _ = http
+                        .post(format!("{base}/api/v1/counters/1/{action}"))
+                        .bearer_auth("demo-counter")
+                        .send()
+                        .await;
                 }
             }
             issue
@@ -274,14 +311,17 @@ async fn run_phase(phase: &str, base: &str, addr: SocketAddr, pid: u32, seconds:
 pub fn run(seconds: u64) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let exe = std::env::current_exe()?;
-    let mut server = Command::new(exe).arg("attack-server").arg(dir.path()).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+    let mut server =
+        Command::new(exe).arg("attack-server").arg(dir.path()).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
     let mut line = String::new();
     BufReader::new(server.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?).read_line(&mut line)?;
     let base = line.trim().to_string();
     let addr: SocketAddr = base.trim_start_matches("http://").parse()?;
     let pid = server.id();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    println!("attacks beside a centre's normal load, {seconds} s each, server defaults (kiosk issue every 50 ms, counter call+done, officer sign-in every 2 s):");
+    println!(
+        "attacks beside a centre's normal load, {seconds} s each, server defaults (kiosk issue every 50 ms, counter call+done, officer sign-in every 2 s):"
+    );
     runtime.block_on(async {
         let http = reqwest::Client::new();
         let _ = http.post(format!("{base}/api/v1/counters/1/open")).bearer_auth("demo-counter").send().await;

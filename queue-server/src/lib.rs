@@ -124,6 +124,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         limiter: http::limit::Limiter::default(),
         streams: Arc::default(),
         holds: Arc::default(),
+        verifications: Arc::default(),
         sign_in_limiter: http::limit::Limiter::default(),
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),

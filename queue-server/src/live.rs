@@ -92,6 +92,12 @@ impl Hub {
         self.lock().snapshot.clone()
     }
 
+    /// The sequence of the last event published: it moves with every committed change, so a view
+    /// of the queue computed at one version is current until it moves.
+    pub fn version(&self) -> u64 {
+        self.lock().seq
+    }
+
     /// Publishes the events of one committed batch and the snapshot after it.
     pub fn publish(&self, snapshot: Snapshot, events: Vec<QueueEvent>) {
         let mut inner = self.lock();

@@ -12,10 +12,18 @@ use crate::domain::{Centre, Change, CounterNo, CounterStatus, Fact, Queue, Ratin
 
 /// A ticket as clients see it; position and wait come from the live queue.
 pub fn ticket(queue: &Queue, t: &Ticket) -> api::Ticket {
-    let centre = queue.centre();
-    let fmt = |at: Timestamp| centre.schedule.format(at);
     let live = queue.ticket(&t.id).filter(|live| live.day == queue.day());
     let position = live.and_then(|l| queue.position(l));
+    ticket_at(queue.centre(), t, position, position.and_then(|ahead| queue.wait_for(&t.service, ahead)))
+}
+
+/// A ticket of another service day, read from its stored row: no position, no wait.
+pub fn stored_ticket(centre: &Centre, t: &Ticket) -> api::Ticket {
+    ticket_at(centre, t, None, None)
+}
+
+fn ticket_at(centre: &Centre, t: &Ticket, position: Option<u32>, wait: Option<u32>) -> api::Ticket {
+    let fmt = |at: Timestamp| centre.schedule.format(at);
     api::Ticket {
         id: t.id.to_string(),
         number: t.number,
@@ -25,7 +33,7 @@ pub fn ticket(queue: &Queue, t: &Ticket) -> api::Ticket {
         channel: t.channel.as_str().to_string(),
         status: t.status,
         position,
-        estimated_wait_minutes: position.and_then(|ahead| queue.wait_for(&t.service, ahead)),
+        estimated_wait_minutes: wait,
         issued_at: fmt(t.issued_at),
         counter: t.counter.map(CounterNo::get),
         called_at: t.called_at.map(fmt),

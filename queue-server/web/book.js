@@ -3,7 +3,7 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const state = { services: [], service: null, day: null, hold: null, timer: null };
+  const state = { services: [], service: null, day: null, hold: null, timer: null, verify: false };
 
   function showError(message) {
     const box = $("error");
@@ -72,6 +72,7 @@
     try {
       const data = await call("GET", "/api/v1/appointments/services");
       state.services = data.services;
+      state.verify = !!data.verify_phone;
       $("loading").textContent = data.services.length
         ? "Chọn lĩnh vực cần giao dịch. Chỗ được giữ " + data.hold_minutes + " phút trong khi quý khách nhập thông tin."
         : "Hiện chưa có lĩnh vực nào nhận đặt lịch.";
@@ -137,6 +138,9 @@
     try {
       state.hold = await call("POST", "/api/v1/appointments/holds", { service: state.service.code, slot: slot.start });
       startCountdown();
+      $("verify-box").hidden = !state.verify;
+      $("otp").value = "";
+      $("send-code").textContent = "Gửi mã xác nhận";
       show("step-details");
       $("step-details").scrollIntoView({ block: "start", behavior: "smooth" });
       $("name").focus();
@@ -180,12 +184,14 @@
     button.textContent = "Đang xác nhận…";
     const body = { name: $("name").value, phone: $("phone").value };
     if ($("cid").value.trim()) body.citizen_id = $("cid").value;
+    if (state.verify) body.verification_code = $("otp").value.trim();
     try {
       const booking = await call("POST", "/api/v1/appointments/" + encodeURIComponent(state.hold.code) + "/confirm", body);
       clearInterval(state.timer);
       done(booking);
     } catch (e) {
       showError(e.message);
+      if (e.code === "verification_void") $("otp").value = "";
       if (e.code === "hold_expired") {
         clearInterval(state.timer);
         state.hold = null;
@@ -194,6 +200,24 @@
     } finally {
       button.disabled = false;
       button.textContent = "Xác nhận đặt lịch";
+    }
+  }
+
+  // The one-time code goes to the phone typed above; the page never sees it.
+  async function sendCode() {
+    showError("");
+    const b = $("send-code");
+    b.disabled = true;
+    try {
+      const sent = await call("POST", "/api/v1/appointments/" + encodeURIComponent(state.hold.code) + "/verify", { phone: $("phone").value });
+      $("verify-note").textContent = "Đã gửi mã tới số " + sent.phone + ". Nhập mã nhận được vào ô dưới đây" +
+        (sent.sends_left ? " (có thể gửi lại " + sent.sends_left + " lần)." : ".");
+      b.textContent = "Gửi lại mã";
+      $("otp").focus();
+    } catch (e) {
+      showError(e.message);
+    } finally {
+      b.disabled = false;
     }
   }
 
@@ -227,6 +251,7 @@
   }
 
   $("details").addEventListener("submit", confirm);
+  $("send-code").addEventListener("click", sendCode);
   $("cancel-form").addEventListener("submit", cancel);
   $("again").addEventListener("click", () => window.location.reload());
   loadServices();

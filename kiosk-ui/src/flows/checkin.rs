@@ -41,9 +41,9 @@ pub fn detail_of(ticket: &Ticket) -> String {
     let booked = ticket.appointment_at.as_deref().and_then(|at| at.get(11..16));
     match booked {
         Some(hhmm) => format!("{field} · lịch hẹn {hhmm} · mời ông/bà chờ gọi số"),
-        None if ticket.channel == "appointment" => format!(
-            "{field} · ông/bà đến sau giờ hẹn nên số được gọi theo thứ tự đến, như người lấy số trực tiếp"
-        ),
+        None if ticket.channel == "appointment" => {
+            format!("{field} · ông/bà đến sau giờ hẹn nên số được gọi theo thứ tự đến, như người lấy số trực tiếp")
+        }
         None => format!("{field} · mời ông/bà chờ gọi số"),
     }
 }

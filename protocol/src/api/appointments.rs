@@ -50,6 +50,10 @@ pub struct BookableServices {
     pub centre: String,
     /// Minutes a chosen slot is held.
     pub hold_minutes: u32,
+    /// A booking is confirmed only with a one-time code sent to its phone
+    /// (`POST /api/v1/appointments/{code}/verify`, then `verification_code` in the confirmation).
+    #[serde(default)]
+    pub verify_phone: bool,
     /// Fields that take bookings.
     pub services: Vec<BookableService>,
 }
@@ -136,6 +140,28 @@ pub struct ConfirmRequest {
     /// 12-digit citizen ID number, optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citizen_id: Option<String>,
+    /// The 6-digit code sent to `phone`; required when the centre verifies phones
+    /// ([`BookableServices::verify_phone`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_code: Option<String>,
+}
+
+/// Body of `POST /api/v1/appointments/{code}/verify`: where to send the one-time code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VerifyRequest {
+    /// Vietnamese mobile number the booking will be confirmed with.
+    pub phone: String,
+}
+
+/// Answer of `POST /api/v1/appointments/{code}/verify`: the code is on its way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VerificationSent {
+    /// The number it goes to, masked (`091****678`).
+    pub phone: String,
+    /// Codes this hold may still be sent.
+    pub sends_left: u32,
 }
 
 /// Body of `POST /api/v1/appointments/{code}/cancel`.

@@ -390,7 +390,7 @@ mod staff;
 pub use appointments::{
     BOOKING_CODE_ALPHABET, BOOKING_CODE_LEN, BookableDay, BookableService, BookableServices, Booking, BookingChoice,
     BookingSummary, CancelRequest, CheckInRequest, ConfirmRequest, HoldRequest, Notification, RescheduleRequest,
-    ServiceBookings, SlotInfo, SlotsResponse, TodaysBookings,
+    ServiceBookings, SlotInfo, SlotsResponse, TodaysBookings, VerificationSent, VerifyRequest,
 };
 pub use devices::{DeviceHealth, DisplayHealth, HealthReport};
 pub use dossiers::{Apology, Dossier, DossierStatus, DossierStep, Procedure, ProceduresResponse};

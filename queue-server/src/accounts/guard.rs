@@ -205,7 +205,8 @@ mod tests {
     #[test]
     fn a_lock_holds_only_against_the_client_that_failed() {
         let guard = Guard::default();
-        let (stranger, counter): (IpAddr, IpAddr) = ("10.0.5.66".parse().expect("address"), "10.0.1.3".parse().expect("address"));
+        let (stranger, counter): (IpAddr, IpAddr) =
+            ("10.0.5.66".parse().expect("address"), "10.0.1.3".parse().expect("address"));
         let policy = Policy::default();
         assert!((1..5).all(|_| guard.failed("canbo1", stranger, t(0), &policy).is_none()));
         assert_eq!(guard.failed("canbo1", stranger, t(0), &policy), Some(t(15)), "the fifth locks");

@@ -323,11 +323,10 @@ impl Accounts {
         let username = username.trim().to_lowercase();
         self.with(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let changed =
-                tx.execute(
-                    "UPDATE staff SET failed = 0, locked_until_ms = NULL, unlocked_at_ms = ?2 WHERE username = ?1",
-                    params![username, now.as_millisecond()],
-                )?;
+            let changed = tx.execute(
+                "UPDATE staff SET failed = 0, locked_until_ms = NULL, unlocked_at_ms = ?2 WHERE username = ?1",
+                params![username, now.as_millisecond()],
+            )?;
             if changed == 0 {
                 return Err(AccountError::NoSuchUser(username.clone()));
             }

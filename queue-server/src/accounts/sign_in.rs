@@ -27,7 +27,8 @@ impl Accounts {
         let client = guard::device_key(client);
         // Names that cannot be accounts (too long, odd characters) share one key: a flood of made-up
         // names costs neither memory nor a line each in the summary.
-        let key = if check_username(&username).is_ok() { username.clone() } else { "(tên không hợp lệ)".to_string() };
+        let key =
+            if check_username(&username).is_ok() { username.clone() } else { "(tên không hợp lệ)".to_string() };
         let row = self.with(|conn| {
             Ok(conn
                 .prepare_cached(
@@ -35,7 +36,12 @@ impl Accounts {
                      WHERE username = ?1 AND active = 1",
                 )?
                 .query_row([&username], |r| {
-                    Ok((r.get::<_, String>(0)?, role_of(&r.get::<_, String>(1)?)?, r.get::<_, String>(2)?, ts(r.get(3)?)))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        role_of(&r.get::<_, String>(1)?)?,
+                        r.get::<_, String>(2)?,
+                        ts(r.get(3)?),
+                    ))
                 })
                 .optional()?)
         })?;

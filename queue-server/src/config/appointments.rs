@@ -25,6 +25,7 @@ pub(super) struct RawAppointments {
     requests_per_minute: Option<Spanned<u32>>,
     sms_url: Option<Spanned<String>>,
     sms_method: Option<Spanned<String>>,
+    verify_phone: Option<bool>,
 }
 
 /// Requests per minute per client on the public pages when not configured.
@@ -111,6 +112,13 @@ pub(super) fn sms(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>) -> R
         },
     };
     Ok(Some(SmsGateway { url: text.to_string(), post }))
+}
+
+/// Whether a booking is confirmed only with a one-time code sent to its phone: `verify_phone`,
+/// by default on when messages really reach phones (an SMS gateway is configured), off when they
+/// are only kept in the outbox (nobody would receive the code).
+pub(super) fn verify_phone(raw: Option<&Spanned<RawAppointments>>, sms: Option<&SmsGateway>) -> bool {
+    raw.and_then(|r| r.get_ref().verify_phone).unwrap_or(sms.is_some())
 }
 
 /// A service's booking settings; `None` when it has no `slot_capacity`.

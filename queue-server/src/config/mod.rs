@@ -48,6 +48,9 @@ pub struct Config {
     pub public_rate_per_minute: u32,
     /// Where booking messages go besides the outbox table.
     pub sms: Option<SmsGateway>,
+    /// A booking is confirmed only with a one-time code sent to its phone (`[appointments]
+    /// verify_phone`; on by default with an SMS gateway).
+    pub verify_phone: bool,
     /// Sign-in rules for staff.
     pub staff: crate::accounts::Policy,
     /// The line that runs along the bottom of the waiting-room board.
@@ -470,6 +473,7 @@ impl Config {
             rating_levels: levels,
             appointments: appointments::policy(&src, raw.appointments.as_ref())?,
         };
+        let sms = appointments::sms(&src, raw.appointments.as_ref())?;
         Ok(Config {
             centre: Arc::new(centre),
             tokens,
@@ -478,7 +482,8 @@ impl Config {
             db: raw.server.db.clone(),
             max_body_bytes,
             public_rate_per_minute: appointments::rate(&src, raw.appointments.as_ref())?,
-            sms: appointments::sms(&src, raw.appointments.as_ref())?,
+            sms: sms.clone(),
+            verify_phone: appointments::verify_phone(raw.appointments.as_ref(), sms.as_ref()),
             staff: operations::staff(&src, &raw.staff)?,
             ticker: operations::ticker(&src, &raw.board)?,
             voice: operations::voice(&src, &raw.board)?,

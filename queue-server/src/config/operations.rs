@@ -98,8 +98,14 @@ impl Default for Connections {
 pub(super) fn connections(src: &Source<'_>, raw: &RawServer) -> Result<Connections, ConfigError> {
     let d = Connections::default();
     Ok(Connections {
-        header_read_timeout_seconds: within(src, &raw.header_read_timeout_seconds, "server.header_read_timeout_seconds", 1, 300)?
-            .unwrap_or(d.header_read_timeout_seconds),
+        header_read_timeout_seconds: within(
+            src,
+            &raw.header_read_timeout_seconds,
+            "server.header_read_timeout_seconds",
+            1,
+            300,
+        )?
+        .unwrap_or(d.header_read_timeout_seconds),
         max_connections: within(src, &raw.max_connections, "server.max_connections", 16, 60_000)?
             .unwrap_or(d.max_connections),
         per_client: within(src, &raw.connections_per_client, "server.connections_per_client", 4, 60_000)?

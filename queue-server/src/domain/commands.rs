@@ -91,6 +91,16 @@ pub enum Command {
         /// Citizen ID number.
         citizen_id: Option<String>,
     },
+    /// Send a one-time code to the phone a held booking is to be confirmed with (the message goes
+    /// to the outbox in the same transaction; the code itself is checked by the caller).
+    SendVerification {
+        /// The hold.
+        code: BookingCode,
+        /// Mobile number.
+        phone: String,
+        /// The one-time code, 6 digits.
+        secret: String,
+    },
     /// Cancel a booking.
     CancelBooking {
         /// The booking.
@@ -223,6 +233,7 @@ impl Queue {
             Command::Confirm { code, name, phone, citizen_id } => {
                 self.confirm(code, &name, &phone, citizen_id.as_deref(), now)
             }
+            Command::SendVerification { code, phone, secret } => self.send_verification(code, &phone, &secret, now),
             Command::CancelBooking { code, phone } => self.cancel_booking(code, &phone),
             Command::Reschedule { code, phone, slot_at } => self.reschedule(code, &phone, slot_at, now),
             Command::CheckIn(by) => self.check_in(by, now),

@@ -26,9 +26,7 @@ fn every_refusal() -> Vec<DomainError> {
         DomainError::NotServedHere { counter: 4, service: "Xây dựng".into() },
         DomainError::SameService,
         DomainError::RejoinWindowOver(1001),
-        DomainError::InvalidText {
-            field: "reason", message: "Lý do phải có từ 1 đến 120 ký tự".into()
-        },
+        DomainError::InvalidText { field: "reason", message: "Lý do phải có từ 1 đến 120 ký tự".into() },
         DomainError::InvalidScore { levels: 4 },
         DomainError::RatingWithoutTarget,
         DomainError::NotServedYet(1001),
@@ -117,10 +115,7 @@ fn every_refusal_has_a_machine_code_and_a_vietnamese_message() {
     let all = every_refusal();
     for e in &all {
         let code = e.code();
-        assert!(
-            !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-            "{code} is snake_case"
-        );
+        assert!(!code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code} is snake_case");
         let message = e.message();
         assert!(message.chars().count() >= 10, "{code}: {message}");
         assert!(!message.is_ascii(), "{code} speaks Vietnamese: {message}");

@@ -168,6 +168,8 @@ pub enum Fact {
     BookingNoShow,
     /// The reminder of a booking was queued.
     BookingReminded,
+    /// A one-time code for confirming a hold was sent (the event holds neither the code nor the phone).
+    BookingVerificationSent,
 }
 
 impl Fact {
@@ -207,6 +209,7 @@ impl Fact {
             Fact::BookingCheckedIn => "booking_checked_in",
             Fact::BookingNoShow => "booking_no_show",
             Fact::BookingReminded => "booking_reminded",
+            Fact::BookingVerificationSent => "booking_verification_sent",
         }
     }
 }
@@ -240,6 +243,8 @@ pub enum NoticeKind {
     Cancellation,
     /// The slot is near.
     Reminder,
+    /// A one-time code to confirm a hold with.
+    Verification,
 }
 
 impl NoticeKind {
@@ -250,6 +255,7 @@ impl NoticeKind {
             Self::Rescheduled => "rescheduled",
             Self::Cancellation => "cancellation",
             Self::Reminder => "reminder",
+            Self::Verification => "verification",
         }
     }
 }

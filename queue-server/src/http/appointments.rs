@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use motcua_protocol::api::{
     BookableDay, BookableService, BookableServices, Booking, BookingChoice, BookingSummary, CancelRequest,
     CheckInRequest, ConfirmRequest, ErrorBody, HoldRequest, Notification, RescheduleRequest, ServiceBookings, SlotInfo,
-    SlotsResponse, Ticket, TodaysBookings,
+    SlotsResponse, Ticket, TodaysBookings, VerificationSent, VerifyRequest,
 };
 use serde::Deserialize;
 
@@ -21,10 +21,12 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::tickets::ticket_reply;
+use super::verify::{self, Refusal};
 use crate::config::Role;
 use crate::domain::appointments::CheckInBy;
-use crate::domain::booking::{BookingCode, BookingStatus, CODE_LEN};
+use crate::domain::booking::{BookingCode, BookingStatus, CODE_LEN, mobile_number};
 use crate::domain::slots::{bookable_days, day_slots, offered_slots};
+use crate::domain::text::mask_phone;
 use crate::domain::{Command, DomainError, ParseError, Queue, ServiceCode};
 use crate::store::{Reply, StoreError};
 
@@ -91,7 +93,7 @@ pub fn bookable(queue: &Queue, now: Timestamp) -> BookableServices {
                 .collect(),
         })
         .collect();
-    BookableServices { centre: centre.name.clone(), hold_minutes: policy.hold_minutes, services }
+    BookableServices { centre: centre.name.clone(), hold_minutes: policy.hold_minutes, verify_phone: false, services }
 }
 
 fn slots(queue: &Queue, service: &ServiceCode, day: Date, now: Timestamp) -> Vec<SlotInfo> {
@@ -112,7 +114,9 @@ fn slot_info(queue: &Queue, start: Timestamp, left: u32, capacity: u32, booked: 
 #[utoipa::path(get, path = "/api/v1/appointments/services", tag = "appointments",
     responses((status = 200, body = BookableServices)))]
 pub async fn services(State(state): State<AppState>) -> Result<Json<BookableServices>, ApiError> {
-    Ok(Json(state.store.read(bookable).await?))
+    let mut services = state.store.read(bookable).await?;
+    services.verify_phone = state.config.verify_phone;
+    Ok(Json(services))
 }
 
 /// Query of the slot list.
@@ -210,11 +214,50 @@ pub async fn get_booking(State(state): State<AppState>, Path(code): Path<String>
     found.map(Json).ok_or(ApiError::Refused(DomainError::UnknownBooking(code.to_string())))
 }
 
-/// Confirms a held slot with name, phone and optionally the citizen ID number.
+/// Sends a one-time code to the phone the held booking is to be confirmed with, when the centre
+/// verifies phones (`verify_phone` in `/appointments/services`). At most 3 codes per hold and 5
+/// per phone an hour (`verify.rs`).
+#[utoipa::path(post, path = "/api/v1/appointments/{code}/verify", tag = "appointments", params(("code" = String, Path)),
+    request_body = VerifyRequest,
+    responses((status = 202, body = VerificationSent), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the centre does not verify phones; the booking is not held", body = ErrorBody),
+        (status = 410, description = "the hold expired", body = ErrorBody), (status = 422, description = "phone", body = ErrorBody),
+        (status = 429, description = "codes for this hold or this phone spent", body = ErrorBody)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: Result<Json<VerifyRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<VerificationSent>), ApiError> {
+    let code = parse_code(&code)?;
+    let Json(body) = body?;
+    if !state.config.verify_phone {
+        return Err(ApiError::Verification(Refusal::Off));
+    }
+    let phone = mobile_number(&body.phone).ok_or(ApiError::Refused(DomainError::InvalidPhone))?;
+    let secret = verify::fresh_secret().ok_or(ApiError::Unavailable)?;
+    let now = state.clock.now();
+    let minutes = jiff::SignedDuration::from_mins(i64::from(state.config.centre.appointments.hold_minutes));
+    let until = now.saturating_add(minutes).unwrap_or(now);
+    let sent = state
+        .verifications
+        .issue(&code, &phone, &secret, until, std::time::Instant::now())
+        .map_err(ApiError::Verification)?;
+    let command = Command::SendVerification { code: code.clone(), phone: phone.clone(), secret };
+    if let Err(e) = state.store.execute(command).await {
+        state.verifications.unsent(&code, &phone);
+        return Err(e.into());
+    }
+    Ok((StatusCode::ACCEPTED, Json(VerificationSent { phone: mask_phone(&phone), sends_left: sent })))
+}
+
+/// Confirms a held slot with name, phone and optionally the citizen ID number; with the code sent
+/// to the phone when the centre verifies phones. The same confirmation sent again answers the
+/// booking it made.
 #[utoipa::path(post, path = "/api/v1/appointments/{code}/confirm", tag = "appointments", params(("code" = String, Path)),
     request_body = ConfirmRequest,
-    responses((status = 200, body = Booking), (status = 404, body = ErrorBody), (status = 409, description = "limits", body = ErrorBody),
-        (status = 410, description = "the hold expired", body = ErrorBody), (status = 422, description = "phone, ID or name", body = ErrorBody)))]
+    responses((status = 200, body = Booking), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "limits", body = ErrorBody),
+        (status = 410, description = "the hold expired", body = ErrorBody),
+        (status = 422, description = "phone, ID, name, or the one-time code missing or wrong", body = ErrorBody)))]
 pub async fn confirm(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -222,6 +265,11 @@ pub async fn confirm(
 ) -> Result<(StatusCode, Json<Booking>), ApiError> {
     let code = parse_code(&code)?;
     let Json(body) = body?;
+    if state.config.verify_phone {
+        let phone = mobile_number(&body.phone).ok_or(ApiError::Refused(DomainError::InvalidPhone))?;
+        let given = body.verification_code.as_deref().unwrap_or_default();
+        state.verifications.check(&code, &phone, given, state.clock.now()).map_err(ApiError::Verification)?;
+    }
     let command =
         Command::Confirm { code: code.clone(), name: body.name, phone: body.phone, citizen_id: body.citizen_id };
     let confirmed = booking_reply(state.store.execute(command).await?, false)?;
@@ -240,7 +288,10 @@ pub async fn cancel(
 ) -> Result<(StatusCode, Json<Booking>), ApiError> {
     let code = parse_code(&code)?;
     let Json(body) = body?;
-    let cancelled = booking_reply(state.store.execute(Command::CancelBooking { code: code.clone(), phone: body.phone }).await?, false)?;
+    let cancelled = booking_reply(
+        state.store.execute(Command::CancelBooking { code: code.clone(), phone: body.phone }).await?,
+        false,
+    )?;
     state.holds.released(&code);
     Ok(cancelled)
 }

@@ -169,6 +169,15 @@ async fn bearer(state: &AppState, header: &axum::http::HeaderValue) -> Result<Ca
     Ok(Caller { role: d.role, actor: format!("token:{}", d.name).into(), name: d.name, counters, session: None })
 }
 
+/// Whether the request carries a valid device token or a live staff session (what it may do is
+/// not asked). Costs nothing when it carries neither.
+pub async fn is_known(state: &AppState, headers: &HeaderMap) -> bool {
+    if let Some(header) = headers.get(AUTHORIZATION) {
+        return bearer(state, header).await.is_ok();
+    }
+    cookie(headers, SESSION_COOKIE).is_some() && session_of(state, headers).await.is_ok_and(|s| s.is_some())
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 

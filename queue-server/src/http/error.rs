@@ -46,6 +46,8 @@ pub enum ApiError {
     Refused(DomainError),
     /// 503: the database failed; nothing changed.
     Unavailable,
+    /// 503: the server has more requests queued than it takes (`server_busy`); nothing changed.
+    Busy,
     /// 405: no such method on this route.
     MethodNotAllowed,
     /// 429: the client asked too often.
@@ -55,6 +57,8 @@ pub enum ApiError {
     StreamsFull(super::streams::Full),
     /// 429: this client holds its share of places on hold already.
     TooManyHolds,
+    /// 409, 422 or 429: a one-time code to the phone was not sent or not taken.
+    Verification(super::verify::Refusal),
 }
 
 impl From<StoreError> for ApiError {
@@ -62,6 +66,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Refused(refused) => ApiError::Refused(refused),
             StoreError::Unavailable => ApiError::Unavailable,
+            StoreError::Busy => ApiError::Busy,
         }
     }
 }
@@ -127,7 +132,8 @@ impl ApiError {
             ApiError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "csrf_invalid",
-                "Mã xác nhận phiên làm việc thiếu hoặc không đúng (trang có thể đã cũ); tải lại trang rồi thử lại".into(),
+                "Mã xác nhận phiên làm việc thiếu hoặc không đúng (trang có thể đã cũ); tải lại trang rồi thử lại"
+                    .into(),
             ),
             ApiError::Account(e, m) => {
                 use crate::accounts::AccountError::*;
@@ -148,6 +154,11 @@ impl ApiError {
                 "store_unavailable",
                 "Hệ thống lưu trữ đang gặp sự cố, chưa ghi nhận được. Vui lòng thử lại sau ít phút".into(),
             ),
+            ApiError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server_busy",
+                "Máy chủ đang quá tải, chưa ghi nhận được yêu cầu. Vui lòng thử lại sau giây lát".into(),
+            ),
             ApiError::StreamsFull(super::streams::Full::Client) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_streams",
@@ -166,6 +177,45 @@ impl ApiError {
                     super::holds::PER_CLIENT
                 ),
             ),
+            ApiError::Verification(refusal) => {
+                use super::verify::{Refusal, SENDS_PER_HOLD, SENDS_PER_PHONE, WRONG_GUESSES};
+                match refusal {
+                    Refusal::TooManySends => (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "verification_sends_spent",
+                        format!(
+                            "Đã gửi đủ {SENDS_PER_HOLD} mã xác nhận cho lần giữ chỗ này; hãy dùng mã đã nhận hoặc chọn lại giờ"
+                        ),
+                    ),
+                    Refusal::PhoneBusy => (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "verification_phone_busy",
+                        format!(
+                            "Số điện thoại này đã nhận {SENDS_PER_PHONE} mã xác nhận trong một giờ; vui lòng thử lại sau"
+                        ),
+                    ),
+                    Refusal::NotSent => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "verification_required",
+                        "Cần mã xác nhận gửi tới số điện thoại này: bấm «Gửi mã xác nhận» rồi nhập mã nhận được".into(),
+                    ),
+                    Refusal::Wrong(left) => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "verification_wrong",
+                        format!("Mã xác nhận không đúng; còn {left} lần thử"),
+                    ),
+                    Refusal::Void => (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "verification_void",
+                        format!("Đã nhập sai mã {WRONG_GUESSES} lần; bấm «Gửi lại mã» để nhận mã mới"),
+                    ),
+                    Refusal::Off => (
+                        StatusCode::CONFLICT,
+                        "verification_not_used",
+                        "Trung tâm không dùng mã xác nhận qua tin nhắn; bấm «Xác nhận đặt lịch» để đặt lịch".into(),
+                    ),
+                }
+            }
             ApiError::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",

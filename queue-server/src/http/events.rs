@@ -166,7 +166,12 @@ pub async fn stream(
         ),
     };
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(String::from).or(query.last_event_id);
-    let slot = state.streams.open(from.ip(), state.config.streams).map_err(ApiError::StreamsFull)?;
+    let opener = if super::auth::is_known(&state, &headers).await {
+        super::streams::Opener::Known
+    } else {
+        super::streams::Opener::Anonymous
+    };
+    let slot = state.streams.open(from.ip(), state.config.streams, opener).map_err(ApiError::StreamsFull)?;
     let sub = state.hub.subscribe(last.as_deref());
     let mut feed = Feed {
         first: VecDeque::new(),

@@ -1,9 +1,18 @@
-//! Per-client rate limit of the public pages and booking API: a token bucket per client address,
+//! Per-client rate limit of the public pages and booking API: a token bucket per client,
 //! refilled continuously at the configured rate per minute. A client is an IPv4 address or an
-//! IPv6 /64. The limit is on real time, not the queue's clock. Behind a reverse proxy every client
-//! shares the proxy's address.
+//! IPv6 /64 (one host may hold a whole /64). The limit is on real time, not the queue's clock.
+//! Behind a reverse proxy every client shares the proxy's address.
+//!
+//! The buckets sit in a table of fixed size whatever the number of clients (any number of
+//! addresses costs the same memory and the same work per request): each client hashes (keyed at
+//! random per start, so nobody can aim at another's buckets) to four buckets and is let through
+//! while the fullest of them has a token; taking lowers each of the four to at most that one less
+//! (a count-min sketch with conservative update, buckets in place of counters). A client is never
+//! let through more than its own rate, and one that shares some buckets with busy clients keeps
+//! its budget through the others: with 10,000 clients emptying their buckets at once, nine clients
+//! in ten still have all of theirs (tested).
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -16,13 +25,36 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::ApiError;
 
-/// Buckets kept before idle ones are dropped.
-const MAX_CLIENTS: usize = 10_000;
+/// Buckets in the table: 65,536 × 16 bytes = 1 MiB, allotted at start. Four 16-bit indexes come
+/// from one 64-bit hash.
+const SLOTS: usize = 1 << 16;
 
-/// The buckets.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    /// Milliseconds since the table's start at the last refill.
+    at_ms: u64,
+}
+
+#[derive(Debug)]
+struct Table {
+    keys: std::collections::hash_map::RandomState,
+    start: Instant,
+    buckets: Vec<Bucket>,
+}
+
+/// The buckets (see the module doc).
+#[derive(Debug, Clone)]
 pub struct Limiter {
-    buckets: Arc<Mutex<HashMap<IpAddr, (f64, Instant)>>>,
+    table: Arc<Mutex<Table>>,
+}
+
+impl Default for Limiter {
+    fn default() -> Self {
+        let full = Bucket { tokens: f64::INFINITY, at_ms: 0 };
+        let table = Table { keys: Default::default(), start: Instant::now(), buckets: vec![full; SLOTS] };
+        Self { table: Arc::new(Mutex::new(table)) }
+    }
 }
 
 impl Limiter {
@@ -30,19 +62,26 @@ impl Limiter {
     pub fn take(&self, client: IpAddr, per_minute: u32, now: Instant) -> bool {
         let client = crate::accounts::client_key(client);
         let capacity = f64::from(per_minute.max(1));
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= MAX_CLIENTS {
-            buckets.retain(|_, (tokens, at)| *tokens < capacity && now.duration_since(*at).as_secs() < 60);
+        let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        let hash = table.keys.hash_one(client);
+        let now_ms = u64::try_from(now.saturating_duration_since(table.start).as_millis()).unwrap_or(u64::MAX);
+        let slots = [0, 16, 32, 48].map(|shift| (hash >> shift) as usize & (SLOTS - 1));
+        let mut best = 0.0f64;
+        for &i in &slots {
+            let bucket = &mut table.buckets[i];
+            let elapsed = now_ms.saturating_sub(bucket.at_ms) as f64 / 1000.0;
+            bucket.tokens = (bucket.tokens + elapsed * capacity / 60.0).min(capacity);
+            bucket.at_ms = bucket.at_ms.max(now_ms);
+            best = best.max(bucket.tokens);
         }
-        let (tokens, at) = buckets.entry(client).or_insert((capacity, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * capacity / 60.0).min(capacity);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
+        if best < 1.0 {
+            return false;
         }
+        for &i in &slots {
+            let bucket = &mut table.buckets[i];
+            bucket.tokens = bucket.tokens.min(best - 1.0);
+        }
+        true
     }
 }
 
@@ -108,5 +147,29 @@ mod tests {
         assert!(limiter.take(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)), 6, t0), "other clients have their own");
         assert!(limiter.take(client, 6, t0 + std::time::Duration::from_secs(10)), "one token per 10 s at 6/min");
         assert!(!limiter.take(client, 6, t0 + std::time::Duration::from_secs(10)));
+        let v6 = |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, last));
+        assert!((0..6).all(|n| limiter.take(v6(n), 6, t0)), "one /64: one client");
+        assert!(!limiter.take(v6(99), 6, t0), "another address of the same /64");
+    }
+
+    #[test]
+    fn ten_thousand_clients_at_their_limit_neither_grow_the_table_nor_take_others_budgets() {
+        let limiter = Limiter::default();
+        let t0 = Instant::now();
+        // A host with a /48 sends from 10,000 /64s, 40 requests each as fast as it can.
+        for n in 0..10_000u16 {
+            let v6 = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 7, n, 0, 0, 0, 1));
+            let through = (0..40).filter(|_| limiter.take(v6, 30, t0)).count();
+            assert!(through <= 30, "a client gets at most its own rate ({through})");
+        }
+        assert_eq!(limiter.table.lock().expect("lock").buckets.len(), SLOTS, "fixed size");
+        // 200 phones in the hall, each using its whole budget.
+        let whole = (0..200u8)
+            .filter(|&n| {
+                let phone = IpAddr::V4(Ipv4Addr::new(10, 1, n, 7));
+                (0..30).filter(|_| limiter.take(phone, 30, t0)).count() == 30
+            })
+            .count();
+        assert!(whole >= 170, "{whole} of 200 phones kept their whole budget");
     }
 }

@@ -30,6 +30,7 @@ pub mod staff;
 pub mod streams;
 pub mod supervisor;
 pub mod tickets;
+pub mod verify;
 
 use std::sync::Arc;
 
@@ -62,6 +63,8 @@ pub struct AppState {
     pub limiter: limit::Limiter,
     /// Places each client holds on `/book`.
     pub holds: Arc<holds::Holds>,
+    /// One-time codes sent to phones for confirming holds.
+    pub verifications: Arc<verify::Verifications>,
     /// Open live streams, capped per client and in all.
     pub streams: Arc<streams::Streams>,
     /// Sign-in attempts per client (`POST /login`), apart from the public pages' budget.
@@ -144,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .route("/appointments/slots", get(appointments::list_slots))
         .route("/appointments/holds", post(appointments::hold))
         .route("/appointments/{code}", get(appointments::get_booking))
+        .route("/appointments/{code}/verify", post(appointments::verify))
         .route("/appointments/{code}/confirm", post(appointments::confirm))
         .route("/appointments/{code}/cancel", post(appointments::cancel))
         .route("/appointments/{code}/reschedule", post(appointments::reschedule))

@@ -1,4 +1,7 @@
 //! Caps on open live streams, per client and in all ([`crate::config::StreamLimits`]).
+//! Anonymous streams (citizens' phones following a ticket, a page without a session) may take
+//! nine tenths of the total: the rest stays for the centre's own screens and devices, which
+//! therefore always get theirs however many phones follow.
 //!
 //! Every open stream holds a [`Slot`]; dropping the stream (the client went away, the server
 //! stops) gives the slot back. The table has an entry only per client with a stream open, so its
@@ -33,13 +36,26 @@ pub enum Full {
     Server,
 }
 
+/// Who opens a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opener {
+    /// No valid token or session: nine tenths of the total at most.
+    Anonymous,
+    /// A device token or a staff session: the whole total.
+    Known,
+}
+
 impl Streams {
     /// A slot for a stream of `client`, or which cap is reached.
-    pub fn open(self: &Arc<Self>, client: IpAddr, limits: StreamLimits) -> Result<Slot, Full> {
+    pub fn open(self: &Arc<Self>, client: IpAddr, limits: StreamLimits, opener: Opener) -> Result<Slot, Full> {
         let client = client_key(client);
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         let (per_client, total) = &mut *open;
-        if *total >= limits.total {
+        let cap = match opener {
+            Opener::Known => limits.total,
+            Opener::Anonymous => limits.total - limits.total / 10,
+        };
+        if *total >= cap {
             return Err(Full::Server);
         }
         let mine = per_client.entry(client).or_default();
@@ -80,13 +96,30 @@ mod tests {
         let streams = Arc::new(Streams::default());
         let limits = StreamLimits { per_client: 2, total: 3 };
         let (a, b): (IpAddr, IpAddr) = ("10.0.5.1".parse().expect("ip"), "10.0.5.2".parse().expect("ip"));
-        let first = streams.open(a, limits).expect("first");
-        let _second = streams.open(a, limits).expect("second");
-        assert_eq!(streams.open(a, limits).err(), Some(Full::Client));
-        let _third = streams.open(b, limits).expect("another client");
-        assert_eq!(streams.open(b, limits).err(), Some(Full::Server));
+        let first = streams.open(a, limits, Opener::Known).expect("first");
+        let _second = streams.open(a, limits, Opener::Known).expect("second");
+        assert_eq!(streams.open(a, limits, Opener::Known).err(), Some(Full::Client));
+        let _third = streams.open(b, limits, Opener::Known).expect("another client");
+        assert_eq!(streams.open(b, limits, Opener::Known).err(), Some(Full::Server));
         drop(first);
         assert_eq!(streams.total(), 2);
-        assert!(streams.open(a, limits).is_ok(), "a slot given back is free again");
+        assert!(streams.open(a, limits, Opener::Known).is_ok(), "a slot given back is free again");
+    }
+
+    #[test]
+    fn phones_leave_a_tenth_of_the_streams_to_the_centres_screens() {
+        let streams = Arc::new(Streams::default());
+        let limits = StreamLimits { per_client: 16, total: 100 };
+        let phones: Vec<Slot> = (0..200u16)
+            .filter_map(|n| {
+                let [x, y] = n.to_be_bytes();
+                streams.open(IpAddr::from([10, 9, x, y]), limits, Opener::Anonymous).ok()
+            })
+            .collect();
+        assert_eq!(phones.len(), 90);
+        let board: IpAddr = "10.0.0.2".parse().expect("ip");
+        let screens: Vec<Slot> = (0..10).filter_map(|_| streams.open(board, limits, Opener::Known).ok()).collect();
+        assert_eq!(screens.len(), 10, "the board, consoles and kiosks still get theirs");
+        assert_eq!(streams.open(board, limits, Opener::Known).err(), Some(Full::Server));
     }
 }

@@ -111,19 +111,19 @@ struct Follow {
     state: AppState,
     id: TicketId,
     rx: tokio::sync::broadcast::Receiver<std::sync::Arc<crate::live::Published>>,
-    last: Option<String>,
-    next: Option<String>,
+    last: Option<std::sync::Arc<str>>,
+    next: Option<std::sync::Arc<str>>,
     beat: tokio::time::Interval,
     /// Held while the stream is open.
     _slot: super::streams::Slot,
 }
 
 impl Follow {
-    /// The ticket as JSON if it changed since the last one sent.
-    async fn changed(&mut self) -> Option<String> {
-        let ticket = self.state.store.ticket(self.id.clone()).await.ok().flatten()?;
-        let json = serde_json::to_string(&ticket).ok()?;
-        (self.last.as_ref() != Some(&json)).then_some(json)
+    /// The ticket as JSON if it changed since the last one sent. Every follower of a ticket shares
+    /// one view (and its JSON) per change of the queue.
+    async fn changed(&mut self) -> Option<std::sync::Arc<str>> {
+        let shared = self.state.store.shared_ticket(self.id.clone()).await.ok().flatten()?;
+        (self.last.as_ref() != Some(&shared.json)).then(|| shared.json.clone())
     }
 
     async fn step(mut self) -> Option<(Result<Event, Infallible>, Follow)> {
@@ -131,7 +131,7 @@ impl Follow {
         loop {
             if let Some(json) = self.next.take() {
                 self.last = Some(json.clone());
-                return Some((Ok(Event::default().event("ticket").data(json)), self));
+                return Some((Ok(Event::default().event("ticket").data(&*json)), self));
             }
             let mut shutdown = self.state.shutdown.clone();
             if *shutdown.borrow() {
@@ -166,13 +166,16 @@ pub async fn live(
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let id = TicketId::parse(&id)?;
-    let slot = state.streams.open(from.ip(), state.config.streams).map_err(ApiError::StreamsFull)?;
+    let slot = state
+        .streams
+        .open(from.ip(), state.config.streams, super::streams::Opener::Anonymous)
+        .map_err(ApiError::StreamsFull)?;
     let rx = state.hub.subscribe(None).rx;
-    let first = state.store.ticket(id.clone()).await?.ok_or_else(|| ApiError::NotFound {
+    let first = state.store.shared_ticket(id.clone()).await?.ok_or_else(|| ApiError::NotFound {
         code: "ticket_not_found",
         message: format!("Không tìm thấy phiếu «{id}»"),
     })?;
-    let next = serde_json::to_string(&first).ok();
+    let next = Some(first.json.clone());
     let follow = Follow { state, id, rx, last: None, next, beat: super::events::heartbeats(), _slot: slot };
     let stream = futures_util::stream::unfold(follow, Follow::step);
     Ok(Sse::new(stream))

@@ -172,7 +172,11 @@ pub fn notices(
             kind: r.get(2)?,
             booking: r.get(3)?,
             phone: r.get(4)?,
-            text: r.get(5)?,
+            // A one-time code is for the citizen alone, not the operator reading the outbox.
+            text: match r.get::<_, String>(2)?.as_str() {
+                "verification" => "Mã xác nhận đặt lịch (ẩn)".to_string(),
+                _ => r.get(5)?,
+            },
             status: r.get(6)?,
             attempts: r.get(7)?,
             last_error: r.get(8)?,

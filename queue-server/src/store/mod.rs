@@ -9,6 +9,7 @@ pub mod bookings;
 mod catalog;
 mod rows;
 pub mod schema;
+mod shared;
 mod writer;
 
 use std::path::Path;
@@ -19,6 +20,7 @@ use motcua_protocol::api;
 use tokio::sync::oneshot;
 
 pub use catalog::Catalog;
+pub use shared::Shared;
 
 use crate::domain::{Centre, Clock, Command, DomainError, Queue, ReceiptCode, TicketId};
 use crate::live::Hub;
@@ -30,6 +32,8 @@ pub enum StoreError {
     Refused(DomainError),
     /// The database failed; nothing changed.
     Unavailable,
+    /// The writer's queue of requests is full (more asked at once than it can take); nothing changed.
+    Busy,
 }
 
 /// What a command produced, ready for the wire.
@@ -80,16 +84,27 @@ pub struct Counters {
     pub transactions: std::sync::atomic::AtomicU64,
     /// Commands committed in them.
     pub commands: std::sync::atomic::AtomicU64,
+    /// Lookups and views the writer made for readers (tickets, slots, health probes): shared
+    /// views keep this at one per ticket and change however many read.
+    pub reads: std::sync::atomic::AtomicU64,
 }
+
+/// Requests the writer's channel holds waiting; one more is refused [`StoreError::Busy`] at once
+/// (never waited for on the async runtime). Four of the writer's largest batches: a backlog of a
+/// few hundred milliseconds on a slow card.
+pub const WRITER_QUEUE: usize = 4096;
 
 /// Handle to the store.
 #[derive(Debug, Clone)]
 pub struct Store {
-    tx: mpsc::Sender<Request>,
+    tx: mpsc::SyncSender<Request>,
     counters: Arc<Counters>,
     reader: Arc<Mutex<rusqlite::Connection>>,
     catalog: Arc<Catalog>,
     centre: Arc<Centre>,
+    hub: Arc<Hub>,
+    views: Arc<shared::Views>,
+    probe: Arc<Mutex<(std::time::Instant, Arc<tokio::sync::OnceCell<()>>)>>,
 }
 
 impl std::fmt::Debug for Request {
@@ -144,7 +159,7 @@ impl Store {
         let reader = schema::open(path).map_err(|e| fail("cannot open a reader on", e))?;
         let boot = format!("{:x}", now.as_millisecond());
         let hub = Arc::new(Hub::new(crate::views::snapshot(&queue, now), boot));
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::sync_channel(WRITER_QUEUE);
         let counters = Arc::new(Counters::default());
         let writer = writer::Writer {
             conn,
@@ -160,8 +175,25 @@ impl Store {
             .name("store-writer".into())
             .spawn(move || writer.run(rx))
             .map_err(|e| OpenError(format!("cannot start the store writer: {e}")))?;
-        let store = Store { tx, counters, reader: Arc::new(Mutex::new(reader)), catalog: Arc::new(catalog), centre };
+        let store = Store {
+            tx,
+            counters,
+            reader: Arc::new(Mutex::new(reader)),
+            catalog: Arc::new(catalog),
+            centre,
+            hub: hub.clone(),
+            views: Arc::default(),
+            probe: Arc::new(Mutex::new((std::time::Instant::now(), Arc::default()))),
+        };
         Ok((store, hub))
+    }
+
+    /// Puts a request on the writer's channel without waiting: [`StoreError::Busy`] when it is full.
+    fn send(&self, request: Request) -> Result<(), StoreError> {
+        self.tx.try_send(request).map_err(|e| match e {
+            mpsc::TrySendError::Full(_) => StoreError::Busy,
+            mpsc::TrySendError::Disconnected(_) => StoreError::Unavailable,
+        })
     }
 
     /// Executes a command; answers after it is committed.
@@ -172,15 +204,31 @@ impl Store {
     /// Executes a command on behalf of `actor` (`staff:lan`, `token:Quầy 3`), written on its events.
     pub async fn execute_as(&self, command: Command, actor: Option<Arc<str>>) -> Result<Reply, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Request::Command(command, actor, reply)).map_err(|_| StoreError::Unavailable)?;
+        self.send(Request::Command(command, actor, reply))?;
         answer.await.map_err(|_| StoreError::Unavailable)?
     }
 
     /// A ticket by id, of any day.
     pub async fn ticket(&self, id: TicketId) -> Result<Option<api::Ticket>, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.tx.send(Request::Ticket(id, reply)).map_err(|_| StoreError::Unavailable)?;
-        answer.await.map_err(|_| StoreError::Unavailable)?
+        Ok(self.shared_ticket(id).await?.map(|s| s.ticket.clone()))
+    }
+
+    /// A ticket by id with its JSON: today's from the view shared by every reader until the queue
+    /// changes (see [`shared`]), another day's from its stored row on the read-only connection.
+    /// Neither makes the writer work more than once per ticket and change.
+    pub async fn shared_ticket(&self, id: TicketId) -> Result<Option<Arc<Shared>>, StoreError> {
+        let today = id.day().is_some_and(|day| day.to_string() == self.hub.snapshot().service_day);
+        if !today {
+            let centre = self.centre.clone();
+            let found = self.on_reader(move |conn| rows::find_ticket(conn, &id)).await?;
+            return Ok(found.map(|t| Shared::new(crate::views::stored_ticket(&centre, &t))));
+        }
+        let compute = || async {
+            let (reply, answer) = oneshot::channel();
+            self.send(Request::Ticket(id.clone(), reply))?;
+            Ok(answer.await.map_err(|_| StoreError::Unavailable)??.map(Shared::new))
+        };
+        self.views.get(shared::Key::Id(id.clone()), self.hub.version(), compute).await
     }
 
     /// What the writer has committed so far.
@@ -188,11 +236,28 @@ impl Store {
         &self.counters
     }
 
-    /// Today's ticket with this number (numbers are unique across services within a day).
+    /// Today's ticket with this number (numbers are unique across services within a day), from
+    /// the view shared until the queue changes.
     pub async fn ticket_by_number(&self, number: u32) -> Result<Option<api::Ticket>, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.tx.send(Request::TicketByNumber(number, reply)).map_err(|_| StoreError::Unavailable)?;
-        answer.await.map_err(|_| StoreError::Unavailable)?
+        let compute = || async {
+            let (reply, answer) = oneshot::channel();
+            self.send(Request::TicketByNumber(number, reply))?;
+            Ok(answer.await.map_err(|_| StoreError::Unavailable)??.map(Shared::new))
+        };
+        let found = self.views.get(shared::Key::Number(number), self.hub.version(), compute).await?;
+        Ok(found.map(|s| s.ticket.clone()))
+    }
+
+    /// Whether the writer answers: one probe a second reaches it, however many ask (`/healthz`).
+    pub async fn alive(&self) -> Result<(), StoreError> {
+        let cell = {
+            let mut probe = self.probe.lock().unwrap_or_else(|p| p.into_inner());
+            if probe.0.elapsed() >= std::time::Duration::from_secs(1) {
+                *probe = (std::time::Instant::now(), Arc::default());
+            }
+            probe.1.clone()
+        };
+        cell.get_or_try_init(|| self.read(|_, _| ())).await.map(|_| ())
     }
 
     /// Runs `f` on the writer thread with the committed queue and the time; for views that need
@@ -205,19 +270,20 @@ impl Store {
         let job = move |queue: Option<&Queue>, now| {
             let _ = reply.send(queue.map(|q| f(q, now)));
         };
-        self.tx.send(Request::Read(Box::new(job))).map_err(|_| StoreError::Unavailable)?;
+        self.send(Request::Read(Box::new(job)))?;
         answer.await.map_err(|_| StoreError::Unavailable)?.ok_or(StoreError::Unavailable)
     }
 
     /// Asks the writer to roll the day over and expire no-shows if due.
     pub fn tick(&self) {
-        let _ = self.tx.send(Request::Tick(None));
+        // A full channel has work queued: the tick is due again in a moment.
+        let _ = self.send(Request::Tick(None));
     }
 
     /// Rolls the day over, lapses holds, marks no-shows now, and answers once that is committed.
     pub async fn advance(&self) -> Result<(), StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Request::Tick(Some(reply))).map_err(|_| StoreError::Unavailable)?;
+        self.send(Request::Tick(Some(reply)))?;
         answer.await.map_err(|_| StoreError::Unavailable)
     }
 
@@ -239,7 +305,7 @@ impl Store {
     /// Records what became of a delivery attempt (on the writer, like every write).
     pub async fn delivered(&self, id: i64, outcome: bookings::Delivered) -> Result<(), StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Request::Delivered(id, outcome, reply)).map_err(|_| StoreError::Unavailable)?;
+        self.send(Request::Delivered(id, outcome, reply))?;
         answer.await.map_err(|_| StoreError::Unavailable)?
     }
 

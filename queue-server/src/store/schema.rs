@@ -247,7 +247,8 @@ mod tests {
             .prepare("SELECT id, arrival_seq FROM tickets ORDER BY day, arrival_seq")
             .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
             .expect("reads");
-        let expected = [("20261123-DD-1001", 1), ("20261123-XD-3001", 2), ("20261123-DD-1002", 3), ("20261124-DD-1001", 1)];
+        let expected =
+            [("20261123-DD-1001", 1), ("20261123-XD-3001", 2), ("20261123-DD-1002", 3), ("20261124-DD-1001", 1)];
         assert_eq!(order, expected.map(|(id, n)| (id.to_string(), n)));
     }
 }

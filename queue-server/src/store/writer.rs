@@ -68,6 +68,9 @@ impl Writer {
         // Answered when this function returns, after the commit (or the failure).
         let mut ticked = Vec::new();
         for request in batch {
+            if !matches!(request, Request::Command(..) | Request::Tick(_) | Request::Delivered(..)) {
+                self.counters.reads.fetch_add(1, Ordering::Relaxed);
+            }
             match request {
                 Request::Command(command, actor, reply) => commands.push((command, actor, reply)),
                 Request::Ticket(id, reply) => {

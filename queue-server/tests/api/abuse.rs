@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use queue_server::config::{Config, StreamLimits};
 
-use crate::helpers::{KIOSK, SseClient, spawn, spawn_demo, status_json};
+use crate::helpers::{KIOSK, SseClient, phone, spawn, spawn_demo, status_json};
 
 #[tokio::test]
 async fn the_dossier_api_is_limited_like_the_lookup_page_for_anyone_without_a_valid_token() {
@@ -69,7 +69,8 @@ async fn one_client_opens_only_its_share_of_live_streams() {
     let mut config = Config::demo();
     config.streams = StreamLimits { per_client: 3, total: 2000 };
     let app = spawn(config, None, None).await;
-    let phone = reqwest::Client::builder().local_address(Some("127.0.0.77".parse().expect("ip"))).build().expect("client");
+    let phone =
+        reqwest::Client::builder().local_address(Some("127.0.0.77".parse().expect("ip"))).build().expect("client");
     let open = |path: &str| phone.get(app.url(path)).send();
     let ticket = app.issue("DD").await;
     let follow = format!("/api/v1/tickets/{}/live", ticket["id"].as_str().expect("id"));
@@ -142,7 +143,8 @@ async fn half_sent_requests_and_idle_sockets_are_closed_but_open_streams_are_not
 async fn one_phone_holds_two_places_at_once_and_the_third_is_refused() {
     use serde_json::json;
     let app = crate::helpers::spawn_at(crate::helpers::monday("07:00")).await;
-    let phone = reqwest::Client::builder().local_address(Some("127.0.0.91".parse().expect("ip"))).build().expect("client");
+    let phone =
+        reqwest::Client::builder().local_address(Some("127.0.0.91".parse().expect("ip"))).build().expect("client");
     let hold = |slot: &'static str| {
         let body = json!({ "service": "CA", "slot": format!("2026-11-23T{slot}:00+07:00") });
         phone.post(app.url("/api/v1/appointments/holds")).json(&body).send()
@@ -167,5 +169,49 @@ async fn one_phone_holds_two_places_at_once_and_the_third_is_refused() {
     // Holds lapse on the queue's clock, and their places come back with them.
     app.clock.as_ref().expect("clock").advance(jiff::SignedDuration::from_mins(11));
     assert_eq!(status_json(hold("10:15").await.expect("answers")).await.0, 201, "lapsed holds count no more");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn many_phones_following_a_ticket_or_probing_health_cost_the_writer_one_read_per_change() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let app = spawn_demo().await;
+    let reads = || app.store.counters().reads.load(Relaxed);
+    assert_eq!(app.counter(1, "open").await.0, 200);
+    app.issue("DD").await;
+    let ticket = app.issue("DD").await;
+    let follow = format!("/api/v1/tickets/{}/live", ticket["id"].as_str().expect("id"));
+    let before = reads();
+    // 150 pages following the same ticket, ten from each of 15 phones.
+    let mut pages = Vec::new();
+    for n in 0..150u32 {
+        let response = phone(n / 10).get(app.url(&follow)).send().await.expect("answers");
+        assert_eq!(response.status().as_u16(), 200, "follower {n}");
+        let mut page = SseClient::from_response(response);
+        let first = page.next(Duration::from_secs(5)).await.expect("the ticket");
+        assert_eq!((first.event.as_str(), first.data["position"].as_u64()), ("ticket", Some(1)), "one ahead");
+        pages.push(page);
+    }
+    // The one ahead is called: every page learns it is next.
+    assert_eq!(app.counter(1, "next").await.0, 200);
+    for page in &mut pages {
+        let moved = loop {
+            let event = page.next(Duration::from_secs(10)).await.expect("an update");
+            if event.event == "ticket" {
+                break event;
+            }
+        };
+        assert_eq!(moved.data["position"].as_u64(), Some(0), "{}", moved.data);
+    }
+    let followed = reads() - before;
+    assert!(followed <= 10, "{followed} reads by the writer for 150 followers and one change (300 unshared)");
+    // Fifty health probes at once reach the writer about once.
+    let before = reads();
+    let probes = (0..50u32).map(|n| phone(n).get(app.url("/healthz")).send());
+    for answer in futures_util::future::join_all(probes).await {
+        assert_eq!(answer.expect("answers").status().as_u16(), 200);
+    }
+    let probed = reads() - before;
+    assert!(probed <= 2, "{probed} writer reads for 50 probes");
     app.stop().await;
 }

@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-type Seen = Arc<Mutex<Vec<HashMap<String, String>>>>;
+pub(crate) type Seen = Arc<Mutex<Vec<HashMap<String, String>>>>;
 
 /// A gateway on loopback that records each request's query and answers `status`.
-async fn gateway(status: StatusCode) -> (String, Seen) {
+pub(crate) async fn gateway(status: StatusCode) -> (String, Seen) {
     let seen: Seen = Arc::default();
     let record = |State((seen, status)): State<(Seen, StatusCode)>, Query(q): Query<HashMap<String, String>>| async move {
         seen.lock().expect("lock").push(q);
@@ -30,7 +30,7 @@ async fn gateway(status: StatusCode) -> (String, Seen) {
     (url, seen)
 }
 
-fn config(sms: Option<String>) -> Config {
+pub(crate) fn config(sms: Option<String>) -> Config {
     let mut config = Config::parse("example", queue_server::config::EXAMPLE).expect("example config");
     config.sms = sms.map(|url| SmsGateway { url, post: false });
     config

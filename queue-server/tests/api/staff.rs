@@ -20,11 +20,7 @@ fn no_redirects() -> reqwest::Client {
 /// A client that follows no redirects, connecting from `from` (any 127.x.y.z address is this
 /// machine's loopback, so tests play several devices).
 pub(crate) fn no_redirects_from(from: Option<std::net::IpAddr>) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .local_address(from)
-        .build()
-        .expect("client")
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).local_address(from).build().expect("client")
 }
 
 fn cookie_of(response: &reqwest::Response, name: &str) -> Option<String> {
