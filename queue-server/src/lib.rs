@@ -125,6 +125,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         streams: Arc::default(),
         holds: Arc::default(),
         verifications: Arc::default(),
+        known_devices: Arc::default(),
         sign_in_limiter: http::limit::Limiter::default(),
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),

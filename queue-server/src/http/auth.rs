@@ -5,6 +5,7 @@
 //! (any method but GET and HEAD) made with the cookie must also carry the session's CSRF token in
 //! the `X-CSRF-Token` header, so another site cannot make a signed-in browser act.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
@@ -139,7 +140,49 @@ pub async fn session_of(state: &AppState, headers: &HeaderMap) -> Result<Option<
     state.accounts.run(move |a| a.session(&token, now)).await.map_err(|_| ApiError::Unavailable)
 }
 
-async fn bearer(state: &AppState, header: &axum::http::HeaderValue) -> Result<Caller, ApiError> {
+/// Device tokens (made with `device add`) found valid lately, by the token's hash, so a kiosk's
+/// requests do not each ask the accounts database. One is trusted for [`KNOWN_FOR`]: a revoked
+/// token stops working within that.
+#[derive(Debug)]
+pub struct KnownDevices(std::sync::Mutex<lru::LruCache<String, (crate::accounts::Device, std::time::Instant)>>);
+
+/// How long a device token found valid is trusted without asking the database again.
+pub const KNOWN_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Default for KnownDevices {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(lru::LruCache::new(
+            std::num::NonZeroUsize::new(256).unwrap_or(std::num::NonZeroUsize::MIN),
+        )))
+    }
+}
+
+impl KnownDevices {
+    fn get(&self, hash: &str) -> Option<crate::accounts::Device> {
+        let mut known = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match known.get(hash) {
+            Some((device, at)) if at.elapsed() < KNOWN_FOR => Some(device.clone()),
+            Some(_) => {
+                known.pop(hash);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn put(&self, hash: String, device: crate::accounts::Device) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).put(hash, (device, std::time::Instant::now()));
+    }
+}
+
+/// The caller of a bearer token: a configured token, a device token known lately, else one looked
+/// up in the accounts database. A lookup takes from `client`'s public request budget, so made-up
+/// tokens cost the database no more than the public pages do (429 when it is spent).
+async fn bearer(
+    state: &AppState,
+    header: &axum::http::HeaderValue,
+    client: Option<IpAddr>,
+) -> Result<Caller, ApiError> {
     let token = header
         .to_str()
         .ok()
@@ -162,18 +205,30 @@ async fn bearer(state: &AppState, header: &axum::http::HeaderValue) -> Result<Ca
             session: None,
         });
     }
-    let token = token.to_string();
-    let device = state.accounts.run(move |a| a.device(&token)).await.map_err(|_| ApiError::Unavailable)?;
-    let d = device.ok_or(ApiError::InvalidToken)?;
+    let hash = crate::accounts::token_hash(token);
+    let d = match state.known_devices.get(&hash) {
+        Some(d) => d,
+        None => {
+            let client = client.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+            if !state.limiter.take(client, state.config.public_rate_per_minute, std::time::Instant::now()) {
+                return Err(ApiError::TooManyRequests);
+            }
+            let token = token.to_string();
+            let device = state.accounts.run(move |a| a.device(&token)).await.map_err(|_| ApiError::Unavailable)?;
+            let d = device.ok_or(ApiError::InvalidToken)?;
+            state.known_devices.put(hash, d.clone());
+            d
+        }
+    };
     let counters = if d.counters.is_empty() { Counters::All } else { Counters::Only(d.counters) };
     Ok(Caller { role: d.role, actor: format!("token:{}", d.name).into(), name: d.name, counters, session: None })
 }
 
 /// Whether the request carries a valid device token or a live staff session (what it may do is
 /// not asked). Costs nothing when it carries neither.
-pub async fn is_known(state: &AppState, headers: &HeaderMap) -> bool {
+pub async fn is_known(state: &AppState, headers: &HeaderMap, client: IpAddr) -> bool {
     if let Some(header) = headers.get(AUTHORIZATION) {
-        return bearer(state, header).await.is_ok();
+        return bearer(state, header, Some(client)).await.is_ok();
     }
     cookie(headers, SESSION_COOKIE).is_some() && session_of(state, headers).await.is_ok_and(|s| s.is_some())
 }
@@ -183,7 +238,8 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(header) = parts.headers.get(AUTHORIZATION) {
-            return bearer(state, header).await;
+            let client = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+            return bearer(state, header, client).await;
         }
         let session = session_of(state, &parts.headers).await?.ok_or(ApiError::MissingToken)?;
         if parts.method != Method::GET && parts.method != Method::HEAD {

@@ -166,7 +166,7 @@ pub async fn stream(
         ),
     };
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(String::from).or(query.last_event_id);
-    let opener = if super::auth::is_known(&state, &headers).await {
+    let opener = if super::auth::is_known(&state, &headers, from.ip()).await {
         super::streams::Opener::Known
     } else {
         super::streams::Opener::Anonymous

@@ -71,6 +71,8 @@ pub struct AppState {
     pub sign_in_limiter: limit::Limiter,
     /// Staff accounts, sessions and device tokens.
     pub accounts: crate::accounts::Accounts,
+    /// Device tokens found valid lately (`auth::KnownDevices`).
+    pub known_devices: Arc<auth::KnownDevices>,
     /// Spoken call-outs for the board.
     pub speech: Arc<crate::speech::Speech>,
     /// Answers of counter actions, for requests sent again with the same key.

@@ -215,3 +215,27 @@ async fn many_phones_following_a_ticket_or_probing_health_cost_the_writer_one_re
     assert!(probed <= 2, "{probed} writer reads for 50 probes");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn made_up_tokens_cost_the_accounts_database_no_more_than_the_public_budget() {
+    let app = spawn_demo().await;
+    let phone = phone(9);
+    let mut answers = Vec::new();
+    for n in 0..80 {
+        let sent = phone
+            .post(app.url("/api/v1/tickets"))
+            .bearer_auth(format!("doan-bua-{n}"))
+            .json(&serde_json::json!({ "service": "DD" }))
+            .send()
+            .await
+            .expect("answers");
+        answers.push(status_json(sent).await);
+    }
+    let refused = answers.iter().filter(|(s, b)| *s == 401 && b["code"] == "invalid_token").count();
+    let limited = answers.iter().filter(|(s, b)| *s == 429 && b["code"] == "rate_limited").count();
+    assert_eq!((refused, limited), (60, 20), "60 looked up (the budget), then refused unread");
+    // The kiosk's configured token is not held back.
+    assert_eq!(app.issue("DD").await["number"], 1001);
+    assert_eq!(app.post("/api/v1/tickets", Some(KIOSK), Some(serde_json::json!({ "service": "DD" }))).await.0, 201);
+    app.stop().await;
+}

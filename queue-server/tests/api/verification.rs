@@ -35,11 +35,8 @@ async fn code_sent(seen: &Seen, n: usize) -> (String, String) {
         if let Some(q) = seen.lock().expect("lock").get(n).cloned() {
             let text = q.get("text").cloned().unwrap_or_default();
             // The one run of six digits (dates and times have fewer).
-            let code = text
-                .split(|c: char| !c.is_ascii_digit())
-                .rfind(|run| run.len() == 6)
-                .unwrap_or_default()
-                .to_string();
+            let code =
+                text.split(|c: char| !c.is_ascii_digit()).rfind(|run| run.len() == 6).unwrap_or_default().to_string();
             assert_eq!(code.len(), 6, "{text}");
             return (q.get("to").cloned().unwrap_or_default(), code);
         }
