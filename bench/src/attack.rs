@@ -3,11 +3,12 @@
 //!
 //! The server runs in a child process (its memory is its own) on loopback. The normal load comes
 //! from the centre's own devices: a kiosk issuing a ticket every 50 ms, a counter calling and
-//! finishing, an officer signing in every 2 s from the counter PC. Each attack comes from other
+//! finishing, an officer signing in every second from one of ten counter PCs in turn (each
+//! within its 10 sign-ins a minute). Each attack comes from other
 //! loopback addresses (127.x.y.z, each a phone): sign-in floods, streams resumed from far back and
 //! never read, half-sent requests and idle sockets, slot holds, dossier enumeration, anonymous
-//! followers of a ticket. For each phase it prints the kiosk's issue and the officer's sign-in
-//! latencies, failures, and the server's peak resident memory.
+//! followers of a ticket, made-up bearer tokens. For each phase it prints the kiosk's issue and the
+//! officer's sign-in latencies, failures, and the server's peak resident memory.
 
 use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -23,8 +24,16 @@ use tokio::io::AsyncWriteExt;
 use crate::stats::{Latencies, ms};
 
 /// The attacks, in the order they run.
-const PHASES: [&str; 7] =
-    ["none", "sign-in flood", "stream replay", "idle sockets", "hold hoarding", "dossier scan", "ticket followers"];
+const PHASES: [&str; 8] = [
+    "none",
+    "sign-in flood",
+    "stream replay",
+    "idle sockets",
+    "hold hoarding",
+    "dossier scan",
+    "ticket followers",
+    "made-up tokens",
+];
 
 /// The child: a demo server with default limits on loopback; prints its URL, serves until stdin closes.
 pub fn child(dir: &std::path::Path) -> anyhow::Result<()> {
@@ -56,7 +65,13 @@ pub fn child(dir: &std::path::Path) -> anyhow::Result<()> {
 fn phone(group: u8, n: u16) -> reqwest::Client {
     let [x, y] = n.to_be_bytes();
     let address = IpAddr::V4(Ipv4Addr::new(127, group, x, y.max(1)));
-    reqwest::Client::builder().local_address(Some(address)).timeout(Duration::from_secs(30)).build().unwrap_or_default()
+    // Redirects are not followed: a sign-in is its own 303.
+    reqwest::Client::builder()
+        .local_address(Some(address))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap_or_default()
 }
 
 /// Resident memory of `pid` in MB.
@@ -232,6 +247,25 @@ fn start_attack(phase: &str, base: &str, addr: SocketAddr, stop: &Arc<AtomicBool
                 }),
             );
         }),
+        "made-up tokens" => (0..20u16).for_each(|n| {
+            let (base, stop, http) = (base.to_string(), stop.clone(), phone(9, n));
+            spawn(
+                &mut tasks,
+                Box::pin(async move {
+                    let mut i = 0u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        i += 1;
+                        let body = serde_json::json!({ "service": "DD" });
+                        let _ = http
+                            .post(format!("{base}/api/v1/tickets"))
+                            .bearer_auth(format!("doan-{n}-{i}"))
+                            .json(&body)
+                            .send()
+                            .await;
+                    }
+                }),
+            );
+        }),
         _ => {}
     }
     tasks
@@ -241,7 +275,8 @@ fn start_attack(phase: &str, base: &str, addr: SocketAddr, stop: &Arc<AtomicBool
 struct Phase {
     issue: Latencies,
     sign_in: Latencies,
-    failed: usize,
+    /// Tickets not issued, sign-ins that did not succeed.
+    failed: (usize, usize),
     rss_mb: f64,
 }
 
@@ -249,6 +284,7 @@ async fn run_phase(phase: &str, base: &str, addr: SocketAddr, pid: u32, seconds:
     let stop = Arc::new(AtomicBool::new(false));
     let attack = start_attack(phase, base, addr, &stop);
     let failed = Arc::new(AtomicUsize::new(0));
+    let refused = Arc::new(AtomicUsize::new(0));
     let kiosk = {
         let (base, stop, failed, http) = (base.to_string(), stop.clone(), failed.clone(), phone(0, 1));
         tokio::spawn(async move {
@@ -277,14 +313,20 @@ async fn run_phase(phase: &str, base: &str, addr: SocketAddr, pid: u32, seconds:
         })
     };
     let officer = {
-        let (base, stop, failed, http) = (base.to_string(), stop.clone(), failed.clone(), phone(0, 2));
+        let (base, stop, failed) = (base.to_string(), stop.clone(), refused.clone());
+        let pcs: Vec<reqwest::Client> = (0..10).map(|n| phone(0, 10 + n)).collect();
         tokio::spawn(async move {
+            /// Sign-ins made so far, over every phase: the turn of the counter PCs goes on.
+            static TURN: AtomicUsize = AtomicUsize::new(0);
             let mut times = Latencies::default();
-            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
             while !stop.load(Ordering::Relaxed) {
                 tick.tick().await;
+                let turn = TURN.fetch_add(1, Ordering::Relaxed);
+                let (user, password) =
+                    [("canbo1", "demo-canbo1"), ("canbo2", "demo-canbo2"), ("canbo3", "demo-canbo3")][turn % 3];
                 let t = Instant::now();
-                match sign_in(&http, &base, "canbo1", "demo-canbo1").await {
+                match sign_in(&pcs[turn % pcs.len()], &base, user, password).await {
                     Some(303) => times.push(t.elapsed()),
                     _ => drop(failed.fetch_add(1, Ordering::Relaxed)),
                 }
@@ -304,7 +346,7 @@ async fn run_phase(phase: &str, base: &str, addr: SocketAddr, pid: u32, seconds:
     for task in attack {
         task.abort();
     }
-    Phase { issue, sign_in, failed: failed.load(Ordering::Relaxed), rss_mb: peak }
+    Phase { issue, sign_in, failed: (failed.load(Ordering::Relaxed), refused.load(Ordering::Relaxed)), rss_mb: peak }
 }
 
 /// Runs every phase for `seconds` each and prints a line per phase.
@@ -320,7 +362,7 @@ pub fn run(seconds: u64) -> anyhow::Result<()> {
     let pid = server.id();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     println!(
-        "attacks beside a centre's normal load, {seconds} s each, server defaults (kiosk issue every 50 ms, counter call+done, officer sign-in every 2 s):"
+        "attacks beside a centre's normal load, {seconds} s each, server defaults (kiosk issue every 50 ms, counter call+done, an officer signing in every second from one of 10 counter PCs):"
     );
     runtime.block_on(async {
         let http = reqwest::Client::new();
@@ -328,14 +370,15 @@ pub fn run(seconds: u64) -> anyhow::Result<()> {
         for phase in PHASES {
             let mut p = run_phase(phase, &base, addr, pid, seconds).await;
             println!(
-                "  {phase:<17} kiosk issue p50 {:>5.1} ms p99 {:>6.1} ms ({} issued) | officer sign-in p50 {:>6.1} ms p99 {:>7.1} ms ({}) | failed {} | server RSS peak {:.0} MB",
+                "  {phase:<17} kiosk issue p50 {:>5.1} ms p99 {:>6.1} ms ({} issued, {} failed) | officer sign-in p50 {:>6.1} ms p99 {:>7.1} ms ({} in, {} failed) | server RSS peak {:.0} MB",
                 ms(p.issue.percentile(50.0)),
                 ms(p.issue.percentile(99.0)),
                 p.issue.len(),
+                p.failed.0,
                 ms(p.sign_in.percentile(50.0)),
                 ms(p.sign_in.percentile(99.0)),
                 p.sign_in.len(),
-                p.failed,
+                p.failed.1,
                 p.rss_mb
             );
         }

@@ -1,7 +1,8 @@
-//! The citizen's journey in real headless Chromium: booking a slot on `/book`, checking the code in
+//! The citizen's journey in real headless Chromium: booking a slot on `/book` (also with the code an
+//! SMS gateway took to the phone), checking the booking code in
 //! at the kiosk (Slint testing backend), and following a ticket on `/t/{ticket}` while counters
 //! call, without reloading the page. The phone is set up as phones are found: its zone left on UTC
-//! and its clock ten minutes off; the server runs on a manual clock on a fixed day. Both tests run
+//! and its clock ten minutes off; the server runs on a manual clock on a fixed day. The tests run
 //! again with the machine's clock a year ahead (`faketime`): no page depends on today's date.
 
 mod common;
@@ -41,6 +42,7 @@ fn the_page_tests_pass_with_the_clock_a_year_ahead() {
         &[
             "a_slot_booked_in_chromium_is_checked_in_at_the_kiosk",
             "the_ticket_page_follows_position_and_counter_without_reloading",
+            "with_an_sms_gateway_the_booking_is_confirmed_with_the_code_sent_to_the_phone",
         ],
     );
 }
@@ -140,5 +142,78 @@ fn the_ticket_page_follows_position_and_counter_without_reloading() {
     browser.text_until("#counter", WAIT, |t| t == "Quầy 1");
     assert_eq!(browser.text("#status"), "Đã đến lượt");
     assert_eq!(browser.script("return window.notReloaded === true"), serde_json::json!(true), "the page was reloaded");
+    drop(runtime);
+}
+
+/// An SMS gateway on loopback keeping every message's text; its URL template.
+fn sms_gateway(runtime: &tokio::runtime::Runtime) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::collections::HashMap;
+    let texts: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let kept = texts.clone();
+    let record = move |axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>| {
+        let kept = kept.clone();
+        async move {
+            kept.lock().expect("lock").push(q.get("text").cloned().unwrap_or_default());
+            "OK"
+        }
+    };
+    let url = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let url = format!("http://{}/send?to={{phone}}&text={{text}}", listener.local_addr().expect("addr"));
+        let app = axum::Router::new().route("/send", axum::routing::get(record));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    });
+    (url, texts)
+}
+
+#[test]
+fn with_an_sms_gateway_the_booking_is_confirmed_with_the_code_sent_to_the_phone() {
+    common::check_clock_ahead();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (gateway, texts) = sms_gateway(&runtime);
+    let example = queue_server::config::EXAMPLE;
+    let config = example.replacen("[appointments]", &format!("[appointments]\nsms_url = \"{gateway}\""), 1);
+    let config = Config::parse("example", &config).expect("config with a gateway");
+    assert!(config.verify_phone, "on by default with a gateway");
+    let clock = ManualClock::new(monday("07:00"));
+    let (server, _stop) = serve(&runtime, config, Arc::new(clock), dir.path().join("server.db"));
+
+    let browser = phone_with_a_wrong_clock();
+    browser.goto(&format!("{server}/book"));
+    browser.click("#services button[data-code='CA']", WAIT);
+    browser.click("#days button[data-date='2026-11-23']", WAIT);
+    browser.click("#slots button[data-start='2026-11-23T09:30:00+07:00']", WAIT);
+    browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 09:30"));
+    browser.type_into("#name", "Trần Thị Hoa");
+    browser.type_into("#phone", "0912 345 678");
+    // Confirming before asking for the code says what to do.
+    browser.click("#confirm", WAIT);
+    let error = browser.text_until("#error", WAIT, |t| !t.is_empty());
+    assert!(error.contains("Gửi mã xác nhận"), "{error}");
+    browser.click("#send-code", WAIT);
+    let note = browser.text_until("#verify-note", WAIT, |t| t.starts_with("Đã gửi mã"));
+    assert!(note.contains("09******78") && note.contains("gửi lại 2 lần"), "{note}");
+    let started = std::time::Instant::now();
+    let text = loop {
+        if let Some(text) = texts.lock().expect("lock").first().cloned() {
+            break text;
+        }
+        assert!(started.elapsed() < WAIT, "no message reached the gateway");
+        std::thread::yield_now();
+    };
+    let code =
+        text.split(|c: char| !c.is_ascii_digit()).rfind(|run| run.len() == 6).expect("a 6-digit code").to_string();
+    assert!(text.contains("Căn cước") && text.contains("09:30"), "{text}");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    browser.type_into("#otp", wrong);
+    browser.click("#confirm", WAIT);
+    browser.text_until("#error", WAIT, |t| t.contains("còn 4 lần"));
+    browser.type_into("#otp", &code);
+    browser.click("#confirm", WAIT);
+    let booking = browser.text_until("#code", WAIT, |t| t.len() == 6);
+    assert!(browser.text("#summary").contains("09:30"), "{}", browser.text("#summary"));
+    eprintln!("booked in Chromium with the code from the SMS: {booking}");
     drop(runtime);
 }

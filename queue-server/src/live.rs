@@ -45,6 +45,9 @@ struct Inner {
 pub struct Hub {
     inner: Mutex<Inner>,
     tx: broadcast::Sender<Arc<Published>>,
+    /// The sequence after each committed batch: what a view of one ticket follows (one wake per
+    /// change of the queue, not one per event).
+    changes: tokio::sync::watch::Sender<u64>,
     boot: String,
 }
 
@@ -75,7 +78,8 @@ impl Hub {
     /// A hub starting from `snapshot`; `boot` distinguishes this server start in event ids.
     pub fn new(snapshot: Snapshot, boot: String) -> Self {
         let (tx, _) = broadcast::channel(RING);
-        Self { inner: Mutex::new(Inner { seq: 0, ring: VecDeque::new(), snapshot: Arc::new(snapshot) }), tx, boot }
+        let inner = Mutex::new(Inner { seq: 0, ring: VecDeque::new(), snapshot: Arc::new(snapshot) });
+        Self { inner, tx, changes: tokio::sync::watch::Sender::new(0), boot }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -103,6 +107,13 @@ impl Hub {
         let mut inner = self.lock();
         inner.snapshot = Arc::new(snapshot);
         self.append(&mut inner, events);
+        self.changes.send_replace(inner.seq);
+    }
+
+    /// Follows the committed changes of the queue: the receiver sees the version after each one
+    /// (the latest only, however many passed while it was busy).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Publishes an event that does not change the snapshot (device health).

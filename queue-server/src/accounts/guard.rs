@@ -57,6 +57,8 @@ struct Attempts {
 #[derive(Debug)]
 struct Inner {
     pairs: LruCache<(String, IpAddr), Attempts>,
+    /// Devices whose last sign-in failed, with when ([`Guard::suspect`]).
+    suspects: LruCache<IpAddr, Timestamp>,
     /// Failures of pairs pushed out before they were reported.
     dropped_unreported: u64,
 }
@@ -70,7 +72,8 @@ pub struct Guard {
 impl Default for Guard {
     fn default() -> Self {
         let capacity = NonZeroUsize::new(CAPACITY).unwrap_or(NonZeroUsize::MIN);
-        Self { inner: Mutex::new(Inner { pairs: LruCache::new(capacity), dropped_unreported: 0 }) }
+        let inner = Inner { pairs: LruCache::new(capacity), suspects: LruCache::new(capacity), dropped_unreported: 0 };
+        Self { inner: Mutex::new(inner) }
     }
 }
 
@@ -117,6 +120,7 @@ impl Guard {
     pub fn failed(&self, username: &str, client: IpAddr, now: Timestamp, policy: &Policy) -> Option<Timestamp> {
         let window = SignedDuration::from_mins(i64::from(policy.lock_minutes));
         self.with(|inner| {
+            inner.suspects.put(device_key(client), now);
             let key = (username.to_string(), client);
             if !inner.pairs.contains(&key)
                 && let Some((_, pushed)) = inner.pairs.push(key.clone(), Attempts::default())
@@ -141,10 +145,22 @@ impl Guard {
     /// A right password from `client`: its count starts again.
     pub fn succeeded(&self, username: &str, client: IpAddr) {
         self.with(|inner| {
+            inner.suspects.pop(&device_key(client));
             if let Some(a) = inner.pairs.get_mut(&(username.to_string(), client)) {
                 *a = Attempts { unreported: a.unreported, ..Attempts::default() };
             }
         });
+    }
+
+    /// Whether `client`'s last sign-in, within the last 15 minutes, failed: its next password check
+    /// waits in the lane of suspects, so a flood of wrong passwords does not hold up officers.
+    pub fn suspect(&self, client: IpAddr, now: Timestamp) -> bool {
+        self.with(|inner| {
+            inner
+                .suspects
+                .get(&device_key(client))
+                .is_some_and(|at| now.duration_since(*at) < SignedDuration::from_mins(15))
+        })
     }
 
     /// An administrator lifted `username`'s locks (every client's).
@@ -231,6 +247,22 @@ mod tests {
         assert!(guard.failed("lan", client, t(100), &policy).is_none(), "counted from one again");
         (0..3).for_each(|_| assert!(guard.failed("lan", client, t(101), &policy).is_none()));
         assert_eq!(guard.failed("lan", client, t(101), &policy), Some(t(116)), "five within the lock time lock");
+    }
+
+    #[test]
+    fn a_device_whose_last_sign_in_failed_is_a_suspect_for_15_minutes_or_until_it_succeeds() {
+        let guard = Guard::default();
+        let policy = Policy::default();
+        let (phone, counter_pc): (IpAddr, IpAddr) =
+            ("10.0.9.7".parse().expect("address"), "10.0.1.3".parse().expect("address"));
+        assert!(!guard.suspect(phone, t(0)), "a first attempt is no suspect");
+        guard.failed("canbo1", phone, t(0), &policy);
+        assert!(guard.suspect(phone, t(14)));
+        assert!(!guard.suspect(phone, t(15)), "15 minutes later");
+        assert!(!guard.suspect(counter_pc, t(1)), "another device is not");
+        guard.failed("canbo2", counter_pc, t(20), &policy);
+        guard.succeeded("canbo2", counter_pc);
+        assert!(!guard.suspect(counter_pc, t(20)), "a typo then the right password");
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub use password::{Verifier, hash_password, verify_password};
 const CHECKS_AT_ONCE: usize = 2;
 /// Sign-ins that may wait for a check; beyond, `Busy` at once (the wait would pass a page's patience).
 const CHECKS_WAITING: usize = 64;
+/// Sign-ins from devices whose last attempt failed ([`guard::Guard::suspect`]) that may wait; they
+/// are checked one at a time, so the other check stays for everyone else.
+const SUSPECTS_WAITING: usize = 32;
 
 /// Sign-in rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +152,8 @@ pub struct Accounts {
     /// Places in the queue for a check; a permit is held while waiting, and given back however
     /// the wait ends (a client that hangs up drops it).
     waiting: Arc<tokio::sync::Semaphore>,
+    /// The lane of suspects: one check at a time, [`SUSPECTS_WAITING`] waiting.
+    suspects: Arc<(tokio::sync::Semaphore, tokio::sync::Semaphore)>,
 }
 
 /// A new random token: 32 bytes as hex.
@@ -207,6 +212,7 @@ impl Accounts {
             verifier: Arc::default(),
             checks: Arc::new(tokio::sync::Semaphore::new(CHECKS_AT_ONCE)),
             waiting: Arc::new(tokio::sync::Semaphore::new(CHECKS_WAITING)),
+            suspects: Arc::new((tokio::sync::Semaphore::new(1), tokio::sync::Semaphore::new(SUSPECTS_WAITING))),
         }
     }
 

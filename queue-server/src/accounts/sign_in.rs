@@ -81,8 +81,9 @@ impl Accounts {
     }
 
     /// [`Accounts::login`] on the blocking pool, with at most a few password checks at once (each
-    /// takes a core and 19 MiB for ~30 ms) so sign-ins never starve the queue of CPU or memory.
-    /// When too many wait already: `Busy` at once.
+    /// takes a core and 19 MiB for ~30 ms) so sign-ins never starve the queue of CPU or memory;
+    /// devices whose last attempt failed are checked one at a time in a lane of their own. When
+    /// too many wait already: `Busy` at once.
     pub async fn login_async(
         &self,
         username: String,
@@ -90,15 +91,27 @@ impl Accounts {
         client: IpAddr,
         now: Timestamp,
     ) -> Result<(Session, String), AccountError> {
-        let place = self.waiting.clone().try_acquire_owned().map_err(|_| AccountError::Busy)?;
+        // A device whose last attempt failed waits in its own lane and is checked one at a time:
+        // phones guessing passwords share one check, officers have the other.
+        let suspect = self.guard.suspect(client, now);
+        let (lane, place) = if suspect {
+            let place = self.suspects.1.try_acquire().map_err(|_| AccountError::Busy)?;
+            (Some(self.suspects.0.acquire().await.map_err(|_| AccountError::Unavailable)?), place)
+        } else {
+            (None, self.waiting.try_acquire().map_err(|_| AccountError::Busy)?)
+        };
         let permit = self.checks.clone().acquire_owned().await.map_err(|_| AccountError::Unavailable)?;
         drop(place);
-        self.run(move |a| {
-            let answer = a.login(&username, &password, client, now);
-            drop(permit);
-            answer
-        })
-        .await
+        let answer = self
+            .run(move |a| {
+                let answer = a.login(&username, &password, client, now);
+                drop(permit);
+                answer
+            })
+            .await;
+        // A suspect's lane is held until its check is done.
+        drop(lane);
+        answer
     }
 
     /// Writes the failed sign-ins counted since the last report as one event row

@@ -110,13 +110,19 @@ pub async fn rejoin(
 struct Follow {
     state: AppState,
     id: TicketId,
-    rx: tokio::sync::broadcast::Receiver<std::sync::Arc<crate::live::Published>>,
+    /// The queue's version after each committed change.
+    changes: tokio::sync::watch::Receiver<u64>,
+    /// At most one refresh per [`PACE`]: a busy morning's many changes a second are one update.
+    pace: tokio::time::Interval,
     last: Option<std::sync::Arc<str>>,
     next: Option<std::sync::Arc<str>>,
     beat: tokio::time::Interval,
     /// Held while the stream is open.
     _slot: super::streams::Slot,
 }
+
+/// Shortest time between two refreshes of a followed ticket.
+const PACE: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl Follow {
     /// The ticket as JSON if it changed since the last one sent. Every follower of a ticket shares
@@ -127,7 +133,6 @@ impl Follow {
     }
 
     async fn step(mut self) -> Option<(Result<Event, Infallible>, Follow)> {
-        use tokio::sync::broadcast::error::RecvError;
         loop {
             if let Some(json) = self.next.take() {
                 self.last = Some(json.clone());
@@ -138,12 +143,13 @@ impl Follow {
                 return None;
             }
             tokio::select! {
-                received = self.rx.recv() => match received {
-                    // Service figures follow every committed batch: the moment positions may move.
-                    Ok(p) if p.name == "service_stats" || p.name == "day_started" => self.next = self.changed().await,
-                    Ok(_) => {}
-                    Err(RecvError::Lagged(_)) => self.next = self.changed().await,
-                    Err(RecvError::Closed) => return None,
+                changed = self.changes.changed() => {
+                    if changed.is_err() {
+                        return None;
+                    }
+                    self.pace.tick().await;
+                    self.changes.borrow_and_update();
+                    self.next = self.changed().await;
                 },
                 _ = shutdown.changed() => return None,
                 _ = self.beat.tick() => return Some((Ok(super::events::heartbeat(&self.state)), self)),
@@ -170,13 +176,16 @@ pub async fn live(
         .streams
         .open(from.ip(), state.config.streams, super::streams::Opener::Anonymous)
         .map_err(ApiError::StreamsFull)?;
-    let rx = state.hub.subscribe(None).rx;
+    let mut changes = state.hub.changes();
+    changes.borrow_and_update();
+    let mut pace = tokio::time::interval(PACE);
+    pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let first = state.store.shared_ticket(id.clone()).await?.ok_or_else(|| ApiError::NotFound {
         code: "ticket_not_found",
         message: format!("Không tìm thấy phiếu «{id}»"),
     })?;
     let next = Some(first.json.clone());
-    let follow = Follow { state, id, rx, last: None, next, beat: super::events::heartbeats(), _slot: slot };
+    let follow = Follow { state, id, changes, pace, last: None, next, beat: super::events::heartbeats(), _slot: slot };
     let stream = futures_util::stream::unfold(follow, Follow::step);
     Ok(Sse::new(stream))
 }
