@@ -110,11 +110,13 @@ fn slot_info(queue: &Queue, start: Timestamp, left: u32, capacity: u32, booked: 
     SlotInfo { start: schedule.format(start), time: schedule.local_hhmm(start), left, capacity, booked }
 }
 
-/// Fields that take bookings, with their bookable days and places left.
+/// Fields that take bookings, with their bookable days and places left (computed once per change
+/// of the queue and minute, whoever asks).
 #[utoipa::path(get, path = "/api/v1/appointments/services", tag = "appointments",
     responses((status = 200, body = BookableServices)))]
 pub async fn services(State(state): State<AppState>) -> Result<Json<BookableServices>, ApiError> {
-    let mut services = state.store.read(bookable).await?;
+    let minute = state.clock.now().as_second().div_euclid(60);
+    let mut services = (*state.store.read_shared("bookable".into(), minute, bookable).await?).clone();
     services.verify_phone = state.config.verify_phone;
     Ok(Json(services))
 }
@@ -139,9 +141,11 @@ pub async fn list_slots(
     let Query(query) = query?;
     let service = ServiceCode::parse(&query.service)?;
     let day = parse_day(&query.date)?;
+    let minute = state.clock.now().as_second().div_euclid(60);
+    let key = format!("slots/{service}/{day}");
     let answer = state
         .store
-        .read(move |queue, now| {
+        .read_shared(key, minute, move |queue, now| {
             queue.bookable(&service).map(|_| ())?;
             Ok::<_, DomainError>(SlotsResponse {
                 service: service.to_string(),
@@ -150,7 +154,7 @@ pub async fn list_slots(
             })
         })
         .await?;
-    Ok(Json(answer.map_err(ApiError::Refused)?))
+    Ok(Json((*answer).clone().map_err(ApiError::Refused)?))
 }
 
 /// Holds a slot for the hold time while the citizen enters their details.

@@ -103,7 +103,8 @@ pub struct Store {
     catalog: Arc<Catalog>,
     centre: Arc<Centre>,
     hub: Arc<Hub>,
-    views: Arc<shared::Views>,
+    views: Arc<shared::TicketViews>,
+    pages: Arc<shared::PageViews>,
     probe: Arc<Mutex<(std::time::Instant, Arc<tokio::sync::OnceCell<()>>)>>,
 }
 
@@ -183,6 +184,7 @@ impl Store {
             centre,
             hub: hub.clone(),
             views: Arc::default(),
+            pages: Arc::default(),
             probe: Arc::new(Mutex::new((std::time::Instant::now(), Arc::default()))),
         };
         Ok((store, hub))
@@ -272,6 +274,27 @@ impl Store {
         };
         self.send(Request::Read(Box::new(job)))?;
         answer.await.map_err(|_| StoreError::Unavailable)?.ok_or(StoreError::Unavailable)
+    }
+
+    /// `f` over the committed queue, computed once per queue version and `minute` (the caller's
+    /// clock, in minutes) for `key` and shared by every reader asking the same: a public page
+    /// many phones read costs the writer one computation per change and minute. `key` must name
+    /// everything `f` depends on besides the queue and the time.
+    pub async fn read_shared<T: Send + Sync + 'static>(
+        &self,
+        key: String,
+        minute: i64,
+        f: impl FnOnce(&Queue, jiff::Timestamp) -> T + Send + 'static,
+    ) -> Result<Arc<T>, StoreError> {
+        let compute = || async {
+            let value: Arc<dyn std::any::Any + Send + Sync> = Arc::new(self.read(f).await?);
+            Ok(value)
+        };
+        let value = self.pages.get((key, minute), self.hub.version(), compute).await?;
+        value.downcast::<T>().map_err(|_| {
+            tracing::error!("a shared view was asked for with another type under the same key");
+            StoreError::Unavailable
+        })
     }
 
     /// Asks the writer to roll the day over and expire no-shows if due.

@@ -45,27 +45,38 @@ impl Shared {
     }
 }
 
-type Cell = Arc<OnceCell<Option<Arc<Shared>>>>;
-
-#[derive(Debug, Default)]
-struct Inner {
+#[derive(Debug)]
+struct Inner<K, V> {
     version: u64,
-    entries: HashMap<Key, Cell>,
+    entries: HashMap<K, Arc<OnceCell<V>>>,
 }
 
-/// The shared views (see the module doc).
-#[derive(Debug, Default)]
-pub(crate) struct Views {
-    inner: Mutex<Inner>,
+/// The shared views (see the module doc): values of type `V` by key `K`, for one version.
+#[derive(Debug)]
+pub(crate) struct Views<K, V> {
+    inner: Mutex<Inner<K, V>>,
 }
 
-impl Views {
+impl<K, V> Default for Views<K, V> {
+    fn default() -> Self {
+        Self { inner: Mutex::new(Inner { version: 0, entries: HashMap::new() }) }
+    }
+}
+
+/// Views of today's tickets.
+pub(crate) type TicketViews = Views<Key, Option<Arc<Shared>>>;
+
+/// Views of the public booking pages (bookable fields, a day's slots), by what is asked and the
+/// minute asked in (what can be booked moves with the time as well as with the queue).
+pub(crate) type PageViews = Views<(String, i64), Arc<dyn std::any::Any + Send + Sync>>;
+
+impl<K: std::hash::Hash + Eq, V: Clone> Views<K, V> {
     /// The view of `key` as of `version`: the one already computed for it, or `compute`'s (run by
     /// one reader while the others wait for it). Errors are not kept: the next reader tries again.
-    pub async fn get<F, Fut>(&self, key: Key, version: u64, compute: F) -> Result<Option<Arc<Shared>>, StoreError>
+    pub async fn get<F, Fut>(&self, key: K, version: u64, compute: F) -> Result<V, StoreError>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Option<Arc<Shared>>, StoreError>>,
+        Fut: Future<Output = Result<V, StoreError>>,
     {
         let cell = {
             let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -103,7 +114,7 @@ mod tests {
 
     #[tokio::test]
     async fn many_readers_of_one_version_share_one_computation_and_a_new_version_computes_again() {
-        let views = Arc::new(Views::default());
+        let views = Arc::new(TicketViews::default());
         let computed = Arc::new(AtomicUsize::new(0));
         let read = |version: u64| {
             let (views, computed) = (views.clone(), computed.clone());
@@ -131,7 +142,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_computation_is_not_kept_and_the_table_is_bounded() {
-        let views = Views::default();
+        let views = TicketViews::default();
         let failed = views.get(Key::Number(1), 1, || async { Err(StoreError::Busy) }).await;
         assert_eq!(failed.err(), Some(StoreError::Busy));
         let again = views.get(Key::Number(1), 1, || async { Ok(None) }).await;

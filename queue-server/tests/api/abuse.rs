@@ -239,3 +239,51 @@ async fn made_up_tokens_cost_the_accounts_database_no_more_than_the_public_budge
     assert_eq!(app.post("/api/v1/tickets", Some(KIOSK), Some(serde_json::json!({ "service": "DD" }))).await.0, 201);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn many_phones_reading_the_booking_pages_cost_the_writer_one_computation_per_change_and_minute() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let clock = queue_server::domain::ManualClock::new(crate::helpers::monday("07:00"));
+    let app = spawn(Config::demo(), Some(clock.clone()), None).await;
+    let reads = || app.store.counters().reads.load(Relaxed);
+    let read_all = |n: u32| {
+        let app = &app;
+        async move {
+            let pages = (0..n).map(|i| {
+                let path = if i % 2 == 0 {
+                    "/api/v1/appointments/services"
+                } else {
+                    "/api/v1/appointments/slots?service=CA&date=2026-11-23"
+                };
+                phone(i).get(app.url(path)).send()
+            });
+            for answer in futures_util::future::join_all(pages).await {
+                assert_eq!(answer.expect("answers").status().as_u16(), 200);
+            }
+        }
+    };
+    let before = reads();
+    read_all(60).await;
+    assert_eq!(reads() - before, 2, "60 phones, two pages: two computations");
+    // A hold changes what is left: the next readers see it, computed once more.
+    let (status, _) = app
+        .post(
+            "/api/v1/appointments/holds",
+            None,
+            Some(serde_json::json!({ "service": "CA", "slot": "2026-11-23T09:00:00+07:00" })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let before = reads();
+    let (_, slots) = app.get("/api/v1/appointments/slots?service=CA&date=2026-11-23").await;
+    let nine = slots["slots"].as_array().expect("slots").iter().find(|s| s["time"] == "09:00").cloned().expect("09:00");
+    assert_eq!(nine["left"], 2, "the held place is not offered: {nine}");
+    read_all(60).await;
+    assert_eq!(reads() - before, 2, "once more per page after the change");
+    // A minute later what can be booked is computed again, without any change.
+    clock.set(crate::helpers::monday("07:01"));
+    let before = reads();
+    read_all(20).await;
+    assert_eq!(reads() - before, 2);
+    app.stop().await;
+}
