@@ -36,7 +36,7 @@ pub async fn run<T: Transport + 'static>(config: BridgeConfig, transport: T, mut
         return;
     }
     let mut desired = Desired::new(config.displays.clone());
-    let mut live = live::follow(&config.server_url, "calls,counters,system");
+    let mut live = live::follow(&config.server_url, "calls,counters,system", &config.token);
     // Every request has a deadline, and reports go out beside the event loop: a server that stops
     // answering half way never holds back a call on the displays.
     let http =

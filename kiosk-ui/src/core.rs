@@ -241,7 +241,7 @@ impl Core {
     pub fn spawn_background(self: &Arc<Self>, runtime: &tokio::runtime::Handle) {
         let core = self.clone();
         runtime.spawn(async move {
-            let mut live = live::follow(&core.config.server_url, "services,system");
+            let mut live = live::follow(&core.config.server_url, "services,system", &core.config.token);
             while let Some(message) = live.recv().await {
                 match message {
                     LiveMessage::Connected => {

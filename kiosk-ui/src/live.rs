@@ -40,15 +40,17 @@ const MAX_BACKOFF: Duration = Duration::from_secs(3);
 /// More than this many bytes without the end of an event is not the server's stream.
 const MAX_EVENT: usize = 4 << 20;
 
-/// Follows `{server}/api/v1/events?topics=…` until the receiver is dropped.
-pub fn follow(server: &str, topics: &str) -> mpsc::UnboundedReceiver<LiveMessage> {
+/// Follows `{server}/api/v1/events?topics=…` until the receiver is dropped, with the device's
+/// `token` (the server keeps a share of its live streams for its own devices).
+pub fn follow(server: &str, topics: &str, token: &str) -> mpsc::UnboundedReceiver<LiveMessage> {
     let (tx, rx) = mpsc::unbounded_channel();
     let url = format!("{}/api/v1/events?topics={topics}", server.trim_end_matches('/'));
+    let token = token.to_string();
     tokio::spawn(async move {
         let http = reqwest::Client::builder().connect_timeout(CONNECT).build().unwrap_or_default();
         let mut backoff = Duration::from_millis(500);
         loop {
-            let reason = match stream_once(&http, &url, &tx).await {
+            let reason = match stream_once(&http, &url, &token, &tx).await {
                 Ok(true) => {
                     backoff = Duration::from_millis(500);
                     "máy chủ đã đóng luồng sự kiện".to_string()
@@ -79,10 +81,11 @@ pub fn follow(server: &str, topics: &str) -> mpsc::UnboundedReceiver<LiveMessage
 async fn stream_once(
     http: &reqwest::Client,
     url: &str,
+    token: &str,
     tx: &mpsc::UnboundedSender<LiveMessage>,
 ) -> Result<bool, (String, bool)> {
     let fail = |connected: bool| move |e: String| (e, connected);
-    let mut response = tokio::time::timeout(CONNECT, http.get(url).send())
+    let mut response = tokio::time::timeout(CONNECT, http.get(url).bearer_auth(token).send())
         .await
         .map_err(|_| "máy chủ không trả lời".to_string())
         .map_err(fail(false))?

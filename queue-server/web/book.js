@@ -141,6 +141,8 @@
       $("verify-box").hidden = !state.verify;
       $("otp").value = "";
       $("send-code").textContent = "Gửi mã xác nhận";
+      $("send-code").disabled = false;
+      $("verify-note").textContent = "Trung tâm gửi mã 6 chữ số tới số điện thoại trên để xác nhận lịch hẹn.";
       show("step-details");
       $("step-details").scrollIntoView({ block: "start", behavior: "smooth" });
       $("name").focus();
@@ -213,11 +215,11 @@
       $("verify-note").textContent = "Đã gửi mã tới số " + sent.phone + ". Nhập mã nhận được vào ô dưới đây" +
         (sent.sends_left ? " (có thể gửi lại " + sent.sends_left + " lần)." : ".");
       b.textContent = "Gửi lại mã";
+      b.disabled = !sent.sends_left;
       $("otp").focus();
     } catch (e) {
       showError(e.message);
-    } finally {
-      b.disabled = false;
+      b.disabled = e.code === "verification_sends_spent";
     }
   }
 

@@ -158,7 +158,7 @@ pub struct VerifyRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct VerificationSent {
-    /// The number it goes to, masked (`091****678`).
+    /// The number it goes to, masked (`09******78`).
     pub phone: String,
     /// Codes this hold may still be sent.
     pub sends_left: u32,
@@ -227,7 +227,7 @@ pub struct Booking {
     /// Name, masked (`Nguyễn V. A.`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Phone, masked (`091****678`).
+    /// Phone, masked (`09******78`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// The ticket it became.

@@ -59,9 +59,14 @@ struct Inner {
     pairs: LruCache<(String, IpAddr), Attempts>,
     /// Devices whose last sign-in failed, with when ([`Guard::suspect`]).
     suspects: LruCache<IpAddr, Timestamp>,
+    /// Devices someone signed in from, with when: a typo there does not make them suspects.
+    trusted: LruCache<IpAddr, Timestamp>,
     /// Failures of pairs pushed out before they were reported.
     dropped_unreported: u64,
 }
+
+/// How long a device someone signed in from stays out of the lane of suspects.
+pub const TRUSTED_FOR: SignedDuration = SignedDuration::from_hours(12);
 
 /// Failed sign-ins per (account, client).
 #[derive(Debug)]
@@ -72,7 +77,12 @@ pub struct Guard {
 impl Default for Guard {
     fn default() -> Self {
         let capacity = NonZeroUsize::new(CAPACITY).unwrap_or(NonZeroUsize::MIN);
-        let inner = Inner { pairs: LruCache::new(capacity), suspects: LruCache::new(capacity), dropped_unreported: 0 };
+        let inner = Inner {
+            pairs: LruCache::new(capacity),
+            suspects: LruCache::new(capacity),
+            trusted: LruCache::new(capacity),
+            dropped_unreported: 0,
+        };
         Self { inner: Mutex::new(inner) }
     }
 }
@@ -143,23 +153,26 @@ impl Guard {
     }
 
     /// A right password from `client`: its count starts again.
-    pub fn succeeded(&self, username: &str, client: IpAddr) {
+    pub fn succeeded(&self, username: &str, client: IpAddr, now: Timestamp) {
         self.with(|inner| {
             inner.suspects.pop(&device_key(client));
+            inner.trusted.put(device_key(client), now);
             if let Some(a) = inner.pairs.get_mut(&(username.to_string(), client)) {
                 *a = Attempts { unreported: a.unreported, ..Attempts::default() };
             }
         });
     }
 
-    /// Whether `client`'s last sign-in, within the last 15 minutes, failed: its next password check
-    /// waits in the lane of suspects, so a flood of wrong passwords does not hold up officers.
-    pub fn suspect(&self, client: IpAddr, now: Timestamp) -> bool {
+    /// Whether `client`'s last sign-in failed within the policy's lock time, and nobody signed in
+    /// from it in the last [`TRUSTED_FOR`]: its next password check waits in the lane of suspects,
+    /// so a flood of wrong passwords does not hold up officers (whose counter PCs, once used, stay
+    /// out of that lane after a typo).
+    pub fn suspect(&self, client: IpAddr, now: Timestamp, policy: &Policy) -> bool {
+        let window = SignedDuration::from_mins(i64::from(policy.lock_minutes));
         self.with(|inner| {
-            inner
-                .suspects
-                .get(&device_key(client))
-                .is_some_and(|at| now.duration_since(*at) < SignedDuration::from_mins(15))
+            let key = device_key(client);
+            let trusted = inner.trusted.get(&key).is_some_and(|at| now.duration_since(*at) < TRUSTED_FOR);
+            !trusted && inner.suspects.get(&key).is_some_and(|at| now.duration_since(*at) < window)
         })
     }
 
@@ -243,26 +256,33 @@ mod tests {
             assert_eq!(guard.failed("lan", client, t(minute), &policy), None, "minute {minute}: 15 min from the first");
         }
         (0..4).for_each(|_| assert!(guard.failed("lan", client, t(100), &policy).is_none()));
-        guard.succeeded("lan", client);
+        guard.succeeded("lan", client, t(100));
         assert!(guard.failed("lan", client, t(100), &policy).is_none(), "counted from one again");
         (0..3).for_each(|_| assert!(guard.failed("lan", client, t(101), &policy).is_none()));
         assert_eq!(guard.failed("lan", client, t(101), &policy), Some(t(116)), "five within the lock time lock");
     }
 
     #[test]
-    fn a_device_whose_last_sign_in_failed_is_a_suspect_for_15_minutes_or_until_it_succeeds() {
+    fn a_device_whose_last_sign_in_failed_is_a_suspect_for_the_lock_time_unless_someone_signed_in_there() {
         let guard = Guard::default();
         let policy = Policy::default();
         let (phone, counter_pc): (IpAddr, IpAddr) =
             ("10.0.9.7".parse().expect("address"), "10.0.1.3".parse().expect("address"));
-        assert!(!guard.suspect(phone, t(0)), "a first attempt is no suspect");
+        assert!(!guard.suspect(phone, t(0), &policy), "a first attempt is no suspect");
         guard.failed("canbo1", phone, t(0), &policy);
-        assert!(guard.suspect(phone, t(14)));
-        assert!(!guard.suspect(phone, t(15)), "15 minutes later");
-        assert!(!guard.suspect(counter_pc, t(1)), "another device is not");
+        assert!(guard.suspect(phone, t(14), &policy));
+        assert!(!guard.suspect(phone, t(15), &policy), "the lock time later");
+        assert!(!guard.suspect(counter_pc, t(1), &policy), "another device is not");
         guard.failed("canbo2", counter_pc, t(20), &policy);
-        guard.succeeded("canbo2", counter_pc);
-        assert!(!guard.suspect(counter_pc, t(20)), "a typo then the right password");
+        guard.succeeded("canbo2", counter_pc, t(20));
+        assert!(!guard.suspect(counter_pc, t(20), &policy), "a typo then the right password");
+        guard.failed("canbo2", counter_pc, t(200), &policy);
+        assert!(
+            !guard.suspect(counter_pc, t(201), &policy),
+            "a PC signed in from this morning: a typo is no suspicion"
+        );
+        guard.failed("canbo2", counter_pc, t(20 + 12 * 60), &policy);
+        assert!(guard.suspect(counter_pc, t(20 + 12 * 60), &policy), "12 hours on it is");
     }
 
     #[test]

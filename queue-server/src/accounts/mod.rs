@@ -153,7 +153,7 @@ pub struct Accounts {
     /// the wait ends (a client that hangs up drops it).
     waiting: Arc<tokio::sync::Semaphore>,
     /// The lane of suspects: one check at a time, [`SUSPECTS_WAITING`] waiting.
-    suspects: Arc<(tokio::sync::Semaphore, tokio::sync::Semaphore)>,
+    suspects: (Arc<tokio::sync::Semaphore>, Arc<tokio::sync::Semaphore>),
 }
 
 /// A new random token: 32 bytes as hex.
@@ -212,7 +212,10 @@ impl Accounts {
             verifier: Arc::default(),
             checks: Arc::new(tokio::sync::Semaphore::new(CHECKS_AT_ONCE)),
             waiting: Arc::new(tokio::sync::Semaphore::new(CHECKS_WAITING)),
-            suspects: Arc::new((tokio::sync::Semaphore::new(1), tokio::sync::Semaphore::new(SUSPECTS_WAITING))),
+            suspects: (
+                Arc::new(tokio::sync::Semaphore::new(1)),
+                Arc::new(tokio::sync::Semaphore::new(SUSPECTS_WAITING)),
+            ),
         }
     }
 

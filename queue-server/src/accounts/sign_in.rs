@@ -59,7 +59,7 @@ impl Accounts {
                 None => Err(AccountError::BadCredentials),
             };
         };
-        self.guard.succeeded(&key, client);
+        self.guard.succeeded(&key, client, now);
         let token = random_token()?;
         let csrf = random_token()?;
         let key = token_hash(&token);
@@ -92,26 +92,23 @@ impl Accounts {
         now: Timestamp,
     ) -> Result<(Session, String), AccountError> {
         // A device whose last attempt failed waits in its own lane and is checked one at a time:
-        // phones guessing passwords share one check, officers have the other.
-        let suspect = self.guard.suspect(client, now);
+        // phones guessing passwords share one check, officers have the other. The lane's permit
+        // goes with the check, so a client that hangs up does not free it while it runs.
+        let suspect = self.guard.suspect(client, now, &self.policy);
         let (lane, place) = if suspect {
-            let place = self.suspects.1.try_acquire().map_err(|_| AccountError::Busy)?;
-            (Some(self.suspects.0.acquire().await.map_err(|_| AccountError::Unavailable)?), place)
+            let place = self.suspects.1.clone().try_acquire_owned().map_err(|_| AccountError::Busy)?;
+            (Some(self.suspects.0.clone().acquire_owned().await.map_err(|_| AccountError::Unavailable)?), place)
         } else {
-            (None, self.waiting.try_acquire().map_err(|_| AccountError::Busy)?)
+            (None, self.waiting.clone().try_acquire_owned().map_err(|_| AccountError::Busy)?)
         };
         let permit = self.checks.clone().acquire_owned().await.map_err(|_| AccountError::Unavailable)?;
         drop(place);
-        let answer = self
-            .run(move |a| {
-                let answer = a.login(&username, &password, client, now);
-                drop(permit);
-                answer
-            })
-            .await;
-        // A suspect's lane is held until its check is done.
-        drop(lane);
-        answer
+        self.run(move |a| {
+            let answer = a.login(&username, &password, client, now);
+            drop((permit, lane));
+            answer
+        })
+        .await
     }
 
     /// Writes the failed sign-ins counted since the last report as one event row

@@ -25,7 +25,7 @@ pub(super) struct RawAppointments {
     requests_per_minute: Option<Spanned<u32>>,
     sms_url: Option<Spanned<String>>,
     sms_method: Option<Spanned<String>>,
-    verify_phone: Option<bool>,
+    verify_phone: Option<Spanned<bool>>,
 }
 
 /// Requests per minute per client on the public pages when not configured.
@@ -117,8 +117,22 @@ pub(super) fn sms(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>) -> R
 /// Whether a booking is confirmed only with a one-time code sent to its phone: `verify_phone`,
 /// by default on when messages really reach phones (an SMS gateway is configured), off when they
 /// are only kept in the outbox (nobody would receive the code).
-pub(super) fn verify_phone(raw: Option<&Spanned<RawAppointments>>, sms: Option<&SmsGateway>) -> bool {
-    raw.and_then(|r| r.get_ref().verify_phone).unwrap_or(sms.is_some())
+/// Asked for without a gateway it is refused: nobody could read the code, so nobody could book.
+pub(super) fn verify_phone(
+    src: &Source<'_>,
+    raw: Option<&Spanned<RawAppointments>>,
+    sms: Option<&SmsGateway>,
+) -> Result<bool, ConfigError> {
+    let asked = raw.and_then(|r| r.get_ref().verify_phone.as_ref());
+    match asked {
+        Some(v) if *v.get_ref() && sms.is_none() => Err(src.error(
+            v,
+            "appointments.verify_phone",
+            "cần sms_url: mã xác nhận chỉ đến được điện thoại qua cổng SMS (không có cổng thì không ai đặt được lịch)",
+        )),
+        Some(v) => Ok(*v.get_ref()),
+        None => Ok(sms.is_some()),
+    }
 }
 
 /// A service's booking settings; `None` when it has no `slot_capacity`.

@@ -483,7 +483,7 @@ impl Config {
             max_body_bytes,
             public_rate_per_minute: appointments::rate(&src, raw.appointments.as_ref())?,
             sms: sms.clone(),
-            verify_phone: appointments::verify_phone(raw.appointments.as_ref(), sms.as_ref()),
+            verify_phone: appointments::verify_phone(&src, raw.appointments.as_ref(), sms.as_ref())?,
             staff: operations::staff(&src, &raw.staff)?,
             ticker: operations::ticker(&src, &raw.board)?,
             voice: operations::voice(&src, &raw.board)?,

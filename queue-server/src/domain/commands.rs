@@ -24,6 +24,22 @@ pub const MAX_TAGS: usize = 10;
 /// Longest rating comment.
 pub const MAX_COMMENT: usize = 1000;
 
+/// A one-time code in a command: written into its message, never into logs (`Debug` hides it).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(******)")
+    }
+}
+
 /// A change asked of the queue.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -98,8 +114,8 @@ pub enum Command {
         code: BookingCode,
         /// Mobile number.
         phone: String,
-        /// The one-time code, 6 digits.
-        secret: String,
+        /// The one-time code, 6 digits (never shown by `Debug`).
+        secret: Secret,
     },
     /// Cancel a booking.
     CancelBooking {
@@ -233,7 +249,7 @@ impl Queue {
             Command::Confirm { code, name, phone, citizen_id } => {
                 self.confirm(code, &name, &phone, citizen_id.as_deref(), now)
             }
-            Command::SendVerification { code, phone, secret } => self.send_verification(code, &phone, &secret, now),
+            Command::SendVerification { code, phone, secret } => self.send_verification(code, &phone, &secret.0, now),
             Command::CancelBooking { code, phone } => self.cancel_booking(code, &phone),
             Command::Reschedule { code, phone, slot_at } => self.reschedule(code, &phone, slot_at, now),
             Command::CheckIn(by) => self.check_in(by, now),

@@ -141,20 +141,26 @@ pub async fn list_slots(
     let Query(query) = query?;
     let service = ServiceCode::parse(&query.service)?;
     let day = parse_day(&query.date)?;
-    let minute = state.clock.now().as_second().div_euclid(60);
+    let now = state.clock.now();
+    let minute = now.as_second().div_euclid(60);
     let key = format!("slots/{service}/{day}");
-    let answer = state
-        .store
-        .read_shared(key, minute, move |queue, now| {
-            queue.bookable(&service).map(|_| ())?;
-            Ok::<_, DomainError>(SlotsResponse {
-                service: service.to_string(),
-                date: day.to_string(),
-                slots: slots(queue, &service, day, now),
-            })
+    let compute = move |queue: &Queue, now| {
+        queue.bookable(&service).map(|_| ())?;
+        Ok::<_, DomainError>(SlotsResponse {
+            service: service.to_string(),
+            date: day.to_string(),
+            slots: slots(queue, &service, day, now),
         })
-        .await?;
-    Ok(Json((*answer).clone().map_err(ApiError::Refused)?))
+    };
+    // Shared only for the days that can be booked: other dates are each asked alone (a client
+    // cannot fill the table with dates nobody books).
+    let centre = &state.config.centre;
+    let answer = if bookable_days(&centre.schedule, &centre.appointments, now).contains(&day) {
+        (*state.store.read_shared(key, minute, compute).await?).clone()
+    } else {
+        state.store.read(compute).await?
+    };
+    Ok(Json(answer.map_err(ApiError::Refused)?))
 }
 
 /// Holds a slot for the hold time while the citizen enters their details.
@@ -229,6 +235,7 @@ pub async fn get_booking(State(state): State<AppState>, Path(code): Path<String>
         (status = 429, description = "codes for this hold or this phone spent", body = ErrorBody)))]
 pub async fn verify(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(from): axum::extract::ConnectInfo<std::net::SocketAddr>,
     Path(code): Path<String>,
     body: Result<Json<VerifyRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<VerificationSent>), ApiError> {
@@ -242,13 +249,13 @@ pub async fn verify(
     let now = state.clock.now();
     let minutes = jiff::SignedDuration::from_mins(i64::from(state.config.centre.appointments.hold_minutes));
     let until = now.saturating_add(minutes).unwrap_or(now);
-    let sent = state
-        .verifications
-        .issue(&code, &phone, &secret, until, std::time::Instant::now())
-        .map_err(ApiError::Verification)?;
-    let command = Command::SendVerification { code: code.clone(), phone: phone.clone(), secret };
+    let client = from.ip();
+    let verifications = &state.verifications;
+    let sent = verifications.issue(&code, &phone, client, &secret, until, std::time::Instant::now());
+    let sent = sent.map_err(ApiError::Verification)?;
+    let command = Command::SendVerification { code: code.clone(), phone: phone.clone(), secret: secret.clone().into() };
     if let Err(e) = state.store.execute(command).await {
-        state.verifications.unsent(&code, &phone);
+        verifications.unsent(&code, &phone, client, &secret);
         return Err(e.into());
     }
     Ok((StatusCode::ACCEPTED, Json(VerificationSent { phone: mask_phone(&phone), sends_left: sent })))
@@ -277,6 +284,7 @@ pub async fn confirm(
     let command =
         Command::Confirm { code: code.clone(), name: body.name, phone: body.phone, citizen_id: body.citizen_id };
     let confirmed = booking_reply(state.store.execute(command).await?, false)?;
+    state.verifications.confirmed(&code);
     state.holds.released(&code);
     Ok(confirmed)
 }

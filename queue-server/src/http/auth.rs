@@ -158,20 +158,18 @@ impl Default for KnownDevices {
 }
 
 impl KnownDevices {
-    fn get(&self, hash: &str) -> Option<crate::accounts::Device> {
+    /// The device of a token hash found valid before, and whether that was within [`KNOWN_FOR`].
+    fn get(&self, hash: &str) -> Option<(crate::accounts::Device, bool)> {
         let mut known = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        match known.get(hash) {
-            Some((device, at)) if at.elapsed() < KNOWN_FOR => Some(device.clone()),
-            Some(_) => {
-                known.pop(hash);
-                None
-            }
-            None => None,
-        }
+        known.get(hash).map(|(device, at)| (device.clone(), at.elapsed() < KNOWN_FOR))
     }
 
     fn put(&self, hash: String, device: crate::accounts::Device) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).put(hash, (device, std::time::Instant::now()));
+    }
+
+    fn forget(&self, hash: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).pop(hash);
     }
 }
 
@@ -207,15 +205,22 @@ async fn bearer(
     }
     let hash = crate::accounts::token_hash(token);
     let d = match state.known_devices.get(&hash) {
-        Some(d) => d,
-        None => {
-            let client = client.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-            if !state.limiter.take(client, state.config.public_rate_per_minute, std::time::Instant::now()) {
-                return Err(ApiError::TooManyRequests);
+        Some((d, true)) => d,
+        known => {
+            // A token never found valid takes from the client's budget; one found valid before is
+            // checked again for free (a kiosk behind a busy address is never held back).
+            if known.is_none() {
+                let client = client.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+                if !state.limiter.take(client, state.config.public_rate_per_minute, std::time::Instant::now()) {
+                    return Err(ApiError::TooManyRequests);
+                }
             }
             let token = token.to_string();
             let device = state.accounts.run(move |a| a.device(&token)).await.map_err(|_| ApiError::Unavailable)?;
-            let d = device.ok_or(ApiError::InvalidToken)?;
+            let Some(d) = device else {
+                state.known_devices.forget(&hash);
+                return Err(ApiError::InvalidToken);
+            };
             state.known_devices.put(hash, d.clone());
             d
         }

@@ -178,7 +178,7 @@ impl ApiError {
                 ),
             ),
             ApiError::Verification(refusal) => {
-                use super::verify::{Refusal, SENDS_PER_HOLD, SENDS_PER_PHONE, WRONG_GUESSES};
+                use super::verify::{Refusal, SENDS_PER_CLIENT, SENDS_PER_HOLD, SENDS_PER_PHONE, WRONG_GUESSES};
                 match refusal {
                     Refusal::TooManySends => (
                         StatusCode::TOO_MANY_REQUESTS,
@@ -191,7 +191,7 @@ impl ApiError {
                         StatusCode::TOO_MANY_REQUESTS,
                         "verification_phone_busy",
                         format!(
-                            "Số điện thoại này đã nhận {SENDS_PER_PHONE} mã xác nhận trong một giờ; vui lòng thử lại sau"
+                            "Số điện thoại này hoặc thiết bị này đã nhận đủ mã xác nhận trong một giờ ({SENDS_PER_PHONE} mỗi số, {SENDS_PER_CLIENT} mỗi thiết bị); vui lòng thử lại sau"
                         ),
                     ),
                     Refusal::NotSent => (
@@ -208,6 +208,16 @@ impl ApiError {
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "verification_void",
                         format!("Đã nhập sai mã {WRONG_GUESSES} lần; bấm «Gửi lại mã» để nhận mã mới"),
+                    ),
+                    Refusal::Full => (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "server_busy",
+                        "Máy chủ đang quá tải, chưa gửi được mã xác nhận. Vui lòng thử lại sau giây lát".into(),
+                    ),
+                    Refusal::Expired => (
+                        StatusCode::GONE,
+                        "hold_expired",
+                        "Đã hết thời gian giữ chỗ, khung giờ chưa được đặt. Mời chọn lại khung giờ".into(),
                     ),
                     Refusal::Off => (
                         StatusCode::CONFLICT,

@@ -1,7 +1,8 @@
 //! Caps on open live streams, per client and in all ([`crate::config::StreamLimits`]).
 //! Anonymous streams (citizens' phones following a ticket, a page without a session) may take
-//! nine tenths of the total: the rest stays for the centre's own screens and devices, which
-//! therefore always get theirs however many phones follow.
+//! nine tenths of the total: the rest stays for signed-in staff pages (console, supervisor) and
+//! devices that send their token (kiosks, display bridges), which therefore get theirs however
+//! many phones follow. The waiting-room board page carries no credential and counts as anonymous.
 //!
 //! Every open stream holds a [`Slot`]; dropping the stream (the client went away, the server
 //! stops) gives the slot back. The table has an entry only per client with a stream open, so its
@@ -119,7 +120,7 @@ mod tests {
         assert_eq!(phones.len(), 90);
         let board: IpAddr = "10.0.0.2".parse().expect("ip");
         let screens: Vec<Slot> = (0..10).filter_map(|_| streams.open(board, limits, Opener::Known).ok()).collect();
-        assert_eq!(screens.len(), 10, "the board, consoles and kiosks still get theirs");
+        assert_eq!(screens.len(), 10, "consoles and kiosks still get theirs");
         assert_eq!(streams.open(board, limits, Opener::Known).err(), Some(Full::Server));
     }
 }

@@ -116,6 +116,10 @@ struct Follow {
     pace: tokio::time::Interval,
     last: Option<std::sync::Arc<str>>,
     next: Option<std::sync::Arc<str>>,
+    /// The last refresh failed: try again at the next pace.
+    retry: bool,
+    /// Another day's ticket: it no longer changes, so it is sent once (then heartbeats only).
+    settled: bool,
     beat: tokio::time::Interval,
     /// Held while the stream is open.
     _slot: super::streams::Slot,
@@ -126,10 +130,20 @@ const PACE: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl Follow {
     /// The ticket as JSON if it changed since the last one sent. Every follower of a ticket shares
-    /// one view (and its JSON) per change of the queue.
+    /// one view (and its JSON) per change of the queue. When the store cannot answer (busy), the
+    /// refresh is tried again at the next pace, so no change is missed for good.
     async fn changed(&mut self) -> Option<std::sync::Arc<str>> {
-        let shared = self.state.store.shared_ticket(self.id.clone()).await.ok().flatten()?;
-        (self.last.as_ref() != Some(&shared.json)).then(|| shared.json.clone())
+        match self.state.store.shared_ticket(self.id.clone()).await {
+            Ok(found) => {
+                self.retry = false;
+                let shared = found?;
+                (self.last.as_ref() != Some(&shared.json)).then(|| shared.json.clone())
+            }
+            Err(_) => {
+                self.retry = true;
+                None
+            }
+        }
     }
 
     async fn step(mut self) -> Option<(Result<Event, Infallible>, Follow)> {
@@ -143,7 +157,7 @@ impl Follow {
                 return None;
             }
             tokio::select! {
-                changed = self.changes.changed() => {
+                changed = self.changes.changed(), if !self.settled => {
                     if changed.is_err() {
                         return None;
                     }
@@ -151,6 +165,7 @@ impl Follow {
                     self.changes.borrow_and_update();
                     self.next = self.changed().await;
                 },
+                _ = self.pace.tick(), if self.retry => self.next = self.changed().await,
                 _ = shutdown.changed() => return None,
                 _ = self.beat.tick() => return Some((Ok(super::events::heartbeat(&self.state)), self)),
             }
@@ -185,7 +200,9 @@ pub async fn live(
         message: format!("Không tìm thấy phiếu «{id}»"),
     })?;
     let next = Some(first.json.clone());
-    let follow = Follow { state, id, changes, pace, last: None, next, beat: super::events::heartbeats(), _slot: slot };
+    let settled = !state.store.is_today(&id);
+    let beat = super::events::heartbeats();
+    let follow = Follow { state, id, changes, pace, last: None, next, retry: false, settled, beat, _slot: slot };
     let stream = futures_util::stream::unfold(follow, Follow::step);
     Ok(Sse::new(stream))
 }

@@ -151,8 +151,16 @@ pub fn record_delivery(conn: &Connection, id: i64, now: Timestamp, outcome: &Del
              sent_at_ms = coalesce(?6, sent_at_ms) WHERE id = ?1",
     )?
     .execute(params![id, status, attempts, error, next, sent_at])?;
+    // A one-time code has no use once it is out (or given up on): its text is not kept.
+    if status != "pending" {
+        conn.prepare_cached("UPDATE notifications SET text = ?2 WHERE id = ?1 AND kind = 'verification'")?
+            .execute(params![id, MASKED_CODE])?;
+    }
     Ok(())
 }
+
+/// What an operator, and the table once the message is out, see of a one-time code's message.
+pub const MASKED_CODE: &str = "Mã xác nhận đặt lịch (ẩn)";
 
 /// The outbox, newest first, optionally of one status; times in the centre's zone.
 pub fn notices(
@@ -174,7 +182,7 @@ pub fn notices(
             phone: r.get(4)?,
             // A one-time code is for the citizen alone, not the operator reading the outbox.
             text: match r.get::<_, String>(2)?.as_str() {
-                "verification" => "Mã xác nhận đặt lịch (ẩn)".to_string(),
+                "verification" => MASKED_CODE.to_string(),
                 _ => r.get(5)?,
             },
             status: r.get(6)?,

@@ -215,12 +215,16 @@ impl Store {
         Ok(self.shared_ticket(id).await?.map(|s| s.ticket.clone()))
     }
 
+    /// Whether `id` is a ticket id of the service day in progress.
+    pub fn is_today(&self, id: &TicketId) -> bool {
+        id.day().is_some_and(|day| day.to_string() == self.hub.snapshot().service_day)
+    }
+
     /// A ticket by id with its JSON: today's from the view shared by every reader until the queue
     /// changes (see [`shared`]), another day's from its stored row on the read-only connection.
     /// Neither makes the writer work more than once per ticket and change.
     pub async fn shared_ticket(&self, id: TicketId) -> Result<Option<Arc<Shared>>, StoreError> {
-        let today = id.day().is_some_and(|day| day.to_string() == self.hub.snapshot().service_day);
-        if !today {
+        if !self.is_today(&id) {
             let centre = self.centre.clone();
             let found = self.on_reader(move |conn| rows::find_ticket(conn, &id)).await?;
             return Ok(found.map(|t| Shared::new(crate::views::stored_ticket(&centre, &t))));
@@ -290,7 +294,10 @@ impl Store {
             let value: Arc<dyn std::any::Any + Send + Sync> = Arc::new(self.read(f).await?);
             Ok(value)
         };
-        let value = self.pages.get((key, minute), self.hub.version(), compute).await?;
+        // The entries last while neither the queue nor the minute moves.
+        let minute = u64::try_from(minute.rem_euclid(1_000_000_000)).unwrap_or(0);
+        let version = self.hub.version().saturating_mul(1_000_000_000).saturating_add(minute);
+        let value = self.pages.get(key, version, compute).await?;
         value.downcast::<T>().map_err(|_| {
             tracing::error!("a shared view was asked for with another type under the same key");
             StoreError::Unavailable
@@ -325,11 +332,21 @@ impl Store {
         self.on_reader(move |conn| bookings::notices(conn, &centre.schedule, status.as_deref(), limit)).await
     }
 
-    /// Records what became of a delivery attempt (on the writer, like every write).
+    /// Records what became of a delivery attempt (on the writer, like every write). The message
+    /// has gone to the gateway already, so a full writer queue is waited out (up to a minute)
+    /// rather than refused: a refusal would leave it pending and send it again.
     pub async fn delivered(&self, id: i64, outcome: bookings::Delivered) -> Result<(), StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.send(Request::Delivered(id, outcome, reply))?;
-        answer.await.map_err(|_| StoreError::Unavailable)?
+        let mut outcome = outcome;
+        for _ in 0..600 {
+            let (reply, answer) = oneshot::channel();
+            match self.tx.try_send(Request::Delivered(id, outcome, reply)) {
+                Ok(()) => return answer.await.map_err(|_| StoreError::Unavailable)?,
+                Err(mpsc::TrySendError::Full(Request::Delivered(_, back, _))) => outcome = back,
+                Err(_) => return Err(StoreError::Unavailable),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Err(StoreError::Busy)
     }
 
     async fn on_reader<T: Send + 'static>(

@@ -66,9 +66,9 @@ impl<K, V> Default for Views<K, V> {
 /// Views of today's tickets.
 pub(crate) type TicketViews = Views<Key, Option<Arc<Shared>>>;
 
-/// Views of the public booking pages (bookable fields, a day's slots), by what is asked and the
-/// minute asked in (what can be booked moves with the time as well as with the queue).
-pub(crate) type PageViews = Views<(String, i64), Arc<dyn std::any::Any + Send + Sync>>;
+/// Views of the public booking pages (bookable fields, a day's slots), by what is asked; their
+/// version is the queue's and the minute's (what can be booked moves with the time as well).
+pub(crate) type PageViews = Views<String, Arc<dyn std::any::Any + Send + Sync>>;
 
 impl<K: std::hash::Hash + Eq, V: Clone> Views<K, V> {
     /// The view of `key` as of `version`: the one already computed for it, or `compute`'s (run by

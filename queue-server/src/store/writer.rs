@@ -207,6 +207,10 @@ impl Writer {
         if let Some(t) = queue.ticket(id) {
             return Ok(Some(views::ticket(queue, t)));
         }
+        // Every ticket of the day in progress is in memory: an unknown one is not stored either.
+        if id.day() == Some(queue.day()) {
+            return Ok(None);
+        }
         match rows::find_ticket(&self.conn, id) {
             Ok(found) => Ok(found.map(|t| views::ticket(queue, &t))),
             Err(e) => {

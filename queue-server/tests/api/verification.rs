@@ -63,6 +63,27 @@ fn the_code_is_asked_by_default_only_where_messages_reach_phones() {
         1,
     );
     assert!(!Config::parse("example", &off).expect("config").verify_phone, "an operator may turn it off");
+    let nobody_gets_it = EXAMPLE.replacen("[appointments]", "[appointments]\nverify_phone = true", 1);
+    let refused = Config::parse("example", &nobody_gets_it).expect_err("codes nobody can receive");
+    assert!(
+        refused.to_string().contains("appointments.verify_phone") && refused.to_string().contains("sms_url"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn a_code_given_after_the_hold_ran_out_is_told_so() {
+    let (url, seen) = gateway(StatusCode::OK).await;
+    let clock = ManualClock::new(monday("07:00"));
+    let app = spawn(with_gateway(&url), Some(clock.clone()), None).await;
+    let code = hold(&app, "09:00").await;
+    let path = format!("/api/v1/appointments/{code}/verify");
+    assert_eq!(app.post(&path, None, Some(json!({ "phone": "0912345678" }))).await.0, 202);
+    let (_, otp) = code_sent(&seen, 0).await;
+    clock.set(monday("07:11"));
+    let (status, refused) = confirm(&app, &code, "0912345678", Some(&otp)).await;
+    assert_eq!((status, refused["code"].as_str()), (410, Some("hold_expired")), "{refused}");
+    app.stop().await;
 }
 
 #[tokio::test]
@@ -110,7 +131,22 @@ async fn a_booking_is_confirmed_only_with_the_code_sent_to_its_phone() {
     let kinds: Vec<&str> = list.as_array().expect("list").iter().filter_map(|n| n["kind"].as_str()).collect();
     assert!(kinds.contains(&"verification") && kinds.contains(&"confirmation"), "{kinds:?}");
     assert!(!list.to_string().contains(&otp), "{list}");
+    // Once sent, the stored message keeps no code either; the event names neither code nor phone.
     let conn = rusqlite::Connection::open(&app.db).expect("db");
+    let started = Instant::now();
+    loop {
+        let stored: Vec<(String, String)> = conn
+            .prepare("SELECT status, text FROM notifications WHERE kind = 'verification'")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .expect("outbox");
+        assert_eq!(stored.len(), 1);
+        if stored[0].0 == "sent" {
+            assert!(!stored[0].1.contains(&otp), "{stored:?}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "never marked sent: {stored:?}");
+        tokio::task::yield_now().await;
+    }
     let events: Vec<String> = conn
         .prepare("SELECT payload FROM events WHERE kind = 'booking_verification_sent'")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
