@@ -111,6 +111,13 @@ pub(super) fn sms(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>) -> R
             other => return Err(src.error(m, "appointments.sms_method", format!("«{other}»: GET hoặc POST"))),
         },
     };
+    if !post && !text.contains("{text}") {
+        return Err(src.error(
+            url,
+            "appointments.sms_url",
+            "với GET cần cả {text} (nội dung tin nhắn), ví dụ http://10.0.0.5:8090/send?to={phone}&text={text}",
+        ));
+    }
     Ok(Some(SmsGateway { url: text.to_string(), post }))
 }
 

@@ -19,6 +19,8 @@ pub enum ApiError {
     BadQuery(String),
     /// 413: the body is larger than allowed.
     BodyTooLarge,
+    /// 408: the body did not arrive whole in time (`body_timeout`).
+    BodyTimeout,
     /// 415: the body is not declared as JSON.
     NotJson,
     /// 400: a path or query value is malformed.
@@ -113,6 +115,11 @@ impl ApiError {
             ApiError::BodyTooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "Nội dung gửi lên quá lớn".into())
             }
+            ApiError::BodyTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                "Nội dung gửi lên không đến đủ trong thời gian cho phép; vui lòng gửi lại".into(),
+            ),
             ApiError::NotJson => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "not_json",

@@ -118,6 +118,43 @@ async fn limited_api(state: &AppState, request: Request, next: Next) -> Response
     ApiError::TooManyRequests.into_response()
 }
 
+/// The error a body that did not arrive in time ends with.
+pub const BODY_TOO_SLOW: &str = "request body not received in time";
+
+/// Middleware: a request's body must arrive whole within the header-read timeout
+/// (`[server] header_read_timeout_seconds`, 10 s) after its head; past it the body ends in an
+/// error, the request is answered (408 `body_timeout`) and the connection, its body unread, is closed. A client
+/// that trickles a body, or sends half of one and waits, holds a connection that long at most.
+pub async fn body_deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    use futures_util::StreamExt;
+    let within = std::time::Duration::from_secs(u64::from(state.config.connections.header_read_timeout_seconds));
+    let deadline = tokio::time::Instant::now() + within;
+    let late = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (parts, body) = request.into_parts();
+    let chunks = body.into_data_stream().map(|chunk| chunk.map_err(std::io::Error::other));
+    let marked = late.clone();
+    let timed = futures_util::stream::unfold(Some(Box::pin(chunks)), move |chunks| {
+        let marked = marked.clone();
+        async move {
+            let mut chunks = chunks?;
+            match tokio::time::timeout_at(deadline, chunks.next()).await {
+                Ok(Some(chunk)) => Some((chunk, Some(chunks))),
+                Ok(None) => None,
+                Err(_) => {
+                    marked.store(true, std::sync::atomic::Ordering::Relaxed);
+                    Some((Err(std::io::Error::new(std::io::ErrorKind::TimedOut, BODY_TOO_SLOW)), None))
+                }
+            }
+        }
+    });
+    let response = next.run(Request::from_parts(parts, axum::body::Body::from_stream(timed))).await;
+    // Whatever the handler made of the broken body, the client is told what happened.
+    if late.load(std::sync::atomic::Ordering::Relaxed) {
+        return ApiError::BodyTimeout.into_response();
+    }
+    response
+}
+
 /// Middleware: refuses with 429 (a JSON error for the API, a page for pages) when the client's
 /// bucket is empty.
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -181,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), nfc::normalise))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit::body_deadline))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }

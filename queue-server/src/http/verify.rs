@@ -186,6 +186,11 @@ impl Verifications {
     pub fn check(&self, code: &BookingCode, phone: &str, secret: &str, now: Timestamp) -> Result<(), Refusal> {
         let mut inner = self.lock();
         let Some(p) = inner.holds.get_mut(code) else { return Err(Refusal::NotSent) };
+        // Confirmed already: the booking answers for itself (the same details again are answered
+        // with it, others refused), and no guess can spoil the citizen's repeat.
+        if p.confirmed {
+            return Ok(());
+        }
         if p.secret.is_empty() || p.phone != phone {
             return Err(Refusal::NotSent);
         }
@@ -232,16 +237,15 @@ mod tests {
         assert_eq!(v.check(&hold, "0912000001", "654321", t), Err(Refusal::Wrong(4)));
         assert_eq!(v.check(&hold, "0912000001", " 123456 ", t), Ok(()));
         v.confirmed(&hold);
-        assert_eq!(
-            v.check(&hold, "0912000001", "123456", until),
-            Ok(()),
-            "the same confirmation after the hold's time"
-        );
-        for left in (1..4).rev() {
-            assert_eq!(v.check(&hold, "0912000001", "000000", t), Err(Refusal::Wrong(left)));
+        assert_eq!(v.check(&hold, "0912000001", "123456", until), Ok(()), "the same confirmation later");
+        assert_eq!(v.check(&hold, "0912000001", "000000", t), Ok(()), "confirmed: the booking answers for itself");
+        let other = code("CCCCCC");
+        v.issue(&other, "0912000001", pc(), "123456", until, now).expect("sent");
+        for left in (1..5).rev() {
+            assert_eq!(v.check(&other, "0912000001", "000000", t), Err(Refusal::Wrong(left)));
         }
-        assert_eq!(v.check(&hold, "0912000001", "000000", t), Err(Refusal::Void));
-        assert_eq!(v.check(&hold, "0912000001", "123456", t), Err(Refusal::NotSent), "void after 5 wrong");
+        assert_eq!(v.check(&other, "0912000001", "000000", t), Err(Refusal::Void));
+        assert_eq!(v.check(&other, "0912000001", "123456", t), Err(Refusal::NotSent), "void after 5 wrong");
     }
 
     #[test]

@@ -136,6 +136,12 @@ async fn half_sent_requests_and_idle_sockets_are_closed_but_open_streams_are_not
     let beats = [stream.next_any(Duration::from_secs(5)).await, stream.next_any(Duration::from_secs(5)).await];
     assert!(beats.iter().all(|b| b.is_some()), "the open stream still delivers after the header timeout");
     assert_eq!(app.get("/healthz").await.0, 200);
+    // A body begun and never finished (or trickled) is answered and closed after the same time.
+    let mut trickle = tokio::net::TcpStream::connect(app.addr).await.expect("connects");
+    let head = "POST /api/v1/appointments/holds HTTP/1.1\r\nHost: motcua\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a";
+    trickle.write_all(head.as_bytes()).await.expect("writes");
+    let answered = until_closed(&mut trickle, Duration::from_secs(10)).await.expect("the unfinished body is closed");
+    assert!(answered.starts_with("HTTP/1.1 408") && answered.contains("body_timeout"), "answered: {answered}");
     app.stop().await;
 }
 

@@ -59,10 +59,13 @@ fn the_code_is_asked_by_default_only_where_messages_reach_phones() {
     assert!(with_gateway("http://10.0.0.5:8090/send?to={phone}&text={text}").verify_phone);
     let off = EXAMPLE.replacen(
         "[appointments]",
-        "[appointments]\nsms_url = \"http://10.0.0.5/s?to={phone}\"\nverify_phone = false",
+        "[appointments]\nsms_url = \"http://10.0.0.5/s?to={phone}&text={text}\"\nverify_phone = false",
         1,
     );
     assert!(!Config::parse("example", &off).expect("config").verify_phone, "an operator may turn it off");
+    let no_text = EXAMPLE.replacen("[appointments]", "[appointments]\nsms_url = \"http://10.0.0.5/s?to={phone}\"", 1);
+    let refused = Config::parse("example", &no_text).expect_err("a GET gateway without the message");
+    assert!(refused.to_string().contains("{text}"), "{refused}");
     let nobody_gets_it = EXAMPLE.replacen("[appointments]", "[appointments]\nverify_phone = true", 1);
     let refused = Config::parse("example", &nobody_gets_it).expect_err("codes nobody can receive");
     assert!(
