@@ -92,7 +92,7 @@ pub(super) fn rate(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>) -> 
 }
 
 /// The SMS gateway, if one is configured.
-pub(super) fn sms(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>) -> Result<Option<SmsGateway>, ConfigError> {
+fn sms(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>) -> Result<Option<SmsGateway>, ConfigError> {
     let Some(raw) = raw.map(Spanned::get_ref) else { return Ok(None) };
     let Some(url) = &raw.sms_url else { return Ok(None) };
     let text = url.get_ref().trim();
@@ -121,11 +121,21 @@ pub(super) fn sms(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>) -> R
     Ok(Some(SmsGateway { url: text.to_string(), post }))
 }
 
+/// The SMS gateway and whether phones are verified ([`verify_phone`]).
+pub(super) fn messages(
+    src: &Source<'_>,
+    raw: Option<&Spanned<RawAppointments>>,
+) -> Result<(Option<SmsGateway>, bool), ConfigError> {
+    let sms = sms(src, raw)?;
+    let verify = verify_phone(src, raw, sms.as_ref())?;
+    Ok((sms, verify))
+}
+
 /// Whether a booking is confirmed only with a one-time code sent to its phone: `verify_phone`,
 /// by default on when messages really reach phones (an SMS gateway is configured), off when they
 /// are only kept in the outbox (nobody would receive the code).
 /// Asked for without a gateway it is refused: nobody could read the code, so nobody could book.
-pub(super) fn verify_phone(
+fn verify_phone(
     src: &Source<'_>,
     raw: Option<&Spanned<RawAppointments>>,
     sms: Option<&SmsGateway>,

@@ -23,10 +23,12 @@ pub const EXAMPLE: &str = include_str!("../../../deploy/motcua.example.toml");
 
 mod appointments;
 mod operations;
+mod origin;
 mod raw;
 mod tokens;
 
 pub use operations::{AlertRules, Connections, StreamLimits};
+pub use origin::Origin;
 pub use tokens::{DeviceToken, Role};
 
 /// A validated configuration.
@@ -65,27 +67,6 @@ pub struct Config {
     pub connections: Connections,
     /// Where the file said what, for refusals made later (at start, against the stored day).
     pub origin: Origin,
-}
-
-/// The file a configuration came from and the lines of what later checks may refuse.
-#[derive(Debug, Clone, Default)]
-pub struct Origin {
-    /// The file's name.
-    pub file: String,
-    /// The line of each field's `numbers`, in configuration order.
-    pub numbers_lines: Vec<Option<usize>>,
-}
-
-impl Origin {
-    /// A refusal of field `i`'s `numbers`, naming its line.
-    pub fn numbers_error(&self, i: usize, message: String) -> ConfigError {
-        ConfigError {
-            file: self.file.clone(),
-            line: self.numbers_lines.get(i).copied().flatten(),
-            key: format!("services[{i}].numbers"),
-            message,
-        }
-    }
 }
 
 /// An HTTP SMS gateway: each notice is sent as a request to `url` with `{phone}` and `{text}`
@@ -473,7 +454,7 @@ impl Config {
             rating_levels: levels,
             appointments: appointments::policy(&src, raw.appointments.as_ref())?,
         };
-        let sms = appointments::sms(&src, raw.appointments.as_ref())?;
+        let (sms, verify_phone) = appointments::messages(&src, raw.appointments.as_ref())?;
         Ok(Config {
             centre: Arc::new(centre),
             tokens,
@@ -482,8 +463,8 @@ impl Config {
             db: raw.server.db.clone(),
             max_body_bytes,
             public_rate_per_minute: appointments::rate(&src, raw.appointments.as_ref())?,
-            sms: sms.clone(),
-            verify_phone: appointments::verify_phone(&src, raw.appointments.as_ref(), sms.as_ref())?,
+            sms,
+            verify_phone,
             staff: operations::staff(&src, &raw.staff)?,
             ticker: operations::ticker(&src, &raw.board)?,
             voice: operations::voice(&src, &raw.board)?,

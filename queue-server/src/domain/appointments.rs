@@ -170,35 +170,6 @@ impl Queue {
         Some(Notice { kind, booking: b.code.clone(), phone, text })
     }
 
-    /// Queues a one-time code to `phone` for confirming the held booking `code` (the caller keeps
-    /// the code and checks it before [`Command::Confirm`](super::Command::Confirm)). Refused like a
-    /// confirmation: unknown booking, a hold run out, a booking no longer held, an invalid number.
-    pub(super) fn send_verification(
-        &mut self,
-        code: BookingCode,
-        phone: &str,
-        secret: &str,
-        now: Timestamp,
-    ) -> Result<Executed, DomainError> {
-        let phone = mobile_number(phone).ok_or(DomainError::InvalidPhone)?;
-        let booking = self.book.get(&code).ok_or_else(|| DomainError::UnknownBooking(code.to_string()))?;
-        match booking.status {
-            BookingStatus::Held if booking.hold_until.is_some_and(|until| until > now) => {}
-            BookingStatus::Held | BookingStatus::Lapsed => return Err(DomainError::HoldExpired),
-            status => return Err(DomainError::BookingNotActive(status.label_vi())),
-        }
-        let s = &self.centre.schedule;
-        let when = format!("{} ngày {}", s.local_hhmm(booking.slot_at), s.local_date(booking.slot_at));
-        let text = format!(
-            "{}: Mã xác nhận đặt lịch {} lúc {when} là {secret}. Không đưa mã này cho người khác.",
-            self.centre.name,
-            self.centre.service_name(&booking.service)
-        );
-        let notice = Notice { kind: NoticeKind::Verification, booking: code.clone(), phone, text };
-        let change = Change { notice: Some(notice), ..Change::of(Fact::BookingVerificationSent) };
-        Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
-    }
-
     /// Holds a slot for the citizen while they enter their details.
     pub(super) fn hold(
         &mut self,

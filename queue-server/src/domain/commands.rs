@@ -24,22 +24,6 @@ pub const MAX_TAGS: usize = 10;
 /// Longest rating comment.
 pub const MAX_COMMENT: usize = 1000;
 
-/// A one-time code in a command: written into its message, never into logs (`Debug` hides it).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(pub String);
-
-impl From<String> for Secret {
-    fn from(s: String) -> Self {
-        Self(s)
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(******)")
-    }
-}
-
 /// A change asked of the queue.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -115,7 +99,7 @@ pub enum Command {
         /// Mobile number.
         phone: String,
         /// The one-time code, 6 digits (never shown by `Debug`).
-        secret: Secret,
+        secret: super::verification::Secret,
     },
     /// Cancel a booking.
     CancelBooking {

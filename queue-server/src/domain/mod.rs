@@ -20,6 +20,7 @@ pub mod rating;
 pub mod slots;
 pub mod text;
 pub mod ticket;
+pub mod verification;
 
 #[cfg(test)]
 mod appointment_tests;

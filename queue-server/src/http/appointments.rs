@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use motcua_protocol::api::{
     BookableDay, BookableService, BookableServices, Booking, BookingChoice, BookingSummary, CancelRequest,
     CheckInRequest, ConfirmRequest, ErrorBody, HoldRequest, Notification, RescheduleRequest, ServiceBookings, SlotInfo,
-    SlotsResponse, Ticket, TodaysBookings, VerificationSent, VerifyRequest,
+    SlotsResponse, Ticket, TodaysBookings,
 };
 use serde::Deserialize;
 
@@ -21,12 +21,10 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::tickets::ticket_reply;
-use super::verify::{self, Refusal};
 use crate::config::Role;
 use crate::domain::appointments::CheckInBy;
 use crate::domain::booking::{BookingCode, BookingStatus, CODE_LEN, mobile_number};
 use crate::domain::slots::{bookable_days, day_slots, offered_slots};
-use crate::domain::text::mask_phone;
 use crate::domain::{Command, DomainError, ParseError, Queue, ServiceCode};
 use crate::store::{Reply, StoreError};
 
@@ -49,7 +47,7 @@ fn parse_slot(raw: &str) -> Result<Timestamp, ParseError> {
     })
 }
 
-fn parse_code(raw: &str) -> Result<BookingCode, ParseError> {
+pub(super) fn parse_code(raw: &str) -> Result<BookingCode, ParseError> {
     BookingCode::parse(raw).ok_or_else(|| ParseError {
         code: "invalid_booking_code",
         message: format!("Mã lịch hẹn «{}» không hợp lệ: gồm {CODE_LEN} chữ và số", raw.trim()),
@@ -222,43 +220,6 @@ pub async fn get_booking(State(state): State<AppState>, Path(code): Path<String>
         .read(move |queue, now| queue.book().get(&wanted).map(|b| crate::views::booking(queue, b, now)))
         .await?;
     found.map(Json).ok_or(ApiError::Refused(DomainError::UnknownBooking(code.to_string())))
-}
-
-/// Sends a one-time code to the phone the held booking is to be confirmed with, when the centre
-/// verifies phones (`verify_phone` in `/appointments/services`). At most 3 codes per hold and 5
-/// per phone an hour (`verify.rs`).
-#[utoipa::path(post, path = "/api/v1/appointments/{code}/verify", tag = "appointments", params(("code" = String, Path)),
-    request_body = VerifyRequest,
-    responses((status = 202, body = VerificationSent), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "the centre does not verify phones; the booking is not held", body = ErrorBody),
-        (status = 410, description = "the hold expired", body = ErrorBody), (status = 422, description = "phone", body = ErrorBody),
-        (status = 429, description = "codes for this hold or this phone spent", body = ErrorBody)))]
-pub async fn verify(
-    State(state): State<AppState>,
-    axum::extract::ConnectInfo(from): axum::extract::ConnectInfo<std::net::SocketAddr>,
-    Path(code): Path<String>,
-    body: Result<Json<VerifyRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<VerificationSent>), ApiError> {
-    let code = parse_code(&code)?;
-    let Json(body) = body?;
-    if !state.config.verify_phone {
-        return Err(ApiError::Verification(Refusal::Off));
-    }
-    let phone = mobile_number(&body.phone).ok_or(ApiError::Refused(DomainError::InvalidPhone))?;
-    let secret = verify::fresh_secret().ok_or(ApiError::Unavailable)?;
-    let now = state.clock.now();
-    let minutes = jiff::SignedDuration::from_mins(i64::from(state.config.centre.appointments.hold_minutes));
-    let until = now.saturating_add(minutes).unwrap_or(now);
-    let client = from.ip();
-    let verifications = &state.verifications;
-    let sent = verifications.issue(&code, &phone, client, &secret, until, std::time::Instant::now());
-    let sent = sent.map_err(ApiError::Verification)?;
-    let command = Command::SendVerification { code: code.clone(), phone: phone.clone(), secret: secret.clone().into() };
-    if let Err(e) = state.store.execute(command).await {
-        verifications.unsent(&code, &phone, client, &secret);
-        return Err(e.into());
-    }
-    Ok((StatusCode::ACCEPTED, Json(VerificationSent { phone: mask_phone(&phone), sends_left: sent })))
 }
 
 /// Confirms a held slot with name, phone and optionally the citizen ID number; with the code sent

@@ -149,7 +149,7 @@ pub fn router(state: AppState) -> Router {
         .route("/appointments/slots", get(appointments::list_slots))
         .route("/appointments/holds", post(appointments::hold))
         .route("/appointments/{code}", get(appointments::get_booking))
-        .route("/appointments/{code}/verify", post(appointments::verify))
+        .route("/appointments/{code}/verify", post(verify::verify))
         .route("/appointments/{code}/confirm", post(appointments::confirm))
         .route("/appointments/{code}/cancel", post(appointments::cancel))
         .route("/appointments/{code}/reschedule", post(appointments::reschedule))

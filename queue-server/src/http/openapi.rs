@@ -10,6 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     appointments, centre, counters, devices, dossiers, events as live, health, procedures, ratings, services, tickets,
+    verify,
 };
 
 struct Bearer;
@@ -34,7 +35,7 @@ impl Modify for Bearer {
         centre::get_centre, services::list, services::close_intake, services::open_intake,
         tickets::issue, tickets::get_ticket, tickets::by_number, tickets::cancel, tickets::rejoin, tickets::live,
         appointments::services, appointments::list_slots, appointments::hold, appointments::get_booking,
-        appointments::verify, appointments::confirm, appointments::cancel, appointments::reschedule, appointments::qr,
+        verify::verify, appointments::confirm, appointments::cancel, appointments::reschedule, appointments::qr,
         appointments::check_in, appointments::today, appointments::summary, appointments::notifications,
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,

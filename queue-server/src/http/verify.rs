@@ -19,7 +19,17 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use lru::LruCache;
 
-use crate::domain::booking::BookingCode;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use motcua_protocol::api::{ErrorBody, VerificationSent, VerifyRequest};
+
+use super::AppState;
+use super::error::ApiError;
+use crate::domain::booking::{BookingCode, mobile_number};
+use crate::domain::text::mask_phone;
+use crate::domain::{Command, DomainError};
 
 /// Codes sent for one hold at most.
 pub const SENDS_PER_HOLD: u32 = 3;
@@ -208,6 +218,42 @@ impl Verifications {
         }
         Err(Refusal::Wrong(WRONG_GUESSES - p.wrong))
     }
+}
+
+/// Sends a one-time code to the phone the held booking is to be confirmed with (the route of
+/// the booking API; see the module doc).
+#[utoipa::path(post, path = "/api/v1/appointments/{code}/verify", tag = "appointments", params(("code" = String, Path)),
+    request_body = VerifyRequest,
+    responses((status = 202, body = VerificationSent), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the centre does not verify phones; the booking is not held", body = ErrorBody),
+        (status = 410, description = "the hold expired", body = ErrorBody), (status = 422, description = "phone", body = ErrorBody),
+        (status = 429, description = "codes for this hold or this phone spent", body = ErrorBody)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(from): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Path(code): Path<String>,
+    body: Result<Json<VerifyRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<VerificationSent>), ApiError> {
+    let code = super::appointments::parse_code(&code)?;
+    let Json(body) = body?;
+    if !state.config.verify_phone {
+        return Err(ApiError::Verification(Refusal::Off));
+    }
+    let phone = mobile_number(&body.phone).ok_or(ApiError::Refused(DomainError::InvalidPhone))?;
+    let secret = fresh_secret().ok_or(ApiError::Unavailable)?;
+    let now = state.clock.now();
+    let minutes = jiff::SignedDuration::from_mins(i64::from(state.config.centre.appointments.hold_minutes));
+    let until = now.saturating_add(minutes).unwrap_or(now);
+    let client = from.ip();
+    let verifications = &state.verifications;
+    let sent = verifications.issue(&code, &phone, client, &secret, until, std::time::Instant::now());
+    let sent = sent.map_err(ApiError::Verification)?;
+    let command = Command::SendVerification { code: code.clone(), phone: phone.clone(), secret: secret.clone().into() };
+    if let Err(e) = state.store.execute(command).await {
+        verifications.unsent(&code, &phone, client, &secret);
+        return Err(e.into());
+    }
+    Ok((StatusCode::ACCEPTED, Json(VerificationSent { phone: mask_phone(&phone), sends_left: sent })))
 }
 
 #[cfg(test)]
