@@ -59,8 +59,43 @@ fn a_slot_booked_in_chromium_is_checked_in_at_the_kiosk() {
     let (_core, app, _timer) = common::kiosk_window(&runtime, &server, dir.path());
 
     common::drive(&app, move |d| {
-        // On the phone: field, day, 09:00, details (a wrong phone first), confirmation.
+        // On the phone: field, day, a slot then another (each given back as the next is taken,
+        // so the phone's share of two holds is never spent), 09:00, details (a wrong phone
+        // first), confirmation.
+        // Checked from another address than the phone's, so polling spends none of its budget.
+        let http = reqwest::blocking::Client::builder()
+            .local_address(Some(std::net::Ipv4Addr::new(127, 0, 0, 9).into()))
+            .build()
+            .expect("client");
+        // Places left in a slot of the day (null when the answer has none, e.g. a 429).
+        let left = |hhmm: &str| -> serde_json::Value {
+            let slots: serde_json::Value = http
+                .get(format!("{server}/api/v1/appointments/slots?service=CA&date=2026-11-23"))
+                .send()
+                .and_then(|r| r.json())
+                .expect("slots");
+            slots["slots"]
+                .as_array()
+                .and_then(|s| s.iter().find(|x| x["time"] == hhmm).map(|x| x["left"].clone()))
+                .unwrap_or_default()
+        };
         let browser = phone_with_a_wrong_clock();
+        browser.goto(&format!("{server}/book"));
+        browser.click("#services button[data-code='CA']", WAIT);
+        browser.click("#days button[data-date='2026-11-23']", WAIT);
+        for hhmm in ["09:30", "10:00", "10:30"] {
+            browser.click(&format!("#slots button[data-start='2026-11-23T{hhmm}:00+07:00']"), WAIT);
+            browser.text_until("#held", WAIT, |t| t.contains(&format!("Đang giữ chỗ {hhmm}")));
+            assert_eq!(left(hhmm), 2, "{hhmm} held");
+            browser.click("#days button[data-date='2026-11-23']", WAIT);
+        }
+        browser
+            .wait_until("each hold given back", WAIT, |_| [left("09:30"), left("10:00"), left("10:30")] == [3, 3, 3]);
+        // Leaving the page gives the hold back too.
+        browser.click("#slots button[data-start='2026-11-23T11:00:00+07:00']", WAIT);
+        browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 11:00"));
+        browser.goto("about:blank");
+        browser.wait_until("the hold given back when the page was left", WAIT, |_| left("11:00") == 3);
         browser.goto(&format!("{server}/book"));
         browser.click("#services button[data-code='CA']", WAIT);
         browser.click("#days button[data-date='2026-11-23']", WAIT);
@@ -94,7 +129,6 @@ fn a_slot_booked_in_chromium_is_checked_in_at_the_kiosk() {
         d.type_keys(&code);
         d.tap("Nhận số");
         d.wait_for("Số của ông/bà 4001", WAIT);
-        let http = reqwest::blocking::Client::new();
         let booking: serde_json::Value =
             http.get(format!("{server}/api/v1/appointments/{code}")).send().and_then(|r| r.json()).expect("booking");
         assert_eq!(booking["status"], "checked_in");

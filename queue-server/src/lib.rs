@@ -23,6 +23,7 @@ pub mod domain;
 pub mod http;
 pub mod live;
 pub mod notify;
+pub mod parse_text;
 pub mod reports;
 pub mod serve;
 pub mod speech;

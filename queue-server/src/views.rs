@@ -195,6 +195,7 @@ fn event(queue: &Queue, change: &Change) -> Option<QueueEvent> {
             Fact::BookingHeld
             | Fact::BookingConfirmed
             | Fact::BookingLapsed
+            | Fact::BookingReleased
             | Fact::BookingCancelled
             | Fact::BookingRescheduled { .. }
             | Fact::BookingCheckedIn

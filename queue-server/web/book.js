@@ -92,8 +92,20 @@
     }
   }
 
+  // A hold the citizen no longer wants (another slot, day or field) is given back at once, so the
+  // place is free for others and this phone's share of holds is not spent. Best effort: a hold
+  // not given back lapses on its own.
+  async function releaseHold() {
+    const held = state.hold;
+    state.hold = null;
+    clearInterval(state.timer);
+    if (!held || held.status !== "held") return;
+    try { await call("POST", "/api/v1/appointments/" + encodeURIComponent(held.code) + "/release"); } catch (e) { /* lapses on its own */ }
+  }
+
   function chooseService(service, b) {
     showError("");
+    releaseHold();
     state.service = service;
     press($("services"), b);
     const days = $("days");
@@ -109,6 +121,7 @@
 
   async function chooseDay(day, b) {
     showError("");
+    await releaseHold();
     state.day = day;
     press($("days"), b);
     const slots = $("slots");
@@ -135,6 +148,7 @@
     showError("");
     press($("slots"), b);
     for (const x of $("slots").querySelectorAll("button")) x.disabled = true;
+    await releaseHold();
     try {
       state.hold = await call("POST", "/api/v1/appointments/holds", { service: state.service.code, slot: slot.start });
       startCountdown();
@@ -178,9 +192,18 @@
     } catch (e) { /* the countdown goes on; confirming will tell */ }
   });
 
+  // The details form without a live hold (given back when the page was left): pick a slot again.
+  function noHold() {
+    if (state.hold) return false;
+    if (state.day) chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"));
+    showError("Chỗ đã chọn không còn được giữ. Mời chọn lại khung giờ.");
+    return true;
+  }
+
   async function confirm(event) {
     event.preventDefault();
     showError("");
+    if (noHold()) return;
     const button = $("confirm");
     button.disabled = true;
     button.textContent = "Đang xác nhận…";
@@ -190,12 +213,12 @@
     try {
       const booking = await call("POST", "/api/v1/appointments/" + encodeURIComponent(state.hold.code) + "/confirm", body);
       clearInterval(state.timer);
+      state.hold = null;
       done(booking);
     } catch (e) {
       showError(e.message);
       if (e.code === "verification_void") $("otp").value = "";
       if (e.code === "hold_expired") {
-        clearInterval(state.timer);
         state.hold = null;
         chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"));
       }
@@ -208,6 +231,7 @@
   // The one-time code goes to the phone typed above; the page never sees it.
   async function sendCode() {
     showError("");
+    if (noHold()) return;
     const b = $("send-code");
     b.disabled = true;
     try {
@@ -251,6 +275,21 @@
       out.textContent = e.message;
     }
   }
+
+  // Leaving the page gives the hold back. A page kept by the browser and shown again finds its
+  // hold gone and offers the day's slots again.
+  window.addEventListener("pagehide", () => {
+    if (!state.hold || state.hold.status !== "held") return;
+    navigator.sendBeacon("/api/v1/appointments/" + encodeURIComponent(state.hold.code) + "/release");
+    state.hold = null;
+    clearInterval(state.timer);
+    state.released = true;
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted || !state.released || !state.day) return;
+    state.released = false;
+    chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"));
+  });
 
   $("details").addEventListener("submit", confirm);
   $("send-code").addEventListener("click", sendCode);

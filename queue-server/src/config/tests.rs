@@ -55,12 +55,21 @@ fn a_bad_value_is_refused_with_its_key_and_line() {
 #[test]
 fn syntax_type_and_unknown_key_errors_name_the_line() {
     let e = broken("daily_capacity = 120", "daily_capacity = \"nhiều\"");
-    assert_eq!((e.key.as_str(), e.line), ("daily_capacity", Some(line_of("daily_capacity = 120", EXAMPLE))));
+    // The full key, with the table it is in, and the parser's complaint in Vietnamese.
+    assert_eq!(
+        (e.key.as_str(), e.line),
+        ("services[0].daily_capacity", Some(line_of("daily_capacity = 120", EXAMPLE)))
+    );
+    assert!(e.message.ends_with("sai kiểu dữ liệu: chuỗi ký tự «nhiều», cần số nguyên"), "{e}");
     let e = broken("priority_ratio = 2", "priority_ration = 2");
     assert_eq!(e.line, Some(line_of("priority_ratio = 2", EXAMPLE)));
-    assert!(e.message.contains("priority_ration"), "{e}");
+    assert!(e.message.contains("không có trường «priority_ration»"), "{e}");
+    let e = broken("# verify_phone = true", "verify_phone = \"yes\"");
+    assert_eq!(e.key, "appointments.verify_phone", "{e}");
+    assert!(e.message.contains("cần true hoặc false"), "{e}");
     let e = broken("[calling]", "[calling");
     assert_eq!(e.line, Some(line_of("[calling]", EXAMPLE)));
+    assert!(e.message.ends_with("tiêu đề bảng thiếu «]»"), "{e}");
 }
 
 #[test]

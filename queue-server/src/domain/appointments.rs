@@ -239,6 +239,22 @@ impl Queue {
         Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
     }
 
+    /// Gives a hold back unconfirmed: its place is free at once. A hold that lapsed or was given
+    /// back already answers as it is, unchanged (a retry); a confirmed booking is cancelled only
+    /// with its phone ([`Queue::cancel_booking`]), so it is refused here.
+    pub(super) fn release_hold(&mut self, code: BookingCode) -> Result<Executed, DomainError> {
+        let booking = self.book.get(&code).ok_or_else(|| DomainError::UnknownBooking(code.to_string()))?;
+        match booking.status {
+            BookingStatus::Held => {
+                let released = Booking { status: BookingStatus::Lapsed, hold_until: None, ..booking.clone() };
+                let change = self.record(released, Fact::BookingReleased, None);
+                Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
+            }
+            BookingStatus::Lapsed => Ok(Executed { outcome: Outcome::Booking(code), changes: vec![] }),
+            status => Err(DomainError::BookingNotActive(status.label_vi())),
+        }
+    }
+
     /// Per-citizen limits: bookings on one day (all fields) and open bookings in one field.
     /// `except` is a booking being moved, not counted against itself.
     fn check_caps(&self, who: &Citizen, target: &Booking, except: Option<&BookingCode>) -> Result<(), DomainError> {
@@ -252,20 +268,33 @@ impl Queue {
         if mine.iter().filter(|b| b.day == target.day).count() >= policy.per_citizen_per_day as usize {
             return Err(DomainError::CitizenDayLimit(policy.per_citizen_per_day));
         }
-        let same_phone = self
-            .book
-            .of_phone(&who.phone)
-            .filter(|b| matches!(b.status, BookingStatus::Confirmed | BookingStatus::CheckedIn))
-            .filter(|b| Some(&b.code) != except && b.code != target.code && b.day == target.day);
-        if same_phone.count() >= policy.per_phone_per_day as usize {
-            return Err(DomainError::PhoneDayLimit(policy.per_phone_per_day));
-        }
+        self.check_phone_cap(&who.phone, target, except)?;
         let open_in_field = mine.iter().filter(|b| b.service == target.service && b.status == BookingStatus::Confirmed);
         if open_in_field.count() >= policy.per_citizen_per_service as usize {
             return Err(DomainError::CitizenServiceLimit {
                 limit: policy.per_citizen_per_service,
                 service: self.centre.service_name(&target.service),
             });
+        }
+        Ok(())
+    }
+
+    /// The per-phone limit alone (bookings made with one phone on one day): checked before a
+    /// one-time code is sent, so a phone at its limit is told before it spends a code.
+    pub(super) fn check_phone_cap(
+        &self,
+        phone: &str,
+        target: &Booking,
+        except: Option<&BookingCode>,
+    ) -> Result<(), DomainError> {
+        let limit = self.centre.appointments.per_phone_per_day;
+        let same_phone = self
+            .book
+            .of_phone(phone)
+            .filter(|b| matches!(b.status, BookingStatus::Confirmed | BookingStatus::CheckedIn))
+            .filter(|b| Some(&b.code) != except && b.code != target.code && b.day == target.day);
+        if same_phone.count() >= limit as usize {
+            return Err(DomainError::PhoneDayLimit(limit));
         }
         Ok(())
     }

@@ -101,6 +101,9 @@ pub enum Command {
         /// The one-time code, 6 digits (never shown by `Debug`).
         secret: super::verification::Secret,
     },
+    /// Give a hold back before it is confirmed (the citizen picked another slot or left the
+    /// page); its place is free at once. Releasing a hold that lapsed or was released is a no-op.
+    ReleaseHold(BookingCode),
     /// Cancel a booking.
     CancelBooking {
         /// The booking.
@@ -234,6 +237,7 @@ impl Queue {
                 self.confirm(code, &name, &phone, citizen_id.as_deref(), now)
             }
             Command::SendVerification { code, phone, secret } => self.send_verification(code, &phone, &secret.0, now),
+            Command::ReleaseHold(code) => self.release_hold(code),
             Command::CancelBooking { code, phone } => self.cancel_booking(code, &phone),
             Command::Reschedule { code, phone, slot_at } => self.reschedule(code, &phone, slot_at, now),
             Command::CheckIn(by) => self.check_in(by, now),

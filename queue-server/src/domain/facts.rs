@@ -155,6 +155,8 @@ pub enum Fact {
     BookingConfirmed,
     /// A hold ran out unconfirmed.
     BookingLapsed,
+    /// The citizen gave a hold back unconfirmed (picked another slot, left the page).
+    BookingReleased,
     /// A booking was cancelled.
     BookingCancelled,
     /// A booking moved to another slot.
@@ -204,6 +206,7 @@ impl Fact {
             Fact::BookingHeld => "booking_held",
             Fact::BookingConfirmed => "booking_confirmed",
             Fact::BookingLapsed => "booking_lapsed",
+            Fact::BookingReleased => "booking_released",
             Fact::BookingCancelled => "booking_cancelled",
             Fact::BookingRescheduled { .. } => "booking_rescheduled",
             Fact::BookingCheckedIn => "booking_checked_in",

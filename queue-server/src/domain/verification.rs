@@ -28,7 +28,8 @@ impl std::fmt::Debug for Secret {
 impl Queue {
     /// Queues a one-time code to `phone` for confirming the held booking `code` (the caller keeps
     /// the code and checks it before [`Command::Confirm`](super::Command::Confirm)). Refused like a
-    /// confirmation: unknown booking, a hold run out, a booking no longer held, an invalid number.
+    /// confirmation: unknown booking, a hold run out, a booking no longer held, an invalid number,
+    /// a phone at its bookings for that day (`per_phone_per_day`) — told before a code is spent.
     pub(super) fn send_verification(
         &mut self,
         code: BookingCode,
@@ -43,6 +44,7 @@ impl Queue {
             BookingStatus::Held | BookingStatus::Lapsed => return Err(DomainError::HoldExpired),
             status => return Err(DomainError::BookingNotActive(status.label_vi())),
         }
+        self.check_phone_cap(&phone, booking, None)?;
         let s = &self.centre.schedule;
         let when = format!("{} ngày {}", s.local_hhmm(booking.slot_at), s.local_date(booking.slot_at));
         let text = format!(

@@ -47,10 +47,24 @@ fn parse_slot(raw: &str) -> Result<Timestamp, ParseError> {
     })
 }
 
+/// A booking code as typed, or `invalid_booking_code` saying what is wrong: its length, or the
+/// first character the codes never use (they leave out look-alikes such as O/0 and I/1).
 pub(super) fn parse_code(raw: &str) -> Result<BookingCode, ParseError> {
-    BookingCode::parse(raw).ok_or_else(|| ParseError {
-        code: "invalid_booking_code",
-        message: format!("Mã lịch hẹn «{}» không hợp lệ: gồm {CODE_LEN} chữ và số", raw.trim()),
+    BookingCode::parse(raw).ok_or_else(|| {
+        let typed: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_uppercase();
+        let (letters, digits): (String, String) =
+            crate::domain::booking::CODE_ALPHABET.iter().map(|&b| char::from(b)).partition(char::is_ascii_uppercase);
+        let used = format!("mã chỉ dùng các chữ {letters} và các số {digits}");
+        let why =
+            match typed.chars().find(|c| !crate::domain::booking::CODE_ALPHABET.contains(&(*c as u8)) || !c.is_ascii())
+            {
+                Some(c) => format!("ký tự «{c}» không có trong mã lịch hẹn ({used})"),
+                None => format!("mã lịch hẹn gồm {CODE_LEN} ký tự, đã nhập {}", typed.chars().count()),
+            };
+        let shown: String = raw.trim().chars().take(40).collect();
+        ParseError {
+            code: "invalid_booking_code", message: format!("Mã lịch hẹn «{shown}» không hợp lệ: {why}")
+        }
     })
 }
 

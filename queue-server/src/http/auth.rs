@@ -212,7 +212,7 @@ async fn bearer(
             if known.is_none() {
                 let client = client.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
                 if !state.limiter.take(client, state.config.public_rate_per_minute, std::time::Instant::now()) {
-                    return Err(ApiError::TooManyRequests);
+                    return Err(ApiError::TooManyRequests { per_minute: state.config.public_rate_per_minute });
                 }
             }
             let token = token.to_string();

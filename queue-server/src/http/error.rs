@@ -52,8 +52,12 @@ pub enum ApiError {
     Busy,
     /// 405: no such method on this route.
     MethodNotAllowed,
-    /// 429: the client asked too often.
-    TooManyRequests,
+    /// 429: the client asked more often than `per_minute` allows; `Retry-After` says when the
+    /// next request is taken (one per `60 / per_minute` seconds, rounded up).
+    TooManyRequests {
+        /// The client's budget, requests per minute.
+        per_minute: u32,
+    },
     /// 429 (this client holds its share of live streams) or 503 (the server holds as many as it
     /// takes): the stream was not opened.
     StreamsFull(super::streams::Full),
@@ -87,23 +91,24 @@ impl From<JsonRejection> for ApiError {
                 ApiError::BodyTooLarge
             }
             JsonRejection::JsonDataError(e) => {
-                ApiError::BadJson(format!("Dữ liệu gửi lên không đúng ({})", detail(&e.body_text())))
+                ApiError::BadJson(format!("Dữ liệu gửi lên không đúng: {}", detail(&e.body_text())))
             }
             other => {
-                ApiError::BadJson(format!("Nội dung gửi lên không phải JSON hợp lệ ({})", detail(&other.body_text())))
+                ApiError::BadJson(format!("Nội dung gửi lên không phải JSON hợp lệ: {}", detail(&other.body_text())))
             }
         }
     }
 }
 
-/// The parser's own words without axum's English preamble, e.g. "missing field `service` at line 1".
+/// The parser's words without axum's English preamble, in Vietnamese: e.g. "missing field
+/// `service` at line 1 column 2" → "thiếu trường «service» (dòng 1, cột 2)".
 fn detail(text: &str) -> String {
-    text.split_once(": ").map_or(text, |(_, rest)| rest).to_string()
+    crate::parse_text::vietnamese(text.split_once(": ").map_or(text, |(_, rest)| rest))
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        ApiError::BadQuery(format!("Tham số truy vấn thiếu hoặc không hợp lệ ({})", detail(&rejection.body_text())))
+        ApiError::BadQuery(format!("Tham số truy vấn thiếu hoặc không hợp lệ: {}", detail(&rejection.body_text())))
     }
 }
 
@@ -233,11 +238,9 @@ impl ApiError {
                     ),
                 }
             }
-            ApiError::TooManyRequests => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "Quý khách thao tác quá nhiều lần, vui lòng chờ ít phút rồi thử lại".into(),
-            ),
+            ApiError::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited", super::limit::TOO_OFTEN.into())
+            }
             ApiError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
@@ -305,7 +308,11 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::warn!(code, "answered {status}");
         }
-        (status, Json(ErrorBody { code: code.to_string(), message })).into_response()
+        let mut response = (status, Json(ErrorBody { code: code.to_string(), message })).into_response();
+        if let ApiError::TooManyRequests { per_minute } = self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, super::limit::retry_after(per_minute));
+        }
+        response
     }
 }
 

@@ -1,4 +1,6 @@
-//! Places one client holds at once on `/book` (`POST /api/v1/appointments/holds`).
+//! Places one client holds at once on `/book` (`POST /api/v1/appointments/holds`), and giving a
+//! hold back (`POST /api/v1/appointments/{code}/release`) when the citizen picks another slot or
+//! leaves the page, so the place is free at once and the client's share is not spent.
 //!
 //! A hold needs no identity, so without a bound one phone could keep a whole morning's slots on
 //! hold, ten minutes at a time. Each client (an IPv4 address or an IPv6 /64) may hold
@@ -10,8 +12,17 @@ use std::net::IpAddr;
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
+use axum::Json;
+use axum::extract::{Path, State};
 use jiff::Timestamp;
 use lru::LruCache;
+use motcua_protocol::api::{Booking, ErrorBody};
+
+use super::AppState;
+use super::appointments::parse_code;
+use super::error::ApiError;
+use crate::domain::Command;
+use crate::store::Reply;
 
 use crate::accounts::client_key;
 use crate::domain::booking::BookingCode;
@@ -90,6 +101,25 @@ impl Holds {
                 held.retain(|h| h.code.as_ref() != Some(code));
             }
         });
+    }
+}
+
+/// Gives a hold back before it is confirmed: the place is free at once and no longer counts in
+/// the client's share. Knowing the hold's code is the right to give it back (it is shown only to
+/// the phone that made it). Sent again, or after the hold lapsed, it answers the same; a confirmed
+/// booking is refused (it is cancelled with its phone).
+#[utoipa::path(post, path = "/api/v1/appointments/{code}/release", tag = "appointments", params(("code" = String, Path)),
+    responses((status = 200, description = "the hold, now `lapsed`", body = Booking), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "confirmed, checked in, cancelled or missed: not a hold", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn release(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Booking>, ApiError> {
+    let code = parse_code(&code)?;
+    let reply = state.store.execute(Command::ReleaseHold(code.clone())).await?;
+    state.holds.released(&code);
+    match reply {
+        Reply::Booking(b) => Ok(Json(b)),
+        _ => Err(ApiError::Unavailable),
     }
 }
 

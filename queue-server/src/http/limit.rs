@@ -115,7 +115,16 @@ async fn limited_api(state: &AppState, request: Request, next: Next) -> Response
     if state.limiter.take(client_of(&request), state.config.public_rate_per_minute, Instant::now()) {
         return next.run(request).await;
     }
-    ApiError::TooManyRequests.into_response()
+    ApiError::TooManyRequests { per_minute: state.config.public_rate_per_minute }.into_response()
+}
+
+/// What a client over its budget is told, in Vietnamese.
+pub const TOO_OFTEN: &str = "Quý khách thao tác quá nhiều lần; vui lòng chờ một chút rồi thử lại";
+
+/// The `Retry-After` of a client over a budget of `per_minute` requests a minute: seconds until
+/// its bucket holds one request again (`60 / per_minute`, rounded up, at least 1).
+pub fn retry_after(per_minute: u32) -> axum::http::HeaderValue {
+    axum::http::HeaderValue::from(60u32.div_ceil(per_minute.max(1)).max(1))
 }
 
 /// The error a body that did not arrive in time ends with.
@@ -162,12 +171,14 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     if state.limiter.take(client, state.config.public_rate_per_minute, Instant::now()) {
         return next.run(request).await;
     }
-    let message = "Quý khách thao tác quá nhiều lần, vui lòng chờ ít phút rồi thử lại";
+    let per_minute = state.config.public_rate_per_minute;
     if request.uri().path().starts_with("/api/") {
-        ApiError::TooManyRequests.into_response()
-    } else {
-        (StatusCode::TOO_MANY_REQUESTS, super::pages::message_page(&state, "Xin chờ một chút", message)).into_response()
+        return ApiError::TooManyRequests { per_minute }.into_response();
     }
+    // A page: the message and a link to try the same page again.
+    let again = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let page = super::pages::retry_page(&state, "Xin chờ một chút", TOO_OFTEN, again);
+    (StatusCode::TOO_MANY_REQUESTS, [(axum::http::header::RETRY_AFTER, retry_after(per_minute))], page).into_response()
 }
 
 #[cfg(test)]

@@ -151,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .route("/appointments/{code}", get(appointments::get_booking))
         .route("/appointments/{code}/verify", post(verify::verify))
         .route("/appointments/{code}/confirm", post(appointments::confirm))
+        .route("/appointments/{code}/release", post(holds::release))
         .route("/appointments/{code}/cancel", post(appointments::cancel))
         .route("/appointments/{code}/reschedule", post(appointments::reschedule))
         .route("/appointments/{code}/qr.svg", get(appointments::qr))

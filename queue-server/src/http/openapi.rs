@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    appointments, centre, counters, devices, dossiers, events as live, health, procedures, ratings, services, tickets,
-    verify,
+    appointments, centre, counters, devices, dossiers, events as live, health, holds, procedures, ratings, services,
+    tickets, verify,
 };
 
 struct Bearer;
@@ -34,7 +34,7 @@ impl Modify for Bearer {
     paths(
         centre::get_centre, services::list, services::close_intake, services::open_intake,
         tickets::issue, tickets::get_ticket, tickets::by_number, tickets::cancel, tickets::rejoin, tickets::live,
-        appointments::services, appointments::list_slots, appointments::hold, appointments::get_booking,
+        appointments::services, appointments::list_slots, appointments::hold, holds::release, appointments::get_booking,
         verify::verify, appointments::confirm, appointments::cancel, appointments::reschedule, appointments::qr,
         appointments::check_in, appointments::today, appointments::summary, appointments::notifications,
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,

@@ -20,6 +20,7 @@ const BOOK_JS: &str = include_str!("../../web/book.js");
 const TICKET_HTML: &str = include_str!("../../web/ticket.html");
 const TICKET_JS: &str = include_str!("../../web/ticket.js");
 const LOOKUP_HTML: &str = include_str!("../../web/lookup.html");
+const MESSAGE_HTML: &str = include_str!("../../web/message.html");
 const STAFF_CSS: &str = include_str!("../../web/staff.css");
 const STAFF_JS: &str = include_str!("../../web/staff.js");
 const LIVE_JS: &str = include_str!("../../web/live.js");
@@ -116,9 +117,17 @@ fn alert(title: &str, text: &str) -> String {
     format!("<div class=\"alert\" role=\"alert\"><b>{}</b><p>{}</p></div>", escape(title), escape(text))
 }
 
-/// A page with one message.
+/// A page with one message (title and text escaped), and links to the citizen pages.
 pub fn message_page(state: &AppState, title: &str, text: &str) -> Html<String> {
-    page(state, LOOKUP_HTML, &[("code", String::new()), ("result", alert(title, text))])
+    page(state, MESSAGE_HTML, &[("title", escape(title)), ("text", escape(text)), ("again", String::new())])
+}
+
+/// A page with one message and a "Thử lại" link back to `path` (a path on this server, with its
+/// query; anything else links to `/`).
+pub fn retry_page(state: &AppState, title: &str, text: &str, path: &str) -> Html<String> {
+    let path = if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") { path } else { "/" };
+    let again = format!("<p><a class=\"button primary\" id=\"again\" href=\"{}\">Thử lại</a></p>", escape(path));
+    page(state, MESSAGE_HTML, &[("title", escape(title)), ("text", escape(text)), ("again", again)])
 }
 
 /// Query of `/lookup`.

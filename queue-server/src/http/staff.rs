@@ -112,7 +112,10 @@ pub async fn login(
     let client = from.ip();
     if !state.sign_in_limiter.take(client, state.config.staff.sign_ins_per_minute, std::time::Instant::now()) {
         let message = "Đăng nhập quá nhiều lần từ thiết bị này; vui lòng chờ một phút rồi thử lại";
-        return login_page(&state, StatusCode::TOO_MANY_REQUESTS, "", Some(message));
+        let mut page = login_page(&state, StatusCode::TOO_MANY_REQUESTS, "", Some(message));
+        let per_minute = state.config.staff.sign_ins_per_minute;
+        page.headers_mut().insert(axum::http::header::RETRY_AFTER, super::limit::retry_after(per_minute));
+        return page;
     }
     let Ok(Form(form)) = form else {
         return login_page(&state, StatusCode::BAD_REQUEST, "", Some("Vui lòng nhập tên đăng nhập và mật khẩu"));

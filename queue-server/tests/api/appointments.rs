@@ -288,11 +288,22 @@ async fn public_pages_and_booking_api_are_rate_limited_per_client() {
         let (status, _) = app.get("/api/v1/appointments/services").await;
         assert_eq!(status, 200);
     }
-    let (status, body) = app.get("/api/v1/appointments/services").await;
+    let refused = app.client.get(app.url("/api/v1/appointments/services")).send().await.expect("answers");
+    // 5 a minute: one more every 12 s.
+    assert_eq!(refused.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("12"));
+    let (status, body) = status_json(refused).await;
     assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")));
-    let page = app.client.get(app.url("/book")).send().await.expect("answers");
-    assert_eq!(page.status().as_u16(), 429);
-    assert!(page.text().await.expect("body").contains("thử lại"));
+    // A page refused says so, in a page of its own (not another page's form), with a way back.
+    for path in ["/book", "/t/20261123-CA-4001", "/lookup?code=H56.22-261027-0007"] {
+        let page = app.client.get(app.url(path)).send().await.expect("answers");
+        assert_eq!(page.status().as_u16(), 429, "{path}");
+        assert_eq!(page.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("12"), "{path}");
+        let html = page.text().await.expect("body");
+        assert!(html.contains("<h1>Xin chờ một chút</h1>") && html.contains("thử lại"), "{path}: {html}");
+        assert!(!html.contains("<form"), "{path}: no form of another page: {html}");
+        let again = path.replace('&', "&amp;");
+        assert!(html.contains(&format!("id=\"again\" href=\"{again}\"")), "{path}: the link to try again: {html}");
+    }
     let (status, _) = app.get("/api/v1/services").await;
     assert_eq!(status, 200, "the kiosk's API is not limited");
     app.stop().await;
@@ -364,5 +375,65 @@ async fn a_hold_says_how_many_seconds_are_left_on_the_servers_clock() {
         .await;
     assert_eq!(confirmed["status"], "confirmed");
     assert!(confirmed.get("hold_seconds_left").is_none(), "a confirmed booking has no countdown: {confirmed}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_hold_given_back_frees_its_place_and_the_phones_share_at_once() {
+    let app = at(config(|_| {}), "07:00").await;
+    let phone = phone(7);
+    let hold = |hhmm: &str| {
+        phone.post(app.url("/api/v1/appointments/holds")).json(&json!({ "service": "CA", "slot": slot(hhmm) })).send()
+    };
+    let post = |path: String| phone.post(app.url(&path)).send();
+    let left_at_nine = || async {
+        let (_, slots) = app.get("/api/v1/appointments/slots?service=CA&date=2026-11-23").await;
+        slots["slots"].as_array().and_then(|s| s.iter().find(|x| x["time"] == "09:00").map(|x| x["left"].clone()))
+    };
+    assert_eq!(left_at_nine().await, Some(json!(3)));
+    // A citizen tries 09:00, then 09:15, then settles on 09:30, giving each back as the page does.
+    let (_, first) = status_json(hold("09:00").await.expect("answers")).await;
+    let first = first["code"].as_str().expect("code").to_string();
+    assert_eq!(left_at_nine().await, Some(json!(2)), "held");
+    let (status, released) =
+        status_json(post(format!("/api/v1/appointments/{first}/release")).await.expect("answers")).await;
+    assert_eq!((status, released["status"].as_str()), (200, Some("lapsed")), "{released}");
+    assert_eq!(left_at_nine().await, Some(json!(3)), "the place is free at once, not after 10 minutes");
+    // The same release again (a retry, or the page's beacon after the button): the same answer.
+    let (status, again) =
+        status_json(post(format!("/api/v1/appointments/{first}/release")).await.expect("answers")).await;
+    assert_eq!((status, again["status"].as_str()), (200, Some("lapsed")), "{again}");
+    assert_eq!(left_at_nine().await, Some(json!(3)), "released once");
+    for hhmm in ["09:15", "09:30", "09:45"] {
+        let (status, held) = status_json(hold(hhmm).await.expect("answers")).await;
+        assert_eq!(status, 201, "{hhmm}: the phone's share came back with each release: {held}");
+        let code = held["code"].as_str().expect("code");
+        if hhmm != "09:45" {
+            let (status, _) =
+                status_json(post(format!("/api/v1/appointments/{code}/release")).await.expect("answers")).await;
+            assert_eq!(status, 200);
+        } else {
+            let confirm = json!({ "name": "Lê Thị Hoa", "phone": "0912345678" });
+            let response = phone.post(app.url(&format!("/api/v1/appointments/{code}/confirm"))).json(&confirm).send();
+            assert_eq!(status_json(response.await.expect("answers")).await.0, 200);
+            // A confirmed booking is not a hold: cancelling it needs its phone.
+            let (status, refused) =
+                status_json(post(format!("/api/v1/appointments/{code}/release")).await.expect("answers")).await;
+            assert_eq!((status, refused["code"].as_str()), (409, Some("booking_not_active")), "{refused}");
+            let (_, booking) = app.get(&format!("/api/v1/appointments/{code}")).await;
+            assert_eq!(booking["status"], "confirmed", "unchanged");
+        }
+    }
+    // Unknown and malformed codes.
+    let (status, unknown) =
+        status_json(post("/api/v1/appointments/ACDEFG/release".into()).await.expect("answers")).await;
+    assert_eq!((status, unknown["code"].as_str()), (404, Some("booking_not_found")), "{unknown}");
+    let (status, _) = status_json(post("/api/v1/appointments/%20/release".into()).await.expect("answers")).await;
+    assert_eq!(status, 400);
+    // The event log says the citizen gave it back (not that it ran out).
+    let db = rusqlite::Connection::open(&app.db).expect("db");
+    let released: i64 =
+        db.query_row("SELECT count(*) FROM events WHERE kind = 'booking_released'", [], |r| r.get(0)).expect("count");
+    assert_eq!(released, 3, "09:00, 09:15, 09:30");
     app.stop().await;
 }

@@ -12,6 +12,9 @@ pub(crate) async fn assert_refused(app: &TestApp, answer: (u16, Value), status: 
         message.chars().any(|c| "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùýĐ".contains(c)),
         "not Vietnamese: {message}"
     );
+    for english in ["invalid", "expected", "missing", "unknown", "column", "EOF", "type"] {
+        assert!(!message.contains(english), "the parser's English «{english}» in: {message}");
+    }
     let _ = app;
 }
 
@@ -132,6 +135,19 @@ async fn every_kind_of_bad_request_is_refused_without_a_trace() {
     let today = app.get_as("/api/v1/appointments/today", KIOSK).await;
     assert_refused(&app, today, 400, "invalid_query").await;
     assert_refused(&app, app.get("/api/v1/appointments/slots?service=CA").await, 400, "invalid_query").await;
+    let slots = app.get("/api/v1/appointments/slots?service=CA&date=2026-13-01").await;
+    assert_refused(&app, slots, 400, "invalid_date").await;
+    // A booking code read off a screenshot with an O for a 0-like letter: the message names it and
+    // the letters codes use; one typed short says its length.
+    let (status, wrong) = app.get("/api/v1/appointments/k7mxo-q").await;
+    assert_eq!((status, wrong["code"].as_str()), (400, Some("invalid_booking_code")), "{wrong}");
+    let message = wrong["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("«O»") && message.contains("ACDEFGHJKMNPQRTUVWXY") && message.contains("34679"),
+        "{message}"
+    );
+    let (_, short) = app.get("/api/v1/appointments/K7MX").await;
+    assert!(short["message"].as_str().unwrap_or_default().contains("gồm 6 ký tự, đã nhập 4"), "{short}");
 
     assert_eq!(app.count("events"), events_before, "no event was written");
     assert_eq!(app.count("tickets"), tickets_before, "no ticket was written");

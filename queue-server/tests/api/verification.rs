@@ -219,3 +219,37 @@ async fn without_a_gateway_no_code_is_asked_or_sent() {
     assert_eq!((status, booking["status"].as_str()), (200, Some("confirmed")), "{booking}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_phone_at_its_days_bookings_is_told_before_a_code_is_spent() {
+    let (url, seen) = gateway(StatusCode::OK).await;
+    let text = EXAMPLE.replacen("[appointments]", &format!("[appointments]\nsms_url = \"{url}\""), 1).replacen(
+        "per_phone_per_day = 4",
+        "per_phone_per_day = 1",
+        1,
+    );
+    let config = Config::parse("example", &text).expect("config");
+    let app = spawn(config, Some(ManualClock::new(monday("07:00"))), None).await;
+    let first = hold(&app, "09:00").await;
+    let (status, _) =
+        app.post(&format!("/api/v1/appointments/{first}/verify"), None, Some(json!({ "phone": "0912000003" }))).await;
+    assert_eq!(status, 202);
+    let (_, code) = code_sent(&seen, 0).await;
+    assert_eq!(confirm(&app, &first, "0912000003", Some(&code)).await.0, 200);
+    // The same phone, another slot that day: refused at the code, not after it.
+    let second = hold(&app, "10:00").await;
+    let (status, refused) = app
+        .post(&format!("/api/v1/appointments/{second}/verify"), None, Some(json!({ "phone": "0912 000 003" })))
+        .await;
+    assert_eq!((status, refused["code"].as_str()), (409, Some("booking_limit_phone")), "{refused}");
+    let conn = rusqlite::Connection::open(&app.db).expect("db");
+    let queued: i64 = conn
+        .query_row("SELECT COUNT(*) FROM notifications WHERE kind = 'verification'", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(queued, 1, "no second code queued");
+    // The refusal spent none of the hold's codes: another phone still has all three.
+    let (status, sent) =
+        app.post(&format!("/api/v1/appointments/{second}/verify"), None, Some(json!({ "phone": "0912000004" }))).await;
+    assert_eq!((status, sent["sends_left"].as_u64()), (202, Some(2)), "{sent}");
+    app.stop().await;
+}
