@@ -127,6 +127,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         holds: Arc::default(),
         verifications: Arc::default(),
         known_devices: Arc::default(),
+        known_sessions: Arc::default(),
         sign_in_limiter: http::limit::Limiter::default(),
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),

@@ -137,7 +137,49 @@ pub fn staff_caller(session: Session) -> Caller {
 pub async fn session_of(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
     let Some(token) = cookie(headers, SESSION_COOKIE).map(str::to_string) else { return Ok(None) };
     let now = state.clock.now();
-    state.accounts.run(move |a| a.session(&token, now)).await.map_err(|_| ApiError::Unavailable)
+    let hash = crate::accounts::token_hash(&token);
+    let found = state.accounts.run(move |a| a.session(&token, now)).await.map_err(|_| ApiError::Unavailable)?;
+    // Remembered only as a hash; a session that ended is forgotten at its first request after.
+    match &found {
+        Some(_) => state.known_sessions.put(hash),
+        None => state.known_sessions.forget(&hash),
+    }
+    Ok(found)
+}
+
+/// Session cookies found valid lately, by hash, so a staff member's requests are not charged to
+/// their client's public budget (`limit::charge_unknown_sessions`). Knowing a session here grants
+/// nothing: every request still looks the session up, and logging out or expiring is seen at once.
+#[derive(Debug)]
+pub struct KnownSessions(std::sync::Mutex<lru::LruCache<String, ()>>);
+
+impl Default for KnownSessions {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(lru::LruCache::new(
+            std::num::NonZeroUsize::new(1024).unwrap_or(std::num::NonZeroUsize::MIN),
+        )))
+    }
+}
+
+impl KnownSessions {
+    /// Whether the session cookie `token` was found valid at its last lookup.
+    pub fn knows(&self, token: &str) -> bool {
+        let hash = crate::accounts::token_hash(token);
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&hash).is_some()
+    }
+
+    /// A session just made at sign-in: its first request is not charged either.
+    pub fn signed_in(&self, token: &str) {
+        self.put(crate::accounts::token_hash(token));
+    }
+
+    fn put(&self, hash: String) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).put(hash, ());
+    }
+
+    fn forget(&self, hash: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).pop(hash);
+    }
 }
 
 /// Device tokens (made with `device add`) found valid lately, by the token's hash, so a kiosk's

@@ -118,6 +118,35 @@ async fn limited_api(state: &AppState, request: Request, next: Next) -> Response
     ApiError::TooManyRequests { per_minute: state.config.public_rate_per_minute }.into_response()
 }
 
+/// Middleware: a request with a session cookie that was not found valid at its last lookup
+/// (made up, or ended) takes from its client's public budget before the cookie is looked up, so
+/// made-up cookies cost the accounts database no more than the public pages do. Staff whose
+/// session was found valid pass free; over the budget: 429 (a page for pages).
+pub async fn charge_unknown_sessions(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let unknown = super::auth::cookie(request.headers(), super::auth::SESSION_COOKIE)
+        .is_some_and(|token| !state.known_sessions.knows(token));
+    if !unknown {
+        return next.run(request).await;
+    }
+    let per_minute = state.config.public_rate_per_minute;
+    if state.limiter.take(client_of(&request), per_minute, Instant::now()) {
+        return next.run(request).await;
+    }
+    refused(&state, &request)
+}
+
+/// The answer to a client over its public budget: JSON for the API, a page for pages.
+fn refused(state: &AppState, request: &Request) -> Response {
+    let per_minute = state.config.public_rate_per_minute;
+    if request.uri().path().starts_with("/api/") {
+        return ApiError::TooManyRequests { per_minute }.into_response();
+    }
+    // A page: the message and a link to try the same page again.
+    let again = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let page = super::pages::retry_page(state, "Xin chờ một chút", TOO_OFTEN, again);
+    (StatusCode::TOO_MANY_REQUESTS, [(axum::http::header::RETRY_AFTER, retry_after(per_minute))], page).into_response()
+}
+
 /// What a client over its budget is told, in Vietnamese.
 pub const TOO_OFTEN: &str = "Quý khách thao tác quá nhiều lần; vui lòng chờ một chút rồi thử lại";
 
@@ -171,14 +200,7 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     if state.limiter.take(client, state.config.public_rate_per_minute, Instant::now()) {
         return next.run(request).await;
     }
-    let per_minute = state.config.public_rate_per_minute;
-    if request.uri().path().starts_with("/api/") {
-        return ApiError::TooManyRequests { per_minute }.into_response();
-    }
-    // A page: the message and a link to try the same page again.
-    let again = request.uri().path_and_query().map_or("/", |p| p.as_str());
-    let page = super::pages::retry_page(&state, "Xin chờ một chút", TOO_OFTEN, again);
-    (StatusCode::TOO_MANY_REQUESTS, [(axum::http::header::RETRY_AFTER, retry_after(per_minute))], page).into_response()
+    refused(&state, &request)
 }
 
 #[cfg(test)]

@@ -73,6 +73,8 @@ pub struct AppState {
     pub accounts: crate::accounts::Accounts,
     /// Device tokens found valid lately (`auth::KnownDevices`).
     pub known_devices: Arc<auth::KnownDevices>,
+    /// Session cookies found valid lately (`auth::KnownSessions`).
+    pub known_sessions: Arc<auth::KnownSessions>,
     /// Spoken call-outs for the board.
     pub speech: Arc<crate::speech::Speech>,
     /// Answers of counter actions, for requests sent again with the same key.
@@ -181,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(staff::logout))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit::charge_unknown_sessions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), nfc::normalise))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limit::body_deadline))
         .layer(DefaultBodyLimit::max(limit))

@@ -135,6 +135,7 @@ pub async fn login(
     match state.accounts.login_async(user, password, client, now).await {
         Ok((session, token)) => {
             let max_age = i64::from(state.config.staff.session_hours) * 3600;
+            state.known_sessions.signed_in(&token);
             let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
             let to = if next.is_empty() { home(session.role).to_string() } else { next };
             let mut response = (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response();

@@ -247,6 +247,35 @@ async fn made_up_tokens_cost_the_accounts_database_no_more_than_the_public_budge
 }
 
 #[tokio::test]
+async fn made_up_session_cookies_cost_the_accounts_database_no_more_than_the_public_budget() {
+    let app = spawn_demo().await;
+    let phone = phone(11);
+    let mut answers = Vec::new();
+    for n in 0..80 {
+        let sent = phone
+            .get(app.url("/api/v1/staff/me"))
+            .header("cookie", format!("motcua_session=doan-bua-{n}"))
+            .send()
+            .await
+            .expect("answers");
+        answers.push(status_json(sent).await);
+    }
+    let refused = answers.iter().filter(|(s, _)| *s == 401).count();
+    let limited = answers.iter().filter(|(s, b)| *s == 429 && b["code"] == "rate_limited").count();
+    assert_eq!((refused, limited), (60, 20), "60 looked up (the budget), then refused unread");
+    // A page asked with a made-up cookie past the budget gets the page saying so.
+    let page =
+        phone.get(app.url("/counter")).header("cookie", "motcua_session=doan-bua").send().await.expect("answers");
+    assert_eq!(page.status().as_u16(), 429);
+    // An officer's real session is not charged: far more requests than the public budget pass.
+    let officer = crate::staff::sign_in(&app, "canbo1", "demo-canbo1").await;
+    for n in 0..100 {
+        assert_eq!(officer.get(&app, "/api/v1/staff/me").await.0, 200, "request {n}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn many_phones_reading_the_booking_pages_cost_the_writer_one_computation_per_change_and_minute() {
     use std::sync::atomic::Ordering::Relaxed;
     let clock = queue_server::domain::ManualClock::new(crate::helpers::monday("07:00"));
