@@ -191,3 +191,64 @@ fn an_officers_call_reaches_the_board_with_its_voice_and_the_dashboard_live() {
     supervisor.goto(&format!("{server}/t/{id}"));
     supervisor.text_until("#service", WAIT, |t| t == "Đất đai (chuyển từ Xây dựng, giữ nguyên số)");
 }
+
+#[test]
+fn an_admin_previews_a_catalogue_file_and_applies_it_from_the_admin_page() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, _stop) = common::serve(&runtime, Config::demo(), Arc::new(SystemClock), dir.path().join("server.db"));
+    // The example catalogue as a province would send it next: one fee changed, one procedure gone,
+    // saved by a spreadsheet set to Vietnamese (';' between columns).
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/catalogue.example.csv"))
+            .expect("example catalogue");
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(example.as_bytes());
+    let mut rows: Vec<Vec<String>> =
+        reader.records().map(|r| r.expect("row").iter().map(String::from).collect()).collect();
+    rows[1][8] = "75.000 đồng/hồ sơ".into();
+    let gone = rows.remove(2)[1].clone();
+    let file = dir.path().join("danh-muc-2026.csv");
+    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_path(&file).expect("file");
+    for row in &rows {
+        writer.write_record(row).expect("row");
+    }
+    writer.flush().expect("written");
+    let changed = rows[1][1].clone();
+
+    let admin = Browser::start_sized(1024, 900);
+    sign_in(&admin, &format!("{server}/admin"), "quantri", "demo-quantri");
+    admin.choose_file("#catalogue-file", &file);
+    admin.click("#catalogue-preview", WAIT);
+    let summary = admin.text_until("#catalogue-summary", WAIT, |t| !t.is_empty());
+    assert!(summary.starts_with(&format!("Thêm 0\nSửa 1: {changed}\nBỏ 1: {gone}\nGiữ nguyên 63")), "{summary}");
+    let http = reqwest::blocking::Client::new();
+    let fee = |code: &str| -> serde_json::Value {
+        let p: serde_json::Value = http
+            .get(format!("{server}/api/v1/procedures/{code}"))
+            .bearer_auth("demo-kiosk")
+            .send()
+            .and_then(|r| r.json())
+            .expect("procedure");
+        p["fee"].clone()
+    };
+    assert_ne!(fee(&changed), "75.000 đồng/hồ sơ", "a preview changes nothing");
+    admin.click("#catalogue-apply", WAIT);
+    admin.text_until("#catalogue-status", WAIT, |t| t.contains("Đã áp dụng"));
+    assert_eq!(fee(&changed), "75.000 đồng/hồ sơ");
+    assert_eq!(
+        http.get(format!("{server}/api/v1/procedures/{gone}"))
+            .bearer_auth("demo-kiosk")
+            .send()
+            .expect("answers")
+            .status()
+            .as_u16(),
+        404
+    );
+    // A file that is no catalogue: the page says why, in Vietnamese.
+    let wrong = dir.path().join("ghi-chu.csv");
+    std::fs::write(&wrong, "Ngày,Nội dung\n1/12,họp giao ban\n").expect("file");
+    admin.choose_file("#catalogue-file", &wrong);
+    admin.click("#catalogue-preview", WAIT);
+    let said = admin.text_until("#catalogue-status", WAIT, |t| t.contains("Mã thủ tục"));
+    assert!(said.contains("Không thấy dòng tiêu đề"), "{said}");
+}

@@ -17,6 +17,7 @@
 
 pub mod accounts;
 pub mod announce;
+pub mod catalogue;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -84,7 +85,8 @@ impl App {
 pub fn build(options: Options) -> Result<App, OpenError> {
     let Options { config, db, demo, clock } = options;
     let seed_clock = clock.clone();
-    let seed = move |conn: &mut rusqlite::Connection| demo::seed(conn, seed_clock.now());
+    let linh_vuc = config.linh_vuc.clone();
+    let seed = move |conn: &mut rusqlite::Connection| demo::seed(conn, &linh_vuc, seed_clock.now());
     // A configuration whose number ranges take in numbers another field used today is refused:
     // two fields would call the same number. It may take effect from the next service day.
     let origin = config.origin.clone();
@@ -128,6 +130,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         verifications: Arc::default(),
         known_devices: Arc::default(),
         known_sessions: Arc::default(),
+        previews: Arc::default(),
         sign_in_limiter: http::limit::Limiter::default(),
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),
@@ -160,6 +163,14 @@ pub async fn run(
             let _ = failures_accounts.run(move |a| a.report_failures(now)).await;
         }
     });
+    let catalogue_store = store.clone();
+    let catalogue = tokio::spawn(async move {
+        let mut interval = tokio::time::interval(catalogue::cli::RELOAD_EVERY);
+        loop {
+            interval.tick().await;
+            let _ = catalogue_store.reload_catalog().await;
+        }
+    });
     let ticker = tokio::spawn(async move {
         let mut interval = tokio::time::interval(TICK);
         loop {
@@ -173,6 +184,7 @@ pub async fn run(
     })
     .await;
     ticker.abort();
+    catalogue.abort();
     messages.abort();
     failures.abort();
     let now = clock.now();

@@ -141,6 +141,15 @@ fn main() -> std::process::ExitCode {
             }
         };
     }
+    if args.first().map(String::as_str) == Some("catalogue") {
+        return match queue_server::catalogue::cli::run(&args, &mut std::io::stdout()) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("queue-server: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {

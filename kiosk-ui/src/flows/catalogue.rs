@@ -125,6 +125,8 @@ mod tests {
             processing_days: 7,
             fee: "50.000 đồng".into(),
             documents: vec!["Tờ khai".into()],
+            processing_time: "7 ngày làm việc".into(),
+            steps: String::new(),
         }
     }
 

@@ -178,6 +178,14 @@ impl Browser {
         assert!(value.is_null(), "typing into {css} failed: {value}");
     }
 
+    /// Chooses the file at `path` in the file input matching `css`.
+    pub fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let el = self.element(css, Duration::from_secs(5));
+        let text = path.display().to_string();
+        let value = self.call(reqwest::Method::POST, &format!("/element/{el}/value"), Some(json!({ "text": text })));
+        assert!(value.is_null(), "choosing {text} in {css} failed: {value}");
+    }
+
     /// The visible text of the first element matching `css` ("" when there is none).
     pub fn text(&self, css: &str) -> String {
         match self.find(css) {

@@ -25,6 +25,13 @@ pub struct Procedure {
     pub fee: String,
     /// Documents the citizen brings.
     pub documents: Vec<String>,
+    /// Processing time as published (e.g. `10 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ`);
+    /// empty when not known.
+    #[serde(default)]
+    pub processing_time: String,
+    /// Steps (trình tự thực hiện) as published; empty when not known.
+    #[serde(default)]
+    pub steps: String,
 }
 
 /// Answer of `GET /api/v1/procedures`.
@@ -139,4 +146,46 @@ pub struct Dossier {
     pub apology: Option<Apology>,
     /// Every status change, oldest first.
     pub history: Vec<DossierStep>,
+}
+
+/// A lĩnh vực of an imported catalogue file that no field of the centre takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UnmappedLinhVuc {
+    /// Mã lĩnh vực as in the file (may be empty).
+    pub code: String,
+    /// Tên lĩnh vực as in the file (may be empty).
+    pub name: String,
+    /// Procedures of it left out.
+    pub procedures: u32,
+}
+
+/// What a catalogue import changes (or changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CatalogueChanges {
+    /// Procedure codes new to the catalogue.
+    pub added: Vec<String>,
+    /// Codes whose name, field or any other column differs.
+    pub changed: Vec<String>,
+    /// Codes in the catalogue and not in the file.
+    pub removed: Vec<String>,
+    /// Procedures the same as before.
+    pub unchanged: u32,
+    /// Lĩnh vực left out (no field's `linh_vuc` names them).
+    pub unmapped: Vec<UnmappedLinhVuc>,
+    /// The same in Vietnamese, one line per kind.
+    pub summary: String,
+}
+
+/// Answer of `POST /api/v1/catalogue/previews`: apply it with its id within 15 minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CataloguePreview {
+    /// Id for `POST /api/v1/catalogue/previews/{id}/apply`.
+    pub id: String,
+    /// The file's name.
+    pub source: String,
+    /// What applying it changes.
+    pub changes: CatalogueChanges,
 }

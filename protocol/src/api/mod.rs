@@ -393,7 +393,10 @@ pub use appointments::{
     ServiceBookings, SlotInfo, SlotsResponse, TodaysBookings, VerificationSent, VerifyRequest,
 };
 pub use devices::{DeviceHealth, DisplayHealth, HealthReport};
-pub use dossiers::{Apology, Dossier, DossierStatus, DossierStep, Procedure, ProceduresResponse};
+pub use dossiers::{
+    Apology, CatalogueChanges, CataloguePreview, Dossier, DossierStatus, DossierStep, Procedure, ProceduresResponse,
+    UnmappedLinhVuc,
+};
 pub use staff::{
     Alert, CounterLoad, CounterQueue, FieldLoad, HourFigures, LevelCount, Me, NextCall, Overview, Satisfaction,
     TakeCounterRequest, WaitBucket,

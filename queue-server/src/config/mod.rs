@@ -22,6 +22,7 @@ use crate::domain::{Centre, CounterNo, ServiceCode};
 pub const EXAMPLE: &str = include_str!("../../../deploy/motcua.example.toml");
 
 mod appointments;
+mod linh_vuc;
 mod operations;
 mod origin;
 mod raw;
@@ -67,6 +68,8 @@ pub struct Config {
     pub connections: Connections,
     /// Where the file said what, for refusals made later (at start, against the stored day).
     pub origin: Origin,
+    /// The national lĩnh vực each field serves (`[[services]] linh_vuc`), for catalogue imports.
+    pub linh_vuc: crate::catalogue::LinhVucMap,
 }
 
 /// An HTTP SMS gateway: each notice is sent as a request to `url` with `{phone}` and `{text}`
@@ -489,6 +492,7 @@ impl Config {
             alerts: operations::alerts(&src, &raw.alerts)?,
             streams: operations::streams(&src, &raw.server)?,
             connections: operations::connections(&src, &raw.server)?,
+            linh_vuc: linh_vuc::map(&src, &raw.services)?,
             origin: Origin {
                 file: file.to_string(),
                 numbers_lines: raw.services.iter().map(|s| src.line_of(s.get_ref().numbers.span().start)).collect(),

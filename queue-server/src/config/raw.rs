@@ -175,6 +175,8 @@ pub(super) struct RawService {
     pub(super) slot_capacity: Option<Spanned<u32>>,
     /// Bookings per day (part of `daily_capacity`); default half of it.
     pub(super) bookable_per_day: Option<Spanned<u32>>,
+    /// National lĩnh vực (codes or names) whose procedures this field takes.
+    pub(super) linh_vuc: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]

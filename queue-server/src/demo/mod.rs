@@ -4,6 +4,8 @@
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, params};
 
+use crate::catalogue::{self, LinhVucMap};
+
 /// Tokens of the demo centre, printed at start (they are in `deploy/motcua.example.toml`).
 pub const TOKENS: &[(&str, &str)] = &[
     ("demo-kiosk", "kiosk: lấy số, đánh giá"),
@@ -35,54 +37,20 @@ pub fn seed_staff(
     Ok(())
 }
 
-/// The demo catalogue: one procedure a line, tab-separated (see the header line of the file).
-const PROCEDURES_TSV: &str = include_str!("procedures.tsv");
+/// The demo catalogue: the example catalogue file in the national database's columns, loaded
+/// through the same import as a real centre's (`queue-server catalogue import`).
+pub const CATALOGUE_CSV: &str = include_str!("../../../deploy/catalogue.example.csv");
+/// Its name, as recorded in `catalogue_imports`.
+pub const CATALOGUE_FILE: &str = "deploy/catalogue.example.csv";
 
-/// A procedure of the demo catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoProcedure {
-    /// Code.
-    pub code: &'static str,
-    /// Service code.
-    pub service: &'static str,
-    /// Name.
-    pub name: &'static str,
-    /// Administrative level.
-    pub level: &'static str,
-    /// Online service level.
-    pub online: &'static str,
-    /// Processing days.
-    pub days: u32,
-    /// Fee.
-    pub fee: &'static str,
-    /// Documents to bring.
-    pub documents: Vec<&'static str>,
+/// The demo catalogue as the import reads it with `map` (the example configuration's lĩnh vực).
+pub fn catalogue(map: &LinhVucMap) -> Result<catalogue::Parsed, catalogue::ImportError> {
+    catalogue::parse(&catalogue::read_bytes(CATALOGUE_FILE, CATALOGUE_CSV.as_bytes())?, map)
 }
 
-/// The demo catalogue, parsed from its data file.
-pub fn procedures() -> Vec<DemoProcedure> {
-    PROCEDURES_TSV
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|line| {
-            let f: Vec<&'static str> = line.split('\t').collect();
-            let [code, service, name, level, online, days, fee, docs] = f[..] else { return None };
-            Some(DemoProcedure {
-                code,
-                service,
-                name,
-                level,
-                online,
-                days: days.parse().ok()?,
-                fee,
-                documents: docs.split(" | ").collect(),
-            })
-        })
-        .collect()
-}
-
-fn processing_days(procedure: &str) -> i64 {
-    procedures().iter().find(|p| p.code == procedure).map_or(5, |p| i64::from(p.days.max(1)))
+/// Processing days of a procedure of the demo catalogue (5 when unknown, at least 1).
+fn processing_days(catalogue: &catalogue::Parsed, procedure: &str) -> i64 {
+    catalogue.procedures.get(procedure).map_or(5, |p| i64::from(p.processing_days.max(1)))
 }
 
 /// A demo dossier: receipt code, procedure, applicant, phone, days since received, status path.
@@ -220,25 +188,20 @@ const DOSSIERS: &[DemoDossier] = &[
     },
 ];
 
-/// Loads the demo catalogue and dossiers into an empty database; does nothing if procedures exist.
-pub fn seed(conn: &mut Connection, now: Timestamp) -> rusqlite::Result<()> {
+/// Loads the demo catalogue (through the catalogue import, lĩnh vực mapped by `map`) and dossiers
+/// into an empty database; does nothing if procedures exist.
+pub fn seed(conn: &mut Connection, map: &LinhVucMap, now: Timestamp) -> rusqlite::Result<()> {
     let existing: i64 = conn.query_row("SELECT count(*) FROM procedures", [], |r| r.get(0))?;
     if existing > 0 {
         return Ok(());
     }
+    let parsed = catalogue(map).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    catalogue::apply(conn, &parsed, CATALOGUE_FILE, "demo", now.as_millisecond())?;
     let tx = conn.transaction()?;
-    for p in procedures() {
-        let docs =
-            serde_json::to_string(&p.documents).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-        tx.execute(
-            "INSERT INTO procedures (code, name, service, level, online_level, processing_days, fee, documents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![p.code, p.name, p.service, p.level, p.online, p.days, p.fee, docs],
-        )?;
-    }
     let day = |n: i64| now.checked_sub(SignedDuration::from_hours(24 * n)).unwrap_or(now);
     for d in DOSSIERS {
         let received = day(d.received_days_ago);
-        let processing_days = processing_days(d.procedure);
+        let processing_days = processing_days(&parsed, d.procedure);
         let due = received.checked_add(SignedDuration::from_hours(24 * processing_days)).unwrap_or(received);
         let (last, _, _) = d.steps.last().copied().unwrap_or(("received", 0, ""));
         let new_due =
@@ -279,7 +242,8 @@ pub fn dossier_codes() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// A short description of a demo dossier's situation, for the start-up banner.
 pub fn dossier_situation(code: &str) -> &'static str {
     let Some(d) = DOSSIERS.iter().find(|d| d.code == code) else { return "" };
-    let days = processing_days(d.procedure);
+    let catalogue = catalogue(&crate::Config::demo().linh_vuc).unwrap_or_default();
+    let days = processing_days(&catalogue, d.procedure);
     let finished = d.steps.last().is_some_and(|s| matches!(s.0, "ready" | "returned"));
     match (d.apology.is_some(), !finished && d.received_days_ago > days) {
         (true, _) => "(trễ hẹn, đã xin lỗi và hẹn lại)",
@@ -298,16 +262,18 @@ mod tests {
     #[test]
     fn the_catalogue_covers_every_field_with_unique_codes() {
         let config = Config::demo();
-        let all = procedures();
-        assert!(all.len() >= 60, "{} procedures", all.len());
-        assert_eq!(all.len(), PROCEDURES_TSV.lines().filter(|l| !l.starts_with('#')).count(), "every line parses");
-        let codes: HashSet<&str> = all.iter().map(|p| p.code).collect();
-        assert_eq!(codes.len(), all.len(), "procedure codes are unique");
+        let all = catalogue(&config.linh_vuc).expect("the example catalogue imports");
+        assert!(all.unmapped.is_empty(), "every lĩnh vực of the example file has a field: {:?}", all.unmapped);
+        let lines = CATALOGUE_CSV.lines().filter(|l| l.split(',').next().is_some_and(|n| n.parse::<u32>().is_ok()));
+        assert_eq!(all.procedures.len(), lines.count(), "every row imports");
+        assert!(all.procedures.len() >= 60, "{} procedures", all.procedures.len());
         for service in &config.centre.services {
-            let n = all.iter().filter(|p| p.service == service.code.as_str()).count();
+            let n = all.procedures.values().filter(|p| p.service == service.code.as_str()).count();
             assert!(n >= 4, "{} has {n} procedures", service.code);
         }
-        assert!(all.iter().all(|p| !p.documents.is_empty() && p.documents.iter().all(|d| !d.trim().is_empty())));
+        let p = all.procedures.values();
+        assert!(p.clone().all(|p| !p.documents.is_empty() && p.documents.iter().all(|d| !d.trim().is_empty())));
+        assert!(p.clone().all(|p| !p.processing_time.is_empty() && !p.steps.is_empty()));
     }
 
     #[test]
@@ -317,7 +283,8 @@ mod tests {
             assert!(last.contains(status), "{status}");
         }
         for d in DOSSIERS {
-            assert!(procedures().iter().any(|p| p.code == d.procedure), "{}", d.code);
+            let all = catalogue(&Config::demo().linh_vuc).expect("catalogue");
+            assert!(all.procedures.contains_key(d.procedure), "{}", d.code);
             assert!(crate::domain::ReceiptCode::parse(d.code).is_ok(), "{}", d.code);
         }
     }

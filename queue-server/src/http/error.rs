@@ -44,6 +44,20 @@ pub enum ApiError {
         /// Vietnamese message.
         message: String,
     },
+    /// 409: the request conflicts with the state (e.g. the catalogue changed since a preview).
+    Conflict {
+        /// Machine code.
+        code: &'static str,
+        /// Vietnamese message.
+        message: String,
+    },
+    /// 422: a well-formed request whose content is refused (e.g. a catalogue file's rows).
+    Unprocessable {
+        /// Machine code.
+        code: &'static str,
+        /// Vietnamese message.
+        message: String,
+    },
     /// 404, 409 or 422: the queue rules refused; nothing changed.
     Refused(DomainError),
     /// 503: the database failed; nothing changed.
@@ -160,6 +174,8 @@ impl ApiError {
                 (status, e.code(), m.clone())
             }
             ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, message.clone()),
+            ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message.clone()),
+            ApiError::Unprocessable { code, message } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone()),
             ApiError::Refused(e) => (refusal_status(e), e.code(), e.message()),
             ApiError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,

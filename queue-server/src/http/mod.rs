@@ -8,6 +8,7 @@ pub mod admin;
 pub mod appointments;
 pub mod auth;
 pub mod board;
+pub mod catalogue;
 pub mod centre;
 pub mod console;
 pub mod counters;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub accounts: crate::accounts::Accounts,
     /// Device tokens found valid lately (`auth::KnownDevices`).
     pub known_devices: Arc<auth::KnownDevices>,
+    /// Catalogue imports previewed and not yet applied (`catalogue::Previews`).
+    pub previews: Arc<catalogue::Previews>,
     /// Session cookies found valid lately (`auth::KnownSessions`).
     pub known_sessions: Arc<auth::KnownSessions>,
     /// Spoken call-outs for the board.
@@ -126,6 +129,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reports.csv", get(reports::csv))
         .route("/reports.xlsx", get(reports::xlsx))
         .route("/staff/counter", post(staff::take_counter))
+        .route("/catalogue/previews", post(catalogue::preview).layer(DefaultBodyLimit::max(catalogue::MAX_FILE_BYTES)))
+        .route("/catalogue/previews/{id}/apply", post(catalogue::apply))
         .merge(
             Router::new()
                 .route("/counters/{no}/next", post(counters::next))

@@ -27,6 +27,7 @@ const LIVE_JS: &str = include_str!("../../web/live.js");
 const COUNTER_JS: &str = include_str!("../../web/counter.js");
 const BOARD_JS: &str = include_str!("../../web/board.js");
 const SUPERVISOR_JS: &str = include_str!("../../web/supervisor.js");
+const ADMIN_JS: &str = include_str!("../../web/admin.js");
 
 /// Text made safe inside HTML.
 pub fn escape(text: &str) -> String {
@@ -92,6 +93,7 @@ pub async fn script(Path(name): Path<String>) -> Response {
         "counter.js" => ("text/javascript", COUNTER_JS),
         "board.js" => ("text/javascript", BOARD_JS),
         "supervisor.js" => ("text/javascript", SUPERVISOR_JS),
+        "admin.js" => ("text/javascript", ADMIN_JS),
         "staff.css" => ("text/css", STAFF_CSS),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };

@@ -17,7 +17,8 @@ impl Catalog {
     /// Reads the catalogue.
     pub fn load(conn: &Connection) -> rusqlite::Result<Self> {
         let mut stmt = conn.prepare(
-            "SELECT code, name, service, level, online_level, processing_days, fee, documents FROM procedures ORDER BY service, code",
+            "SELECT code, name, service, level, online_level, processing_days, fee, documents, processing_time, steps
+             FROM procedures ORDER BY service, code",
         )?;
         let procedures = stmt
             .query_map([], |row| {
@@ -31,6 +32,8 @@ impl Catalog {
                     processing_days: row.get(5)?,
                     fee: row.get(6)?,
                     documents: serde_json::from_str(&documents).unwrap_or_default(),
+                    processing_time: row.get(8)?,
+                    steps: row.get(9)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -166,6 +169,8 @@ mod tests {
             processing_days: 1,
             fee: "Không thu phí".into(),
             documents: vec![],
+            processing_time: String::new(),
+            steps: String::new(),
         };
         let catalog = Catalog::new(vec![
             p("1", "Đăng ký biến động đất đai", "DD"),

@@ -100,7 +100,10 @@ pub struct Store {
     tx: mpsc::SyncSender<Request>,
     counters: Arc<Counters>,
     reader: Arc<Mutex<rusqlite::Connection>>,
-    catalog: Arc<Catalog>,
+    /// The catalogue in memory and the import it was read at (`catalogue_imports`).
+    catalog: Arc<std::sync::RwLock<(Arc<Catalog>, i64)>>,
+    /// The database file.
+    path: Arc<Path>,
     centre: Arc<Centre>,
     hub: Arc<Hub>,
     views: Arc<shared::TicketViews>,
@@ -157,6 +160,7 @@ impl Store {
         let queue = rows::load_queue(&conn, centre.clone(), now).map_err(|e| fail("cannot read the queue from", e))?;
         check(&queue).map_err(OpenError)?;
         let catalog = Catalog::load(&conn).map_err(|e| fail("cannot read procedures from", e))?;
+        let catalog_version = crate::catalogue::version(&conn).map_err(|e| fail("cannot read imports from", e))?;
         let reader = schema::open(path).map_err(|e| fail("cannot open a reader on", e))?;
         let boot = format!("{:x}", now.as_millisecond());
         let hub = Arc::new(Hub::new(crate::views::snapshot(&queue, now), boot));
@@ -180,7 +184,8 @@ impl Store {
             tx,
             counters,
             reader: Arc::new(Mutex::new(reader)),
-            catalog: Arc::new(catalog),
+            catalog: Arc::new(std::sync::RwLock::new((Arc::new(catalog), catalog_version))),
+            path: Arc::from(path),
             centre,
             hub: hub.clone(),
             views: Arc::default(),
@@ -387,15 +392,54 @@ impl Store {
         self.on_reader(f).await
     }
 
-    /// The procedure catalogue.
-    pub fn catalog(&self) -> &Catalog {
-        &self.catalog
+    /// Runs `f` on a connection of its own to the database file, in a blocking thread: for work
+    /// apart from the queue (a catalogue import), which waits for the queue's writer between its
+    /// commits (busy timeout) and never holds it up for long.
+    pub async fn on_own_connection<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = schema::open(&path)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| StoreError::Unavailable)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "write apart from the queue failed");
+            StoreError::Unavailable
+        })
+    }
+
+    /// The procedure catalogue (as of the last import seen).
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.read().unwrap_or_else(|p| p.into_inner()).0.clone()
+    }
+
+    /// Reads the catalogue again if an import was recorded since it was read (by the admin page, or
+    /// `queue-server catalogue import` while the server runs); whether it did.
+    pub async fn reload_catalog(&self) -> Result<bool, StoreError> {
+        let seen = self.catalog.read().unwrap_or_else(|p| p.into_inner()).1;
+        let fresh = self
+            .on_reader(move |conn| {
+                let version = crate::catalogue::version(conn)?;
+                if version == seen { Ok(None) } else { Ok(Some((Catalog::load(conn)?, version))) }
+            })
+            .await?;
+        let Some((catalog, version)) = fresh else { return Ok(false) };
+        let mut current = self.catalog.write().unwrap_or_else(|p| p.into_inner());
+        if version > current.1 {
+            *current = (Arc::new(catalog), version);
+            tracing::info!(procedures = current.0.len(), import = version, "catalogue reloaded");
+        }
+        Ok(true)
     }
 
     /// A dossier by receipt code, personal data masked.
     pub async fn dossier(&self, code: ReceiptCode, now: jiff::Timestamp) -> Result<Option<api::Dossier>, StoreError> {
         let centre = self.centre.clone();
-        let catalog = self.catalog.clone();
+        let catalog = self.catalog();
         self.on_reader(move |conn| catalog::dossier(conn, &centre, &catalog, &code, now)).await
     }
 }

@@ -182,6 +182,27 @@ UPDATE tickets SET arrival_seq = ranked.n
     FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY day ORDER BY arrived_at_ms, number) AS n FROM tickets) AS ranked
     WHERE tickets.id = ranked.id;
 "#,
+    r#"
+-- The catalogue as the national procedure database publishes it (`catalogue import`): the
+-- lĩnh vực each procedure came under, the processing time and steps as published.
+ALTER TABLE procedures ADD COLUMN linh_vuc_code   TEXT NOT NULL DEFAULT '';
+ALTER TABLE procedures ADD COLUMN linh_vuc_name   TEXT NOT NULL DEFAULT '';
+ALTER TABLE procedures ADD COLUMN processing_time TEXT NOT NULL DEFAULT '';
+ALTER TABLE procedures ADD COLUMN steps           TEXT NOT NULL DEFAULT '';
+
+-- Each catalogue import, whoever made it; a running server reloads the catalogue when a new row
+-- appears (an import from the command line included).
+CREATE TABLE catalogue_imports (
+    id        INTEGER PRIMARY KEY,
+    at_ms     INTEGER NOT NULL,
+    source    TEXT    NOT NULL,
+    actor     TEXT    NOT NULL,
+    added     INTEGER NOT NULL,
+    changed   INTEGER NOT NULL,
+    removed   INTEGER NOT NULL,
+    unchanged INTEGER NOT NULL
+);
+"#,
 ];
 
 /// Opens (creating if needed) the database with the settings every connection uses: WAL, full
@@ -228,7 +249,9 @@ mod tests {
     fn tickets_stored_before_the_order_of_arrival_get_it_from_their_arrival_time() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut conn = open(&dir.path().join("old.db")).expect("opens");
-        for (i, sql) in MIGRATIONS[..MIGRATIONS.len() - 1].iter().enumerate() {
+        // The database as it was before the migration that brought the order of arrival.
+        let arrival = MIGRATIONS.iter().position(|m| m.contains("ADD COLUMN arrival_seq")).expect("that migration");
+        for (i, sql) in MIGRATIONS[..arrival].iter().enumerate() {
             conn.execute_batch(sql).expect("an earlier migration");
             conn.pragma_update(None, "user_version", i64::try_from(i + 1).expect("small")).expect("version");
         }

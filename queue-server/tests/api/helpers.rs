@@ -50,6 +50,15 @@ pub async fn spawn_at(at: Timestamp) -> TestApp {
 
 /// A server on an existing database file.
 pub async fn spawn(config: Config, clock: Option<ManualClock>, db: Option<PathBuf>) -> TestApp {
+    spawn_with(config, clock, db, true).await
+}
+
+/// A server as a real centre runs it: no demo data.
+pub async fn spawn_centre(config: Config, db: Option<PathBuf>) -> TestApp {
+    spawn_with(config, None, db, false).await
+}
+
+async fn spawn_with(config: Config, clock: Option<ManualClock>, db: Option<PathBuf>, demo: bool) -> TestApp {
     let (dir, db) = match db {
         Some(db) => (None, db),
         None => {
@@ -62,8 +71,7 @@ pub async fn spawn(config: Config, clock: Option<ManualClock>, db: Option<PathBu
         Some(c) => Arc::new(c.clone()),
         None => Arc::new(SystemClock),
     };
-    let app =
-        queue_server::build(Options { config, db: db.clone(), demo: true, clock: clock_dyn }).expect("server builds");
+    let app = queue_server::build(Options { config, db: db.clone(), demo, clock: clock_dyn }).expect("server builds");
     let store = app.store().clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let addr = listener.local_addr().expect("addr");

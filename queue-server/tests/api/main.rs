@@ -5,6 +5,7 @@ mod helpers;
 mod abuse;
 mod appointments;
 mod bad_input;
+mod catalogue;
 mod concurrency;
 mod crash;
 mod devices;
