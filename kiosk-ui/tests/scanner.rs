@@ -59,20 +59,20 @@ fn codes_with_capitals_scan_as_printed_whatever_else_the_scanner_or_a_person_typ
         d.keys(vec![slint::platform::WindowEvent::KeyPressed { text: "x".into() }]);
         d.wait_scanner_idle(WAIT);
         d.scan("H56.22-261027-0007");
-        d.wait_for("Trạng thái: Đang giải quyết", WAIT);
+        d.wait_for("Trạng thái: Đang xử lý", WAIT);
 
         // A scan cut off half way (no Enter), then the whole code.
         let half: Vec<_> = common::scanner_events("H56.22-2611").into_iter().take(12).collect();
         d.keys(half);
         d.wait_scanner_idle(WAIT);
         d.scan("H56.22-261113-0004");
-        d.wait_for("Trạng thái: Đã có kết quả, chờ trả", WAIT);
+        d.wait_for("Trạng thái: Đã xử lý xong", WAIT);
 
         // Two receipts scanned back to back: the second one is shown.
         let mut both = common::scanner_events("H56.22-261027-0007");
         both.extend(common::scanner_events("H56.22-261120-0001"));
         d.keys(both);
-        d.wait_for("Trạng thái: Đã tiếp nhận", WAIT);
+        d.wait_for("Trạng thái: Được tiếp nhận", WAIT);
         d.tap("Trang chủ");
 
         // The ticket's QR link (capitals in its id) opens the rating for that ticket.

@@ -44,7 +44,7 @@ fn scenario(
     d.tap("Tra cứu hồ sơ");
     d.type_keys("H56.22-261027-0007");
     d.tap("Tra cứu");
-    d.wait_for("Trạng thái: Đang giải quyết", WAIT);
+    d.wait_for("Trạng thái: Đang xử lý", WAIT);
     assert!(d.has("Thư xin lỗi"), "the late dossier shows its apology");
     d.tap("Tra hồ sơ khác");
     for _ in 0..18 {
@@ -56,7 +56,7 @@ fn scenario(
     d.tap("Nhập lại");
     // The scanner types like a keyboard (Shift around capitals) and ends with Enter.
     d.scan("H56.22-261113-0004");
-    d.wait_for("Trạng thái: Đã có kết quả, chờ trả", WAIT);
+    d.wait_for("Trạng thái: Đã xử lý xong", WAIT);
     d.tap("Trang chủ");
 
     // Catalogue: a field, a search typed without diacritics, the detail, straight to a ticket.

@@ -21,6 +21,7 @@ pub mod catalogue;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod dossiers;
 pub mod http;
 pub mod live;
 pub mod notify;

@@ -162,7 +162,7 @@ async fn a_day_at_the_demo_centre_speaks_the_protocol_types_only() {
     assert_eq!(called, vec![1001, 1002, 1002], "calls in order, the transferred ticket called again at counter 3");
 
     let dossier: Dossier = s.get("/api/v1/dossiers/H56.22-261116-0003").await;
-    assert_eq!(dossier.status_label, "Cần bổ sung hồ sơ");
+    assert_eq!(dossier.status_label, "Yêu cầu bổ sung giấy tờ");
     let found: ProceduresResponse = s.get("/api/v1/procedures?q=khai%20sinh").await;
     assert!(found.procedures.iter().any(|p| p.name == "Đăng ký khai sinh"));
 }

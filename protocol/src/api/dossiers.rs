@@ -49,26 +49,55 @@ pub struct ProceduresResponse {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DossierStatus {
-    /// Received at the counter.
+    /// 1 Mới đăng ký: registered online, not yet received.
+    Registered,
+    /// 2 Được tiếp nhận: received at the counter.
     Received,
-    /// Being processed by the office in charge.
+    /// 3 Không được tiếp nhận: refused at reception.
+    NotAccepted,
+    /// 4 Đang xử lý: being processed by the office in charge.
     Processing,
-    /// The citizen must supplement documents.
+    /// 5 Yêu cầu bổ sung giấy tờ: the citizen must supplement documents.
     NeedsSupplement,
-    /// Result ready to collect.
+    /// 6 Yêu cầu thực hiện nghĩa vụ tài chính: fees or taxes to pay first.
+    FinancialObligation,
+    /// 7 Công dân yêu cầu rút hồ sơ: withdrawn at the citizen's request.
+    Withdrawn,
+    /// 8 Dừng xử lý: processing stopped.
+    Stopped,
+    /// 9 Đã xử lý xong: result ready to collect.
     Ready,
-    /// Result returned to the citizen.
+    /// 10 Đã trả kết quả: result returned to the citizen.
     Returned,
 }
 
 impl DossierStatus {
-    /// Vietnamese label.
+    /// Every status, in the order of their DVCQG codes (1–10).
+    pub const ALL: [Self; 10] = [
+        Self::Registered,
+        Self::Received,
+        Self::NotAccepted,
+        Self::Processing,
+        Self::NeedsSupplement,
+        Self::FinancialObligation,
+        Self::Withdrawn,
+        Self::Stopped,
+        Self::Ready,
+        Self::Returned,
+    ];
+
+    /// The national public service portal's name of the status (TrangThaiHoSo).
     pub fn label_vi(self) -> &'static str {
         match self {
-            Self::Received => "Đã tiếp nhận",
-            Self::Processing => "Đang giải quyết",
-            Self::NeedsSupplement => "Cần bổ sung hồ sơ",
-            Self::Ready => "Đã có kết quả, chờ trả",
+            Self::Registered => "Mới đăng ký",
+            Self::Received => "Được tiếp nhận",
+            Self::NotAccepted => "Không được tiếp nhận",
+            Self::Processing => "Đang xử lý",
+            Self::NeedsSupplement => "Yêu cầu bổ sung giấy tờ",
+            Self::FinancialObligation => "Yêu cầu thực hiện nghĩa vụ tài chính",
+            Self::Withdrawn => "Công dân yêu cầu rút hồ sơ",
+            Self::Stopped => "Dừng xử lý",
+            Self::Ready => "Đã xử lý xong",
             Self::Returned => "Đã trả kết quả",
         }
     }
@@ -76,9 +105,14 @@ impl DossierStatus {
     /// Stable code, as in JSON.
     pub fn code(self) -> &'static str {
         match self {
+            Self::Registered => "registered",
             Self::Received => "received",
+            Self::NotAccepted => "not_accepted",
             Self::Processing => "processing",
             Self::NeedsSupplement => "needs_supplement",
+            Self::FinancialObligation => "financial_obligation",
+            Self::Withdrawn => "withdrawn",
+            Self::Stopped => "stopped",
             Self::Ready => "ready",
             Self::Returned => "returned",
         }
@@ -86,9 +120,23 @@ impl DossierStatus {
 
     /// Parses the stable code.
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Received, Self::Processing, Self::NeedsSupplement, Self::Ready, Self::Returned]
-            .into_iter()
-            .find(|s| s.code() == code)
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The DVCQG status number (TrangThaiHoSo, 1–10).
+    pub fn dvcqg(self) -> u8 {
+        Self::ALL.iter().position(|s| *s == self).map_or(0, |i| i as u8 + 1)
+    }
+
+    /// The status of a DVCQG number (1–10).
+    pub fn from_dvcqg(n: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(n).checked_sub(1)?).copied()
+    }
+
+    /// Whether the dossier is finished: overdue is counted only for others (past the due date and
+    /// not 9 or 10).
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Ready | Self::Returned)
     }
 }
 
@@ -146,6 +194,10 @@ pub struct Dossier {
     pub apology: Option<Apology>,
     /// Every status change, oldest first.
     pub history: Vec<DossierStep>,
+    /// When the record was last taken from the province's system (`Cập nhật lúc …`); absent
+    /// for dossiers entered here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_at: Option<String>,
 }
 
 /// A lĩnh vực of an imported catalogue file that no field of the centre takes.

@@ -75,9 +75,9 @@ fn syntax_type_and_unknown_key_errors_name_the_line() {
 #[test]
 fn tokens_must_be_long_unique_and_name_real_counters() {
     let e = broken("token = \"demo-kiosk\"", "token = \"short\"");
-    assert_eq!(e.key, "tokens[0].token");
+    assert_eq!(e.key, "tokens[1].token");
     let e = broken("counters = [3]", "counters = [30]");
-    assert_eq!(e.key, "tokens[2].counters");
+    assert_eq!(e.key, "tokens[3].counters");
 }
 
 #[test]

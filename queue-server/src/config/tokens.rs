@@ -16,6 +16,8 @@ pub enum Role {
     Display,
     /// A supervisor: everything.
     Supervisor,
+    /// The province's integration (its TTHC system through the LGSP): pushes dossiers.
+    Integration,
 }
 
 impl Role {
@@ -26,12 +28,15 @@ impl Role {
             Role::Counter => "counter",
             Role::Display => "display",
             Role::Supervisor => "supervisor",
+            Role::Integration => "integration",
         }
     }
 
-    /// Parses `kiosk`, `counter`, `display` or `supervisor`.
+    /// Parses `kiosk`, `counter`, `display`, `supervisor` or `integration`.
     pub fn parse(raw: &str) -> Option<Role> {
-        [Role::Kiosk, Role::Counter, Role::Display, Role::Supervisor].into_iter().find(|r| r.as_str() == raw.trim())
+        [Role::Kiosk, Role::Counter, Role::Display, Role::Supervisor, Role::Integration]
+            .into_iter()
+            .find(|r| r.as_str() == raw.trim())
     }
 }
 

@@ -12,6 +12,7 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("demo-counter", "cán bộ: mọi quầy"),
     ("demo-counter-3", "cán bộ: quầy 3"),
     ("demo-supervisor", "giám sát: mọi thao tác"),
+    ("demo-lgsp", "liên thông tỉnh: gửi hồ sơ"),
 ];
 
 /// Staff accounts of the demo centre: (user, password, role, name). Made when the database has none.
@@ -216,10 +217,9 @@ pub fn seed(conn: &mut Connection, map: &LinhVucMap, now: Timestamp) -> rusqlite
         )?;
         for (status, after, note) in d.steps {
             let at = received.checked_add(SignedDuration::from_hours(24 * after)).unwrap_or(received);
-            let payload = serde_json::json!({ "kind": "dossier_status", "status": status, "note": note }).to_string();
             tx.execute(
-                "INSERT INTO events (at_ms, day, kind, dossier, payload) VALUES (?1, ?2, 'dossier_status', ?3, ?4)",
-                params![at.as_millisecond(), at.to_string().get(..10).unwrap_or_default(), d.code, payload],
+                "INSERT INTO dossier_steps (receipt_code, at_ms, status, note) VALUES (?1, ?2, ?3, ?4)",
+                params![d.code, at.as_millisecond(), status, note],
             )?;
         }
         if let Some(new_due) = new_due {

@@ -59,6 +59,17 @@ impl Caller {
         match self.role {
             Role::Kiosk | Role::Counter | Role::Supervisor => Ok(()),
             Role::Display => Err(ApiError::Forbidden("Thiết bị hiển thị không được thực hiện thao tác này".into())),
+            Role::Integration => {
+                Err(ApiError::Forbidden("Hệ thống liên thông không được thực hiện thao tác này".into()))
+            }
+        }
+    }
+
+    /// Whether the caller is the province's integration (pushes dossiers).
+    pub fn require_integration(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::Integration => Ok(()),
+            _ => Err(ApiError::Forbidden("Chỉ hệ thống liên thông của tỉnh được gửi hồ sơ".into())),
         }
     }
 
@@ -82,7 +93,7 @@ impl Caller {
             (Role::Counter, Counters::Only(_)) => {
                 Err(ApiError::Forbidden(format!("Mã truy cập này không được thao tác tại quầy {no}")))
             }
-            (Role::Kiosk | Role::Display, _) => {
+            (Role::Kiosk | Role::Display | Role::Integration, _) => {
                 Err(ApiError::Forbidden("Chỉ cán bộ tại quầy hoặc lãnh đạo được thực hiện thao tác này".into()))
             }
         }

@@ -129,6 +129,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reports.csv", get(reports::csv))
         .route("/reports.xlsx", get(reports::xlsx))
         .route("/staff/counter", post(staff::take_counter))
+        .route("/dossiers/{receipt_code}", axum::routing::put(dossiers::put_dossier))
+        .route("/dossiers/batch", post(dossiers::batch).layer(DefaultBodyLimit::max(dossiers::MAX_BATCH_BYTES)))
         .route("/catalogue/previews", post(catalogue::preview).layer(DefaultBodyLimit::max(catalogue::MAX_FILE_BYTES)))
         .route("/catalogue/previews/{id}/apply", post(catalogue::apply))
         .merge(

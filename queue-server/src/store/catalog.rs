@@ -95,7 +95,8 @@ pub fn dossier(
 ) -> rusqlite::Result<Option<api::Dossier>> {
     let row = conn
         .query_row(
-            "SELECT procedure_code, applicant_name, applicant_phone, status, received_at_ms, due_at_ms, new_due_at_ms, apology
+            "SELECT procedure_code, applicant_name, applicant_phone, status, received_at_ms, due_at_ms, new_due_at_ms, apology,
+                    procedure_name, synced_at_ms
              FROM dossiers WHERE receipt_code = ?1",
             [code.as_str()],
             |r| {
@@ -108,39 +109,46 @@ pub fn dossier(
                     r.get::<_, i64>(5)?,
                     r.get::<_, Option<i64>>(6)?,
                     r.get::<_, Option<String>>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, Option<i64>>(9)?,
                 ))
             },
         )
         .optional()?;
-    let Some((procedure_code, name, phone, status, received, due, new_due, apology)) = row else {
+    let Some((procedure_code, name, phone, status, received, due, new_due, apology, procedure_name, synced)) = row
+    else {
         return Ok(None);
     };
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| centre.schedule.format(t)).unwrap_or_default();
     let status = DossierStatus::from_code(&status).unwrap_or(DossierStatus::Received);
     let effective_due = new_due.unwrap_or(due);
-    let finished = matches!(status, DossierStatus::Ready | DossierStatus::Returned);
+    let finished = status.is_finished();
     let overdue = !finished && now.as_millisecond() > effective_due;
 
     let mut stmt = conn.prepare_cached(
-        "SELECT at_ms, payload FROM events WHERE dossier = ?1 AND kind = 'dossier_status' ORDER BY id",
+        "SELECT at_ms, status, note FROM dossier_steps WHERE receipt_code = ?1 ORDER BY at_ms, rowid",
     )?;
     let history = stmt
-        .query_map([code.as_str()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .query_map([code.as_str()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
         .filter_map(|r| r.ok())
-        .filter_map(|(at, payload)| {
-            let v: serde_json::Value = serde_json::from_str(&payload).ok()?;
-            let status = DossierStatus::from_code(v.get("status")?.as_str()?)?;
+        .filter_map(|(at, status, note)| {
+            let status = DossierStatus::from_code(&status)?;
             Some(api::DossierStep {
                 at: fmt(at),
                 status,
                 status_label: status.label_vi().to_string(),
-                note: v.get("note").and_then(|n| n.as_str()).map(String::from),
+                note: Some(note).filter(|n| !n.is_empty()),
             })
         })
         .collect();
     Ok(Some(api::Dossier {
         receipt_code: code.to_string(),
-        procedure_name: catalog.get(&procedure_code).map(|p| p.name.clone()).unwrap_or_default(),
+        procedure_name: catalog
+            .get(&procedure_code)
+            .map(|p| p.name.clone())
+            .or(Some(procedure_name).filter(|n| !n.is_empty()))
+            .unwrap_or_default(),
+        synced_at: synced.map(fmt),
         procedure_code,
         applicant: text::mask_name(&name),
         phone: text::mask_phone(&phone),

@@ -203,6 +203,30 @@ CREATE TABLE catalogue_imports (
     unchanged INTEGER NOT NULL
 );
 "#,
+    r#"
+-- Dossiers from the province's TTHC system (pushed, pulled or imported): the names it gave, when
+-- the store last took a change of the record, and from where.
+ALTER TABLE dossiers ADD COLUMN procedure_name TEXT    NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN linh_vuc_code  TEXT    NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN linh_vuc_name  TEXT    NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN synced_at_ms   INTEGER;
+ALTER TABLE dossiers ADD COLUMN source         TEXT    NOT NULL DEFAULT '';
+
+-- A dossier's history: one row per processing step (CapNhatTienDoHoSoMC) or status change; the
+-- same step sent again is the same row.
+CREATE TABLE dossier_steps (
+    receipt_code TEXT    NOT NULL,
+    at_ms        INTEGER NOT NULL,
+    status       TEXT    NOT NULL,
+    note         TEXT    NOT NULL,
+    handler      TEXT    NOT NULL DEFAULT '',
+    UNIQUE (receipt_code, at_ms, status, note)
+);
+INSERT INTO dossier_steps (receipt_code, at_ms, status, note)
+    SELECT dossier, at_ms, json_extract(payload, '$.status'), coalesce(json_extract(payload, '$.note'), '')
+    FROM events WHERE kind = 'dossier_status' AND dossier IS NOT NULL
+    ON CONFLICT DO NOTHING;
+"#,
 ];
 
 /// Opens (creating if needed) the database with the settings every connection uses: WAL, full

@@ -9,6 +9,7 @@ mod catalogue;
 mod concurrency;
 mod crash;
 mod devices;
+mod dossiers;
 mod flow;
 mod intake;
 mod live;

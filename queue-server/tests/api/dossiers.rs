@@ -1,0 +1,131 @@
+//! Dossiers pushed by the province's integration in the DVCQG shapes: a batch of 1,000, the same
+//! batch again, refusals that name the record and field and write nothing, and what the kiosk
+//! then shows.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const LGSP: &str = "demo-lgsp";
+
+/// A dossier record as the province's system sends it (receipt codes of unit H56.22, 1 Dec 2026).
+fn record(i: u32, status: &str) -> Value {
+    json!({
+        "MaHoSo": format!("H56.22-261201-{:04}", i + 1),
+        "MaTTHC": "1.004227",
+        "TenTTHC": "Đăng ký biến động quyền sử dụng đất",
+        "MaLinhVuc": "LV-DD",
+        "TenLinhVuc": "Đất đai",
+        "ChuHoSo": format!("Nguyễn Văn Hùng {i}"),
+        "SoDienThoai": "0912345678",
+        "NgayTiepNhan": "20261201083000",
+        "NgayHenTra": "20261215170000",
+        "TrangThaiHoSo": status,
+        "NgayTra": "",
+        "DanhSachHoSoBoSung": []
+    })
+}
+
+fn step(i: u32, at: &str, status: u8, what: &str) -> Value {
+    json!({
+        "MaHoSo": format!("H56.22-261201-{:04}", i + 1),
+        "NguoiXuLy": "Trần Thị Bình",
+        "ThoiDiemXuLy": at,
+        "PhongBanXuLy": "Văn phòng đăng ký đất đai",
+        "NoiDungXuLy": what,
+        "TrangThai": status
+    })
+}
+
+#[tokio::test]
+async fn a_thousand_pushed_dossiers_are_written_once_and_a_replayed_batch_changes_nothing() {
+    let app = spawn_demo().await;
+    let batch = json!({
+        "DongBoHoSoMC": (0..1000).map(|i| record(i, ["2", "4", "5"][i as usize % 3])).collect::<Vec<_>>(),
+        "CapNhatTienDoHoSoMC": (0..1000).map(|i| step(i, "20261202100000", 4, "Thẩm định hồ sơ")).collect::<Vec<_>>(),
+    });
+    let started = std::time::Instant::now();
+    let (status, written) = app.post("/api/v1/dossiers/batch", Some(LGSP), Some(batch.clone())).await;
+    let took = started.elapsed();
+    assert_eq!(status, 200, "{written}");
+    eprintln!("1,000 dossiers and 1,000 steps pushed in {took:?} ({:.0} dossiers/s)", 1000.0 / took.as_secs_f64());
+    assert_eq!(
+        (written["created"].as_u64(), written["unchanged"].as_u64(), written["steps_added"].as_u64()),
+        (Some(1000), Some(0), Some(1000)),
+        "{written}"
+    );
+    let counts = || (app.count("dossiers"), app.count("dossier_steps"), app.count("events"));
+    let before = counts();
+    let (status, again) = app.post("/api/v1/dossiers/batch", Some(LGSP), Some(batch)).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (
+            again["created"].as_u64(),
+            again["updated"].as_u64(),
+            again["unchanged"].as_u64(),
+            again["steps_known"].as_u64()
+        ),
+        (Some(0), Some(0), Some(1000), Some(1000)),
+        "{again}"
+    );
+    assert_eq!(counts(), before, "the same batch again writes nothing");
+
+    // What the kiosk shows: the DVCQG status name, the steps, when it was synchronised.
+    let (status, seen) = app.get_as("/api/v1/dossiers/H56.22-261201-0003", KIOSK).await;
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(seen["status_label"], "Yêu cầu bổ sung giấy tờ", "status 5 of DVCQG: {seen}");
+    let notes: Vec<&str> =
+        seen["history"].as_array().expect("history").iter().filter_map(|s| s["note"].as_str()).collect();
+    assert_eq!(notes, ["Văn phòng đăng ký đất đai: Thẩm định hồ sơ"]);
+    assert!(seen["synced_at"].is_string(), "{seen}");
+    // The result returned: one record changes, the rest stay.
+    let mut done = record(2, "10");
+    done["NgayTra"] = json!("20261210150000");
+    let (status, one) = app.post("/api/v1/dossiers/batch", Some(LGSP), Some(json!({ "DongBoHoSoMC": [done] }))).await;
+    assert_eq!((status, one["updated"].as_u64()), (200, Some(1)), "{one}");
+    let (_, seen) = app.get_as("/api/v1/dossiers/H56.22-261201-0003", KIOSK).await;
+    assert_eq!(seen["status_label"], "Đã trả kết quả");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_record_refuses_the_batch_naming_the_record_and_field_and_writes_nothing() {
+    let app = spawn_demo().await;
+    let before = (app.count("dossiers"), app.count("dossier_steps"));
+    let mut bad_date = record(3, "4");
+    bad_date["NgayHenTra"] = json!("15/12/2026");
+    let mut long_name = record(4, "4");
+    long_name["ChuHoSo"] = json!("Nguyễn ".repeat(60));
+    let cases = [
+        (record(2, "11"), "DongBoHoSoMC[2].TrangThaiHoSo", "«11»"),
+        (bad_date, "DongBoHoSoMC[2].NgayHenTra", "yyyyMMddHHmmss"),
+        (long_name, "DongBoHoSoMC[2].ChuHoSo", "dài quá 300"),
+    ];
+    for (bad, field, said) in cases {
+        let batch = json!({ "DongBoHoSoMC": [record(0, "2"), record(1, "2"), bad, record(5, "2")] });
+        let (status, refused) = app.post("/api/v1/dossiers/batch", Some(LGSP), Some(batch)).await;
+        assert_eq!((status, refused["code"].as_str()), (422, Some("dossier_invalid")), "{refused}");
+        let message = refused["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with(field) && message.contains(said), "{field}: {message}");
+    }
+    // A wrong type is the JSON's fault, named too, in Vietnamese.
+    let (status, refused) =
+        app.post("/api/v1/dossiers/batch", Some(LGSP), Some(json!({ "DongBoHoSoMC": [{ "MaHoSo": 5 }] }))).await;
+    assert_eq!((status, refused["code"].as_str()), (400, Some("invalid_json")), "{refused}");
+    assert!(refused["message"].as_str().unwrap_or_default().contains("MaHoSo"), "{refused}");
+    assert_eq!((app.count("dossiers"), app.count("dossier_steps")), before, "nothing written");
+    // Only the integration pushes.
+    assert_eq!(app.post("/api/v1/dossiers/batch", Some(KIOSK), Some(json!({}))).await.0, 403);
+    assert_eq!(app.post("/api/v1/dossiers/batch", None, Some(json!({}))).await.0, 401);
+    // One record by PUT; its code must be the path's.
+    let put = |path: &str, body: Value| app.client.put(app.url(path)).bearer_auth(LGSP).json(&body).send();
+    let (status, written) =
+        status_json(put("/api/v1/dossiers/H56.22-261201-0001", record(0, "1")).await.expect("answers")).await;
+    assert_eq!((status, written["created"].as_u64()), (200, Some(1)), "{written}");
+    let (status, refused) =
+        status_json(put("/api/v1/dossiers/H56.22-261201-0009", record(0, "1")).await.expect("answers")).await;
+    assert_eq!((status, refused["code"].as_str()), (422, Some("dossier_invalid")), "{refused}");
+    let (_, seen) = app.get_as("/api/v1/dossiers/H56.22-261201-0001", KIOSK).await;
+    assert_eq!(seen["status_label"], "Mới đăng ký");
+    app.stop().await;
+}
