@@ -91,6 +91,43 @@ fn a_slot_booked_in_chromium_is_checked_in_at_the_kiosk() {
         }
         browser
             .wait_until("each hold given back", WAIT, |_| [left("09:30"), left("10:00"), left("10:30")] == [3, 3, 3]);
+        // Another time straight away, without choosing the day again.
+        browser.click("#slots button[data-start='2026-11-23T09:30:00+07:00']", WAIT);
+        browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 09:30"));
+        browser.click("#slots button[data-start='2026-11-23T10:00:00+07:00']", WAIT);
+        browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 10:00"));
+        browser.wait_until("09:30 given back", WAIT, |_| left("09:30") == 3);
+        // A pick the server refuses says why and stays said: this phone's other tabs hold its share.
+        browser.click("#days button[data-date='2026-11-23']", WAIT);
+        browser.wait_until("10:00 given back", WAIT, |_| left("10:00") == 3);
+        let same_phone = reqwest::blocking::Client::builder()
+            .local_address(Some(std::net::Ipv4Addr::LOCALHOST.into()))
+            .build()
+            .expect("client");
+        let other_tab: Vec<String> = ["13:30", "14:00"]
+            .iter()
+            .map(|hhmm| {
+                let held: serde_json::Value = same_phone
+                    .post(format!("{server}/api/v1/appointments/holds"))
+                    .json(&serde_json::json!({ "service": "CA", "slot": format!("2026-11-23T{hhmm}:00+07:00") }))
+                    .send()
+                    .and_then(|r| r.json())
+                    .expect("held");
+                held["code"].as_str().map(String::from).unwrap_or_default()
+            })
+            .collect();
+        // The phone holds two others: refused.
+        browser.click("#slots button[data-start='2026-11-23T14:30:00+07:00']", WAIT);
+        let said = browser.text_until("#error", WAIT, |t| !t.is_empty());
+        assert!(said.contains("đang giữ 2 chỗ"), "{said}");
+        browser.wait_until("the reason stays on screen with the day's slots", WAIT, |b| {
+            b.element("#slots button[data-start='2026-11-23T14:30:00+07:00']", WAIT).len() > 0
+                && !b.text("#error").is_empty()
+        });
+        for code in other_tab {
+            same_phone.post(format!("{server}/api/v1/appointments/{code}/release")).send().expect("released");
+        }
+        browser.click("#days button[data-date='2026-11-23']", WAIT);
         // Leaving the page gives the hold back too.
         browser.click("#slots button[data-start='2026-11-23T11:00:00+07:00']", WAIT);
         browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 11:00"));

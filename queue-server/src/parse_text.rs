@@ -13,6 +13,8 @@ pub fn vietnamese(message: &str) -> String {
     let (message, place) = split_place(message);
     let (path, message) = split_path(message);
     let said = say(message);
+    // `to: unknown field `to`` says the name once.
+    let path = path.filter(|p| !said.contains(&format!("«{p}»")));
     let mut out = match path {
         Some(path) if !said.starts_with("thiếu trường") => format!("trường «{path}»: {said}"),
         Some(path) => format!("{said} trong «{path}»"),
@@ -76,14 +78,21 @@ fn say(message: &str) -> String {
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (given, wanted) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!("sai kiểu dữ liệu: {}, cần {}", kind(given), kind(wanted));
+        return format!("sai kiểu dữ liệu: {}, cần {}", value(given), kind(wanted));
     }
     if let Some(rest) = message.strip_prefix("invalid value: ") {
         let (_, wanted) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return format!("giá trị không hợp lệ, cần {}", kind(wanted));
     }
     if message.starts_with("invalid length") {
-        return "số phần tử không đúng".into();
+        return if message.contains("expected struct") || message.contains("expected a map") {
+            "cần một đối tượng JSON {…}, không phải danh sách".into()
+        } else {
+            "số phần tử không đúng".into()
+        };
+    }
+    if message.contains("escape") || message.contains("surrogate") || message.contains("control character") {
+        return "chuỗi ký tự chứa ký tự không hợp lệ".into();
     }
     if message.starts_with("EOF while parsing") || message.contains("unexpected end") {
         return "nội dung bị cắt giữa chừng".into();
@@ -94,7 +103,7 @@ fn say(message: &str) -> String {
     if message.contains("invalid digit") || message.contains("invalid number") || message.contains("invalid float") {
         return "không phải là số".into();
     }
-    if message.contains("control character") || message.contains("invalid escape") || message.contains("unicode") {
+    if message.contains("unicode") {
         return "chuỗi ký tự chứa ký tự không hợp lệ".into();
     }
     // TOML's own syntax words.
@@ -133,9 +142,11 @@ fn say(message: &str) -> String {
     "sai cú pháp".into()
 }
 
-/// ", expected one of `a`, `b`" → " (chọn một trong: a, b)".
+/// ", expected one of `a`, `b`" (or "expected `a`") → " (chọn một trong: a, b)".
 fn choices(message: &str) -> String {
-    let Some((_, list)) = message.split_once("expected one of ") else { return String::new() };
+    let Some((_, list)) = message.split_once("expected one of ").or_else(|| message.split_once(", expected ")) else {
+        return String::new();
+    };
     let names: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
     if names.is_empty() { String::new() } else { format!(" (chọn một trong: {})", names.join(", ")) }
 }
@@ -147,7 +158,8 @@ fn kind(text: &str) -> String {
     let word = text.split([' ', '`']).find(|w| !matches!(*w, "a" | "an" | "the" | "")).unwrap_or("");
     let base = match word {
         "string" | "str" | "char" => return format!("chuỗi ký tự{}", text_value(text)),
-        "integer" | "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "usize" => "số nguyên",
+        "u8" | "u16" | "u32" | "u64" | "usize" => "số nguyên không âm",
+        "integer" | "i8" | "i16" | "i32" | "i64" => "số nguyên",
         "floating" | "float" | "f32" | "f64" => "số",
         "boolean" | "bool" => "true hoặc false",
         "sequence" | "array" | "tuple" => "danh sách",
@@ -158,6 +170,25 @@ fn kind(text: &str) -> String {
         _ => return format!("«{text}»"),
     };
     format!("{base}{value}")
+}
+
+/// A value the parser got, described: `boolean `true`` → "giá trị true", `integer `5`` → "số 5",
+/// `string "x"` → "chuỗi «x»", `map` → "một đối tượng".
+fn value(text: &str) -> String {
+    let text = text.trim();
+    let shown = quoted(text)
+        .map(str::to_string)
+        .or_else(|| text.split_once('"').and_then(|(_, rest)| rest.rsplit_once('"')).map(|(v, _)| v.to_string()));
+    let word = text.split([' ', '`']).find(|w| !matches!(*w, "a" | "an" | "the" | "")).unwrap_or("");
+    match (word, shown) {
+        ("boolean" | "bool", Some(v)) => format!("giá trị {v}"),
+        ("integer" | "floating" | "float", Some(v)) => format!("số {v}"),
+        ("string" | "str" | "char", Some(v)) => format!("chuỗi «{v}»"),
+        ("map" | "struct" | "table", _) => "một đối tượng".into(),
+        ("sequence" | "array" | "tuple", _) => "một danh sách".into(),
+        ("null" | "unit" | "none", _) => "giá trị rỗng (null)".into(),
+        _ => kind(text),
+    }
 }
 
 /// The value of `string "yes"` as ` «yes»`.
@@ -178,12 +209,9 @@ mod tests {
             ("missing field `service` at line 1 column 2", "thiếu trường «service» (dòng 1, cột 2)"),
             (
                 "phone: invalid type: integer `912345678`, expected a string at line 1 column 30",
-                "trường «phone»: sai kiểu dữ liệu: số nguyên 912345678, cần chuỗi ký tự (dòng 1, cột 30)",
+                "trường «phone»: sai kiểu dữ liệu: số 912345678, cần chuỗi ký tự (dòng 1, cột 30)",
             ),
-            (
-                "invalid type: string \"yes\", expected a boolean",
-                "sai kiểu dữ liệu: chuỗi ký tự «yes», cần true hoặc false",
-            ),
+            ("invalid type: string \"yes\", expected a boolean", "sai kiểu dữ liệu: chuỗi «yes», cần true hoặc false"),
             (
                 "priority: unknown variant `vip`, expected one of `normal`, `elderly`",
                 "trường «priority»: giá trị «vip» không được chấp nhận (chọn một trong: normal, elderly)",
@@ -195,6 +223,23 @@ mod tests {
             ("duplicate key", "trường này đã có ở trên (xuất hiện hai lần)"),
             ("string values must be quoted", "chuỗi ký tự phải đặt trong dấu nháy kép \"…\""),
             ("booking.extra: unknown field `x`", "trường «booking.extra»: không có trường «x»"),
+            ("to: unknown field `to`, expected `service`", "không có trường «to» (chọn một trong: service)"),
+            (
+                "service: invalid type: boolean `true`, expected a string",
+                "trường «service»: sai kiểu dữ liệu: giá trị true, cần chuỗi ký tự",
+            ),
+            (
+                "invalid length 0, expected struct IssueTicketRequest with 4 elements",
+                "cần một đối tượng JSON {…}, không phải danh sách",
+            ),
+            (
+                "lone leading surrogate in hex escape at line 1 column 20",
+                "chuỗi ký tự chứa ký tự không hợp lệ (dòng 1, cột 20)",
+            ),
+            (
+                "hold_minutes: invalid value: integer `-5`, expected u32",
+                "trường «hold_minutes»: giá trị không hợp lệ, cần số nguyên không âm",
+            ),
             ("date: invalid digit found in string", "trường «date»: không phải là số"),
             ("tên: Ngày «x» không hợp lệ", "trường «tên»: Ngày «x» không hợp lệ"),
         ];

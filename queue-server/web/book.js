@@ -119,8 +119,9 @@
     $("step-day").scrollIntoView({ block: "start", behavior: "smooth" });
   }
 
-  async function chooseDay(day, b) {
-    showError("");
+  // `message`: why the day's slots are shown again (a refused pick, a hold run out), kept on screen.
+  async function chooseDay(day, b, message) {
+    showError(message || "");
     await releaseHold();
     state.day = day;
     press($("days"), b);
@@ -131,17 +132,23 @@
     try {
       const data = await call("GET", "/api/v1/appointments/slots?service=" + encodeURIComponent(state.service.code) + "&date=" + encodeURIComponent(day.date));
       const open = data.slots.filter((s) => s.left > 0).length;
-      $("slots-note").textContent = open ? "Khung " + state.service.slot_minutes + " phút. Số trong ngoặc là chỗ còn trống." : "Ngày này đã hết khung giờ trống, mời chọn ngày khác.";
+      $("slots-note").textContent = open ? "Khung " + state.service.slot_minutes + " phút. Dưới mỗi giờ là số chỗ còn trống; chọn giờ khác bất cứ lúc nào." : "Ngày này đã hết khung giờ trống, mời chọn ngày khác.";
       for (const s of data.slots) {
         const sb = button(s.time, s.left ? "Còn " + s.left + " chỗ" : "Hết chỗ", () => chooseSlot(s, sb), !s.left);
         sb.dataset.start = s.start;
+        sb.dataset.full = s.left ? "0" : "1";
         slots.appendChild(sb);
       }
-      $("step-slot").scrollIntoView({ block: "start", behavior: "smooth" });
+      if (message) showError(message); else $("step-slot").scrollIntoView({ block: "start", behavior: "smooth" });
     } catch (e) {
       $("slots-note").textContent = "";
       showError(e.message);
     }
+  }
+
+  function reloadDay(message) {
+    if (state.day) chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"), message);
+    else showError(message);
   }
 
   async function chooseSlot(slot, b) {
@@ -151,6 +158,14 @@
     await releaseHold();
     try {
       state.hold = await call("POST", "/api/v1/appointments/holds", { service: state.service.code, slot: slot.start });
+      // Another time may be picked straight away (this hold is given back first); the one held
+      // shows one place fewer.
+      for (const x of $("slots").querySelectorAll("button")) x.disabled = x.dataset.full === "1";
+      b.disabled = true;
+      if (slot.left > 0) {
+        const sub = b.querySelector(".sub");
+        if (sub) sub.textContent = "Đang giữ cho quý khách";
+      }
       startCountdown();
       $("verify-box").hidden = !state.verify;
       $("otp").value = "";
@@ -161,8 +176,8 @@
       $("step-details").scrollIntoView({ block: "start", behavior: "smooth" });
       $("name").focus();
     } catch (e) {
-      showError(e.message);
-      if (state.day) chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"));
+      // The day's slots again, with the reason kept on screen.
+      reloadDay(e.message);
     }
   }
 
@@ -176,9 +191,15 @@
     const tick = () => {
       const left = Math.max(0, Math.ceil(secondsLeft - (performance.now() - started) / 1000));
       const mm = String(Math.floor(left / 60)).padStart(2, "0"), ss = String(left % 60).padStart(2, "0");
-      $("held").textContent = left
-        ? "Đang giữ chỗ " + state.hold.time + " ngày " + state.hold.date + " (" + state.hold.service_name_vi + ") trong " + mm + ":" + ss + "."
-        : "Đã hết thời gian giữ chỗ. Mời chọn lại khung giờ.";
+      if (!left) {
+        // Run out: the day's slots again, saying why.
+        $("held").textContent = "Đã hết thời gian giữ chỗ.";
+        clearInterval(state.timer);
+        state.hold = null;
+        reloadDay("Đã hết thời gian giữ chỗ, khung giờ chưa được đặt. Mời chọn lại khung giờ.");
+        return;
+      }
+      $("held").textContent = "Đang giữ chỗ " + state.hold.time + " ngày " + state.hold.date + " (" + state.hold.service_name_vi + ") trong " + mm + ":" + ss + ".";
     };
     tick();
     state.timer = setInterval(tick, 1000);
@@ -195,8 +216,7 @@
   // The details form without a live hold (given back when the page was left): pick a slot again.
   function noHold() {
     if (state.hold) return false;
-    if (state.day) chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"));
-    showError("Chỗ đã chọn không còn được giữ. Mời chọn lại khung giờ.");
+    reloadDay("Chỗ đã chọn không còn được giữ. Mời chọn lại khung giờ.");
     return true;
   }
 
@@ -220,7 +240,7 @@
       if (e.code === "verification_void") $("otp").value = "";
       if (e.code === "hold_expired") {
         state.hold = null;
-        chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"));
+        reloadDay(e.message);
       }
     } finally {
       button.disabled = false;
@@ -288,7 +308,7 @@
   window.addEventListener("pageshow", (event) => {
     if (!event.persisted || !state.released || !state.day) return;
     state.released = false;
-    chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"));
+    reloadDay("Chỗ đã chọn được trả lại khi quý khách rời trang. Mời chọn lại khung giờ.");
   });
 
   $("details").addEventListener("submit", confirm);

@@ -26,6 +26,7 @@ mod linh_vuc;
 mod operations;
 mod origin;
 mod raw;
+mod reading;
 mod tokens;
 
 pub use operations::{AlertRules, Connections, StreamLimits};
@@ -176,7 +177,7 @@ impl Config {
             file: file.clone(),
             line: None,
             key: "(tệp)".into(),
-            message: format!("không đọc được tệp cấu hình: {e}"),
+            message: format!("không đọc được tệp cấu hình: {}", reading::io_vietnamese(&e)),
         })?;
         Self::parse(&file, &text)
     }
@@ -479,7 +480,7 @@ impl Config {
         Ok(Config {
             centre: Arc::new(centre),
             tokens,
-            public_url: c.public_url.get_ref().trim().trim_end_matches('/').to_string(),
+            public_url: reading::public_url(&src, &c.public_url)?,
             listen,
             db: raw.server.db.clone(),
             max_body_bytes,

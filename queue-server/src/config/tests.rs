@@ -60,7 +60,7 @@ fn syntax_type_and_unknown_key_errors_name_the_line() {
         (e.key.as_str(), e.line),
         ("services[0].daily_capacity", Some(line_of("daily_capacity = 120", EXAMPLE)))
     );
-    assert!(e.message.ends_with("sai kiểu dữ liệu: chuỗi ký tự «nhiều», cần số nguyên"), "{e}");
+    assert!(e.message.ends_with("sai kiểu dữ liệu: chuỗi «nhiều», cần số nguyên không âm"), "{e}");
     let e = broken("priority_ratio = 2", "priority_ration = 2");
     assert_eq!(e.line, Some(line_of("priority_ratio = 2", EXAMPLE)));
     assert!(e.message.contains("không có trường «priority_ration»"), "{e}");
@@ -117,4 +117,12 @@ fn a_day_rollover_inside_opening_hours_is_refused_with_its_line() {
     assert!(e.message.contains("08:00") && e.message.contains("07:30"), "{e}");
     Config::parse("motcua.toml", &EXAMPLE.replacen("day_rollover = \"03:00\"", "day_rollover = \"17:30\"", 1))
         .expect("after closing is fine");
+}
+
+#[test]
+fn the_public_address_printed_in_qr_codes_must_be_a_whole_url() {
+    for bad in ["192.168.1.10:8080", "http://", "ftp://x", "http:// x"] {
+        let e = broken("public_url = \"http://192.168.1.10:8080\"", &format!("public_url = \"{bad}\""));
+        assert_eq!(e.key, "centre.public_url", "{bad}: {e}");
+    }
 }

@@ -61,7 +61,7 @@ pub(super) fn parse_code(raw: &str) -> Result<BookingCode, ParseError> {
                 Some(c) => format!("ký tự «{c}» không có trong mã lịch hẹn ({used})"),
                 None => format!("mã lịch hẹn gồm {CODE_LEN} ký tự, đã nhập {}", typed.chars().count()),
             };
-        let shown: String = raw.trim().chars().take(40).collect();
+        let shown: String = raw.trim().chars().filter(|c| !c.is_control()).take(40).collect();
         ParseError {
             code: "invalid_booking_code", message: format!("Mã lịch hẹn «{shown}» không hợp lệ: {why}")
         }
@@ -193,7 +193,9 @@ pub async fn hold(
     let minutes = jiff::SignedDuration::from_mins(i64::from(state.config.centre.appointments.hold_minutes));
     let until = now.saturating_add(minutes).unwrap_or(now);
     let client = from.ip();
-    let reserved = state.holds.reserve(client, now, until).ok_or(ApiError::TooManyHolds)?;
+    let reserved = state.holds.reserve(client, now, until).map_err(|free| ApiError::TooManyHolds {
+        wait_seconds: u64::try_from(free.duration_since(now).as_secs()).unwrap_or(0).max(1),
+    })?;
     let made = make_hold(&state, service, slot_at).await;
     match &made {
         Ok((_, Json(booking))) => match BookingCode::parse(&booking.code) {

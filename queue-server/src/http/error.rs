@@ -76,7 +76,10 @@ pub enum ApiError {
     /// takes): the stream was not opened.
     StreamsFull(super::streams::Full),
     /// 429: this client holds its share of places on hold already.
-    TooManyHolds,
+    TooManyHolds {
+        /// Seconds until the client's first place comes free (`Retry-After`).
+        wait_seconds: u64,
+    },
     /// 409, 422 or 429: a one-time code to the phone was not sent or not taken.
     Verification(super::verify::Refusal),
 }
@@ -197,12 +200,13 @@ impl ApiError {
                 "streams_full",
                 "Máy chủ đang phục vụ quá nhiều trang theo dõi trực tiếp; vui lòng thử lại sau ít phút".into(),
             ),
-            ApiError::TooManyHolds => (
+            ApiError::TooManyHolds { wait_seconds } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_holds",
                 format!(
-                    "Thiết bị này đang giữ {} chỗ chưa xác nhận; hãy xác nhận hoặc chờ hết thời gian giữ chỗ rồi chọn tiếp",
-                    super::holds::PER_CLIENT
+                    "Thiết bị này đang giữ {} chỗ chưa xác nhận (ở trang khác); hãy xác nhận hoặc đóng trang đó, hoặc chờ khoảng {} phút rồi chọn tiếp",
+                    super::holds::PER_CLIENT,
+                    wait_seconds.div_ceil(60)
                 ),
             ),
             ApiError::Verification(refusal) => {
@@ -325,16 +329,30 @@ impl IntoResponse for ApiError {
             tracing::warn!(code, "answered {status}");
         }
         let mut response = (status, Json(ErrorBody { code: code.to_string(), message })).into_response();
-        if let ApiError::TooManyRequests { per_minute } = self {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, super::limit::retry_after(per_minute));
+        let retry = match self {
+            ApiError::TooManyRequests { per_minute } => Some(super::limit::retry_after(per_minute)),
+            ApiError::TooManyHolds { wait_seconds } => Some(axum::http::HeaderValue::from(wait_seconds)),
+            ApiError::StreamsFull(_) => Some(axum::http::HeaderValue::from(super::streams::RETRY_AFTER_SECONDS)),
+            _ => None,
+        };
+        if let Some(retry) = retry {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry);
         }
         response
     }
 }
 
-/// Answer for routes that do not exist.
-pub async fn not_found() -> ApiError {
-    ApiError::NotFound { code: "not_found", message: "Không có địa chỉ này".into() }
+/// Answer for routes that do not exist: JSON under `/api/`, a page elsewhere (a phone that
+/// mistyped an address, a QR code cut short).
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<super::AppState>,
+    uri: axum::http::Uri,
+) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::NotFound { code: "not_found", message: "Không có địa chỉ này".into() }.into_response();
+    }
+    let text = "Không có trang này. Trang đặt lịch hẹn và tra cứu hồ sơ ở các liên kết dưới đây.";
+    (StatusCode::NOT_FOUND, super::pages::message_page(&state, "Không tìm thấy trang", text)).into_response()
 }
 
 /// Answer for methods a route does not have.

@@ -60,19 +60,20 @@ impl Holds {
         f(by_client, next)
     }
 
-    /// Reserves one of `client`'s places for a hold lasting until `until`, or `None` when it holds
-    /// its share at `now`. Reserved before the hold is made, so concurrent requests cannot pass
-    /// the bound together; give it back with [`Holds::made`] or [`Holds::failed`].
-    pub fn reserve(&self, client: IpAddr, now: Timestamp, until: Timestamp) -> Option<u64> {
+    /// Reserves one of `client`'s places for a hold lasting until `until`, or `Err(when)`, the
+    /// time its first place comes free, when it holds its share at `now`. Reserved before the
+    /// hold is made, so concurrent requests cannot pass the bound together; give it back with
+    /// [`Holds::made`] or [`Holds::failed`].
+    pub fn reserve(&self, client: IpAddr, now: Timestamp, until: Timestamp) -> Result<u64, Timestamp> {
         self.with(|by_client, next| {
             let held = by_client.get_or_insert_mut(client_key(client), Vec::new);
             held.retain(|h| h.until > now);
             if held.len() >= PER_CLIENT {
-                return None;
+                return Err(held.iter().map(|h| h.until).min().unwrap_or(until));
             }
             *next += 1;
             held.push(Held { id: *next, code: None, until });
-            Some(*next)
+            Ok(*next)
         })
     }
 
@@ -135,17 +136,17 @@ mod tests {
         let (phone, other): (IpAddr, IpAddr) = ("10.0.5.9".parse().expect("ip"), "10.0.5.10".parse().expect("ip"));
         let first = holds.reserve(phone, t(0), t(10)).expect("first");
         let second = holds.reserve(phone, t(0), t(11)).expect("second, reserved before the first is made");
-        assert_eq!(holds.reserve(phone, t(1), t(11)), None, "a third at once");
-        assert!(holds.reserve(other, t(1), t(11)).is_some(), "another client has its own");
+        assert_eq!(holds.reserve(phone, t(1), t(11)), Err(t(10)), "a third at once, free when the first lapses");
+        assert!(holds.reserve(other, t(1), t(11)).is_ok(), "another client has its own");
         holds.made(phone, first, code("ACDEFG"));
         holds.failed(phone, second);
         let third = holds.reserve(phone, t(1), t(12)).expect("the failed one gave its place back");
         holds.made(phone, third, code("GHJKMN"));
-        assert_eq!(holds.reserve(phone, t(1), t(12)), None);
+        assert!(holds.reserve(phone, t(1), t(12)).is_err());
         holds.released(&code("ACDEFG"));
         let fourth = holds.reserve(phone, t(1), t(12)).expect("one confirmed");
         holds.made(phone, fourth, code("NPQRTU"));
-        assert_eq!(holds.reserve(phone, t(11), t(21)), None, "both still held at 11");
-        assert!(holds.reserve(phone, t(12), t(22)).is_some(), "both lapsed at 12");
+        assert!(holds.reserve(phone, t(11), t(21)).is_err(), "both still held at 11");
+        assert!(holds.reserve(phone, t(12), t(22)).is_ok(), "both lapsed at 12");
     }
 }

@@ -94,25 +94,42 @@ fn client_of(request: &Request) -> IpAddr {
 /// passes; any other — anonymous, or with a token that is not valid — takes from its client's
 /// bucket like the citizen pages, so codes cannot be enumerated through the API either.
 pub async fn limit_anonymous(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (known, request) = known(&state, request).await;
+    if known {
+        return next.run(request).await;
+    }
+    limited_api(&state, request, next).await
+}
+
+/// Whether the request carries a valid device token or a live staff session (costs nothing
+/// when it carries neither).
+async fn known(state: &AppState, request: Request) -> (bool, Request) {
     use axum::extract::FromRequestParts;
     let claims = request.headers().contains_key(axum::http::header::AUTHORIZATION)
         || super::auth::cookie(request.headers(), super::auth::SESSION_COOKIE).is_some();
-    if claims {
-        let (mut parts, body) = request.into_parts();
-        let known = super::auth::Caller::from_request_parts(&mut parts, &state).await.is_ok();
-        let request = Request::from_parts(parts, body);
-        if known {
-            return next.run(request).await;
-        }
-        return limited_api(&state, request, next).await;
+    if !claims {
+        return (false, request);
     }
-    limited_api(&state, request, next).await
+    let (mut parts, body) = request.into_parts();
+    let known = super::auth::Caller::from_request_parts(&mut parts, state).await.is_ok();
+    (known, Request::from_parts(parts, body))
+}
+
+/// Marks a request already charged to its client's budget (a made-up session cookie), so the
+/// public routes' limit does not charge it twice.
+#[derive(Debug, Clone, Copy)]
+struct Charged;
+
+/// Takes one from the client's budget unless the request was charged already.
+fn take(state: &AppState, request: &Request) -> bool {
+    request.extensions().get::<Charged>().is_some()
+        || state.limiter.take(client_of(request), state.config.public_rate_per_minute, Instant::now())
 }
 
 /// The API's answer to a client over its budget (these routes sit in a nested router, whose
 /// paths have lost their `/api/v1`).
 async fn limited_api(state: &AppState, request: Request, next: Next) -> Response {
-    if state.limiter.take(client_of(&request), state.config.public_rate_per_minute, Instant::now()) {
+    if take(state, &request) {
         return next.run(request).await;
     }
     ApiError::TooManyRequests { per_minute: state.config.public_rate_per_minute }.into_response()
@@ -122,7 +139,7 @@ async fn limited_api(state: &AppState, request: Request, next: Next) -> Response
 /// (made up, or ended) takes from its client's public budget before the cookie is looked up, so
 /// made-up cookies cost the accounts database no more than the public pages do. Staff whose
 /// session was found valid pass free; over the budget: 429 (a page for pages).
-pub async fn charge_unknown_sessions(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn charge_unknown_sessions(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let unknown = super::auth::cookie(request.headers(), super::auth::SESSION_COOKIE)
         .is_some_and(|token| !state.known_sessions.knows(token));
     if !unknown {
@@ -130,6 +147,7 @@ pub async fn charge_unknown_sessions(State(state): State<AppState>, request: Req
     }
     let per_minute = state.config.public_rate_per_minute;
     if state.limiter.take(client_of(&request), per_minute, Instant::now()) {
+        request.extensions_mut().insert(Charged);
         return next.run(request).await;
     }
     refused(&state, &request)
@@ -196,8 +214,10 @@ pub async fn body_deadline(State(state): State<AppState>, request: Request, next
 /// Middleware: refuses with 429 (a JSON error for the API, a page for pages) when the client's
 /// bucket is empty.
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let client = client_of(&request);
-    if state.limiter.take(client, state.config.public_rate_per_minute, Instant::now()) {
+    // Staff and devices pass, as on the public reads (a kiosk's booking check-in, an officer
+    // opening /book for a citizen).
+    let (known, request) = known(&state, request).await;
+    if known || take(&state, &request) {
         return next.run(request).await;
     }
     refused(&state, &request)

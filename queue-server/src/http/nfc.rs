@@ -51,6 +51,25 @@ fn nfc_form(encoded: &[u8]) -> Option<String> {
 
 /// The middleware.
 pub async fn normalise(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // A path whose %-escapes are not UTF-8 (`/t/%ff`) is refused here, in the project's words,
+    // rather than by the path extractor's English plain text.
+    let path = request.uri().path();
+    if path.contains('%') && percent_encoding::percent_decode_str(path).decode_utf8().is_err() {
+        return if path.starts_with("/api/") {
+            ApiError::BadInput(crate::domain::ParseError {
+                code: "invalid_path",
+                message: "Địa chỉ có ký tự không hợp lệ (không phải UTF-8)".into(),
+            })
+            .into_response()
+        } else {
+            let page = super::pages::message_page(
+                &state,
+                "Địa chỉ không hợp lệ",
+                "Địa chỉ có ký tự không hợp lệ; hãy kiểm tra lại đường dẫn hoặc quét lại mã QR.",
+            );
+            (axum::http::StatusCode::BAD_REQUEST, page).into_response()
+        };
+    }
     let (mut parts, body) = request.into_parts();
     if let Some(query) = parts.uri.query().filter(|q| q.contains('%') || !q.is_ascii()) {
         if let Some(fixed) = nfc_form(query.as_bytes()) {

@@ -30,7 +30,7 @@ pub async fn search(
 ) -> Result<Json<ProceduresResponse>, ApiError> {
     let Query(query) = query?;
     if query.q.chars().count() > 200 {
-        return Err(ApiError::BadJson("Từ khóa tìm kiếm quá dài (tối đa 200 ký tự)".into()));
+        return Err(ApiError::BadQuery("Từ khóa tìm kiếm quá dài (tối đa 200 ký tự)".into()));
     }
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let (procedures, total) = state.store.catalog().search(&query.q, query.service.as_deref(), limit);

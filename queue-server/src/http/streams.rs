@@ -15,6 +15,9 @@ use std::sync::{Arc, Mutex};
 use crate::accounts::client_key;
 use crate::config::StreamLimits;
 
+/// `Retry-After` of a stream refused (seconds): pages retry on their own about then.
+pub const RETRY_AFTER_SECONDS: u64 = 30;
+
 /// Open streams per client.
 #[derive(Debug, Default)]
 pub struct Streams {

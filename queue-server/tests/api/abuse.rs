@@ -171,7 +171,12 @@ async fn one_phone_holds_two_places_at_once_and_the_third_is_refused() {
     let confirm = json!({ "name": "Lê Thị Hoa", "phone": "0912345678" });
     assert_eq!(app.post(&format!("/api/v1/appointments/{code}/confirm"), None, Some(confirm)).await.0, 200);
     assert_eq!(status_json(hold("10:00").await.expect("answers")).await.0, 201, "a place freed by the confirmation");
-    assert_eq!(status_json(hold("10:15").await.expect("answers")).await.0, 429);
+    let refused = hold("10:15").await.expect("answers");
+    // Its first place comes free when the earliest hold lapses, ten minutes on the queue's clock.
+    assert_eq!(refused.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("600"));
+    let (status, refused) = status_json(refused).await;
+    assert_eq!(status, 429);
+    assert!(refused["message"].as_str().unwrap_or_default().contains("chờ khoảng 10 phút"), "{refused}");
     // Holds lapse on the queue's clock, and their places come back with them.
     app.clock.as_ref().expect("clock").advance(jiff::SignedDuration::from_mins(11));
     assert_eq!(status_json(hold("10:15").await.expect("answers")).await.0, 201, "lapsed holds count no more");

@@ -306,6 +306,19 @@ async fn public_pages_and_booking_api_are_rate_limited_per_client() {
     }
     let (status, _) = app.get("/api/v1/services").await;
     assert_eq!(status, 200, "the kiosk's API is not limited");
+    // A device with its token is not held back by the address it shares.
+    for _ in 0..10 {
+        assert_eq!(app.get_as("/api/v1/appointments/services", KIOSK).await.0, 200, "the kiosk's token");
+    }
+    // A phone with a stale staff cookie pays once per page, not twice.
+    let stale = phone(3);
+    let mut passed = 0;
+    for _ in 0..8 {
+        let page =
+            stale.get(app.url("/book")).header("cookie", "motcua_session=het-han").send().await.expect("answers");
+        passed += usize::from(page.status().as_u16() == 200);
+    }
+    assert_eq!(passed, 5, "the budget of 5, each page charged once");
     app.stop().await;
 }
 

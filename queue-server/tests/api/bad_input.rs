@@ -131,6 +131,22 @@ async fn every_kind_of_bad_request_is_refused_without_a_trace() {
     assert_refused(&app, app.get("/api/v1/tickets/20261122-DD-9999").await, 404, "ticket_not_found").await;
     assert_refused(&app, app.get("/api/v1/events?topics=weather").await, 400, "invalid_topic").await;
     assert_refused(&app, app.get("/api/v1/nowhere").await, 404, "not_found").await;
+    // Escapes that are not UTF-8 in a path, as a damaged QR code or link gives them.
+    for path in ["/api/v1/tickets/%ff", "/api/v1/appointments/%C3%28/release", "/api/v1/dossiers/%ff"] {
+        assert_refused(&app, app.get(path).await, 400, "invalid_path").await;
+    }
+    // A phone's browser at a wrong address gets a page, not JSON.
+    for (path, status, title) in [
+        ("/t/%ff", 400, "Địa chỉ không hợp lệ"),
+        ("/book/", 404, "Không tìm thấy trang"),
+        ("/BOOK", 404, "Không tìm thấy trang"),
+    ] {
+        let page = app.client.get(app.url(path)).send().await.expect("answers");
+        assert_eq!(page.status().as_u16(), status, "{path}");
+        let kind = page.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let html = page.text().await.expect("body");
+        assert!(kind.starts_with("text/html") && html.contains(&format!("<h1>{title}</h1>")), "{path}: {kind} {html}");
+    }
     // A query string with a parameter missing or of the wrong kind is about the query, not JSON.
     let today = app.get_as("/api/v1/appointments/today", KIOSK).await;
     assert_refused(&app, today, 400, "invalid_query").await;
