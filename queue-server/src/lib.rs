@@ -132,6 +132,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         known_devices: Arc::default(),
         known_sessions: Arc::default(),
         previews: Arc::default(),
+        wrong_factors: Arc::default(),
         sign_in_limiter: http::limit::Limiter::default(),
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),

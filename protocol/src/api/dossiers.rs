@@ -194,6 +194,11 @@ pub struct Dossier {
     pub apology: Option<Apology>,
     /// Every status change, oldest first.
     pub history: Vec<DossierStep>,
+    /// The applicant's name and phone and the history's notes are left out (empty, `None`):
+    /// they are shown only with the second factor, the last 4 digits of the applicant's phone
+    /// (Nghị định 13/2023/NĐ-CP on personal data: receipt codes are guessable).
+    #[serde(default)]
+    pub details_hidden: bool,
     /// When the record was last taken from the province's system (`Cập nhật lúc …`); absent
     /// for dossiers entered here.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -14,12 +14,99 @@ use crate::domain::ReceiptCode;
 use crate::dossiers::store::Written;
 use crate::dossiers::{Batch, DongBoHoSoMC};
 
-/// A dossier by its receipt code.
-#[utoipa::path(get, path = "/api/v1/dossiers/{receipt_code}", tag = "dossiers", params(("receipt_code" = String, Path)),
-    responses((status = 200, body = Dossier), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_dossier(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Dossier>, ApiError> {
+/// Query of a dossier lookup.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct Lookup {
+    /// The second factor: the last 4 digits of the applicant's phone, as on the receipt.
+    pub phone_last4: Option<String>,
+}
+
+/// Wrong second factors one client may give an hour; past it, 429 and one event row.
+pub const WRONG_FACTORS: u32 = 20;
+
+/// Wrong second factors per client (an IPv4 address or IPv6 /64) in the current hour; a fixed-size
+/// LRU (a client pushed out starts again, still under the public rate limit).
+#[derive(Debug)]
+pub struct WrongFactors(std::sync::Mutex<lru::LruCache<std::net::IpAddr, (u32, std::time::Instant)>>);
+
+impl Default for WrongFactors {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(lru::LruCache::new(
+            std::num::NonZeroUsize::new(4096).unwrap_or(std::num::NonZeroUsize::MIN),
+        )))
+    }
+}
+
+impl WrongFactors {
+    /// Wrong factors of `client` this hour.
+    fn count(&self, client: std::net::IpAddr) -> u32 {
+        let mut table = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match table.get(&crate::accounts::client_key(client)) {
+            Some((n, since)) if since.elapsed() < std::time::Duration::from_secs(3600) => *n,
+            _ => 0,
+        }
+    }
+
+    /// One more wrong factor; the count now.
+    fn wrong(&self, client: std::net::IpAddr) -> u32 {
+        let mut table = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let key = crate::accounts::client_key(client);
+        let entry = table.get_or_insert_mut(key, || (0, std::time::Instant::now()));
+        if entry.1.elapsed() >= std::time::Duration::from_secs(3600) {
+            *entry = (0, std::time::Instant::now());
+        }
+        entry.0 += 1;
+        entry.0
+    }
+}
+
+/// A dossier looked up with an optional second factor: how it went, or the refusal (a client
+/// past its wrong factors; the first time past, an event row).
+pub async fn look_up(
+    state: &AppState,
+    client: std::net::IpAddr,
+    code: ReceiptCode,
+    factor: Option<String>,
+) -> Result<Option<Dossier>, ApiError> {
+    let factor = factor.map(|f| f.trim().to_string()).filter(|f| !f.is_empty());
+    if factor.is_some() && state.wrong_factors.count(client) >= WRONG_FACTORS {
+        return Err(ApiError::TooManyWrongFactors);
+    }
+    let now = state.clock.now();
+    let Some((dossier, checked)) = state.store.dossier(code.clone(), factor, now).await? else { return Ok(None) };
+    if checked == crate::store::Factor::Wrong && state.wrong_factors.wrong(client) == WRONG_FACTORS {
+        // Logged once per client and hour: who tried, on which code last.
+        let day = state.config.centre.schedule.service_day(now).to_string();
+        let payload = serde_json::json!({ "kind": "dossier_factor_refused", "client": client.to_string(), "wrong": WRONG_FACTORS })
+            .to_string();
+        let (at, receipt) = (now.as_millisecond(), code.to_string());
+        state
+            .store
+            .on_own_connection(move |conn| {
+                conn.execute(
+                    "INSERT INTO events (at_ms, day, kind, dossier, payload) VALUES (?1, ?2, 'dossier_factor_refused', ?3, ?4)",
+                    rusqlite::params![at, day, receipt, payload],
+                )
+            })
+            .await?;
+        tracing::warn!(%client, "wrong second factors on dossier lookups: {WRONG_FACTORS} this hour");
+    }
+    Ok(Some(dossier))
+}
+
+/// A dossier by its receipt code: procedure, status and dates; with `phone_last4` right, the
+/// masked name, phone and notes too.
+#[utoipa::path(get, path = "/api/v1/dossiers/{receipt_code}", tag = "dossiers", params(("receipt_code" = String, Path), Lookup),
+    responses((status = 200, body = Dossier), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 429, description = "too many requests, or 20 wrong second factors this hour", body = ErrorBody)))]
+pub async fn get_dossier(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(from): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Path(code): Path<String>,
+    axum::extract::Query(lookup): axum::extract::Query<Lookup>,
+) -> Result<Json<Dossier>, ApiError> {
     let code = ReceiptCode::parse(&code)?;
-    let found = state.store.dossier(code.clone(), state.clock.now()).await?;
+    let found = look_up(&state, from.ip(), code.clone(), lookup.phone_last4).await?;
     found.map(Json).ok_or(ApiError::NotFound {
         code: "dossier_not_found",
         message: format!("Không tìm thấy hồ sơ mã {code}. Vui lòng kiểm tra lại mã trên giấy tiếp nhận"),

@@ -75,6 +75,8 @@ pub enum ApiError {
     /// 429 (this client holds its share of live streams) or 503 (the server holds as many as it
     /// takes): the stream was not opened.
     StreamsFull(super::streams::Full),
+    /// 429: this client gave 20 wrong second factors on dossier lookups this hour.
+    TooManyWrongFactors,
     /// 429: this client holds its share of places on hold already.
     TooManyHolds {
         /// Seconds until the client's first place comes free (`Retry-After`).
@@ -199,6 +201,14 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "streams_full",
                 "Máy chủ đang phục vụ quá nhiều trang theo dõi trực tiếp; vui lòng thử lại sau ít phút".into(),
+            ),
+            ApiError::TooManyWrongFactors => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_wrong_factors",
+                format!(
+                    "Đã nhập sai 4 số cuối điện thoại {} lần trong một giờ; vui lòng thử lại sau hoặc hỏi cán bộ tại quầy",
+                    super::dossiers::WRONG_FACTORS
+                ),
             ),
             ApiError::TooManyHolds { wait_seconds } => (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -74,6 +74,8 @@ pub struct AppState {
     pub accounts: crate::accounts::Accounts,
     /// Device tokens found valid lately (`auth::KnownDevices`).
     pub known_devices: Arc<auth::KnownDevices>,
+    /// Wrong second factors on dossier lookups per client (`dossiers::WrongFactors`).
+    pub wrong_factors: Arc<dossiers::WrongFactors>,
     /// Catalogue imports previewed and not yet applied (`catalogue::Previews`).
     pub previews: Arc<catalogue::Previews>,
     /// Session cookies found valid lately (`auth::KnownSessions`).

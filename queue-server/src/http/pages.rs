@@ -137,15 +137,25 @@ pub fn retry_page(state: &AppState, title: &str, text: &str, path: &str) -> Html
 pub struct LookupQuery {
     /// Receipt code.
     pub code: Option<String>,
+    /// The last 4 digits of the applicant's phone (the second factor).
+    pub phone_last4: Option<String>,
 }
 
-/// `/lookup?code=…`: a dossier by receipt code, served as plain HTML (no script needed).
-pub async fn lookup(State(state): State<AppState>, query: Result<Query<LookupQuery>, QueryRejection>) -> Response {
-    let code = query.ok().and_then(|Query(q)| q.code).map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty());
+/// `/lookup?code=…[&phone_last4=…]`: a dossier by receipt code, served as plain HTML (no script
+/// needed); the applicant and the notes only with the second factor.
+pub async fn lookup(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(from): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    query: Result<Query<LookupQuery>, QueryRejection>,
+) -> Response {
+    let query = query.map(|Query(q)| q).unwrap_or(LookupQuery { code: None, phone_last4: None });
+    let factor: String = query.phone_last4.unwrap_or_default().chars().filter(char::is_ascii_digit).take(4).collect();
+    let code = query.code.map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty());
     let Some(raw) = code else {
-        return page(&state, LOOKUP_HTML, &[("code", String::new()), ("result", String::new())]).into_response();
+        let empty = [("code", String::new()), ("phone_last4", String::new()), ("result", String::new())];
+        return page(&state, LOOKUP_HTML, &empty).into_response();
     };
-    let fill = |result: String| vec![("code", escape(&raw)), ("result", result)];
+    let fill = |result: String| vec![("code", escape(&raw)), ("phone_last4", escape(&factor)), ("result", result)];
     let code = match ReceiptCode::parse(&raw) {
         Ok(code) => code,
         Err(e) => {
@@ -153,8 +163,30 @@ pub async fn lookup(State(state): State<AppState>, query: Result<Query<LookupQue
             return (StatusCode::BAD_REQUEST, html).into_response();
         }
     };
-    match state.store.dossier(code, state.clock.now()).await {
-        Ok(Some(d)) => page(&state, LOOKUP_HTML, &fill(dossier_html(&d))).into_response(),
+    match super::dossiers::look_up(&state, from.ip(), code, Some(factor.clone())).await {
+        Ok(Some(d)) => {
+            let mut html = dossier_html(&d);
+            if d.details_hidden {
+                let (title, text) = if factor.is_empty() {
+                    (
+                        "Thông tin người nộp được ẩn",
+                        "Nhập 4 số cuối số điện thoại ghi trên giấy tiếp nhận để xem tên người nộp và nội dung xử lý.",
+                    )
+                } else {
+                    (
+                        "4 số cuối điện thoại chưa đúng",
+                        "Số đã nhập không khớp với hồ sơ; thông tin người nộp và nội dung xử lý vẫn được ẩn.",
+                    )
+                };
+                html.push_str(&alert(title, text));
+            }
+            page(&state, LOOKUP_HTML, &fill(html)).into_response()
+        }
+        Err(super::error::ApiError::TooManyWrongFactors) => {
+            let text = "Đã nhập sai 4 số cuối điện thoại quá nhiều lần; vui lòng thử lại sau một giờ hoặc hỏi cán bộ tại quầy.";
+            (StatusCode::TOO_MANY_REQUESTS, page(&state, LOOKUP_HTML, &fill(alert("Tạm dừng tra cứu", text))))
+                .into_response()
+        }
         Ok(None) => {
             let text = format!("Không có hồ sơ mã {raw}. Vui lòng kiểm tra mã trên giấy tiếp nhận.");
             (StatusCode::NOT_FOUND, page(&state, LOOKUP_HTML, &fill(alert("Không tìm thấy hồ sơ", &text))))
@@ -181,8 +213,10 @@ fn dossier_html(d: &Dossier) -> String {
         escape(&d.status_label)
     );
     html.push_str(&row("Mã hồ sơ", &d.receipt_code));
-    html.push_str(&row("Người nộp", &d.applicant));
-    html.push_str(&row("Điện thoại", &d.phone));
+    if !d.details_hidden {
+        html.push_str(&row("Người nộp", &d.applicant));
+        html.push_str(&row("Điện thoại", &d.phone));
+    }
     html.push_str(&row("Ngày tiếp nhận", &day(&d.received_at)));
     html.push_str(&row("Hẹn trả kết quả", &day(&d.due_at)));
     html.push_str("</dl>");

@@ -85,14 +85,40 @@ impl Catalog {
     }
 }
 
-/// A dossier as the public sees it.
+/// The second factor given with a receipt code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    /// None given: procedure, status and dates only.
+    Absent,
+    /// The last 4 digits of the applicant's phone: the masked name, phone and notes too.
+    Right,
+    /// Given and wrong (or the dossier has no phone to check it against): as absent.
+    Wrong,
+}
+
+/// Whether `given` is the last 4 digits of `phone`.
+fn factor_of(given: Option<&str>, phone: &str) -> Factor {
+    let Some(given) = given.map(str::trim).filter(|g| !g.is_empty()) else { return Factor::Absent };
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let last = digits.get(digits.len().saturating_sub(4)..).unwrap_or_default();
+    if digits.len() >= 4 && given.len() == 4 && super::super::http::auth::same(given.as_bytes(), last.as_bytes()) {
+        Factor::Right
+    } else {
+        Factor::Wrong
+    }
+}
+
+/// A dossier as the public sees it: with the second factor (`factor`, the last 4 digits of the
+/// applicant's phone) the masked name, phone and notes; without it, or with a wrong one, only
+/// the procedure, status and dates. Also says how the factor went.
 pub fn dossier(
     conn: &Connection,
     centre: &Centre,
     catalog: &Catalog,
     code: &ReceiptCode,
+    factor: Option<&str>,
     now: Timestamp,
-) -> rusqlite::Result<Option<api::Dossier>> {
+) -> rusqlite::Result<Option<(api::Dossier, Factor)>> {
     let row = conn
         .query_row(
             "SELECT procedure_code, applicant_name, applicant_phone, status, received_at_ms, due_at_ms, new_due_at_ms, apology,
@@ -120,6 +146,8 @@ pub fn dossier(
         return Ok(None);
     };
     let fmt = |ms: i64| Timestamp::from_millisecond(ms).map(|t| centre.schedule.format(t)).unwrap_or_default();
+    let checked = factor_of(factor, &phone);
+    let shown = checked == Factor::Right;
     let status = DossierStatus::from_code(&status).unwrap_or(DossierStatus::Received);
     let effective_due = new_due.unwrap_or(due);
     let finished = status.is_finished();
@@ -137,29 +165,33 @@ pub fn dossier(
                 at: fmt(at),
                 status,
                 status_label: status.label_vi().to_string(),
-                note: Some(note).filter(|n| !n.is_empty()),
+                note: Some(note).filter(|n| shown && !n.is_empty()),
             })
         })
         .collect();
-    Ok(Some(api::Dossier {
-        receipt_code: code.to_string(),
-        procedure_name: catalog
-            .get(&procedure_code)
-            .map(|p| p.name.clone())
-            .or(Some(procedure_name).filter(|n| !n.is_empty()))
-            .unwrap_or_default(),
-        synced_at: synced.map(fmt),
-        procedure_code,
-        applicant: text::mask_name(&name),
-        phone: text::mask_phone(&phone),
-        status,
-        status_label: status.label_vi().to_string(),
-        received_at: fmt(received),
-        due_at: fmt(effective_due),
-        overdue,
-        apology: apology.zip(new_due).map(|(message, new_due)| api::Apology { message, new_due_at: fmt(new_due) }),
-        history,
-    }))
+    Ok(Some((
+        api::Dossier {
+            receipt_code: code.to_string(),
+            procedure_name: catalog
+                .get(&procedure_code)
+                .map(|p| p.name.clone())
+                .or(Some(procedure_name).filter(|n| !n.is_empty()))
+                .unwrap_or_default(),
+            synced_at: synced.map(fmt),
+            procedure_code,
+            applicant: if shown { text::mask_name(&name) } else { String::new() },
+            phone: if shown { text::mask_phone(&phone) } else { String::new() },
+            details_hidden: !shown,
+            status,
+            status_label: status.label_vi().to_string(),
+            received_at: fmt(received),
+            due_at: fmt(effective_due),
+            overdue,
+            apology: apology.zip(new_due).map(|(message, new_due)| api::Apology { message, new_due_at: fmt(new_due) }),
+            history,
+        },
+        checked,
+    )))
 }
 
 #[cfg(test)]

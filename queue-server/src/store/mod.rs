@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use motcua_protocol::api;
 use tokio::sync::oneshot;
 
-pub use catalog::Catalog;
+pub use catalog::{Catalog, Factor};
 pub use shared::Shared;
 
 use crate::domain::{Centre, Clock, Command, DomainError, Queue, ReceiptCode, TicketId};
@@ -436,10 +436,16 @@ impl Store {
         Ok(true)
     }
 
-    /// A dossier by receipt code, personal data masked.
-    pub async fn dossier(&self, code: ReceiptCode, now: jiff::Timestamp) -> Result<Option<api::Dossier>, StoreError> {
+    /// A dossier by receipt code, personal data masked and shown only with the second factor
+    /// (`catalog::dossier`); how the factor went.
+    pub async fn dossier(
+        &self,
+        code: ReceiptCode,
+        factor: Option<String>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(api::Dossier, catalog::Factor)>, StoreError> {
         let centre = self.centre.clone();
         let catalog = self.catalog();
-        self.on_reader(move |conn| catalog::dossier(conn, &centre, &catalog, &code, now)).await
+        self.on_reader(move |conn| catalog::dossier(conn, &centre, &catalog, &code, factor.as_deref(), now)).await
     }
 }

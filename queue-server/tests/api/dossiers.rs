@@ -71,7 +71,7 @@ async fn a_thousand_pushed_dossiers_are_written_once_and_a_replayed_batch_change
     assert_eq!(counts(), before, "the same batch again writes nothing");
 
     // What the kiosk shows: the DVCQG status name, the steps, when it was synchronised.
-    let (status, seen) = app.get_as("/api/v1/dossiers/H56.22-261201-0003", KIOSK).await;
+    let (status, seen) = app.get_as("/api/v1/dossiers/H56.22-261201-0003?phone_last4=5678", KIOSK).await;
     assert_eq!(status, 200, "{seen}");
     assert_eq!(seen["status_label"], "Yêu cầu bổ sung giấy tờ", "status 5 of DVCQG: {seen}");
     let notes: Vec<&str> =
@@ -127,5 +127,54 @@ async fn a_bad_record_refuses_the_batch_naming_the_record_and_field_and_writes_n
     assert_eq!((status, refused["code"].as_str()), (422, Some("dossier_invalid")), "{refused}");
     let (_, seen) = app.get_as("/api/v1/dossiers/H56.22-261201-0001", KIOSK).await;
     assert_eq!(seen["status_label"], "Mới đăng ký");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_the_second_factor_no_personal_data_and_twenty_wrong_ones_are_refused_and_logged() {
+    let app = spawn_demo().await;
+    let batch = json!({
+        "DongBoHoSoMC": (0..100).map(|i| record(i, "4")).collect::<Vec<_>>(),
+        "CapNhatTienDoHoSoMC": (0..100).map(|i| step(i, "20261202100000", 4, "Chuyển phòng chuyên môn")).collect::<Vec<_>>(),
+    });
+    assert_eq!(app.post("/api/v1/dossiers/batch", Some(LGSP), Some(batch)).await.0, 200);
+    // 100 sequential codes, as someone enumerating would try them (a kiosk's token, so no rate
+    // limit stops it first): status and dates, never a name, a phone or a note.
+    for i in 0..100 {
+        let (status, seen) = app.get_as(&format!("/api/v1/dossiers/H56.22-261201-{:04}", i + 1), KIOSK).await;
+        assert_eq!(status, 200);
+        let text = seen.to_string();
+        assert!(!text.contains("Nguyễn") && !text.contains("0912") && !text.contains("Chuyển phòng"), "{text}");
+        assert_eq!((seen["applicant"].as_str(), seen["phone"].as_str()), (Some(""), Some("")), "{text}");
+        assert_eq!(seen["details_hidden"], true);
+    }
+    // With the last 4 digits of the phone: the masked name and the notes.
+    let (_, seen) = app.get_as("/api/v1/dossiers/H56.22-261201-0001?phone_last4=5678", KIOSK).await;
+    assert_eq!(
+        (seen["applicant"].as_str(), seen["details_hidden"].as_bool()),
+        (Some("Nguyễn V*** H*** 0***"), Some(false))
+    );
+    assert!(seen.to_string().contains("Chuyển phòng chuyên môn"));
+    // Twenty wrong factors from one phone: then refused, and one event row says so.
+    let guesser = phone(21);
+    for n in 0..20 {
+        let url = app.url(&format!("/api/v1/dossiers/H56.22-261201-0001?phone_last4={:04}", 1000 + n));
+        let (status, seen) = status_json(guesser.get(url).send().await.expect("answers")).await;
+        assert_eq!((status, seen["details_hidden"].as_bool()), (200, Some(true)), "guess {n}");
+    }
+    let url = app.url("/api/v1/dossiers/H56.22-261201-0001?phone_last4=5678");
+    let (status, refused) = status_json(guesser.get(url).send().await.expect("answers")).await;
+    assert_eq!((status, refused["code"].as_str()), (429, Some("too_many_wrong_factors")), "{refused}");
+    let conn = rusqlite::Connection::open(&app.db).expect("db");
+    let logged: i64 = conn
+        .query_row("SELECT count(*) FROM events WHERE kind = 'dossier_factor_refused'", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(logged, 1);
+    // Another phone is not held back.
+    let (_, seen) = status_json(
+        phone(22).get(app.url("/api/v1/dossiers/H56.22-261201-0001?phone_last4=5678")).send().await.expect("answers"),
+    )
+    .await;
+    assert_eq!(seen["details_hidden"], false);
     app.stop().await;
 }

@@ -78,6 +78,8 @@ async fn procedures_are_found_without_diacritics_and_dossiers_are_masked() {
     let (status, dossier) = app.get("/api/v1/dossiers/h56.22-261030-0006").await;
     assert_eq!(status, 200);
     assert_eq!((dossier["status"].as_str(), dossier["overdue"].as_bool()), (Some("processing"), Some(true)));
+    assert_eq!((dossier["applicant"].as_str(), dossier["details_hidden"].as_bool()), (Some(""), Some(true)));
+    let (_, dossier) = app.get("/api/v1/dossiers/h56.22-261030-0006?phone_last4=2333").await;
     assert_eq!(dossier["applicant"], "Đặng T*** L***");
     assert_eq!(dossier["phone"], "09******33");
     let (_, late) = app.get("/api/v1/dossiers/H56.22-261027-0007").await;

@@ -40,6 +40,9 @@ async fn lookup_masks_the_applicant_and_explains_bad_codes() {
     assert!(html.contains("Tra cứu hồ sơ"));
     let (status, _, html) = page(&app, "/lookup?code=h56.22-261120-0001").await;
     assert_eq!(status, 200, "{html}");
+    assert!(!html.contains("Nguyễn V***") && html.contains("Nhập 4 số cuối"), "hidden without the factor: {html}");
+    let (status, _, html) = page(&app, "/lookup?code=h56.22-261120-0001&phone_last4=5678").await;
+    assert_eq!(status, 200, "{html}");
     assert!(html.contains("Nguyễn V*** A***") && html.contains("09******78"), "masked like the kiosk");
     assert!(!html.contains("Nguyễn Văn An") && !html.contains("0912345678"), "no personal data in full");
     let (status, _, html) = page(&app, "/lookup?code=%3Cb%3E").await;
