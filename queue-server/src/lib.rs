@@ -73,6 +73,8 @@ pub struct App {
     clock: Arc<dyn Clock>,
     accounts: accounts::Accounts,
     connections: config::Connections,
+    /// Refreshes unfinished dossiers from the province (with a `[province]` connector).
+    province_poll: Option<http::AppState>,
 }
 
 impl App {
@@ -85,6 +87,7 @@ impl App {
 /// Opens the database (migrating it, loading demo data if asked) and assembles the routes.
 pub fn build(options: Options) -> Result<App, OpenError> {
     let Options { config, db, demo, clock } = options;
+    let province = config.province.clone();
     let seed_clock = clock.clone();
     let linh_vuc = config.linh_vuc.clone();
     let seed = move |conn: &mut rusqlite::Connection| demo::seed(conn, &linh_vuc, seed_clock.now());
@@ -133,6 +136,10 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         known_sessions: Arc::default(),
         previews: Arc::default(),
         wrong_factors: Arc::default(),
+        connector: province.map(|p| {
+            let source = Box::new(dossiers::connector::Lgsp::new(p.clone()));
+            Arc::new(dossiers::connector::Connector::new(source, p))
+        }),
         sign_in_limiter: http::limit::Limiter::default(),
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),
@@ -144,7 +151,8 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         },
     };
     let (accounts, connections) = (state.accounts.clone(), state.config.connections);
-    Ok(App { router: http::router(state), store, shutdown, notifier, clock, accounts, connections })
+    let province_poll = state.connector.as_ref().filter(|c| c.province.poll_seconds > 0).map(|_| state.clone());
+    Ok(App { router: http::router(state), store, shutdown, notifier, clock, accounts, connections, province_poll })
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then ends live streams and returns once
@@ -154,7 +162,8 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let App { router, store, shutdown: stop, notifier, clock, accounts, connections } = app;
+    let App { router, store, shutdown: stop, notifier, clock, accounts, connections, province_poll } = app;
+    let poll = province_poll.map(|state| tokio::spawn(http::dossiers::poll_province(state)));
     let messages = tokio::spawn(notify::dispatch(store.clone(), notifier, clock.clone(), stop.subscribe()));
     let (failures_accounts, failures_clock) = (accounts.clone(), clock.clone());
     let failures = tokio::spawn(async move {
@@ -187,6 +196,9 @@ pub async fn run(
     .await;
     ticker.abort();
     catalogue.abort();
+    if let Some(poll) = poll {
+        poll.abort();
+    }
     messages.abort();
     failures.abort();
     let now = clock.now();

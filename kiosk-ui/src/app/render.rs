@@ -123,7 +123,11 @@ pub(super) fn dossier(app: &AppWindow, state: &UiState) {
     adapter.set_procedure(s(&d.procedure_name));
     // Without the second factor the server leaves the applicant out (personal data); the kiosk
     // says so rather than showing a blank.
-    adapter.set_applicant(s(if d.details_hidden { "(ẩn để bảo vệ thông tin cá nhân)" } else { d.applicant.as_str() }));
+    adapter.set_applicant(s(if d.details_hidden {
+        "(ẩn để bảo vệ thông tin cá nhân)"
+    } else {
+        d.applicant.as_str()
+    }));
     adapter.set_status(s(if d.overdue {
         format!("{} – quá hạn", d.status_label)
     } else {

@@ -25,12 +25,15 @@ mod appointments;
 mod linh_vuc;
 mod operations;
 mod origin;
+mod province;
 mod raw;
 mod reading;
 mod tokens;
 
 pub use operations::{AlertRules, Connections, StreamLimits};
 pub use origin::Origin;
+pub use province::Province;
+pub use reading::io_vietnamese;
 pub use tokens::{DeviceToken, Role};
 
 /// A validated configuration.
@@ -71,6 +74,8 @@ pub struct Config {
     pub origin: Origin,
     /// The national lĩnh vực each field serves (`[[services]] linh_vuc`), for catalogue imports.
     pub linh_vuc: crate::catalogue::LinhVucMap,
+    /// The province's TTHC system dossiers are fetched from (`[province]`); `None`: the store only.
+    pub province: Option<Province>,
 }
 
 /// An HTTP SMS gateway: each notice is sent as a request to `url` with `{phone}` and `{text}`
@@ -494,6 +499,7 @@ impl Config {
             streams: operations::streams(&src, &raw.server)?,
             connections: operations::connections(&src, &raw.server)?,
             linh_vuc: linh_vuc::map(&src, &raw.services)?,
+            province: province::province(&src, &raw.province)?,
             origin: Origin {
                 file: file.to_string(),
                 numbers_lines: raw.services.iter().map(|s| src.line_of(s.get_ref().numbers.span().start)).collect(),

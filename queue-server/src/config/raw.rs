@@ -33,6 +33,8 @@ pub(super) struct Raw {
     pub(super) board: super::operations::RawBoard,
     #[serde(default)]
     pub(super) alerts: super::operations::RawAlerts,
+    #[serde(default)]
+    pub(super) province: super::province::RawProvince,
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@
 use super::{ConfigError, Source};
 
 /// Why a file could not be read, in Vietnamese.
-pub(super) fn io_vietnamese(e: &std::io::Error) -> String {
+pub fn io_vietnamese(e: &std::io::Error) -> String {
     use std::io::ErrorKind;
     match e.kind() {
         ErrorKind::NotFound => "không có tệp này".into(),

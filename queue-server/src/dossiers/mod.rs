@@ -9,6 +9,7 @@
 //! a step already recorded is not recorded again, so a batch sent twice writes once
 //! ([`store::upsert`]).
 
+pub mod connector;
 pub mod store;
 
 use jiff::Timestamp;

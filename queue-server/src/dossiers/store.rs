@@ -49,6 +49,17 @@ fn stored(conn: &Connection, code: &str) -> rusqlite::Result<Option<DossierRow>>
     .optional()
 }
 
+/// How a dossier stands in the store: where it came from, when it was last synchronised (ms),
+/// whether it is finished (DVCQG 9 or 10).
+pub fn sync_state(conn: &Connection, code: &str) -> rusqlite::Result<Option<(String, Option<i64>, bool)>> {
+    conn.query_row("SELECT source, synced_at_ms, status FROM dossiers WHERE receipt_code = ?1", [code], |r| {
+        let status: String = r.get(2)?;
+        let finished = DossierStatus::from_code(&status).is_some_and(DossierStatus::is_finished);
+        Ok((r.get(0)?, r.get(1)?, finished))
+    })
+    .optional()
+}
+
 fn add_step(conn: &Connection, step: &StepRow) -> rusqlite::Result<bool> {
     let added = conn.execute(
         "INSERT INTO dossier_steps (receipt_code, at_ms, status, note, handler) VALUES (?1, ?2, ?3, ?4, ?5)

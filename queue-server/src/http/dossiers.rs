@@ -73,6 +73,7 @@ pub async fn look_up(
         return Err(ApiError::TooManyWrongFactors);
     }
     let now = state.clock.now();
+    from_province(state, &code).await?;
     let Some((dossier, checked)) = state.store.dossier(code.clone(), factor, now).await? else { return Ok(None) };
     if checked == crate::store::Factor::Wrong && state.wrong_factors.wrong(client) == WRONG_FACTORS {
         // Logged once per client and hour: who tried, on which code last.
@@ -92,6 +93,79 @@ pub async fn look_up(
         tracing::warn!(%client, "wrong second factors on dossier lookups: {WRONG_FACTORS} this hour");
     }
     Ok(Some(dossier))
+}
+
+/// With a `[province]` connector: fetches `code` from the province's system when the store does
+/// not hold it, or holds an unfinished one synchronised longer ago than `stale_after_seconds`,
+/// and writes what came. The province not answering is an error only when the store has nothing
+/// to answer with (503 `province_unavailable`).
+pub async fn from_province(state: &AppState, code: &ReceiptCode) -> Result<(), ApiError> {
+    let Some(connector) = &state.connector else { return Ok(()) };
+    let key = code.to_string();
+    let held = state.store.query(move |conn| crate::dossiers::store::sync_state(conn, &key)).await?;
+    let now_ms = state.clock.now().as_millisecond();
+    let stale_ms = i64::try_from(connector.province.stale_after_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let due = match &held {
+        None => true,
+        Some((source, synced, finished)) => {
+            matches!(source.as_str(), "push" | "pull" | "file")
+                && !finished
+                && synced.is_none_or(|at| now_ms.saturating_sub(at) > stale_ms)
+        }
+    };
+    if !due {
+        return Ok(());
+    }
+    match connector.refresh(code).await {
+        crate::dossiers::connector::Refresh::Fetched(found) => {
+            let schedule = &state.config.centre.schedule;
+            let checked = found.record.check(schedule, "TraCuuHoSo").and_then(|row| {
+                let steps = found
+                    .steps
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| s.check(schedule, &format!("TienDo[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((row, steps))
+            });
+            match checked {
+                // The province answered another dossier than asked: not taken.
+                Ok((row, _)) if row.receipt_code != code.as_str() => {
+                    tracing::warn!(asked = %code, got = %row.receipt_code, "province answered another dossier");
+                }
+                Ok((row, steps)) => {
+                    state
+                        .store
+                        .on_own_connection(move |conn| {
+                            crate::dossiers::store::upsert(conn, &[row], &steps, "pull", now_ms)
+                        })
+                        .await?;
+                }
+                Err(e) => tracing::warn!(field = %e.field, error = %e.message, "province's dossier refused"),
+            }
+            Ok(())
+        }
+        crate::dossiers::connector::Refresh::Unknown => Ok(()),
+        crate::dossiers::connector::Refresh::Failed(_) if held.is_none() => Err(ApiError::ProvinceUnavailable),
+        crate::dossiers::connector::Refresh::Failed(_) => Ok(()),
+    }
+}
+
+/// Every `poll_seconds`, refreshes the unfinished dossiers looked up in the last day (one at a
+/// time, each within `timeout_ms`; a province in its back-off is not asked).
+pub async fn poll_province(state: AppState) {
+    let Some(connector) = state.connector.clone() else { return };
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(connector.province.poll_seconds.max(1)));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        for code in connector.watched() {
+            if let Err(e) = from_province(&state, &code).await {
+                tracing::debug!(%code, ?e, "dossier not refreshed");
+            }
+        }
+    }
 }
 
 /// A dossier by its receipt code: procedure, status and dates; with `phone_last4` right, the

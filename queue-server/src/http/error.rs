@@ -75,6 +75,8 @@ pub enum ApiError {
     /// 429 (this client holds its share of live streams) or 503 (the server holds as many as it
     /// takes): the stream was not opened.
     StreamsFull(super::streams::Full),
+    /// 503: the dossier is not in the store and the province's system did not answer.
+    ProvinceUnavailable,
     /// 429: this client gave 20 wrong second factors on dossier lookups this hour.
     TooManyWrongFactors,
     /// 429: this client holds its share of places on hold already.
@@ -201,6 +203,11 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "streams_full",
                 "Máy chủ đang phục vụ quá nhiều trang theo dõi trực tiếp; vui lòng thử lại sau ít phút".into(),
+            ),
+            ApiError::ProvinceUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "province_unavailable",
+                "Chưa tra được hồ sơ: hệ thống của tỉnh đang không trả lời. Vui lòng thử lại sau ít phút hoặc hỏi cán bộ tại quầy".into(),
             ),
             ApiError::TooManyWrongFactors => (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -74,6 +74,8 @@ pub struct AppState {
     pub accounts: crate::accounts::Accounts,
     /// Device tokens found valid lately (`auth::KnownDevices`).
     pub known_devices: Arc<auth::KnownDevices>,
+    /// The province's TTHC system dossiers are fetched from (`[province]`).
+    pub connector: Option<Arc<crate::dossiers::connector::Connector>>,
     /// Wrong second factors on dossier lookups per client (`dossiers::WrongFactors`).
     pub wrong_factors: Arc<dossiers::WrongFactors>,
     /// Catalogue imports previewed and not yet applied (`catalogue::Previews`).

@@ -16,6 +16,7 @@ mod live;
 mod model;
 mod notices;
 mod pages;
+mod province;
 mod refusals;
 mod reports;
 mod restarts;

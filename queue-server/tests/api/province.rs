@@ -1,0 +1,169 @@
+//! Dossiers fetched from the province's TTHC system: a fake LGSP on loopback, written here and
+//! speaking the contract (`authenticate`, then `service` `TraCuuHoSo`), holds 10,000 dossiers and
+//! can answer 500s, garbage, hang or be down.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::State;
+use queue_server::Config;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Normal,
+    Error500,
+    Garbage,
+    Hang,
+}
+
+#[derive(Clone)]
+struct Fake {
+    dossiers: Arc<Mutex<HashMap<String, Value>>>,
+    mode: Arc<Mutex<Mode>>,
+    asked: Arc<Mutex<u32>>,
+}
+
+fn code(i: u32) -> String {
+    format!("000.00.20.H56-261201-{:04}", i + 1)
+}
+
+async fn authenticate(Json(body): Json<Value>) -> Json<Value> {
+    let ok = body["username"] == "motcua" && body["password"] == "mat-khau-lgsp";
+    Json(if ok { json!({ "error_code": "00", "session": "phien-1" }) } else { json!({ "error_code": "01" }) })
+}
+
+async fn service(State(fake): State<Fake>, Json(body): Json<Value>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    *fake.asked.lock().expect("lock") += 1;
+    let mode = *fake.mode.lock().expect("lock");
+    match mode {
+        Mode::Error500 => return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "lỗi").into_response(),
+        Mode::Garbage => return (axum::http::StatusCode::OK, "<html>502 Bad Gateway</html>").into_response(),
+        Mode::Hang => {
+            std::future::pending::<()>().await;
+        }
+        Mode::Normal => {}
+    }
+    if body["session"] != "phien-1" || body["madonvi"] != "000.00.20.H56" || body["service"] != "TraCuuHoSo" {
+        return Json(json!({ "error_code": "99", "message": "phiên hết hạn" })).into_response();
+    }
+    let found = body["mahoso"].as_str().and_then(|c| fake.dossiers.lock().expect("lock").get(c).cloned());
+    Json(json!({ "error_code": "00", "data": found })).into_response()
+}
+
+/// The fake province on a free port, with 10,000 dossiers; its address and handle.
+async fn province() -> (String, Fake, tokio::task::JoinHandle<()>) {
+    let dossiers: HashMap<String, Value> = (0..10_000)
+        .map(|i| {
+            let record = json!({
+                "MaHoSo": code(i), "MaTTHC": "1.004227", "TenTTHC": "Đăng ký biến động đất đai",
+                "MaLinhVuc": "LV-DD", "TenLinhVuc": "Đất đai", "ChuHoSo": "Trần Văn Nam", "SoDienThoai": "0987654321",
+                "NgayTiepNhan": "20261201080000", "NgayHenTra": "20261215170000", "TrangThaiHoSo": 4, "NgayTra": "",
+                "TienDo": [{ "MaHoSo": code(i), "NguoiXuLy": "Lê Văn Tâm", "ThoiDiemXuLy": "20261202090000",
+                    "PhongBanXuLy": "Phòng Tài nguyên", "NoiDungXuLy": "Thẩm định", "TrangThai": "4" }]
+            });
+            (code(i), record)
+        })
+        .collect();
+    let fake = Fake {
+        dossiers: Arc::new(Mutex::new(dossiers)),
+        mode: Arc::new(Mutex::new(Mode::Normal)),
+        asked: Arc::default(),
+    };
+    let app = axum::Router::new()
+        .route("/lgsp/authenticate", axum::routing::post(authenticate))
+        .route("/lgsp/service", axum::routing::post(service))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let url = format!("http://{}/lgsp", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, fake, task)
+}
+
+fn config(url: &str) -> Config {
+    let text = format!(
+        "{}\n[province]\nurl = \"{url}\"\nusername = \"motcua\"\npassword = \"mat-khau-lgsp\"\nmadonvi = \"000.00.20.H56\"\ntimeout_ms = 800\nstale_after_seconds = 1\npoll_seconds = 0\n",
+        queue_server::config::EXAMPLE
+    );
+    Config::parse("motcua.toml", &text).expect("config with a province")
+}
+
+async fn look_up(app: &TestApp, code: &str) -> (u16, Value, Duration) {
+    let started = Instant::now();
+    let (status, body) = app.get_as(&format!("/api/v1/dossiers/{code}"), KIOSK).await;
+    (status, body, started.elapsed())
+}
+
+#[tokio::test]
+async fn dossiers_come_from_the_province_and_the_store_answers_when_it_does_not() {
+    let (url, fake, task) = province().await;
+    let app = spawn_centre(config(&url), None).await;
+    // Asked at the kiosk, fetched from the province, kept.
+    let (status, seen, took) = look_up(&app, &code(4321)).await;
+    eprintln!("a dossier fetched from the province in {took:?}");
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(
+        (seen["status_label"].as_str(), seen["procedure_code"].as_str()),
+        (Some("Đang xử lý"), Some("1.004227"))
+    );
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    let synced = seen["synced_at"].as_str().expect("synced_at").to_string();
+    assert_eq!(app.count("dossiers"), 1, "only the dossier asked for");
+    let (_, with_factor) = app.get_as(&format!("/api/v1/dossiers/{}?phone_last4=4321", code(4321)), KIOSK).await;
+    assert!(with_factor.to_string().contains("Phòng Tài nguyên: Thẩm định"), "{with_factor}");
+    // Unknown to the province: 404, as before.
+    assert_eq!(look_up(&app, "000.00.20.H56-261201-9999X").await.0, 404);
+
+    // The province returns the result; the kiosk sees it once the record is stale (1 s here).
+    {
+        let mut dossiers = fake.dossiers.lock().expect("lock");
+        let record = dossiers.get_mut(&code(4321)).expect("held");
+        record["TrangThaiHoSo"] = json!("10");
+        record["NgayTra"] = json!("20261210100000");
+    }
+    let started = Instant::now();
+    loop {
+        let (_, seen, _) = look_up(&app, &code(4321)).await;
+        if seen["status_label"] == "Đã trả kết quả" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "never returned: {seen}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    eprintln!("status 10 seen {:?} after the province moved it", started.elapsed());
+
+    // Another dossier held, then the province misbehaves in every way: the store answers within
+    // the connector's timeout, saying when it synchronised; a dossier never fetched is 503.
+    let (_, held, _) = look_up(&app, &code(7)).await;
+    let held_synced = held["synced_at"].as_str().expect("synced").to_string();
+    for mode in [Mode::Error500, Mode::Garbage, Mode::Hang] {
+        *fake.mode.lock().expect("lock") = mode;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        // Past the staleness, and past any back-off from the mode before.
+        while Instant::now() < deadline {
+            let (status, seen, took) = look_up(&app, &code(7)).await;
+            assert_eq!(status, 200, "{mode:?}: {seen}");
+            assert!(took < Duration::from_millis(1500), "{mode:?}: the kiosk waited {took:?}");
+            assert_eq!(seen["synced_at"].as_str(), Some(held_synced.as_str()), "{mode:?}: the store's, with its time");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let (status, refused, took) = look_up(&app, &code(8)).await;
+        assert_eq!((status, refused["code"].as_str()), (503, Some("province_unavailable")), "{mode:?}: {refused}");
+        assert!(took < Duration::from_millis(1500), "{mode:?}: {took:?}");
+    }
+    // Down altogether.
+    task.abort();
+    let _ = task.await;
+    let (status, seen, _) = look_up(&app, &code(4321)).await;
+    assert_eq!((status, seen["status_label"].as_str()), (200, Some("Đã trả kết quả")));
+    assert_ne!(seen["synced_at"].as_str(), Some(synced.as_str()), "synchronised again after the first fetch");
+    assert_eq!(app.get("/healthz").await.0, 200, "the server stood it all");
+    app.stop().await;
+}
