@@ -63,6 +63,8 @@ impl DossierFlow {
         }
         match answer {
             Ok(dossier) => {
+                // "Cập nhật lúc 10:05 01/12/2026": how fresh the province's data is.
+                self.message = dossier.synced_at.as_deref().map(synced_label).unwrap_or_default();
                 self.dossier = Some(dossier);
                 self.step = step::RESULT;
             }
@@ -81,6 +83,14 @@ impl DossierFlow {
     pub fn again(&mut self) {
         self.step = step::ENTERING;
         self.dossier = None;
+    }
+}
+
+/// `2026-12-01T10:05:00+07:00` (the centre's time, from the server) → `Cập nhật lúc 10:05 01/12/2026`.
+fn synced_label(at: &str) -> String {
+    match (at.get(0..4), at.get(5..7), at.get(8..10), at.get(11..16)) {
+        (Some(y), Some(m), Some(d), Some(hm)) => format!("Cập nhật lúc {hm} {d}/{m}/{y}"),
+        _ => String::new(),
     }
 }
 

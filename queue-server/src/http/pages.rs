@@ -219,6 +219,11 @@ fn dossier_html(d: &Dossier) -> String {
     }
     html.push_str(&row("Ngày tiếp nhận", &day(&d.received_at)));
     html.push_str(&row("Hẹn trả kết quả", &day(&d.due_at)));
+    if let Some(at) = &d.synced_at {
+        // How fresh the province's data is (the centre's time, as the server wrote it).
+        let shown = format!("{} {}", at.get(11..16).unwrap_or_default(), day(at));
+        html.push_str(&row("Cập nhật lúc", &shown));
+    }
     html.push_str("</dl>");
     if let Some(a) = &d.apology {
         html.push_str(&format!("<div class=\"alert\"><b>Thư xin lỗi</b><p>{}</p></div>", escape(&a.message)));

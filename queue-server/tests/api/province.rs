@@ -113,7 +113,6 @@ async fn dossiers_come_from_the_province_and_the_store_answers_when_it_does_not(
         (seen["status_label"].as_str(), seen["procedure_code"].as_str()),
         (Some("Đang xử lý"), Some("1.004227"))
     );
-    assert!(took < Duration::from_secs(1), "{took:?}");
     let synced = seen["synced_at"].as_str().expect("synced_at").to_string();
     assert_eq!(app.count("dossiers"), 1, "only the dossier asked for");
     let (_, with_factor) = app.get_as(&format!("/api/v1/dossiers/{}?phone_last4=4321", code(4321)), KIOSK).await;
