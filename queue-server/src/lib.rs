@@ -137,7 +137,10 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         previews: Arc::default(),
         wrong_factors: Arc::default(),
         connector: province.map(|p| {
-            let source = Box::new(dossiers::connector::Lgsp::new(p.clone()));
+            let source: Box<dyn dossiers::connector::DossierSource> = match &p.file {
+                Some(file) => Box::new(dossiers::connector::FileSource(file.clone())),
+                None => Box::new(dossiers::connector::Lgsp::new(p.clone())),
+            };
             Arc::new(dossiers::connector::Connector::new(source, p))
         }),
         sign_in_limiter: http::limit::Limiter::default(),

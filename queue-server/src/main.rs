@@ -141,8 +141,13 @@ fn main() -> std::process::ExitCode {
             }
         };
     }
-    if args.first().map(String::as_str) == Some("catalogue") {
-        return match queue_server::catalogue::cli::run(&args, &mut std::io::stdout()) {
+    let command = match args.first().map(String::as_str) {
+        Some("catalogue") => Some(queue_server::catalogue::cli::run as fn(&[String], &mut dyn std::io::Write) -> _),
+        Some("dossiers") => Some(queue_server::dossiers::import::run as fn(&[String], &mut dyn std::io::Write) -> _),
+        _ => None,
+    };
+    if let Some(command) = command {
+        return match command(&args, &mut std::io::stdout()) {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("queue-server: {e:#}");

@@ -11,6 +11,7 @@ use super::{ConfigError, Source};
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawProvince {
     url: Option<Spanned<String>>,
+    file: Option<std::path::PathBuf>,
     username: Option<String>,
     password: Option<String>,
     madonvi: Option<Spanned<String>>,
@@ -22,8 +23,11 @@ pub(crate) struct RawProvince {
 /// Where and how dossiers are fetched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Province {
-    /// The LGSP endpoint's base address: `{url}/authenticate`, `{url}/service`.
+    /// The LGSP endpoint's base address: `{url}/authenticate`, `{url}/service` (empty with `file`).
     pub url: String,
+    /// Instead of `url`: a file the province's system exports (JSON, the batch shape), read at
+    /// each fetch.
+    pub file: Option<std::path::PathBuf>,
     /// Credentials given by the province.
     pub username: String,
     /// Its password.
@@ -39,8 +43,25 @@ pub struct Province {
     pub poll_seconds: u64,
 }
 
-/// The section, or `None` without a `url`.
+/// The section, or `None` without a `url` or a `file`.
 pub(super) fn province(src: &Source<'_>, raw: &RawProvince) -> Result<Option<Province>, ConfigError> {
+    let number = |v: &Option<Spanned<u64>>, key: &str, default: u64, range: std::ops::RangeInclusive<u64>| match v {
+        None => Ok(default),
+        Some(n) if range.contains(n.get_ref()) => Ok(*n.get_ref()),
+        Some(n) => Err(src.error(n, format!("province.{key}"), format!("từ {} đến {}", range.start(), range.end()))),
+    };
+    if let (None, Some(file)) = (&raw.url, &raw.file) {
+        return Ok(Some(Province {
+            url: String::new(),
+            file: Some(file.clone()),
+            username: String::new(),
+            password: String::new(),
+            madonvi: String::new(),
+            timeout_ms: number(&raw.timeout_ms, "timeout_ms", 2000, 100..=4000)?,
+            stale_after_seconds: number(&raw.stale_after_seconds, "stale_after_seconds", 300, 1..=86_400)?,
+            poll_seconds: number(&raw.poll_seconds, "poll_seconds", 300, 0..=86_400)?,
+        }));
+    }
     let Some(url) = &raw.url else { return Ok(None) };
     let text = url.get_ref().trim().trim_end_matches('/');
     if !text.starts_with("http://") && !text.starts_with("https://") {
@@ -50,13 +71,9 @@ pub(super) fn province(src: &Source<'_>, raw: &RawProvince) -> Result<Option<Pro
     if madonvi.is_empty() {
         return Err(src.error(url, "province.madonvi", "cần mã đơn vị của trung tâm trên hệ thống của tỉnh"));
     }
-    let number = |v: &Option<Spanned<u64>>, key: &str, default: u64, range: std::ops::RangeInclusive<u64>| match v {
-        None => Ok(default),
-        Some(n) if range.contains(n.get_ref()) => Ok(*n.get_ref()),
-        Some(n) => Err(src.error(n, format!("province.{key}"), format!("từ {} đến {}", range.start(), range.end()))),
-    };
     Ok(Some(Province {
         url: text.to_string(),
+        file: None,
         username: raw.username.clone().unwrap_or_default(),
         password: raw.password.clone().unwrap_or_default(),
         madonvi,

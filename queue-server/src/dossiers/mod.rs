@@ -10,6 +10,7 @@
 //! ([`store::upsert`]).
 
 pub mod connector;
+pub mod import;
 pub mod store;
 
 use jiff::Timestamp;

@@ -178,3 +178,62 @@ async fn without_the_second_factor_no_personal_data_and_twenty_wrong_ones_are_re
     assert_eq!(seen["details_hidden"], false);
     app.stop().await;
 }
+
+#[test]
+fn an_exported_file_imports_once_and_a_bad_row_is_named_with_nothing_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (config, db) = (dir.path().join("motcua.toml"), dir.path().join("motcua.db"));
+    std::fs::write(&config, queue_server::config::EXAMPLE).expect("config");
+    let import = |file: &std::path::Path| {
+        let args = [
+            "dossiers",
+            "import",
+            &file.display().to_string(),
+            "--config",
+            &config.display().to_string(),
+            "--db",
+            &db.display().to_string(),
+        ];
+        let mut out = Vec::new();
+        queue_server::dossiers::import::run(&args.map(String::from), &mut out)
+            .map(|()| String::from_utf8(out).expect("utf-8"))
+    };
+    // As a spreadsheet in Vietnamese saves it: a title, ';', Vietnamese headers.
+    let csv = dir.path().join("ho-so.csv");
+    let mut text = String::from(
+        "DANH SÁCH HỒ SƠ;;;;\nMã hồ sơ;Mã thủ tục;Người nộp;Số điện thoại;Ngày tiếp nhận;Ngày hẹn trả;Trạng thái\n",
+    );
+    for i in 1..=30 {
+        text.push_str(&format!(
+            "H56.22-261201-{i:04};1.004227;Phạm Thị Thu;0912000{i:03};20261201080000;20261215170000;4\n"
+        ));
+    }
+    std::fs::write(&csv, &text).expect("csv");
+    assert_eq!(
+        import(&csv).expect("imports"),
+        "Thêm 30 hồ sơ, cập nhật 0, giữ nguyên 0; thêm 0 bước xử lý (0 đã có).\n"
+    );
+    assert_eq!(
+        import(&csv).expect("imports"),
+        "Thêm 0 hồ sơ, cập nhật 0, giữ nguyên 30; thêm 0 bước xử lý (0 đã có).\n"
+    );
+    // Row 5 has a status DVCQG does not have: refused, naming the row, nothing written.
+    // The others now ready (9): none of that may be written either.
+    let bad =
+        text.replace(";0912000003;20261201080000;20261215170000;4\n", ";0912000003;20261201080000;20261215170000;12\n");
+    std::fs::write(&csv, bad.replace(";4\n", ";9\n")).expect("csv");
+    let refused = import(&csv).expect_err("a bad row");
+    assert!(refused.to_string().starts_with("dòng 5.TrangThaiHoSo: mã trạng thái «12»"), "{refused}");
+    let conn = rusqlite::Connection::open(&db).expect("db");
+    let ready: i64 =
+        conn.query_row("SELECT count(*) FROM dossiers WHERE status = 'ready'", [], |r| r.get(0)).expect("count");
+    assert_eq!(ready, 0, "nothing of the refused file was written");
+    // JSON in the batch shape, with a step.
+    let json_file = dir.path().join("ho-so.json");
+    let batch = json!({ "DongBoHoSoMC": [record(40, "9")], "CapNhatTienDoHoSoMC": [step(40, "20261203090000", 9, "Ký kết quả")] });
+    std::fs::write(&json_file, batch.to_string()).expect("json");
+    assert_eq!(
+        import(&json_file).expect("imports"),
+        "Thêm 1 hồ sơ, cập nhật 0, giữ nguyên 0; thêm 1 bước xử lý (0 đã có).\n"
+    );
+}

@@ -166,3 +166,32 @@ async fn dossiers_come_from_the_province_and_the_store_answers_when_it_does_not(
     assert_eq!(app.get("/healthz").await.0, 200, "the server stood it all");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_centre_whose_province_only_exports_reads_the_export_file_at_lookup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = dir.path().join("ho-so-xuat.json");
+    let record = |status: &str| {
+        json!({ "DongBoHoSoMC": [{ "MaHoSo": code(1), "MaTTHC": "1.004227", "ChuHoSo": "Trần Văn Nam",
+            "SoDienThoai": "0987654321", "NgayTiepNhan": "20261201080000", "NgayHenTra": "20261215170000",
+            "TrangThaiHoSo": status }] })
+    };
+    std::fs::write(&export, record("4").to_string()).expect("export");
+    let text = format!(
+        "{}\n[province]\nfile = \"{}\"\nstale_after_seconds = 1\npoll_seconds = 0\n",
+        queue_server::config::EXAMPLE,
+        export.display()
+    );
+    let app = spawn_centre(Config::parse("motcua.toml", &text).expect("config"), None).await;
+    let (status, seen, _) = look_up(&app, &code(1)).await;
+    assert_eq!((status, seen["status_label"].as_str()), (200, Some("Đang xử lý")), "{seen}");
+    assert_eq!(look_up(&app, &code(2)).await.0, 404, "not in the export");
+    // The next export: returned.
+    std::fs::write(&export, record("10").to_string()).expect("export");
+    let started = Instant::now();
+    while look_up(&app, &code(1)).await.1["status_label"] != "Đã trả kết quả" {
+        assert!(started.elapsed() < Duration::from_secs(5), "the new export never read");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.stop().await;
+}
