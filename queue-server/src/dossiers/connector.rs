@@ -122,13 +122,15 @@ impl Lgsp {
 impl DossierSource for Lgsp {
     fn fetch<'a>(&'a self, code: &'a ReceiptCode) -> BoxFuture<'a, Result<Option<Fetched>, SourceError>> {
         Box::pin(async move {
-            let mut session = self.session.lock().await;
             for attempt in 0..2 {
-                let current = match session.clone() {
+                // The session is read and set under the lock, never held across a call: lookups
+                // from several kiosks go to the province side by side.
+                let known = self.session.lock().await.clone();
+                let current = match known {
                     Some(s) => s,
                     None => {
                         let s = self.sign_in().await?;
-                        *session = Some(s.clone());
+                        *self.session.lock().await = Some(s.clone());
                         s
                     }
                 };
@@ -140,7 +142,10 @@ impl DossierSource for Lgsp {
                     return Ok(answer.data);
                 }
                 // Taken for an expired session: sign in again, once.
-                *session = None;
+                let mut session = self.session.lock().await;
+                if session.as_deref() == Some(current.as_str()) {
+                    *session = None;
+                }
                 if attempt == 1 {
                     return Err(SourceError::Garbage(format!("error_code {}", answer.error_code)));
                 }
