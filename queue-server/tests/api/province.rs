@@ -26,15 +26,18 @@ struct Fake {
     dossiers: Arc<Mutex<HashMap<String, Value>>>,
     mode: Arc<Mutex<Mode>>,
     asked: Arc<Mutex<u32>>,
+    /// The session the province accepts now (changed to expire the connector's).
+    session: Arc<Mutex<String>>,
 }
 
 fn code(i: u32) -> String {
     format!("000.00.20.H56-261201-{:04}", i + 1)
 }
 
-async fn authenticate(Json(body): Json<Value>) -> Json<Value> {
+async fn authenticate(State(fake): State<Fake>, Json(body): Json<Value>) -> Json<Value> {
     let ok = body["username"] == "motcua" && body["password"] == "mat-khau-lgsp";
-    Json(if ok { json!({ "error_code": "00", "session": "phien-1" }) } else { json!({ "error_code": "01" }) })
+    let session = fake.session.lock().expect("lock").clone();
+    Json(if ok { json!({ "error_code": "00", "session": session }) } else { json!({ "error_code": "01" }) })
 }
 
 async fn service(State(fake): State<Fake>, Json(body): Json<Value>) -> axum::response::Response {
@@ -49,7 +52,8 @@ async fn service(State(fake): State<Fake>, Json(body): Json<Value>) -> axum::res
         }
         Mode::Normal => {}
     }
-    if body["session"] != "phien-1" || body["madonvi"] != "000.00.20.H56" || body["service"] != "TraCuuHoSo" {
+    let session = fake.session.lock().expect("lock").clone();
+    if body["session"] != session.as_str() || body["madonvi"] != "000.00.20.H56" || body["service"] != "TraCuuHoSo" {
         return Json(json!({ "error_code": "99", "message": "phiên hết hạn" })).into_response();
     }
     let found = body["mahoso"].as_str().and_then(|c| fake.dossiers.lock().expect("lock").get(c).cloned());
@@ -74,6 +78,7 @@ async fn province() -> (String, Fake, tokio::task::JoinHandle<()>) {
         dossiers: Arc::new(Mutex::new(dossiers)),
         mode: Arc::new(Mutex::new(Mode::Normal)),
         asked: Arc::default(),
+        session: Arc::new(Mutex::new("phien-1".into())),
     };
     let app = axum::Router::new()
         .route("/lgsp/authenticate", axum::routing::post(authenticate))
@@ -117,6 +122,10 @@ async fn dossiers_come_from_the_province_and_the_store_answers_when_it_does_not(
     assert_eq!(app.count("dossiers"), 1, "only the dossier asked for");
     let (_, with_factor) = app.get_as(&format!("/api/v1/dossiers/{}?phone_last4=4321", code(4321)), KIOSK).await;
     assert!(with_factor.to_string().contains("Phòng Tài nguyên: Thẩm định"), "{with_factor}");
+    // The province's session expires: the connector signs in again and the lookup still answers.
+    *fake.session.lock().expect("lock") = "phien-2".into();
+    let (status, again, _) = look_up(&app, &code(1234)).await;
+    assert_eq!((status, again["status_label"].as_str()), (200, Some("Đang xử lý")), "{again}");
     // Unknown to the province: 404, as before.
     assert_eq!(look_up(&app, "000.00.20.H56-261201-9999X").await.0, 404);
 
