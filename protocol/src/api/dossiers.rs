@@ -138,6 +138,12 @@ impl DossierStatus {
     pub fn is_finished(self) -> bool {
         matches!(self, Self::Ready | Self::Returned)
     }
+
+    /// Whether nothing more will happen to it: finished, or not accepted (3), withdrawn (7),
+    /// stopped (8). Such dossiers are never overdue and never fetched again.
+    pub fn is_closed(self) -> bool {
+        self.is_finished() || matches!(self, Self::NotAccepted | Self::Withdrawn | Self::Stopped)
+    }
 }
 
 /// One step of a dossier's history.

@@ -24,7 +24,7 @@ use std::path::Path;
 
 use motcua_protocol::api;
 
-pub use store::{Preview, apply, preview, stored, version};
+pub use store::{Preview, apply, apply_over, preview, stored, version};
 
 use crate::domain::ServiceCode;
 use crate::domain::text::fold;
@@ -202,10 +202,11 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
     let text = std::str::from_utf8(bytes).map_err(|_| {
         refused("catalogue_unreadable", "Tệp CSV không phải mã UTF-8; hãy lưu lại với «CSV UTF-8» hoặc dùng .xlsx")
     })?;
-    // Exports from spreadsheets set to Vietnamese often separate with ';' (or tabs).
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    // Exports from spreadsheets set to Vietnamese often separate with ';' (or tabs). The line of
+    // the first 20 with the most separators is taken for the header; ',' on a tie.
+    let count = |d: u8| text.lines().take(20).map(|l| l.matches(char::from(d)).count()).max().unwrap_or(0);
     let delimiter =
-        [b',', b';', b'\t'].into_iter().max_by_key(|d| first.matches(char::from(*d)).count()).unwrap_or(b',');
+        [b';', b'\t'].into_iter().filter(|&d| count(d) > count(b',')).max_by_key(|&d| count(d)).unwrap_or(b',');
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut rows = Vec::new();

@@ -68,7 +68,23 @@ pub fn apply(
     actor: &str,
     at_ms: i64,
 ) -> rusqlite::Result<Preview> {
+    apply_over(conn, parsed, source, actor, at_ms, None).map(|applied| applied.unwrap_or_default())
+}
+
+/// [`apply`], only if the latest import is still `expected` (checked inside the transaction, so
+/// two imports made from the same preview cannot both land); `None` when it is not.
+pub fn apply_over(
+    conn: &mut Connection,
+    parsed: &Parsed,
+    source: &str,
+    actor: &str,
+    at_ms: i64,
+    expected: Option<i64>,
+) -> rusqlite::Result<Option<Preview>> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if expected.is_some_and(|v| version(&tx).is_ok_and(|now| now != v)) {
+        return Ok(None);
+    }
     let changes = preview(&stored(&tx)?, parsed);
     for code in &changes.removed {
         tx.execute("DELETE FROM procedures WHERE code = ?1", [code])?;
@@ -117,7 +133,7 @@ pub fn apply(
         ],
     )?;
     tx.commit()?;
-    Ok(changes)
+    Ok(Some(changes))
 }
 
 /// The latest import's id (0 before any): a server reloads its catalogue when this moves on.

@@ -123,17 +123,7 @@ impl DossierSource for Lgsp {
     fn fetch<'a>(&'a self, code: &'a ReceiptCode) -> BoxFuture<'a, Result<Option<Fetched>, SourceError>> {
         Box::pin(async move {
             for attempt in 0..2 {
-                // The session is read and set under the lock, never held across a call: lookups
-                // from several kiosks go to the province side by side.
-                let known = self.session.lock().await.clone();
-                let current = match known {
-                    Some(s) => s,
-                    None => {
-                        let s = self.sign_in().await?;
-                        *self.session.lock().await = Some(s.clone());
-                        s
-                    }
-                };
+                let current = self.session(attempt > 0).await?;
                 let body = serde_json::json!({
                     "session": current, "madonvi": self.province.madonvi, "service": "TraCuuHoSo", "mahoso": code.as_str(),
                 });
@@ -141,17 +131,28 @@ impl DossierSource for Lgsp {
                 if answer.error_code == "00" {
                     return Ok(answer.data);
                 }
-                // Taken for an expired session: sign in again, once.
-                let mut session = self.session.lock().await;
-                if session.as_deref() == Some(current.as_str()) {
-                    *session = None;
-                }
+                // Taken for an expired session the first time (signed in again); a refusal with a
+                // fresh session is about this code, not the province: no such dossier for us.
                 if attempt == 1 {
-                    return Err(SourceError::Garbage(format!("error_code {}", answer.error_code)));
+                    tracing::warn!(%code, error_code = %answer.error_code, "the province refused a lookup");
                 }
             }
             Ok(None)
         })
+    }
+}
+
+impl Lgsp {
+    /// The session to use: the one held, or (none held, or `renew`) a new sign-in, made by one
+    /// lookup at a time while the others wait for it; never held across a service call.
+    async fn session(&self, renew: bool) -> Result<String, SourceError> {
+        let mut held = self.session.lock().await;
+        if let (Some(s), false) = (held.as_ref(), renew) {
+            return Ok(s.clone());
+        }
+        let fresh = self.sign_in().await?;
+        *held = Some(fresh.clone());
+        Ok(fresh)
     }
 }
 
@@ -226,7 +227,6 @@ impl Connector {
                 return Refresh::Failed("đang chờ kết nối lại hệ thống của tỉnh".into());
             }
         }
-        self.watched.lock().unwrap_or_else(|p| p.into_inner()).put(code.clone(), Instant::now());
         let within = Duration::from_millis(self.province.timeout_ms);
         let answer = match tokio::time::timeout(within, self.source.fetch(code)).await {
             Ok(answer) => answer,
@@ -236,6 +236,25 @@ impl Connector {
         match answer {
             Ok(found) => {
                 *backoff = Backoff::default();
+                drop(backoff);
+                // Watched for the poll only while the province has it and it is not closed.
+                let open = found.as_ref().is_some_and(|f| {
+                    let status = match &f.record.trang_thai_ho_so {
+                        Some(super::Number::Int(n)) => u8::try_from(*n).ok(),
+                        Some(super::Number::Text(t)) => t.trim().parse().ok(),
+                        None => None,
+                    };
+                    !status.and_then(motcua_protocol::api::DossierStatus::from_dvcqg).is_some_and(|s| s.is_closed())
+                });
+                let mut watched = self.watched.lock().unwrap_or_else(|p| p.into_inner());
+                if open {
+                    // First seen now; a refresh by the poll keeps the first time (a day at most).
+                    if watched.get(code).is_none() {
+                        watched.put(code.clone(), Instant::now());
+                    }
+                } else {
+                    watched.pop(code);
+                }
                 found.map_or(Refresh::Unknown, |f| Refresh::Fetched(Box::new(f)))
             }
             Err(e) => {

@@ -129,12 +129,16 @@ pub fn run(args: &[String], out: &mut dyn std::io::Write) -> anyhow::Result<()> 
     } else {
         let table = crate::catalogue::read_bytes(&name, &bytes)?;
         let mut rows = Vec::new();
+        let mut lines = Vec::new();
         for (line, record) in records(&table)? {
             let row = record
                 .check(schedule, &format!("dòng {line}"))
                 .map_err(|e| anyhow::anyhow!("{}: {}; chưa nhập hồ sơ nào", e.field, e.message))?;
             rows.push(row);
+            lines.push(line);
         }
+        super::refuse_twice(rows.iter().map(|r| r.receipt_code.as_str()), |i| format!("dòng {}", lines[i]))
+            .map_err(|e| anyhow::anyhow!("{}: {}; chưa nhập hồ sơ nào", e.field, e.message))?;
         (rows, vec![])
     };
     let mut conn = schema::open(&db).with_context(|| format!("không mở được {}", db.display()))?;

@@ -203,7 +203,9 @@ fn status(field: String, raw: &Option<Number>) -> Result<DossierStatus, Invalid>
 }
 
 fn text(field: String, value: &str, max: usize, required: bool) -> Result<String, Invalid> {
-    let value = crate::domain::text::nfc(value.trim()).into_owned();
+    // Line ends from Windows and tabs are taken as the text meant them.
+    let value = value.trim().replace("\r\n", "\n").replace(['\r'], "\n").replace('\t', " ");
+    let value = crate::domain::text::nfc(&value).into_owned();
     if required && value.is_empty() {
         return Err(invalid(field, "không được để trống"));
     }
@@ -286,6 +288,17 @@ impl CapNhatTienDoHoSoMC {
     }
 }
 
+/// Refuses a receipt code given twice, naming the second place (`name(i)`) and the first.
+pub fn refuse_twice<'a>(codes: impl Iterator<Item = &'a str>, name: impl Fn(usize) -> String) -> Result<(), Invalid> {
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, code) in codes.enumerate() {
+        if let Some(earlier) = first.insert(code, i) {
+            return Err(invalid(name(i), format!("hồ sơ {code} đã có ở {}", name(earlier))));
+        }
+    }
+    Ok(())
+}
+
 impl Batch {
     /// Every record checked; the first refusal names its record and field.
     pub fn check(&self, schedule: &Schedule) -> Result<(Vec<DossierRow>, Vec<StepRow>), Invalid> {
@@ -298,6 +311,8 @@ impl Batch {
             .enumerate()
             .map(|(i, r)| r.check(schedule, &format!("DongBoHoSoMC[{i}]")))
             .collect::<Result<Vec<_>, _>>()?;
+        // One record a dossier: two snapshots of one dossier in a batch would make a replay write.
+        refuse_twice(rows.iter().map(|r| r.receipt_code.as_str()), |i| format!("DongBoHoSoMC[{i}].MaHoSo"))?;
         let steps = self
             .tien_do
             .iter()

@@ -54,7 +54,7 @@ fn stored(conn: &Connection, code: &str) -> rusqlite::Result<Option<DossierRow>>
 pub fn sync_state(conn: &Connection, code: &str) -> rusqlite::Result<Option<(String, Option<i64>, bool)>> {
     conn.query_row("SELECT source, synced_at_ms, status FROM dossiers WHERE receipt_code = ?1", [code], |r| {
         let status: String = r.get(2)?;
-        let finished = DossierStatus::from_code(&status).is_some_and(DossierStatus::is_finished);
+        let finished = DossierStatus::from_code(&status).is_some_and(DossierStatus::is_closed);
         Ok((r.get(0)?, r.get(1)?, finished))
     })
     .optional()
@@ -86,6 +86,14 @@ pub fn upsert(
         let before = stored(&tx, &row.receipt_code)?;
         if before.as_ref() == Some(row) {
             written.unchanged += 1;
+            // Fetched from the province and the same: it was just confirmed current. Pushes
+            // write nothing at all when the same.
+            if source != "push" {
+                tx.execute(
+                    "UPDATE dossiers SET synced_at_ms = ?1 WHERE receipt_code = ?2",
+                    params![now_ms, row.receipt_code],
+                )?;
+            }
             continue;
         }
         tx.execute(
@@ -124,17 +132,26 @@ pub fn upsert(
         } else {
             written.updated += 1;
         }
-        if before.as_ref().map(|b| b.status) != Some(row.status) {
-            // The status as of now when no step says when it changed.
-            let at_ms = if before.is_none() { row.received_at_ms } else { now_ms };
+        let stepped =
+            |status: DossierStatus| steps.iter().any(|s| s.receipt_code == row.receipt_code && s.status == status);
+        let automatic = |at_ms: i64, status: DossierStatus| {
             let step = StepRow {
                 receipt_code: row.receipt_code.clone(),
                 at_ms,
-                status: row.status,
+                status,
                 note: String::new(),
                 handler: String::new(),
             };
-            add_step(&tx, &step)?;
+            add_step(&tx, &step)
+        };
+        // A new dossier was received on its reception date; a status no step of the batch tells
+        // of is recorded as of now (its time unknown).
+        if before.is_none() && row.status != DossierStatus::Registered {
+            automatic(row.received_at_ms, DossierStatus::Received)?;
+        }
+        let changed = before.as_ref().map_or(row.status != DossierStatus::Received, |b| b.status != row.status);
+        if changed && row.status != DossierStatus::Registered && !stepped(row.status) {
+            automatic(now_ms, row.status)?;
         }
     }
     for step in steps {

@@ -128,25 +128,24 @@ pub async fn apply(
     let pending = {
         let mut kept = state.previews.0.lock().unwrap_or_else(|p| p.into_inner());
         kept.retain(|p| p.made.elapsed() < KEPT_FOR);
-        let at = kept.iter().position(|p| p.id == id).ok_or(ApiError::NotFound {
+        let found = kept.iter().find(|p| p.id == id).map(|p| (p.source.clone(), p.parsed.clone(), p.version));
+        found.ok_or(ApiError::NotFound {
             code: "catalogue_preview_not_found",
             message: "Không còn bản xem trước này (quá 15 phút hoặc đã áp dụng); hãy tải tệp lên lại".into(),
-        })?;
-        kept.remove(at)
+        })?
     };
     let now = state.clock.now().as_millisecond();
     let actor = caller.actor.to_string();
-    let Pending { source, parsed, version, .. } = pending;
+    let (source, parsed, version) = pending;
     let applied = state
         .store
         .on_own_connection(move |conn| {
-            if catalogue::version(conn)? != version {
-                return Ok(None);
-            }
-            let changes = catalogue::apply(conn, &parsed, &source, &actor, now)?;
-            Ok(Some((parsed, changes)))
+            let changes = catalogue::apply_over(conn, &parsed, &source, &actor, now, Some(version))?;
+            Ok(changes.map(|c| (parsed, c)))
         })
         .await?;
+    // Applied or overtaken, the preview is done with; after a failure it stays to try again.
+    state.previews.0.lock().unwrap_or_else(|p| p.into_inner()).retain(|p| p.id != id);
     let Some((parsed, changes_made)) = applied else {
         return Err(ApiError::Conflict {
             code: "catalogue_preview_stale",

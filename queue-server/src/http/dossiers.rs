@@ -23,40 +23,70 @@ pub struct Lookup {
 
 /// Wrong second factors one client may give an hour; past it, 429 and one event row.
 pub const WRONG_FACTORS: u32 = 20;
+/// Wrong second factors one dossier may be given an hour, from any clients: 10,000 values of 4
+/// digits take 100 hours to try, and one guesser cannot lock its owner out.
+pub const WRONG_FACTORS_PER_DOSSIER: u32 = 100;
 
-/// Wrong second factors per client (an IPv4 address or IPv6 /64) in the current hour; a fixed-size
-/// LRU (a client pushed out starts again, still under the public rate limit).
+/// Wrong second factors per client (an IPv4 address or IPv6 /64) and per receipt code in the
+/// current hour; a fixed-size LRU (an entry pushed out starts again, still under the public rate
+/// limit). Per code too ([`WRONG_FACTORS_PER_DOSSIER`]), so guesses spread over many addresses
+/// stop at the dossier.
 #[derive(Debug)]
-pub struct WrongFactors(std::sync::Mutex<lru::LruCache<std::net::IpAddr, (u32, std::time::Instant)>>);
+pub struct WrongFactors(std::sync::Mutex<(lru::LruCache<String, (u32, std::time::Instant)>,)>);
 
 impl Default for WrongFactors {
     fn default() -> Self {
-        Self(std::sync::Mutex::new(lru::LruCache::new(
-            std::num::NonZeroUsize::new(4096).unwrap_or(std::num::NonZeroUsize::MIN),
-        )))
+        let size = std::num::NonZeroUsize::new(8192).unwrap_or(std::num::NonZeroUsize::MIN);
+        Self(std::sync::Mutex::new((lru::LruCache::new(size),)))
     }
 }
 
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
 impl WrongFactors {
-    /// Wrong factors of `client` this hour.
-    fn count(&self, client: std::net::IpAddr) -> u32 {
+    fn keys(client: std::net::IpAddr, code: &ReceiptCode) -> [String; 2] {
+        [format!("c:{}", crate::accounts::client_key(client)), format!("d:{code}")]
+    }
+
+    /// Whether the client or the dossier has had its wrong factors this hour; one more try is
+    /// counted at once (as wrong, given back by [`WrongFactors::right`]), so a burst cannot pass
+    /// together.
+    fn try_one(&self, client: std::net::IpAddr, code: &ReceiptCode) -> Result<(), ()> {
         let mut table = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        match table.get(&crate::accounts::client_key(client)) {
-            Some((n, since)) if since.elapsed() < std::time::Duration::from_secs(3600) => *n,
-            _ => 0,
+        let keys = Self::keys(client, code);
+        let limits = [WRONG_FACTORS, WRONG_FACTORS_PER_DOSSIER];
+        let spent = keys
+            .iter()
+            .zip(limits)
+            .any(|(k, limit)| table.0.get(k).is_some_and(|(n, since)| since.elapsed() < HOUR && *n >= limit));
+        if spent {
+            return Err(());
+        }
+        for key in keys {
+            let entry = table.0.get_or_insert_mut(key, || (0, std::time::Instant::now()));
+            if entry.1.elapsed() >= HOUR {
+                *entry = (0, std::time::Instant::now());
+            }
+            entry.0 += 1;
+        }
+        Ok(())
+    }
+
+    /// The try was right: it does not count.
+    fn right(&self, client: std::net::IpAddr, code: &ReceiptCode) {
+        let mut table = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        for key in Self::keys(client, code) {
+            if let Some(entry) = table.0.get_mut(&key) {
+                entry.0 = entry.0.saturating_sub(1);
+            }
         }
     }
 
-    /// One more wrong factor; the count now.
-    fn wrong(&self, client: std::net::IpAddr) -> u32 {
+    /// Wrong factors of the client this hour.
+    fn of_client(&self, client: std::net::IpAddr, code: &ReceiptCode) -> u32 {
         let mut table = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let key = crate::accounts::client_key(client);
-        let entry = table.get_or_insert_mut(key, || (0, std::time::Instant::now()));
-        if entry.1.elapsed() >= std::time::Duration::from_secs(3600) {
-            *entry = (0, std::time::Instant::now());
-        }
-        entry.0 += 1;
-        entry.0
+        let [client, _] = Self::keys(client, code);
+        table.0.get(&client).filter(|(_, since)| since.elapsed() < HOUR).map_or(0, |(n, _)| *n)
     }
 }
 
@@ -69,13 +99,22 @@ pub async fn look_up(
     factor: Option<String>,
 ) -> Result<Option<Dossier>, ApiError> {
     let factor = factor.map(|f| f.trim().to_string()).filter(|f| !f.is_empty());
-    if factor.is_some() && state.wrong_factors.count(client) >= WRONG_FACTORS {
+    let trying = factor.is_some();
+    if trying && state.wrong_factors.try_one(client, &code).is_err() {
         return Err(ApiError::TooManyWrongFactors);
     }
     let now = state.clock.now();
     from_province(state, &code).await?;
-    let Some((dossier, checked)) = state.store.dossier(code.clone(), factor, now).await? else { return Ok(None) };
-    if checked == crate::store::Factor::Wrong && state.wrong_factors.wrong(client) == WRONG_FACTORS {
+    let Some((dossier, checked)) = state.store.dossier(code.clone(), factor, now).await? else {
+        if trying {
+            state.wrong_factors.right(client, &code);
+        }
+        return Ok(None);
+    };
+    if checked == crate::store::Factor::Right {
+        state.wrong_factors.right(client, &code);
+    }
+    if checked == crate::store::Factor::Wrong && state.wrong_factors.of_client(client, &code) == WRONG_FACTORS {
         // Logged once per client and hour: who tried, on which code last.
         let day = state.config.centre.schedule.service_day(now).to_string();
         let payload = serde_json::json!({ "kind": "dossier_factor_refused", "client": client.to_string(), "wrong": WRONG_FACTORS })
@@ -134,6 +173,8 @@ pub async fn from_province(state: &AppState, code: &ReceiptCode) -> Result<(), A
                     tracing::warn!(asked = %code, got = %row.receipt_code, "province answered another dossier");
                 }
                 Ok((row, steps)) => {
+                    // Only the steps of the dossier asked for.
+                    let steps: Vec<_> = steps.into_iter().filter(|s| s.receipt_code == row.receipt_code).collect();
                     state
                         .store
                         .on_own_connection(move |conn| {
@@ -161,6 +202,12 @@ pub async fn poll_province(state: AppState) {
     loop {
         interval.tick().await;
         for code in connector.watched() {
+            // Only dossiers the store holds: a code the province never had is not asked again.
+            let key = code.to_string();
+            let held = state.store.query(move |conn| crate::dossiers::store::sync_state(conn, &key)).await;
+            if !matches!(held, Ok(Some(_))) {
+                continue;
+            }
             if let Err(e) = from_province(&state, &code).await {
                 tracing::debug!(%code, ?e, "dossier not refreshed");
             }

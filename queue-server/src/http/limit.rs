@@ -183,7 +183,13 @@ pub const BODY_TOO_SLOW: &str = "request body not received in time";
 /// that trickles a body, or sends half of one and waits, holds a connection that long at most.
 pub async fn body_deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
     use futures_util::StreamExt;
-    let within = std::time::Duration::from_secs(u64::from(state.config.connections.header_read_timeout_seconds));
+    let mut within = std::time::Duration::from_secs(u64::from(state.config.connections.header_read_timeout_seconds));
+    // The two uploads of files (a catalogue, a batch of dossiers) are megabytes, from staff or the
+    // province: two minutes, enough at 2 Mbit/s.
+    let path = request.uri().path();
+    if path == "/api/v1/catalogue/previews" || path == "/api/v1/dossiers/batch" {
+        within = within.max(std::time::Duration::from_secs(120));
+    }
     let deadline = tokio::time::Instant::now() + within;
     let late = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (parts, body) = request.into_parts();

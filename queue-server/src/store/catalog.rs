@@ -150,7 +150,7 @@ pub fn dossier(
     let shown = checked == Factor::Right;
     let status = DossierStatus::from_code(&status).unwrap_or(DossierStatus::Received);
     let effective_due = new_due.unwrap_or(due);
-    let finished = status.is_finished();
+    let finished = status.is_closed();
     let overdue = !finished && now.as_millisecond() > effective_due;
 
     let mut stmt = conn.prepare_cached(
@@ -187,7 +187,15 @@ pub fn dossier(
             received_at: fmt(received),
             due_at: fmt(effective_due),
             overdue,
-            apology: apology.zip(new_due).map(|(message, new_due)| api::Apology { message, new_due_at: fmt(new_due) }),
+            // The letter's text may name the applicant: without the factor, a fixed text and the date.
+            apology: apology.zip(new_due).map(|(message, new_due)| api::Apology {
+                message: if shown {
+                    message
+                } else {
+                    "Trung tâm xin lỗi vì hồ sơ chậm so với hẹn; hồ sơ được hẹn lại ngày trả kết quả.".into()
+                },
+                new_due_at: fmt(new_due),
+            }),
             history,
         },
         checked,

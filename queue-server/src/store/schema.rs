@@ -225,6 +225,7 @@ CREATE TABLE dossier_steps (
 INSERT INTO dossier_steps (receipt_code, at_ms, status, note)
     SELECT dossier, at_ms, json_extract(payload, '$.status'), coalesce(json_extract(payload, '$.note'), '')
     FROM events WHERE kind = 'dossier_status' AND dossier IS NOT NULL
+        AND json_extract(payload, '$.status') IS NOT NULL
     ON CONFLICT DO NOTHING;
 "#,
 ];

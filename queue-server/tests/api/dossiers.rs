@@ -108,6 +108,11 @@ async fn a_bad_record_refuses_the_batch_naming_the_record_and_field_and_writes_n
         let message = refused["message"].as_str().unwrap_or_default();
         assert!(message.starts_with(field) && message.contains(said), "{field}: {message}");
     }
+    // One dossier twice in a batch (two snapshots): refused, so a replay cannot write.
+    let twice = json!({ "DongBoHoSoMC": [record(0, "4"), record(1, "4"), record(0, "9")] });
+    let (status, refused) = app.post("/api/v1/dossiers/batch", Some(LGSP), Some(twice)).await;
+    assert_eq!((status, refused["code"].as_str()), (422, Some("dossier_invalid")), "{refused}");
+    assert!(refused["message"].as_str().unwrap_or_default().starts_with("DongBoHoSoMC[2].MaHoSo"), "{refused}");
     // A wrong type is the JSON's fault, named too, in Vietnamese.
     let (status, refused) =
         app.post("/api/v1/dossiers/batch", Some(LGSP), Some(json!({ "DongBoHoSoMC": [{ "MaHoSo": 5 }] }))).await;
@@ -176,6 +181,26 @@ async fn without_the_second_factor_no_personal_data_and_twenty_wrong_ones_are_re
     )
     .await;
     assert_eq!(seen["details_hidden"], false);
+    // Guesses spread over many phones stop at the dossier: 100 wrong an hour, then nobody.
+    for p in 0..5u32 {
+        for n in 0..20 {
+            let url = app.url(&format!("/api/v1/dossiers/H56.22-261201-0002?phone_last4={:04}", 2000 + p * 20 + n));
+            assert_eq!(status_json(phone(30 + p).get(url).send().await.expect("answers")).await.0, 200);
+        }
+    }
+    let url = app.url("/api/v1/dossiers/H56.22-261201-0002?phone_last4=5678");
+    let (status, refused) = status_json(phone(41).get(url).send().await.expect("answers")).await;
+    assert_eq!((status, refused["code"].as_str()), (429, Some("too_many_wrong_factors")), "{refused}");
+    // A postponement's letter may name the applicant: without the factor, a fixed text.
+    let mut late = record(50, "4");
+    late["DanhSachHoSoBoSung"] = json!([{ "NgayHenTraTruoc": "20261215170000", "NgayHenTraMoi": "20261222170000",
+        "LyDo": "Kính gửi ông Nguyễn Văn Hùng 50: hồ sơ cần xác minh thêm" }]);
+    assert_eq!(app.post("/api/v1/dossiers/batch", Some(LGSP), Some(json!({ "DongBoHoSoMC": [late] }))).await.0, 200);
+    let (_, hidden) = app.get_as("/api/v1/dossiers/H56.22-261201-0051", KIOSK).await;
+    assert!(!hidden.to_string().contains("Nguyễn"), "{hidden}");
+    assert_eq!(hidden["apology"]["new_due_at"], "2026-12-22T17:00:00+07:00", "{hidden}");
+    let (_, shown) = app.get_as("/api/v1/dossiers/H56.22-261201-0051?phone_last4=5678", KIOSK).await;
+    assert!(shown["apology"]["message"].as_str().unwrap_or_default().contains("xác minh thêm"), "{shown}");
     app.stop().await;
 }
 
