@@ -160,9 +160,11 @@ impl Api {
         self.get(&format!("/api/v1/tickets/{}", urlencode(id))).await
     }
 
-    /// A dossier by receipt code.
-    pub async fn dossier(&self, code: &str) -> Result<Dossier, ApiError> {
-        self.get(&format!("/api/v1/dossiers/{}", urlencode(code))).await
+    /// A dossier by receipt code; with `factor` (the last 4 digits of the applicant's phone) the
+    /// masked name and the notes too.
+    pub async fn dossier(&self, code: &str, factor: Option<&str>) -> Result<Dossier, ApiError> {
+        let query = factor.map(|f| format!("?phone_last4={}", urlencode(f))).unwrap_or_default();
+        self.get(&format!("/api/v1/dossiers/{}{query}", urlencode(code))).await
     }
 
     /// Procedures matching `query` in `service`.

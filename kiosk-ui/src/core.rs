@@ -397,8 +397,8 @@ impl Core {
                     }
                 }
             }
-            Effect::LookUp(code) => {
-                let answer = self.api.dossier(&code).await;
+            Effect::LookUp(code, factor) => {
+                let answer = self.api.dossier(&code, factor.as_deref()).await;
                 Outcome::LookedUp(code, answer)
             }
             Effect::Search(query, service) => {

@@ -83,6 +83,18 @@ fn a_scanned_receipt_is_looked_up_in_the_provinces_system_and_answered_from_the_
         eprintln!("scanned and shown from the province's system in {:?}", started.elapsed());
         let fresh = |d: &common::Driver| d.labels().iter().any(|l| l.starts_with("Cập nhật lúc "));
         assert!(fresh(&d), "the kiosk says how fresh it is: {:?}", d.labels());
+        // The applicant is hidden until the last 4 digits of the phone are given; a wrong guess
+        // says so, the right one shows the masked name.
+        assert!(d.has(&format!("{CODE} · (ẩn để bảo vệ thông tin cá nhân)")), "{:?}", d.labels());
+        d.tap("Xem tên và nội dung xử lý");
+        d.type_keys("1111");
+        d.tap("Xem");
+        d.wait_for("Trạng thái: Đang xử lý", WAIT);
+        assert!(d.labels().iter().any(|l| l.starts_with("4 số cuối điện thoại chưa khớp")), "{:?}", d.labels());
+        d.tap("Xem tên và nội dung xử lý");
+        d.type_keys("4321");
+        d.tap("Xem");
+        d.wait_for(&format!("{CODE} · Trần V*** N***"), WAIT);
         d.tap("Tra hồ sơ khác");
 
         // The province returns the result; scanned again once the record is stale (1 s).

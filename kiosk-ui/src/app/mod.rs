@@ -271,6 +271,15 @@ pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle
         Effect::None
     }));
     d.on_submit(on!(app, |s| s.dossier.submit()));
+    d.on_ask_factor(on!(app, |s| {
+        s.dossier.ask_factor();
+        Effect::None
+    }));
+    d.on_submit_factor(on!(app, |s| s.dossier.submit_factor()));
+    d.on_cancel_factor(on!(app, |s| {
+        s.dossier.cancel_factor();
+        Effect::None
+    }));
     d.on_again(on!(app, |s| {
         s.dossier.again();
         Effect::None

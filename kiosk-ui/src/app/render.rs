@@ -119,7 +119,9 @@ pub(super) fn dossier(app: &AppWindow, state: &UiState) {
     adapter.set_code(s(&flow.code));
     adapter.set_title(s(&flow.title));
     adapter.set_message(s(&flow.message));
+    adapter.set_factor(s(&flow.factor));
     let Some(d) = &flow.dossier else { return };
+    adapter.set_hidden(d.details_hidden);
     adapter.set_procedure(s(&d.procedure_name));
     // Without the second factor the server leaves the applicant out (personal data); the kiosk
     // says so rather than showing a blank.

@@ -18,6 +18,8 @@ pub struct DossierFlow {
     pub title: String,
     /// Message text.
     pub message: String,
+    /// The last 4 digits of the applicant's phone, as typed (the second factor).
+    pub factor: String,
 }
 
 impl DossierFlow {
@@ -26,14 +28,41 @@ impl DossierFlow {
         *self = Self::default();
     }
 
-    /// A key was touched.
+    /// A key was touched: the code, or a digit of the factor.
     pub fn key(&mut self, key: &str) {
-        type_key(&mut self.code, key, 40);
+        if self.step == step::FACTOR {
+            if key.chars().all(|c| c.is_ascii_digit()) {
+                type_key(&mut self.factor, key, 4);
+            }
+        } else {
+            type_key(&mut self.code, key, 40);
+        }
     }
 
     /// Delete was touched.
     pub fn backspace(&mut self) {
-        backspace(&mut self.code);
+        backspace(if self.step == step::FACTOR { &mut self.factor } else { &mut self.code });
+    }
+
+    /// "See the name and notes" was touched on a result whose details are hidden.
+    pub fn ask_factor(&mut self) {
+        self.factor.clear();
+        self.step = step::FACTOR;
+    }
+
+    /// The factor was entered: the same dossier again with it.
+    pub fn submit_factor(&mut self) -> Effect {
+        if self.factor.len() != 4 {
+            return Effect::None;
+        }
+        self.step = step::WAITING;
+        Effect::LookUp(self.code.trim().to_uppercase(), Some(self.factor.clone()))
+    }
+
+    /// Back from the factor to the result.
+    pub fn cancel_factor(&mut self) {
+        self.factor.clear();
+        self.step = if self.dossier.is_some() { step::RESULT } else { step::ENTERING };
     }
 
     /// A code came from the scanner: looked up at once.
@@ -52,7 +81,8 @@ impl DossierFlow {
             return Effect::None;
         }
         self.step = step::WAITING;
-        Effect::LookUp(code)
+        self.factor.clear();
+        Effect::LookUp(code, None)
     }
 
     /// The server answered about `code`. An answer about another code than the one now asked
@@ -65,6 +95,13 @@ impl DossierFlow {
             Ok(dossier) => {
                 // "Cập nhật lúc 10:05 01/12/2026": how fresh the province's data is.
                 self.message = dossier.synced_at.as_deref().map(synced_label).unwrap_or_default();
+                if !self.factor.is_empty() && dossier.details_hidden {
+                    let wrong =
+                        "4 số cuối điện thoại chưa khớp với hồ sơ; tên người nộp và nội dung xử lý vẫn được ẩn.";
+                    self.message =
+                        if self.message.is_empty() { wrong.into() } else { format!("{wrong} {}", self.message) };
+                }
+                self.factor.clear();
                 self.dossier = Some(dossier);
                 self.step = step::RESULT;
             }
@@ -110,7 +147,7 @@ mod tests {
     #[test]
     fn a_scanned_code_is_looked_up_and_not_found_is_explained() {
         let mut flow = DossierFlow::default();
-        assert_eq!(flow.scanned(" h56.22-261120-0001\n"), Effect::LookUp("H56.22-261120-0001".into()));
+        assert_eq!(flow.scanned(" h56.22-261120-0001\n"), Effect::LookUp("H56.22-261120-0001".into(), None));
         flow.answered(
             "H56.22-261120-0001",
             Err(ApiError::Refused {

@@ -49,8 +49,8 @@ pub enum Effect {
     Issue(IssueTicketRequest),
     /// Print a ticket.
     Print(Box<Ticket>),
-    /// Look up a dossier.
-    LookUp(String),
+    /// Look up a dossier (code, and the last 4 digits of the applicant's phone when given).
+    LookUp(String, Option<String>),
     /// Search procedures (query, service).
     Search(String, Option<String>),
     /// Check in an appointment.
@@ -77,6 +77,8 @@ pub mod step {
     pub const RESULT: i32 = 2;
     /// Showing a message.
     pub const MESSAGE: i32 = 3;
+    /// Entering a second factor (the dossier's: the last 4 digits of the applicant's phone).
+    pub const FACTOR: i32 = 4;
 }
 
 /// Adds a key to typed text, up to `max` characters.
