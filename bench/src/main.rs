@@ -15,6 +15,7 @@
 //! is on disk.
 
 mod attack;
+mod data;
 mod fanout;
 mod kiosk;
 mod load;
@@ -95,6 +96,10 @@ fn main() -> anyhow::Result<()> {
         Some("attack") => {
             let seconds = argv.next().map(|s| s.parse()).transpose()?.unwrap_or(5);
             return attack::run(seconds);
+        }
+        Some("data") => {
+            let dir = tempfile::tempdir().context("cannot make a working directory")?;
+            return tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(data::run(dir.path()));
         }
         Some("attack-server") => {
             let dir = argv.next().ok_or_else(|| anyhow::anyhow!("dir"))?;
