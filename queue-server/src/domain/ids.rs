@@ -145,14 +145,47 @@ impl ReceiptCode {
         let ok = (6..=40).contains(&code.len())
             && code.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
             && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
-        if ok {
-            Ok(Self(code))
-        } else {
-            Err(err(
+        if !ok {
+            return Err(err(
                 "invalid_receipt_code",
                 "Mã hồ sơ không hợp lệ: mã gồm 6–40 chữ cái, chữ số, dấu chấm hoặc gạch ngang, in trên giấy tiếp nhận",
-            ))
+            ));
         }
+        let code = Self(code);
+        // In the form of Thông tư 01/2018 its date must be a real one (a misread digit is caught
+        // here rather than looked for in vain).
+        if let Some((_, date, _)) = code.tt01_parts() {
+            if code.tt01().is_none() {
+                return Err(ParseError {
+                    code: "invalid_receipt_code",
+                    message: format!(
+                        "Ngày tiếp nhận trong mã hồ sơ («{date}», dạng năm tháng ngày YYMMDD) không có thật; vui lòng kiểm tra lại mã trên giấy tiếp nhận"
+                    ),
+                });
+            }
+        }
+        Ok(code)
+    }
+
+    /// The three parts of the form of Thông tư 01/2018/TT-VPCP, Điều 19
+    /// (`V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX`: unit, date, sequence) when the code has its shape:
+    /// a 6-digit date and a 4-digit sequence after the unit.
+    fn tt01_parts(&self) -> Option<(&str, &str, &str)> {
+        let mut parts = self.0.rsplitn(3, '-');
+        let (sequence, date, unit) = (parts.next()?, parts.next()?, parts.next()?);
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        (digits(sequence, 4) && digits(date, 6) && !unit.is_empty()).then_some((unit, date, sequence))
+    }
+
+    /// The receiving unit's code, the date received and the day's sequence number of a code in the
+    /// form of Thông tư 01/2018/TT-VPCP, Điều 19 (e.g. `000.00.20.H56-261120-0001`: unit
+    /// `000.00.20.H56`, 20 November 2026, number 1); `None` for other forms (sector systems print
+    /// their own).
+    pub fn tt01(&self) -> Option<(&str, jiff::civil::Date, u16)> {
+        let (unit, date, sequence) = self.tt01_parts()?;
+        let n = |a: usize, b: usize| date.get(a..b).and_then(|s| s.parse::<i8>().ok());
+        let received = jiff::civil::Date::new(2000 + i16::from(n(0, 2)?), n(2, 4)?, n(4, 6)?).ok()?;
+        Some((unit, received, sequence.parse().ok()?))
     }
 
     /// The code as text.
@@ -241,5 +274,15 @@ mod tests {
         for bad in ["", "abc", "-H56.22-261120", "H56 22 261120", "H56/22/261120", &"A".repeat(41)] {
             assert_eq!(ReceiptCode::parse(bad).map_err(|e| e.code), Err("invalid_receipt_code"), "{bad}");
         }
+        // The form of Thông tư 01/2018: unit, date, sequence; an impossible date is refused.
+        let code = ReceiptCode::parse("000.00.20.h56-261120-0001").expect("TT 01 form");
+        let (unit, date, sequence) = code.tt01().expect("parts");
+        assert_eq!((unit, date.to_string(), sequence), ("000.00.20.H56", "2026-11-20".to_string(), 1));
+        for impossible in ["000.00.20.H56-261320-0001", "H56.22-260230-0007"] {
+            let e = ReceiptCode::parse(impossible).expect_err("no such day");
+            assert!(e.message.contains("không có thật"), "{impossible}: {}", e.message);
+        }
+        // Sector systems' own forms pass as they are.
+        assert!(ReceiptCode::parse("HS-2026-00012345").is_ok_and(|c| c.tt01().is_none()));
     }
 }

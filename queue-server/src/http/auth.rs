@@ -309,3 +309,33 @@ impl FromRequestParts<AppState> for Caller {
         Ok(staff_caller(session))
     }
 }
+
+/// A caller that is a signed-in admin, checked before the request's body is read (for routes
+/// whose bodies are large: a catalogue file).
+#[derive(Debug)]
+pub struct AdminCaller(pub Caller);
+
+impl FromRequestParts<AppState> for AdminCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require_admin()?;
+        Ok(Self(caller))
+    }
+}
+
+/// A caller that is the province's integration, checked before the request's body is read (a
+/// batch of dossiers is megabytes).
+#[derive(Debug)]
+pub struct IntegrationCaller(pub Caller);
+
+impl FromRequestParts<AppState> for IntegrationCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require_integration()?;
+        Ok(Self(caller))
+    }
+}

@@ -18,7 +18,7 @@ use motcua_protocol::api::{CatalogueChanges, CataloguePreview, ErrorBody, Unmapp
 use serde::Deserialize;
 
 use super::AppState;
-use super::auth::Caller;
+use super::auth::AdminCaller;
 use super::error::ApiError;
 use crate::catalogue::{self, Parsed, Preview};
 
@@ -86,11 +86,10 @@ fn changes(parsed: &Parsed, preview: &Preview) -> CatalogueChanges {
         (status = 422, description = "unreadable, no header row, bad rows (named), nothing for this centre", body = ErrorBody)))]
 pub async fn preview(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminCaller(_): AdminCaller,
     Query(upload): Query<Upload>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<CataloguePreview>), ApiError> {
-    caller.require_admin()?;
     let source: String = upload.name.trim().chars().filter(|c| !c.is_control()).take(200).collect();
     let map = state.config.linh_vuc.clone();
     let name = source.to_lowercase();
@@ -121,10 +120,9 @@ pub async fn preview(
         (status = 409, description = "the catalogue was imported again since the preview", body = ErrorBody)))]
 pub async fn apply(
     State(state): State<AppState>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Json<CatalogueChanges>, ApiError> {
-    caller.require_admin()?;
     let pending = {
         let mut kept = state.previews.0.lock().unwrap_or_else(|p| p.into_inner());
         kept.retain(|p| p.made.elapsed() < KEPT_FOR);

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use motcua_protocol::api::{Dossier, ErrorBody};
 
 use super::AppState;
-use super::auth::Caller;
+use super::auth::IntegrationCaller;
 use super::error::ApiError;
 use crate::domain::ReceiptCode;
 use crate::dossiers::store::Written;
@@ -265,11 +265,10 @@ async fn write(
         (status = 422, description = "a field is missing, unknown, too long or not a date; names the field", body = ErrorBody)))]
 pub async fn put_dossier(
     State(state): State<AppState>,
-    caller: Caller,
+    _: IntegrationCaller,
     Path(code): Path<String>,
     body: Result<Json<DongBoHoSoMC>, JsonRejection>,
 ) -> Result<Json<Written>, ApiError> {
-    caller.require_integration()?;
     let code = ReceiptCode::parse(&code)?;
     let Json(mut record) = body?;
     if record.ma_ho_so.trim().is_empty() {
@@ -293,10 +292,9 @@ pub async fn put_dossier(
         (status = 422, description = "a record is refused, naming it and its field; nothing written", body = ErrorBody)))]
 pub async fn batch(
     State(state): State<AppState>,
-    caller: Caller,
+    _: IntegrationCaller,
     body: Result<Json<Batch>, JsonRejection>,
 ) -> Result<Json<Written>, ApiError> {
-    caller.require_integration()?;
     let Json(batch) = body?;
     let (rows, steps) = batch.check(&state.config.centre.schedule).map_err(invalid)?;
     Ok(Json(write(&state, rows, steps).await?))

@@ -111,8 +111,14 @@ async fn known(state: &AppState, request: Request) -> (bool, Request) {
         return (false, request);
     }
     let (mut parts, body) = request.into_parts();
-    let known = super::auth::Caller::from_request_parts(&mut parts, state).await.is_ok();
-    (known, Request::from_parts(parts, body))
+    let caller = super::auth::Caller::from_request_parts(&mut parts, state).await;
+    // A bearer token that is not valid was charged to the client when it was looked up (unless
+    // the budget was spent: then it is refused as any other request over it).
+    let charged = matches!(&caller, Err(e) if !matches!(e, ApiError::TooManyRequests { .. }));
+    if charged && parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+        parts.extensions.insert(Charged);
+    }
+    (caller.is_ok(), Request::from_parts(parts, body))
 }
 
 /// Marks a request already charged to its client's budget (a made-up session cookie), so the

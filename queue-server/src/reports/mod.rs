@@ -254,7 +254,9 @@ pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<Facts> 
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut stmt = conn.prepare(
         "SELECT p.service, COALESCE(d.new_due_at_ms, d.due_at_ms), d.completed_at_ms
-         FROM dossiers d JOIN procedures p ON p.code = d.procedure_code",
+         FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
+         -- Not accepted, withdrawn or stopped: no result is owed, so never late.
+         WHERE d.status NOT IN ('not_accepted', 'withdrawn', 'stopped')",
     )?;
     let all = stmt
         .query_map([], |r| Ok(DossierFacts { service: r.get(0)?, due: r.get(1)?, completed: r.get(2)? }))?

@@ -126,7 +126,9 @@ async fn every_kind_of_bad_request_is_refused_without_a_trace() {
     .await;
 
     assert_refused(&app, app.get("/api/v1/dossiers/not a code").await, 400, "invalid_receipt_code").await;
-    assert_refused(&app, app.get("/api/v1/dossiers/H56.22-000000-9999").await, 404, "dossier_not_found").await;
+    assert_refused(&app, app.get("/api/v1/dossiers/H56.22-261231-9999").await, 404, "dossier_not_found").await;
+    // A receipt code in the form of Thông tư 01/2018 whose date does not exist (a misread digit).
+    assert_refused(&app, app.get("/api/v1/dossiers/H56.22-261331-0001").await, 400, "invalid_receipt_code").await;
     assert_refused(&app, app.get("/api/v1/tickets/yesterday").await, 400, "invalid_ticket_id").await;
     assert_refused(&app, app.get("/api/v1/tickets/20261122-DD-9999").await, 404, "ticket_not_found").await;
     assert_refused(&app, app.get("/api/v1/events?topics=weather").await, 400, "invalid_topic").await;

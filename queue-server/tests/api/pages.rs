@@ -48,7 +48,7 @@ async fn lookup_masks_the_applicant_and_explains_bad_codes() {
     let (status, _, html) = page(&app, "/lookup?code=%3Cb%3E").await;
     assert_eq!(status, 400);
     assert!(html.contains("Mã hồ sơ chưa đúng") && html.contains("&lt;B&gt;") && !html.contains("<B>"), "escaped");
-    let (status, _, html) = page(&app, "/lookup?code=H56.22-999999-0001").await;
+    let (status, _, html) = page(&app, "/lookup?code=H56.22-261231-0001").await;
     assert_eq!(status, 404);
     assert!(html.contains("Không tìm thấy hồ sơ"));
     app.stop().await;
