@@ -142,7 +142,7 @@ async fn a_busy_kiosks_lookups_are_not_rate_limited_like_a_phone() {
     let kiosk = kiosk_ui::api::Api::new(&server.url(), "demo-kiosk", std::time::Duration::from_secs(5));
     for i in 0..90 {
         let code = format!("H56.22-261027-{:04}", i % 12 + 1);
-        match kiosk.dossier(&code).await {
+        match kiosk.dossier(&code, None).await {
             Ok(_) => {}
             Err(kiosk_ui::api::ApiError::Refused { status: 404, .. }) => {}
             Err(e) => panic!("lookup {i} of the kiosk refused: {e:?}"),
