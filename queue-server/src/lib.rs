@@ -141,7 +141,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
                 Some(file) => Box::new(dossiers::connector::FileSource(file.clone())),
                 None => Box::new(dossiers::connector::Lgsp::new(p.clone())),
             };
-            Arc::new(dossiers::connector::Connector::new(source, p))
+            Arc::new(dossiers::connector::Connector::new(source, p, clock.clone()))
         }),
         sign_in_limiter: http::limit::Limiter::default(),
         accounts,

@@ -14,8 +14,11 @@
 //! that doubles from 1 s to 60 s, and lookups answer from the store at once, saying when it was
 //! last synchronised.
 
+use std::sync::Arc;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
 
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
@@ -182,7 +185,7 @@ impl DossierSource for FileSource {
 /// Back-off after failures: none at first, 1 s after one, doubling to 60 s; a success clears it.
 #[derive(Debug, Default)]
 struct Backoff {
-    until: Option<Instant>,
+    until: Option<Timestamp>,
     next: Duration,
 }
 
@@ -192,7 +195,9 @@ pub struct Connector {
     /// Settings.
     pub province: Province,
     backoff: Mutex<Backoff>,
-    watched: Mutex<lru::LruCache<ReceiptCode, Instant>>,
+    watched: Mutex<lru::LruCache<ReceiptCode, Timestamp>>,
+    /// The clock the rules read (back-off and the day a dossier stays watched).
+    clock: Arc<dyn crate::domain::Clock>,
 }
 
 impl std::fmt::Debug for Connector {
@@ -213,17 +218,17 @@ pub enum Refresh {
 }
 
 impl Connector {
-    /// A connector over `source` with `province`'s timing.
-    pub fn new(source: Box<dyn DossierSource>, province: Province) -> Self {
+    /// A connector over `source` with `province`'s timing, on `clock`.
+    pub fn new(source: Box<dyn DossierSource>, province: Province, clock: Arc<dyn crate::domain::Clock>) -> Self {
         let watched = lru::LruCache::new(std::num::NonZeroUsize::new(10_000).unwrap_or(std::num::NonZeroUsize::MIN));
-        Self { source, province, backoff: Mutex::default(), watched: Mutex::new(watched) }
+        Self { source, province, backoff: Mutex::default(), watched: Mutex::new(watched), clock }
     }
 
     /// Asks the source for `code`, within `timeout_ms`, unless it is in its back-off.
     pub async fn refresh(&self, code: &ReceiptCode) -> Refresh {
         {
             let backoff = self.backoff.lock().unwrap_or_else(|p| p.into_inner());
-            if backoff.until.is_some_and(|until| Instant::now() < until) {
+            if backoff.until.is_some_and(|until| self.clock.now() < until) {
                 return Refresh::Failed("đang chờ kết nối lại hệ thống của tỉnh".into());
             }
         }
@@ -250,7 +255,7 @@ impl Connector {
                 if open {
                     // First seen now; a refresh by the poll keeps the first time (a day at most).
                     if watched.get(code).is_none() {
-                        watched.put(code.clone(), Instant::now());
+                        watched.put(code.clone(), self.clock.now());
                     }
                 } else {
                     watched.pop(code);
@@ -259,7 +264,8 @@ impl Connector {
             }
             Err(e) => {
                 backoff.next = (backoff.next * 2).clamp(Duration::from_secs(1), Duration::from_secs(60));
-                backoff.until = Some(Instant::now() + backoff.next);
+                let wait = SignedDuration::try_from(backoff.next).unwrap_or(SignedDuration::from_secs(60));
+                backoff.until = self.clock.now().checked_add(wait).ok();
                 tracing::warn!(error = %e, retry_in = ?backoff.next, "province's system did not answer");
                 Refresh::Failed(e.to_string())
             }
@@ -268,8 +274,8 @@ impl Connector {
 
     /// Dossiers looked up in the last day, to refresh.
     pub fn watched(&self) -> Vec<ReceiptCode> {
-        let day = Duration::from_secs(24 * 3600);
+        let since = self.clock.now().checked_sub(SignedDuration::from_hours(24)).unwrap_or(Timestamp::MIN);
         let table = self.watched.lock().unwrap_or_else(|p| p.into_inner());
-        table.iter().filter(|(_, at)| at.elapsed() < day).map(|(c, _)| c.clone()).collect()
+        table.iter().filter(|(_, at)| **at > since).map(|(c, _)| c.clone()).collect()
     }
 }

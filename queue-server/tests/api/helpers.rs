@@ -58,6 +58,11 @@ pub async fn spawn_centre(config: Config, db: Option<PathBuf>) -> TestApp {
     spawn_with(config, None, db, false).await
 }
 
+/// [`spawn_centre`] on a manual clock.
+pub async fn spawn_centre_at(config: Config, clock: ManualClock) -> TestApp {
+    spawn_with(config, Some(clock), None, false).await
+}
+
 async fn spawn_with(config: Config, clock: Option<ManualClock>, db: Option<PathBuf>, demo: bool) -> TestApp {
     let (dir, db) = match db {
         Some(db) => (None, db),

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
+use jiff::SignedDuration;
 use queue_server::Config;
 use serde_json::{Value, json};
 
@@ -109,7 +110,8 @@ async fn look_up(app: &TestApp, code: &str) -> (u16, Value, Duration) {
 #[tokio::test]
 async fn dossiers_come_from_the_province_and_the_store_answers_when_it_does_not() {
     let (url, fake, task) = province().await;
-    let app = spawn_centre(config(&url), None).await;
+    let clock = queue_server::domain::ManualClock::new(crate::helpers::monday("09:00"));
+    let app = spawn_centre_at(config(&url), clock.clone()).await;
     // Asked at the kiosk, fetched from the province, kept.
     let (status, seen, took) = look_up(&app, &code(4321)).await;
     eprintln!("a dossier fetched from the province in {took:?}");
@@ -136,16 +138,11 @@ async fn dossiers_come_from_the_province_and_the_store_answers_when_it_does_not(
         record["TrangThaiHoSo"] = json!("10");
         record["NgayTra"] = json!("20261210100000");
     }
-    let started = Instant::now();
-    loop {
-        let (_, seen, _) = look_up(&app, &code(4321)).await;
-        if seen["status_label"] == "Đã trả kết quả" {
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(5), "never returned: {seen}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    eprintln!("status 10 seen {:?} after the province moved it", started.elapsed());
+    let (_, seen, _) = look_up(&app, &code(4321)).await;
+    assert_eq!(seen["status_label"], "Đang xử lý", "fresh for a second: the store answers");
+    clock.advance(SignedDuration::from_secs(2));
+    let (_, seen, _) = look_up(&app, &code(4321)).await;
+    assert_eq!(seen["status_label"], "Đã trả kết quả", "stale: fetched again");
 
     // Another dossier held, then the province misbehaves in every way: the store answers within
     // the connector's timeout, saying when it synchronised; a dossier never fetched is 503.
@@ -153,14 +150,14 @@ async fn dossiers_come_from_the_province_and_the_store_answers_when_it_does_not(
     let held_synced = held["synced_at"].as_str().expect("synced").to_string();
     for mode in [Mode::Error500, Mode::Garbage, Mode::Hang] {
         *fake.mode.lock().expect("lock") = mode;
-        let deadline = Instant::now() + Duration::from_secs(3);
-        // Past the staleness, and past any back-off from the mode before.
-        while Instant::now() < deadline {
+        // Past the staleness and any back-off from the mode before: the province is asked and
+        // fails; then, in the back-off, it is not asked at all.
+        clock.advance(SignedDuration::from_secs(61));
+        for _ in 0..2 {
             let (status, seen, took) = look_up(&app, &code(7)).await;
             assert_eq!(status, 200, "{mode:?}: {seen}");
             assert!(took < Duration::from_millis(1500), "{mode:?}: the kiosk waited {took:?}");
             assert_eq!(seen["synced_at"].as_str(), Some(held_synced.as_str()), "{mode:?}: the store's, with its time");
-            tokio::time::sleep(Duration::from_millis(300)).await;
         }
         let (status, refused, took) = look_up(&app, &code(8)).await;
         assert_eq!((status, refused["code"].as_str()), (503, Some("province_unavailable")), "{mode:?}: {refused}");
@@ -191,16 +188,14 @@ async fn a_centre_whose_province_only_exports_reads_the_export_file_at_lookup() 
         queue_server::config::EXAMPLE,
         export.display()
     );
-    let app = spawn_centre(Config::parse("motcua.toml", &text).expect("config"), None).await;
+    let clock = queue_server::domain::ManualClock::new(crate::helpers::monday("09:00"));
+    let app = spawn_centre_at(Config::parse("motcua.toml", &text).expect("config"), clock.clone()).await;
     let (status, seen, _) = look_up(&app, &code(1)).await;
     assert_eq!((status, seen["status_label"].as_str()), (200, Some("Đang xử lý")), "{seen}");
     assert_eq!(look_up(&app, &code(2)).await.0, 404, "not in the export");
     // The next export: returned.
     std::fs::write(&export, record("10").to_string()).expect("export");
-    let started = Instant::now();
-    while look_up(&app, &code(1)).await.1["status_label"] != "Đã trả kết quả" {
-        assert!(started.elapsed() < Duration::from_secs(5), "the new export never read");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    clock.advance(SignedDuration::from_secs(2));
+    assert_eq!(look_up(&app, &code(1)).await.1["status_label"], "Đã trả kết quả", "the new export, read once stale");
     app.stop().await;
 }
