@@ -129,39 +129,6 @@ impl Source<'_> {
         let line = if span == (0..0) { None } else { self.line_of(span.start) };
         ConfigError { file: self.file.to_string(), line, key: key.into(), message: message.into() }
     }
-
-    /// The full key a line sets: `appointments.verify_phone`, `services[2].numbers` (the table
-    /// headers above it counted), or `None` for a header or a line setting nothing.
-    fn key_at(&self, line: usize) -> Option<String> {
-        let mut table = String::new();
-        let mut arrays: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        for text in self.text.lines().take(line.saturating_sub(1)) {
-            let text = text.trim();
-            if let Some(name) = text.strip_prefix("[[").and_then(|t| t.split_once("]]")).map(|(n, _)| n.trim()) {
-                let n = arrays.entry(name.to_string()).and_modify(|n| *n += 1).or_insert(0);
-                table = format!("{name}[{n}]");
-            } else if let Some(name) = text.strip_prefix('[').and_then(|t| t.split_once(']')).map(|(n, _)| n.trim()) {
-                table = name.to_string();
-            }
-        }
-        let own = self.text.lines().nth(line.checked_sub(1)?)?;
-        let key = own.split_once('=').map(|(k, _)| k.trim())?;
-        if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
-            return None;
-        }
-        Some(if table.is_empty() { key.to_string() } else { format!("{table}.{key}") })
-    }
-
-    fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
-        let line = e.span().and_then(|s| self.line_of(s.start));
-        let key = line.and_then(|l| self.key_at(l)).unwrap_or_else(|| "(tệp)".to_string());
-        ConfigError {
-            file: self.file.to_string(),
-            line,
-            key,
-            message: format!("không đọc được cấu hình: {}", crate::parse_text::vietnamese(e.message())),
-        }
-    }
 }
 
 fn parse_time(src: &Source<'_>, raw: &Spanned<String>, key: &str) -> Result<Time, ConfigError> {

@@ -100,7 +100,12 @@ impl Queue {
     }
 
     /// Checks that a slot may be taken at `now`: offered, with room in the slot and the day.
-    fn check_room(&self, service: &ServiceCode, start: Timestamp, now: Timestamp) -> Result<Date, DomainError> {
+    pub(super) fn check_room(
+        &self,
+        service: &ServiceCode,
+        start: Timestamp,
+        now: Timestamp,
+    ) -> Result<Date, DomainError> {
         let (spec, _) = self.bookable(service)?;
         let (day, _) = check_slot(&self.centre.schedule, &self.centre.appointments, now, start)
             .map_err(DomainError::SlotNotOffered)?;
@@ -120,7 +125,7 @@ impl Queue {
     /// Refuses a hold when [`HELD_SHARE_PERCENT`] of the field's bookable places that day (at least
     /// one slot's worth) are on hold already: holds need no identity, so many phones together
     /// could otherwise keep a whole day from being booked.
-    fn check_holds(&self, service: &ServiceCode, day: Date, now: Timestamp) -> Result<(), DomainError> {
+    pub(super) fn check_holds(&self, service: &ServiceCode, day: Date, now: Timestamp) -> Result<(), DomainError> {
         let (spec, slots) = self.bookable(service)?;
         let bound = (slots.per_day * HELD_SHARE_PERCENT / 100).max(slots.slot_capacity).max(1);
         let on_hold = self
@@ -139,7 +144,7 @@ impl Queue {
     }
 
     /// Stores the booking's new state and returns the change that records it, with its message.
-    fn record(&mut self, booking: Booking, fact: Fact, notice: Option<NoticeKind>) -> Change {
+    pub(super) fn record(&mut self, booking: Booking, fact: Fact, notice: Option<NoticeKind>) -> Change {
         let notice = notice.and_then(|kind| self.notice(kind, &booking));
         self.book.put(booking.clone());
         Change { booking: Some(booking), notice, ..Change::of(fact) }
@@ -168,38 +173,6 @@ impl Queue {
             NoticeKind::Verification => return None,
         };
         Some(Notice { kind, booking: b.code.clone(), phone, text })
-    }
-
-    /// Holds a slot for the citizen while they enter their details.
-    pub(super) fn hold(
-        &mut self,
-        code: BookingCode,
-        service: ServiceCode,
-        start: Timestamp,
-        now: Timestamp,
-    ) -> Result<Executed, DomainError> {
-        if self.book.get(&code).is_some() {
-            return Err(DomainError::BookingCodeTaken);
-        }
-        let day = self.check_room(&service, start, now)?;
-        self.check_holds(&service, day, now)?;
-        let minutes = i64::from(self.centre.appointments.hold_minutes);
-        let booking = Booking {
-            code: code.clone(),
-            service,
-            day,
-            slot_at: start,
-            status: BookingStatus::Held,
-            citizen: None,
-            created_at: now,
-            hold_until: now.saturating_add(jiff::SignedDuration::from_mins(minutes)).ok(),
-            ticket: None,
-            checked_in_at: None,
-            late: false,
-            reminded: false,
-        };
-        let change = self.record(booking, Fact::BookingHeld, None);
-        Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
     }
 
     /// Confirms a held slot with the citizen's details.
@@ -237,22 +210,6 @@ impl Queue {
             Booking { status: BookingStatus::Confirmed, hold_until: None, citizen: Some(citizen), ..booking.clone() };
         let change = self.record(confirmed, Fact::BookingConfirmed, Some(NoticeKind::Confirmation));
         Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
-    }
-
-    /// Gives a hold back unconfirmed: its place is free at once. A hold that lapsed or was given
-    /// back already answers as it is, unchanged (a retry); a confirmed booking is cancelled only
-    /// with its phone ([`Queue::cancel_booking`]), so it is refused here.
-    pub(super) fn release_hold(&mut self, code: BookingCode) -> Result<Executed, DomainError> {
-        let booking = self.book.get(&code).ok_or_else(|| DomainError::UnknownBooking(code.to_string()))?;
-        match booking.status {
-            BookingStatus::Held => {
-                let released = Booking { status: BookingStatus::Lapsed, hold_until: None, ..booking.clone() };
-                let change = self.record(released, Fact::BookingReleased, None);
-                Ok(Executed { outcome: Outcome::Booking(code), changes: vec![change] })
-            }
-            BookingStatus::Lapsed => Ok(Executed { outcome: Outcome::Booking(code), changes: vec![] }),
-            status => Err(DomainError::BookingNotActive(status.label_vi())),
-        }
     }
 
     /// Per-citizen limits: bookings on one day (all fields) and open bookings in one field.

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod error;
 pub mod estimate;
 pub mod facts;
+mod holds;
 pub mod ids;
 pub mod queue;
 pub mod rating;
