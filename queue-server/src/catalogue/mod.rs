@@ -169,7 +169,7 @@ impl LinhVucMap {
 
 /// A text folded for matching headers and lĩnh vực: lower case, no diacritics, any run of
 /// punctuation and spaces as one space.
-fn header_key(text: &str) -> String {
+pub(crate) fn header_key(text: &str) -> String {
     let folded = fold(text);
     let spaced: String = folded.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")

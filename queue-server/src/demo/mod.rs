@@ -242,8 +242,10 @@ pub fn dossier_codes() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// A short description of a demo dossier's situation, for the start-up banner.
 pub fn dossier_situation(code: &str) -> &'static str {
     let Some(d) = DOSSIERS.iter().find(|d| d.code == code) else { return "" };
-    let catalogue = catalogue(&crate::Config::demo().linh_vuc).unwrap_or_default();
-    let days = processing_days(&catalogue, d.procedure);
+    // Read once for the whole banner.
+    static CATALOGUE: std::sync::OnceLock<catalogue::Parsed> = std::sync::OnceLock::new();
+    let parsed = CATALOGUE.get_or_init(|| catalogue(&crate::Config::demo().linh_vuc).unwrap_or_default());
+    let days = processing_days(parsed, d.procedure);
     let finished = d.steps.last().is_some_and(|s| matches!(s.0, "ready" | "returned"));
     match (d.apology.is_some(), !finished && d.received_days_ago > days) {
         (true, _) => "(trễ hẹn, đã xin lỗi và hẹn lại)",

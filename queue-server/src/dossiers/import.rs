@@ -31,19 +31,13 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("NgayTra", &["ngaytra", "ngay tra", "ngay tra ket qua"]),
 ];
 
-fn folded(text: &str) -> String {
-    let f = crate::domain::text::fold(text);
-    let spaced: String = f.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
-    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Records from CSV/XLSX rows: the header row found among the first 20, one record a row.
 /// Returns each record with its row number as a spreadsheet shows it.
 pub fn records(rows: &[Vec<String>]) -> anyhow::Result<Vec<(usize, DongBoHoSoMC)>> {
     let found = rows.iter().take(20).enumerate().find_map(|(i, row)| {
         let mut columns: HashMap<&str, usize> = HashMap::new();
         for (at, cell) in row.iter().enumerate() {
-            let key = folded(cell);
+            let key = crate::catalogue::header_key(cell);
             if let Some((field, _)) = FIELDS.iter().find(|(_, names)| names.contains(&key.as_str())) {
                 columns.entry(field).or_insert(at);
             }
