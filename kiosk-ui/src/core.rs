@@ -26,6 +26,8 @@ pub enum Outcome {
     Issued(Result<Ticket, ApiError>),
     /// The ticket was printed, or not.
     Printed(bool),
+    /// An apology slip was printed, or not.
+    SlipPrinted(bool),
     /// A dossier lookup answered, for this code.
     LookedUp(String, Result<Dossier, ApiError>),
     /// A search answered, for this query.
@@ -396,6 +398,21 @@ impl Core {
                         Outcome::Printed(false)
                     }
                 }
+            }
+            Effect::PrintApology(dossier) => {
+                let Some(slip) = printing::apology_slip(&self.centre(), &dossier) else {
+                    return Outcome::SlipPrinted(false);
+                };
+                let core = self.clone();
+                let printed =
+                    tokio::task::spawn_blocking(move || core.with_printer(|p| p.map(|p| p.print_slip(&slip))))
+                        .await
+                        .ok()
+                        .flatten();
+                if let Some(Err(e)) = &printed {
+                    tracing::warn!(error = %e, code = %dossier.receipt_code, "apology slip not printed");
+                }
+                Outcome::SlipPrinted(matches!(printed, Some(Ok(_))))
             }
             Effect::LookUp(code, factor) => {
                 let answer = self.api.dossier(&code, factor.as_deref()).await;

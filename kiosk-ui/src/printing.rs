@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use motcua_hardware::Error;
 use motcua_hardware::printer::{
-    EscPosPrinter, PrinterStatus, TextMode, TicketContent, TicketFont, TicketLayout, TicketPrinter,
+    EscPosPrinter, PrinterStatus, SlipContent, TextMode, TicketContent, TicketFont, TicketLayout, TicketPrinter,
 };
 use motcua_hardware::sim::printer::PrinterSim;
 use motcua_hardware::transport::{DeviceFileTransport, Opener, Reopening, SerialTransport, TcpTransport, Transport};
-use motcua_protocol::api::{CentreInfo, Ticket};
+use motcua_protocol::api::{CentreInfo, Dossier, Ticket};
 
 use crate::config::PrinterConfig;
 
@@ -92,6 +92,11 @@ impl KioskPrinter {
         self.printer.status()
     }
 
+    /// Prints a slip of text (an apology letter).
+    pub fn print_slip(&mut self, slip: &SlipContent) -> Result<PrinterStatus, Error> {
+        self.printer.print_slip(slip)
+    }
+
     /// Prints; with the simulator, also saves the paper as `{pictures}/{number}.png`.
     pub fn print(&mut self, content: &TicketContent) -> Result<PrinterStatus, Error> {
         let status = self.printer.print(content)?;
@@ -140,6 +145,34 @@ pub fn content(centre: &CentreInfo, ticket: &Ticket) -> TicketContent {
         url: format!("{}/t/{}", centre.public_url.trim_end_matches('/'), ticket.id),
         footer: "Xin cảm ơn ông/bà đã đến Trung tâm".into(),
     }
+}
+
+/// `dd/mm/yyyy` of an RFC 3339 time (the centre's, from the server).
+fn day(rfc3339: &str) -> String {
+    match (rfc3339.get(0..4), rfc3339.get(5..7), rfc3339.get(8..10)) {
+        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => rfc3339.to_string(),
+    }
+}
+
+/// The apology slip of a dossier looked up with its second factor (Mẫu 04, Thông tư
+/// 01/2018/TT-VPCP, in short): the code, the procedure, the reason, the new date. `None` without
+/// an apology or without the factor (the reason may be personal).
+pub fn apology_slip(centre: &CentreInfo, d: &Dossier) -> Option<SlipContent> {
+    let apology = d.apology.as_ref().filter(|_| !d.details_hidden)?;
+    Some(SlipContent {
+        centre: centre.name.clone(),
+        title: "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ".into(),
+        lines: vec![
+            format!("Kính gửi: {}", d.applicant),
+            format!("Mã hồ sơ: {}", d.receipt_code),
+            format!("Thủ tục: {}", d.procedure_name),
+            format!("Ngày tiếp nhận: {}", day(&d.received_at)),
+            format!("Lý do chậm trễ: {}", apology.message),
+            format!("Ngày hẹn trả mới: {}", day(&apology.new_due_at)),
+        ],
+        footer: "Trung tâm chân thành xin lỗi ông/bà vì sự chậm trễ này".into(),
+    })
 }
 
 #[cfg(test)]

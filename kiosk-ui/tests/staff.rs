@@ -252,3 +252,57 @@ fn an_admin_previews_a_catalogue_file_and_applies_it_from_the_admin_page() {
     let said = admin.text_until("#catalogue-status", WAIT, |t| t.contains("Mã thủ tục"));
     assert!(said.contains("Không thấy dòng tiêu đề"), "{said}");
 }
+
+#[test]
+fn a_supervisor_apologises_for_an_overdue_dossier_and_it_leaves_the_list() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, _stop) = common::serve(&runtime, Config::demo(), Arc::new(SystemClock), dir.path().join("server.db"));
+    // A dossier received 20 days ago and due 2 days ago, still being processed: the province pushes it.
+    let zone = jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").expect("tz");
+    let now = jiff::Timestamp::now().to_zoned(zone);
+    let days = |n: i64| now.checked_add(jiff::SignedDuration::from_hours(24 * n)).expect("date");
+    let dvcqg = |z: &jiff::Zoned| z.strftime("%Y%m%d%H%M%S").to_string();
+    let code = format!("H56.22-{}-0042", days(-20).strftime("%y%m%d"));
+    let record = json!({
+        "MaHoSo": code, "MaTTHC": "1.004227", "TenTTHC": "Đăng ký biến động quyền sử dụng đất",
+        "ChuHoSo": "Lê Thị Hoa", "SoDienThoai": "0987654321", "TrangThaiHoSo": "4",
+        "NgayTiepNhan": dvcqg(&days(-20)), "NgayHenTra": dvcqg(&days(-2)),
+    });
+    let http = reqwest::blocking::Client::new();
+    let pushed = http
+        .post(format!("{server}/api/v1/dossiers/batch"))
+        .bearer_auth("demo-lgsp")
+        .json(&json!({ "DongBoHoSoMC": [record] }))
+        .send()
+        .expect("pushed");
+    assert_eq!(pushed.status().as_u16(), 200);
+
+    let supervisor = Browser::start_sized(1440, 1000);
+    sign_in(&supervisor, &format!("{server}/supervisor"), "giamsat", "demo-giamsat");
+    let row = format!("#overdue tr[data-code=\"{code}\"]");
+    let listed = supervisor.text_until(&row, WAIT, |t| !t.is_empty());
+    assert!(listed.contains("Lê T*** H***") && listed.contains("Đăng ký biến động"), "{listed}");
+    supervisor.script("window.stillHere = 'yes'; return null;");
+    supervisor.click(&format!("{row} button"), WAIT);
+    supervisor.type_into("#apology-reason", "Chờ kết quả đo đạc lại thửa đất");
+    let new_date = days(5).strftime("%Y-%m-%d").to_string();
+    supervisor.script(&format!("document.getElementById('apology-date').value = '{new_date}'; return null;"));
+    supervisor.click("#apology-form button[type=submit]", WAIT);
+    let done = supervisor.text_until("#apology-done", WAIT, |t| t.contains(&code));
+    assert!(done.contains("tin nhắn đã vào hàng gửi"), "{done}");
+    supervisor.wait_until("the dossier leaves the list", WAIT, |b| {
+        b.script(&format!("return document.querySelector('{}') === null;", row.replace('\'', "\\'"))) == json!(true)
+    });
+    assert_eq!(supervisor.script("return window.stillHere || null;"), json!("yes"), "no reload");
+    let href = supervisor.script("return document.querySelector('#apology-done a').getAttribute('href');");
+    assert_eq!(href, json!(format!("/api/v1/dossiers/{code}/apology.pdf")));
+    // The letter the link gives, with the supervisor's session.
+    let pdf = supervisor.script(
+        "return fetch(document.querySelector('#apology-done a').href).then(r => r.headers.get('content-type') + ' ' + r.status);",
+    );
+    assert_eq!(pdf, json!("application/pdf 200"));
+    if let Some(dir) = shots() {
+        supervisor.screenshot(&dir.join("supervisor-apology.png"));
+    }
+}

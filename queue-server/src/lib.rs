@@ -23,6 +23,7 @@ pub mod demo;
 pub mod domain;
 pub mod dossiers;
 pub mod http;
+pub mod letters;
 pub mod live;
 pub mod notify;
 pub mod parse_text;

@@ -128,6 +128,58 @@
   });
   $("intake-form").querySelector("[data-cancel]").addEventListener("click", () => { $("intake-form").hidden = true; });
 
+  // Overdue dossiers without an apology: each gets the form, then leaves the list.
+  let apologyCode = null;
+  let overdueSeen = null;
+  function day(rfc) { return rfc ? rfc.slice(8, 10) + "/" + rfc.slice(5, 7) + "/" + rfc.slice(0, 4) : ""; }
+  async function overdue() {
+    const r = await api("GET", "/api/v1/supervisor/overdue-dossiers");
+    if (!r.ok) return;
+    // Redrawn only when it changed, so a button being pressed stays where it is.
+    const seen = JSON.stringify(r.body);
+    if (seen === overdueSeen) return;
+    overdueSeen = seen;
+    const body = $("overdue").tBodies[0];
+    body.replaceChildren();
+    $("overdue-count").textContent = r.body.length;
+    r.body.forEach((d) => {
+      const tr = row([d.receipt_code, d.procedure_name, d.applicant, day(d.due_at), d.days_late], [4]);
+      tr.dataset.code = d.receipt_code;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = d.apologised_before ? "Xin lỗi lần nữa" : "Ghi thư xin lỗi";
+      button.addEventListener("click", () => {
+        apologyCode = d.receipt_code;
+        $("apology-code").textContent = d.receipt_code;
+        $("apology-form").hidden = false;
+        $("apology-reason").focus();
+      });
+      const cell = document.createElement("td");
+      cell.append(button);
+      tr.append(cell);
+      body.append(tr);
+    });
+    if (!r.body.length) body.append(row(["Không có hồ sơ quá hạn nào chưa có thư xin lỗi", "", "", "", "", ""], []));
+  }
+  $("apology-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const path = "/api/v1/dossiers/" + encodeURIComponent(apologyCode) + "/apology";
+    const r = await api("POST", path, { reason: $("apology-reason").value, new_due: $("apology-date").value });
+    if (!r.ok) { $("error").textContent = r.body.message; $("error").hidden = false; return; }
+    $("error").hidden = true;
+    $("apology-form").hidden = true;
+    $("apology-reason").value = "";
+    const done = $("apology-done");
+    done.replaceChildren("Đã ghi thư xin lỗi hồ sơ " + r.body.receipt_code + (r.body.notified ? "; tin nhắn đã vào hàng gửi. " : ". "));
+    const link = document.createElement("a");
+    link.href = path + ".pdf";
+    link.textContent = "Tải thư (PDF, A5) để in";
+    done.append(link);
+    done.hidden = false;
+    overdue();
+  });
+  $("apology-form").querySelector("[data-cancel]").addEventListener("click", () => { $("apology-form").hidden = true; });
+
   async function refresh() {
     const r = await api("GET", "/api/v1/supervisor/overview");
     if (!r.ok) { $("error").textContent = r.body.message; $("error").hidden = false; return; }
@@ -151,5 +203,8 @@
     soon();
   }, (status) => { $("live").textContent = status; });
   refresh();
+  overdue();
   setInterval(refresh, 30000);
+  // Dossiers become overdue as days pass, not with queue events: looked at every minute.
+  setInterval(overdue, 60000);
 })();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 pub use raster::TicketFont;
 pub use status::PrinterStatus;
-pub use ticket::{TextMode, TicketContent, TicketLayout, wait_words};
+pub use ticket::{SlipContent, TextMode, TicketContent, TicketLayout, wait_words};
 
 use crate::Error;
 use crate::transport::Transport;
@@ -22,6 +22,8 @@ pub trait TicketPrinter {
     /// Checks the status, then prints the ticket; refuses with [`Error::NotReady`] when the
     /// printer cannot print.
     fn print(&mut self, ticket: &TicketContent) -> Result<PrinterStatus, Error>;
+    /// Checks the status, then prints a slip of text (no number); refused as [`Self::print`].
+    fn print_slip(&mut self, slip: &SlipContent) -> Result<PrinterStatus, Error>;
 }
 
 /// An ESC/POS printer on a transport.
@@ -51,6 +53,16 @@ impl<T: Transport> TicketPrinter for EscPosPrinter<T> {
             return Err(Error::NotReady(status));
         }
         let bytes = self.layout.encode(ticket)?;
+        self.transport.write_all(&bytes)?;
+        Ok(status)
+    }
+
+    fn print_slip(&mut self, slip: &SlipContent) -> Result<PrinterStatus, Error> {
+        let status = self.status()?;
+        if !status.can_print() {
+            return Err(Error::NotReady(status));
+        }
+        let bytes = self.layout.encode_slip(slip)?;
         self.transport.write_all(&bytes)?;
         Ok(status)
     }

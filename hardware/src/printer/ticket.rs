@@ -68,6 +68,20 @@ impl TicketContent {
     }
 }
 
+/// A slip of text printed on the ticket printer (an apology for a late dossier, a notice):
+/// a title, lines of text, a closing line; no number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlipContent {
+    /// Centre name, at the top.
+    pub centre: String,
+    /// Title, larger.
+    pub title: String,
+    /// The body, one entry per paragraph (wrapped to the paper).
+    pub lines: Vec<String>,
+    /// Closing line.
+    pub footer: String,
+}
+
 /// How text with diacritics reaches the paper.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextMode {
@@ -169,6 +183,28 @@ impl TicketLayout {
         p.qrcode_option(&t.url, QRCodeOption::new(QRCodeModel::Model2, 5, QRCodeCorrectionLevel::M))?;
         self.text(&mut p, "Quét mã để theo dõi lượt gọi", SMALL_PX)?;
         self.text(&mut p, &t.footer, SMALL_PX)?;
+        p.feeds(3)?.print_cut()?;
+        let bytes = memory.0.borrow().clone();
+        Ok(bytes)
+    }
+
+    /// A slip as ESC/POS bytes: centre and title centred, the paragraphs left-aligned, cut.
+    pub fn encode_slip(&self, slip: &SlipContent) -> Result<Vec<u8>, Error> {
+        let memory = Memory::default();
+        let mut p = Printer::new(memory.clone(), Protocol::default(), None);
+        p.init()?.justify(JustifyMode::CENTER)?;
+        if let TextMode::CodePage1258 { esc_t } = self.text {
+            p.custom(&[0x1B, 0x74, esc_t])?;
+        }
+        self.text(&mut p, &slip.centre, SMALL_PX)?;
+        p.feed()?;
+        self.text(&mut p, &slip.title, CLASS_PX)?;
+        p.feed()?.justify(JustifyMode::LEFT)?;
+        for line in &slip.lines {
+            self.text(&mut p, line, INFO_PX)?;
+        }
+        p.feed()?.justify(JustifyMode::CENTER)?;
+        self.text(&mut p, &slip.footer, SMALL_PX)?;
         p.feeds(3)?.print_cut()?;
         let bytes = memory.0.borrow().clone();
         Ok(bytes)

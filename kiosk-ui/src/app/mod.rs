@@ -158,6 +158,10 @@ fn apply(app: &AppWindow, state: &mut UiState, outcome: Outcome) {
             }
             Effect::None
         }
+        Outcome::SlipPrinted(ok) => {
+            state.dossier.apology_printed(ok);
+            Effect::None
+        }
         Outcome::LookedUp(code, answer) => {
             state.dossier.answered(&code, answer);
             Effect::None
@@ -276,6 +280,7 @@ pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle
         Effect::None
     }));
     d.on_submit_factor(on!(app, |s| s.dossier.submit_factor()));
+    d.on_print_apology(on!(app, |s| s.dossier.print_apology()));
     d.on_cancel_factor(on!(app, |s| {
         s.dossier.cancel_factor();
         Effect::None

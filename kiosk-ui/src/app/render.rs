@@ -120,6 +120,7 @@ pub(super) fn dossier(app: &AppWindow, state: &UiState) {
     adapter.set_title(s(&flow.title));
     adapter.set_message(s(&flow.message));
     adapter.set_factor(s(&flow.factor));
+    adapter.set_print_note(s(&flow.print_note));
     let Some(d) = &flow.dossier else { return };
     adapter.set_hidden(d.details_hidden);
     adapter.set_procedure(s(&d.procedure_name));

@@ -20,6 +20,8 @@ pub struct DossierFlow {
     pub message: String,
     /// The last 4 digits of the applicant's phone, as typed (the second factor).
     pub factor: String,
+    /// How printing the apology went: empty, "printing", or what to tell the citizen.
+    pub print_note: String,
 }
 
 impl DossierFlow {
@@ -102,6 +104,7 @@ impl DossierFlow {
                         if self.message.is_empty() { wrong.into() } else { format!("{wrong} {}", self.message) };
                 }
                 self.factor.clear();
+                self.print_note.clear();
                 self.dossier = Some(dossier);
                 self.step = step::RESULT;
             }
@@ -116,12 +119,38 @@ impl DossierFlow {
         }
     }
 
+    /// "Print the apology" was touched: the slip of the dossier shown, once at a time, only with
+    /// the second factor given (the reason may be personal).
+    pub fn print_apology(&mut self) -> Effect {
+        let Some(d) = self.dossier.as_ref().filter(|d| d.apology.is_some() && !d.details_hidden) else {
+            return Effect::None;
+        };
+        if self.step != step::RESULT || self.print_note == PRINTING {
+            return Effect::None;
+        }
+        self.print_note = PRINTING.into();
+        Effect::PrintApology(Box::new(d.clone()))
+    }
+
+    /// The slip was printed, or not.
+    pub fn apology_printed(&mut self, ok: bool) {
+        self.print_note = if ok {
+            "Đã in thư xin lỗi. Mời ông/bà nhận phiếu ở khe máy in.".into()
+        } else {
+            "Máy in đang gặp sự cố, chưa in được. Ông/bà có thể xem thư ngay trên màn hình hoặc nhờ cán bộ in giúp."
+                .into()
+        };
+    }
+
     /// Try again / another dossier.
     pub fn again(&mut self) {
         self.step = step::ENTERING;
         self.dossier = None;
     }
 }
+
+/// Shown while the apology slip prints.
+pub const PRINTING: &str = "Đang in thư xin lỗi…";
 
 /// `2026-12-01T10:05:00+07:00` (the centre's time, from the server) → `Cập nhật lúc 10:05 01/12/2026`.
 fn synced_label(at: &str) -> String {

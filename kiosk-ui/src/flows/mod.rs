@@ -9,7 +9,7 @@ pub mod rating;
 pub mod scanner;
 pub mod ticket;
 
-use motcua_protocol::api::{IssueTicketRequest, Ticket};
+use motcua_protocol::api::{Dossier, IssueTicketRequest, Ticket};
 
 use crate::api::CheckInRequest;
 
@@ -49,6 +49,8 @@ pub enum Effect {
     Issue(IssueTicketRequest),
     /// Print a ticket.
     Print(Box<Ticket>),
+    /// Print the apology slip of the dossier shown.
+    PrintApology(Box<Dossier>),
     /// Look up a dossier (code, and the last 4 digits of the applicant's phone when given).
     LookUp(String, Option<String>),
     /// Search procedures (query, service).

@@ -283,9 +283,10 @@ pub struct Notification {
     pub id: i64,
     /// When it was queued, RFC 3339.
     pub at: String,
-    /// `confirmation`, `rescheduled`, `cancellation`, `reminder`.
+    /// `confirmation`, `rescheduled`, `cancellation`, `reminder`, `verification`, or `apology`
+    /// (a late dossier's apology and new return date).
     pub kind: String,
-    /// Booking code.
+    /// Booking code, or for an `apology` the dossier's receipt code.
     pub booking: String,
     /// Mobile number.
     pub phone: String,

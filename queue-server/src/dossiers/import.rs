@@ -137,7 +137,7 @@ pub fn run(args: &[String], out: &mut dyn std::io::Write) -> anyhow::Result<()> 
     };
     let mut conn = schema::open(&db).with_context(|| format!("không mở được {}", db.display()))?;
     schema::migrate(&mut conn).with_context(|| format!("không cập nhật được cấu trúc {}", db.display()))?;
-    let w = super::store::upsert(&mut conn, &rows, &steps, "file", jiff::Timestamp::now().as_millisecond())?;
+    let w = super::store::upsert(&mut conn, schedule, &rows, &steps, "file", jiff::Timestamp::now().as_millisecond())?;
     writeln!(
         out,
         "Thêm {} hồ sơ, cập nhật {}, giữ nguyên {}; thêm {} bước xử lý ({} đã có).",

@@ -9,6 +9,7 @@
 //! a step already recorded is not recorded again, so a batch sent twice writes once
 //! ([`store::upsert`]).
 
+pub mod apology;
 pub mod connector;
 pub mod import;
 pub mod store;

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{DossierRow, StepRow};
+use crate::domain::centre::Schedule;
 use motcua_protocol::api::DossierStatus;
 
 /// What a write did.
@@ -73,8 +74,12 @@ fn add_step(conn: &Connection, step: &StepRow) -> rusqlite::Result<bool> {
 /// `file`). A record equal to the one held writes nothing; a changed status also becomes a step
 /// of the history; a step already recorded (same dossier, time, status and note) is not recorded
 /// again. Steps of dossiers not held are kept and shown once the dossier arrives.
+///
+/// A record carrying a new return date (`DanhSachHoSoBoSung`) the store did not have is also the
+/// province's apology: recorded as one ([`super::apology::from_province`]), its message queued.
 pub fn upsert(
     conn: &mut Connection,
+    schedule: &Schedule,
     rows: &[DossierRow],
     steps: &[StepRow],
     source: &str,
@@ -127,6 +132,11 @@ pub fn upsert(
                 source
             ],
         )?;
+        if let Some(new_due) = row.new_due_at_ms.filter(|n| before.as_ref().is_none_or(|b| b.new_due_at_ms != Some(*n)))
+        {
+            let reason = row.apology.clone().unwrap_or_default();
+            super::apology::from_province(&tx, schedule, row, &reason, new_due, now_ms)?;
+        }
         if before.is_none() {
             written.created += 1;
         } else {

@@ -175,10 +175,11 @@ pub async fn from_province(state: &AppState, code: &ReceiptCode) -> Result<(), A
                 Ok((row, steps)) => {
                     // Only the steps of the dossier asked for.
                     let steps: Vec<_> = steps.into_iter().filter(|s| s.receipt_code == row.receipt_code).collect();
+                    let schedule = state.config.centre.schedule.clone();
                     state
                         .store
                         .on_own_connection(move |conn| {
-                            crate::dossiers::store::upsert(conn, &[row], &steps, "pull", now_ms)
+                            crate::dossiers::store::upsert(conn, &schedule, &[row], &steps, "pull", now_ms)
                         })
                         .await?;
                 }
@@ -250,9 +251,10 @@ async fn write(
     steps: Vec<crate::dossiers::StepRow>,
 ) -> Result<Written, ApiError> {
     let now = state.clock.now().as_millisecond();
+    let schedule = state.config.centre.schedule.clone();
     Ok(state
         .store
-        .on_own_connection(move |conn| crate::dossiers::store::upsert(conn, &rows, &steps, "push", now))
+        .on_own_connection(move |conn| crate::dossiers::store::upsert(conn, &schedule, &rows, &steps, "push", now))
         .await?)
 }
 

@@ -33,6 +33,8 @@ pub enum ApiError {
     Forbidden(String),
     /// 503: the call-out could not be synthesised.
     SpeechUnavailable(String),
+    /// 503: a letter (PDF) cannot be made here (no Vietnamese font).
+    LetterUnavailable(String),
     /// 403: a change made with the session cookie whose CSRF token is missing or not the session's.
     Csrf,
     /// 4xx/503: an account action was refused.
@@ -162,6 +164,7 @@ impl ApiError {
             }
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             ApiError::SpeechUnavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "speech_unavailable", m.clone()),
+            ApiError::LetterUnavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "letter_unavailable", m.clone()),
             ApiError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "csrf_invalid",

@@ -5,6 +5,7 @@
 //! [`error::ApiError`].
 
 pub mod admin;
+pub mod apologies;
 pub mod appointments;
 pub mod auth;
 pub mod board;
@@ -129,6 +130,9 @@ pub fn router(state: AppState) -> Router {
         .route("/counters/{no}/queue", get(console::queue))
         .route("/staff/me", get(staff::me))
         .route("/supervisor/overview", get(supervisor::overview))
+        .route("/supervisor/overdue-dossiers", get(apologies::overdue))
+        .route("/dossiers/{receipt_code}/apology", post(apologies::record))
+        .route("/dossiers/{receipt_code}/apology.pdf", get(apologies::pdf))
         .route("/reports", get(reports::json))
         .route("/reports.csv", get(reports::csv))
         .route("/reports.xlsx", get(reports::xlsx))

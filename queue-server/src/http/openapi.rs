@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    appointments, catalogue, centre, counters, devices, dossiers, events as live, health, holds, procedures, ratings,
-    services, tickets, verify,
+    apologies, appointments, catalogue, centre, counters, devices, dossiers, events as live, health, holds, procedures,
+    ratings, services, tickets, verify,
 };
 
 struct Bearer;
@@ -39,14 +39,14 @@ impl Modify for Bearer {
         appointments::check_in, appointments::today, appointments::summary, appointments::notifications,
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
-        procedures::search, procedures::get_procedure, catalogue::preview, catalogue::apply, dossiers::get_dossier, dossiers::put_dossier, dossiers::batch, ratings::rate, devices::report, devices::list,
+        procedures::search, procedures::get_procedure, catalogue::preview, catalogue::apply, dossiers::get_dossier, dossiers::put_dossier, dossiers::batch, apologies::record, apologies::pdf, apologies::overdue, ratings::rate, devices::report, devices::list,
         live::stream, health::health,
     ),
     components(schemas(
         api::ErrorBody, api::ServiceInfo, api::ServicesResponse, api::IssueTicketRequest, api::TicketStatus, api::Ticket,
         api::CallResponse, api::CallReason, api::CallTicketRequest, api::TransferRequest, api::PauseRequest, api::IntakeCloseRequest, api::CounterState,
         api::Counter, api::Procedure, api::ProceduresResponse, api::CataloguePreview, api::CatalogueChanges, api::UnmappedLinhVuc, crate::dossiers::DongBoHoSoMC, crate::dossiers::CapNhatTienDoHoSoMC,
-        crate::dossiers::Postponement, crate::dossiers::Batch, crate::dossiers::store::Written, api::DossierStatus, api::DossierStep, api::Apology, api::Dossier,
+        crate::dossiers::Postponement, crate::dossiers::Batch, crate::dossiers::store::Written, crate::dossiers::apology::NewApology, crate::dossiers::apology::Recorded, crate::dossiers::apology::Overdue, api::DossierStatus, api::DossierStep, api::Apology, api::Dossier,
         api::RatingRequest, api::Rating, api::Health, api::DisplayHealth, api::HealthReport, api::DeviceHealth, api::CentreInfo, api::PriorityClassInfo,
         api::BookableServices, api::BookableService, api::BookableDay, api::SlotInfo, api::SlotsResponse, api::HoldRequest,
         api::ConfirmRequest, api::VerifyRequest, api::VerificationSent, api::CancelRequest, api::RescheduleRequest, api::CheckInRequest, api::Booking, api::BookingChoice, api::TodaysBookings,

@@ -226,7 +226,11 @@ fn dossier_html(d: &Dossier) -> String {
     }
     html.push_str("</dl>");
     if let Some(a) = &d.apology {
-        html.push_str(&format!("<div class=\"alert\"><b>Thư xin lỗi</b><p>{}</p></div>", escape(&a.message)));
+        html.push_str(&format!(
+            "<div class=\"alert\" id=\"apology\"><b>Thư xin lỗi</b><p>{}</p><p>Ngày hẹn trả mới: {}</p></div>",
+            escape(&a.message),
+            escape(&day(&a.new_due_at))
+        ));
     }
     if !d.history.is_empty() {
         html.push_str("<h3>Quá trình xử lý</h3><ol class=\"history\">");

@@ -149,7 +149,12 @@ pub fn dossier(
     let checked = factor_of(factor, &phone);
     let shown = checked == Factor::Right;
     let status = DossierStatus::from_code(&status).unwrap_or(DossierStatus::Received);
-    let effective_due = new_due.unwrap_or(due);
+    // The latest apology (the province's or a supervisor's) carries the date in force.
+    let (apology, new_due) = match crate::dossiers::apology::latest(conn, code.as_str())? {
+        Some(a) if new_due.is_none_or(|n| a.new_due_ms >= n) => (Some(a.reason), Some(a.new_due_ms)),
+        _ => (apology, new_due),
+    };
+    let effective_due = new_due.unwrap_or(due).max(due);
     let finished = status.is_closed();
     let overdue = !finished && now.as_millisecond() > effective_due;
 

@@ -228,6 +228,20 @@ INSERT INTO dossier_steps (receipt_code, at_ms, status, note)
         AND json_extract(payload, '$.status') IS NOT NULL
     ON CONFLICT DO NOTHING;
 "#,
+    r#"
+-- Apologies for late dossiers (Mẫu 04, Thông tư 01/2018/TT-VPCP): from the province or a
+-- supervisor; the same apology again is the same row.
+CREATE TABLE apologies (
+    id            INTEGER PRIMARY KEY,
+    receipt_code  TEXT    NOT NULL,
+    at_ms         INTEGER NOT NULL,
+    reason        TEXT    NOT NULL,
+    due_before_ms INTEGER NOT NULL,
+    new_due_ms    INTEGER NOT NULL,
+    actor         TEXT    NOT NULL,
+    UNIQUE (receipt_code, new_due_ms, reason)
+);
+"#,
 ];
 
 /// Opens (creating if needed) the database with the settings every connection uses: WAL, full

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod abuse;
+mod apologies;
 mod appointments;
 mod bad_input;
 mod catalogue;
