@@ -38,6 +38,8 @@ pub enum Outcome {
     BookingsListed(Result<motcua_protocol::api::TodaysBookings, ApiError>),
     /// A ticket lookup for rating answered.
     Found(Result<Ticket, ApiError>),
+    /// A dossier lookup for rating answered.
+    DossierFound(Result<Dossier, ApiError>),
     /// A rating is stored; `queued` when the server does not have it yet.
     Rated {
         /// Still waiting in the outbox.
@@ -111,12 +113,8 @@ impl Core {
             day_rollover: "03:00".into(),
             public_url: config.server_url.clone(),
             priority_classes: vec![],
-            rating_levels: vec![
-                "Không hài lòng".into(),
-                "Chấp nhận được".into(),
-                "Hài lòng".into(),
-                "Rất hài lòng".into(),
-            ],
+            // The one-stop 3-level scale, the server's default, until the centre answers.
+            rating_levels: vec!["Không hài lòng".into(), "Hài lòng".into(), "Rất hài lòng".into()],
         });
         // Ratings an earlier version kept without their day get it from when they were kept.
         let (zone, rollover) = (
@@ -426,6 +424,7 @@ impl Core {
             Effect::ListBookings(phone) => Outcome::BookingsListed(self.api.todays_bookings(&phone).await),
             Effect::FindNumber(n) => Outcome::Found(self.api.ticket_by_number(n).await),
             Effect::FindId(id) => Outcome::Found(self.api.ticket(&id).await),
+            Effect::FindDossier(code) => Outcome::DossierFound(self.api.dossier(&code, None).await),
             Effect::Rate(pending) => {
                 if !self.queue(&Item::Rating(pending)).await {
                     tracing::error!("rating not stored in the outbox");

@@ -327,9 +327,11 @@ fn insert(conn: &Connection, item: &Item) -> rusqlite::Result<()> {
 /// The request for a kept rating: its ticket, or the number and day printed on it, and when it was
 /// given.
 fn rating_request(rating: &PendingRating) -> RatingRequest {
+    let of_ticket = rating.receipt_code.is_none();
     RatingRequest {
-        ticket: rating.ticket.clone(),
-        number: rating.ticket.is_none().then_some(rating.number),
+        ticket: rating.ticket.clone().filter(|_| of_ticket),
+        number: (of_ticket && rating.ticket.is_none()).then_some(rating.number),
+        receipt_code: rating.receipt_code.clone(),
         day: rating.day.clone(),
         given_at: rating.given_at.clone(),
         counter: None,
@@ -353,6 +355,7 @@ mod tests {
             score: 3,
             tags: vec![],
             idempotency_key: key.into(),
+            receipt_code: None,
         })
     }
 

@@ -144,6 +144,7 @@ pub fn rating(centre: &Centre, r: &RatingRecord) -> api::Rating {
         id: r.id,
         ticket: r.ticket.as_ref().map(ToString::to_string),
         counter: r.counter.map(CounterNo::get),
+        receipt_code: r.dossier.clone(),
         score: r.score,
         label,
         tags: r.tags.clone(),

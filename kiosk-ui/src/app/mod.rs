@@ -176,6 +176,10 @@ fn apply(app: &AppWindow, state: &mut UiState, outcome: Outcome) {
             state.rating.found(answer);
             Effect::None
         }
+        Outcome::DossierFound(answer) => {
+            state.rating.found_dossier(answer);
+            Effect::None
+        }
         Outcome::Rated { queued } => {
             state.rating.set_queued(queued);
             Effect::None
@@ -453,6 +457,8 @@ fn scanned(s: &mut UiState, text: &str) -> Effect {
             open(s, screens::DOSSIER);
             s.dossier.scanned(&n.to_string())
         }
+        // A receipt scanned on the rating screen rates that dossier.
+        Scan::Dossier(code) if s.screen == screens::RATING => s.rating.scanned_receipt(&code),
         Scan::Dossier(code) => {
             open(s, screens::DOSSIER);
             s.dossier.scanned(&code)

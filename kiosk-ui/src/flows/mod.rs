@@ -61,6 +61,8 @@ pub enum Effect {
     ListBookings(String),
     /// Find today's ticket by number.
     FindNumber(u32),
+    /// Find a dossier to rate (its receipt scanned on the rating screen).
+    FindDossier(String),
     /// Find a ticket by id (from its QR code).
     FindId(String),
     /// Queue a rating for delivery.

@@ -41,6 +41,9 @@ pub struct PendingRating {
     pub tags: Vec<String>,
     /// Makes delivery repeatable.
     pub idempotency_key: String,
+    /// Instead of a ticket: the dossier rated, by the receipt code scanned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_code: Option<String>,
 }
 
 /// The rating flow.
@@ -67,6 +70,8 @@ pub struct RatingFlow {
     /// The id from a scanned ticket QR, kept so that a rating given while the server cannot be
     /// reached still names the ticket scanned.
     scanned_id: Option<String>,
+    /// The dossier being rated (its receipt scanned) and its procedure's name once known.
+    pub dossier: Option<(String, String)>,
     keys: Keys,
 }
 
@@ -84,6 +89,7 @@ impl RatingFlow {
             title: String::new(),
             message: String::new(),
             scanned_id: None,
+            dossier: None,
             keys,
         }
     }
@@ -94,6 +100,7 @@ impl RatingFlow {
         self.value.clear();
         self.ticket = None;
         self.scanned_id = None;
+        self.dossier = None;
         self.number = 0;
         self.queued = false;
         self.tags.iter_mut().for_each(|t| t.1 = false);
@@ -117,6 +124,7 @@ impl RatingFlow {
             Ok(n) if n > 0 => {
                 self.number = n;
                 self.scanned_id = None;
+                self.dossier = None;
                 self.ticket = None;
                 self.step = steps::NUMBER;
                 Effect::FindNumber(n)
@@ -139,10 +147,46 @@ impl RatingFlow {
     /// A ticket's QR was scanned: its id (`YYYYMMDD-FIELD-NUMBER`).
     pub fn find_ticket(&mut self, id: &str) -> Effect {
         self.ticket = None;
+        self.dossier = None;
         self.scanned_id = Some(id.to_string());
         self.number = id.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
         self.step = steps::NUMBER;
         Effect::FindId(id.to_string())
+    }
+
+    /// A dossier's receipt was scanned: the dossier is looked up, then rated.
+    pub fn scanned_receipt(&mut self, code: &str) -> Effect {
+        let code = code.trim().to_uppercase();
+        self.ticket = None;
+        self.scanned_id = None;
+        self.number = 0;
+        self.dossier = Some((code.clone(), String::new()));
+        self.step = steps::NUMBER;
+        Effect::FindDossier(code)
+    }
+
+    /// The server answered about the scanned dossier. When it cannot be reached the rating goes
+    /// ahead and is delivered later.
+    pub fn found_dossier(&mut self, answer: Result<motcua_protocol::api::Dossier, ApiError>) {
+        let Some((code, _)) = self.dossier.clone() else { return };
+        match answer {
+            Ok(d) => {
+                self.dossier = Some((code, d.procedure_name));
+                self.step = steps::LEVEL;
+            }
+            Err(e) if e.is_transient() => self.step = steps::LEVEL,
+            Err(e) => {
+                let (title, message) = match e.code() {
+                    Some("dossier_not_found") => (
+                        "Không tìm thấy hồ sơ".to_string(),
+                        format!("Trung tâm chưa có hồ sơ mã {code}. Xin ông/bà kiểm tra lại giấy tiếp nhận."),
+                    ),
+                    _ => e.friendly(),
+                };
+                self.dossier = None;
+                let _ = self.show(&title, &message);
+            }
+        }
     }
 
     /// The server answered the lookup. When it cannot be reached the rating goes ahead by number
@@ -179,6 +223,13 @@ impl RatingFlow {
 
     /// The subject line shown above the levels.
     pub fn subject(&self) -> String {
+        if let Some((code, procedure)) = &self.dossier {
+            return if procedure.is_empty() {
+                format!("Hồ sơ {code}")
+            } else {
+                format!("Hồ sơ {code} · {procedure}")
+            };
+        }
         match &self.ticket {
             Some(t) => match t.counter {
                 Some(c) => format!("Số {} · Quầy {c} · {}", t.number, t.service_name_vi),
@@ -215,6 +266,7 @@ impl RatingFlow {
             score: self.score,
             tags: self.tags.iter().filter(|t| t.1).map(|t| t.0.clone()).collect(),
             idempotency_key: self.keys.next(&format!("r{}-", self.number)),
+            receipt_code: self.dossier.as_ref().map(|(code, _)| code.clone()),
         };
         self.step = steps::THANKS;
         Effect::Rate(pending)

@@ -163,11 +163,20 @@ impl Browser {
         found.unwrap_or_default()
     }
 
-    /// Clicks the element matching `css` once it is there.
+    /// Clicks the element matching `css` once it is there. A page that redrew the element between
+    /// finding and clicking it (a live list refreshed) gets the new one clicked, as a person's
+    /// click lands on whatever is there.
     pub fn click(&self, css: &str, within: Duration) {
-        let el = self.element(css, within);
-        let value = self.call(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({})));
-        assert!(value.is_null(), "click on {css} failed: {value}");
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let el = self.element(css, deadline.saturating_duration_since(std::time::Instant::now()));
+            let value = self.call(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({})));
+            let stale = value["error"] == json!("stale element reference");
+            if value.is_null() || !stale || std::time::Instant::now() >= deadline {
+                assert!(value.is_null(), "click on {css} failed: {value}");
+                return;
+            }
+        }
     }
 
     /// Clears the field matching `css` and types `text` into it.

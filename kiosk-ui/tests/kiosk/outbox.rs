@@ -69,6 +69,7 @@ async fn a_401_after_a_token_change_keeps_the_ratings_until_the_token_is_right()
         score: 4,
         tags: vec![],
         idempotency_key: wrong.keys().next("r1001-"),
+        receipt_code: None,
     };
     assert_eq!(wrong.run(Effect::Rate(pending)).await, Outcome::Rated { queued: true });
     let outbox = Outbox::open(&dir.path().join("outbox.db")).expect("opens");
@@ -112,6 +113,7 @@ async fn flaky_rate(State(flaky): State<Flaky>, body: axum::Json<Value>) -> Resp
         id: 1,
         ticket: body["ticket"].as_str().map(String::from),
         counter: Some(1),
+        receipt_code: None,
         score: 3,
         label: "Hài lòng".into(),
         tags: vec![],
@@ -139,6 +141,7 @@ async fn an_item_a_proxy_keeps_failing_does_not_hold_back_the_ones_behind_it() {
             score: 3,
             tags: vec![],
             idempotency_key: key.into(),
+            receipt_code: None,
         })
     };
     for key in ["poison", "second", "third"] {

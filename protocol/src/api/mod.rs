@@ -294,6 +294,10 @@ pub struct RatingRequest {
     /// The counter being rated (taken from the ticket when a ticket is given).
     #[serde(default)]
     pub counter: Option<u16>,
+    /// Instead of a ticket: the dossier being rated, by its receipt code (mã hồ sơ, scanned from
+    /// the receipt after being served); a dossier is rated once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_code: Option<String>,
     /// 1 (worst) to the configured number of levels (best).
     pub score: u8,
     /// Reason tags for a low score.
@@ -332,6 +336,9 @@ pub struct Rating {
     /// The rated counter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counter: Option<u16>,
+    /// The rated dossier's receipt code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_code: Option<String>,
     /// Score.
     pub score: u8,
     /// Vietnamese label of the score.

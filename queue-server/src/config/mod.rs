@@ -267,6 +267,8 @@ impl Config {
             ));
         }
 
+        let rating_three = reading::three_levels(&src, &raw.ratings, &levels)?;
+
         let mut classes = Vec::new();
         let mut class_codes = HashSet::new();
         for (i, class) in raw.priority_classes.iter().enumerate() {
@@ -446,6 +448,8 @@ impl Config {
                 stop_intake_before_close_minutes: *cl.stop_intake_before_close_minutes.get_ref(),
             },
             rating_levels: levels,
+            rating_three,
+            unit_code: c.unit_code.as_ref().map(|u| u.get_ref().trim().to_string()).unwrap_or_default(),
             appointments: appointments::policy(&src, raw.appointments.as_ref())?,
         };
         let (sms, verify_phone) = appointments::messages(&src, raw.appointments.as_ref())?;

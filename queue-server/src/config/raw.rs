@@ -48,6 +48,9 @@ pub(super) struct RawCentre {
     pub(super) enforce_hours: bool,
     #[serde(default = "default_public_url")]
     pub(super) public_url: Spanned<String>,
+    /// The unit's official code (mã đơn vị), as in receipt codes and the province's reports.
+    #[serde(default)]
+    pub(super) unit_code: Option<Spanned<String>>,
 }
 
 fn default_rollover() -> Spanned<String> {
@@ -148,12 +151,16 @@ fn ten() -> Spanned<u32> {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRatings {
     pub(super) levels: Spanned<Vec<String>>,
+    /// Each level's place on the one-stop 3-level scale, by name; needed unless `levels` has 3.
+    #[serde(default)]
+    pub(super) maps_to: Option<Spanned<Vec<String>>>,
 }
 
 impl Default for RawRatings {
+    /// The one-stop 3-level scale (Không hài lòng / Hài lòng / Rất hài lòng).
     fn default() -> Self {
-        let levels = ["Không hài lòng", "Chấp nhận được", "Hài lòng", "Rất hài lòng"];
-        Self { levels: Spanned::new(0..0, levels.iter().map(|s| s.to_string()).collect()) }
+        let levels = crate::domain::centre::THREE_LEVELS;
+        Self { levels: Spanned::new(0..0, levels.iter().map(|s| s.to_string()).collect()), maps_to: None }
     }
 }
 

@@ -31,6 +31,51 @@ pub(super) fn public_url(src: &Source<'_>, raw: &toml::Spanned<String>) -> Resul
     Ok(url.to_string())
 }
 
+/// Each rating level's place on the one-stop 3-level scale (1..=3), from `ratings.maps_to` (level
+/// names of [`crate::domain::centre::THREE_LEVELS`], diacritics and case aside). A 3-level scale
+/// maps to itself; any other needs `maps_to`, one name per level, never going down, from
+/// "Không hài lòng" to "Rất hài lòng".
+pub(super) fn three_levels(
+    src: &Source<'_>,
+    raw: &super::raw::RawRatings,
+    levels: &[String],
+) -> Result<Vec<u8>, ConfigError> {
+    use crate::domain::centre::THREE_LEVELS;
+    use crate::domain::text::fold;
+    let Some(maps_to) = &raw.maps_to else {
+        if levels.len() == 3 {
+            return Ok(vec![1, 2, 3]);
+        }
+        return Err(src.error(
+            &raw.levels,
+            "ratings.maps_to",
+            format!(
+                "thang {} mức cần khai báo maps_to: mỗi mức tương ứng với mức nào của thang 3 mức ({})",
+                levels.len(),
+                THREE_LEVELS.join(" / ")
+            ),
+        ));
+    };
+    let bad = |why: String| src.error(maps_to, "ratings.maps_to", why);
+    if maps_to.get_ref().len() != levels.len() {
+        return Err(bad(format!("cần {} tên, mỗi mức một tên (đang có {})", levels.len(), maps_to.get_ref().len())));
+    }
+    let mut three = Vec::new();
+    for name in maps_to.get_ref() {
+        let place = THREE_LEVELS.iter().position(|l| fold(l) == fold(name)).ok_or_else(|| {
+            bad(format!("«{}» không phải mức của thang 3 mức ({})", name.trim(), THREE_LEVELS.join(" / ")))
+        })?;
+        three.push(place as u8 + 1);
+    }
+    if three.windows(2).any(|w| w[1] < w[0]) || three.first() != Some(&1) || three.last() != Some(&3) {
+        return Err(bad(
+            "các mức phải đi từ «Không hài lòng» (mức thấp nhất) lên «Rất hài lòng» (mức cao nhất), không đi xuống"
+                .into(),
+        ));
+    }
+    Ok(three)
+}
+
 impl Source<'_> {
     /// The full key a line sets: `appointments.verify_phone`, `services[2].numbers` (the table
     /// headers above it counted), or `None` for a header or a line setting nothing.

@@ -29,11 +29,26 @@ pub struct Centre {
     pub policy: CallingPolicy,
     /// Labels of the rating scale, worst first; a score is 1..=len.
     pub rating_levels: Vec<String>,
+    /// Each level's place on the one-stop 3-level scale ([`THREE_LEVELS`]: 1 Không hài lòng,
+    /// 2 Hài lòng, 3 Rất hài lòng), as the configuration declares it; same length as
+    /// `rating_levels`.
+    pub rating_three: Vec<u8>,
+    /// The unit's official code (mã đơn vị), empty when not configured.
+    pub unit_code: String,
     /// Booking rules.
     pub appointments: AppointmentPolicy,
 }
 
+/// The one-stop 3-level satisfaction scale, worst first, as one-stop systems rate dossiers; the
+/// national scorecard (QĐ 766/QĐ-TTg) scores the share of ratings **not** at level 1.
+pub const THREE_LEVELS: [&str; 3] = ["Không hài lòng", "Hài lòng", "Rất hài lòng"];
+
 impl Centre {
+    /// Whether `score` (1..=levels) counts as dissatisfied on the 3-level scale.
+    pub fn dissatisfied(&self, score: u8) -> bool {
+        self.rating_three.get(usize::from(score).wrapping_sub(1)).is_none_or(|l| *l == 1)
+    }
+
     /// The service with this code.
     pub fn service(&self, code: &ServiceCode) -> Option<&ServiceSpec> {
         self.services.iter().find(|s| &s.code == code)

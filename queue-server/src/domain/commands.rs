@@ -147,6 +147,8 @@ pub struct NewRating {
     pub given_at: Option<Timestamp>,
     /// The counter.
     pub counter: Option<CounterNo>,
+    /// Instead of a ticket: the dossier (receipt code, checked against the store) and its field.
+    pub dossier: Option<(String, Option<ServiceCode>)>,
     /// Score.
     pub score: u8,
     /// Reason tags.

@@ -103,6 +103,8 @@ pub enum DomainError {
     NotServedYet(u32),
     /// The ticket was rated already.
     AlreadyRated(u32),
+    /// The dossier (receipt code) was rated already.
+    DossierAlreadyRated(String),
     /// The field takes no bookings.
     NotBookable(String),
     /// The time is not a slot that can be booked now.
@@ -226,6 +228,7 @@ impl DomainError {
             Self::RatingWithoutTarget => "rating_without_target",
             Self::NotServedYet(_) => "ticket_not_served",
             Self::AlreadyRated(_) => "already_rated",
+            Self::DossierAlreadyRated(_) => "dossier_already_rated",
             Self::NotBookable(_) => "not_bookable",
             Self::SlotNotOffered(SlotProblem::Past) => "slot_in_past",
             Self::SlotNotOffered(SlotProblem::BeyondHorizon) => "slot_beyond_horizon",
@@ -294,6 +297,7 @@ impl DomainError {
             Self::RatingWithoutTarget => "Đánh giá cần số phiếu đã được phục vụ hoặc số quầy".into(),
             Self::NotServedYet(n) => format!("Số {n} chưa được phục vụ xong nên chưa thể đánh giá"),
             Self::AlreadyRated(n) => format!("Số {n} đã được đánh giá, cảm ơn ông/bà"),
+            Self::DossierAlreadyRated(code) => format!("Hồ sơ {code} đã được đánh giá, cảm ơn ông/bà"),
             Self::NotBookable(s) => format!("Lĩnh vực {s} không nhận đặt lịch hẹn, mời lấy số tại kiosk"),
             Self::SlotNotOffered(SlotProblem::Past) => "Không thể đặt lịch vào thời điểm đã qua".into(),
             Self::SlotNotOffered(SlotProblem::BeyondHorizon) => {

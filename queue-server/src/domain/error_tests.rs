@@ -31,6 +31,7 @@ fn every_refusal() -> Vec<DomainError> {
         DomainError::RatingWithoutTarget,
         DomainError::NotServedYet(1001),
         DomainError::AlreadyRated(1001),
+        DomainError::DossierAlreadyRated("H56.22-261201-0001".into()),
         DomainError::NotBookable("Đất đai".into()),
         DomainError::SlotNotOffered(SlotProblem::Past),
         DomainError::SlotNotOffered(SlotProblem::BeyondHorizon),
@@ -83,6 +84,7 @@ fn every_refusal() -> Vec<DomainError> {
             | DomainError::RatingWithoutTarget
             | DomainError::NotServedYet(_)
             | DomainError::AlreadyRated(_)
+            | DomainError::DossierAlreadyRated(_)
             | DomainError::NotBookable(_)
             | DomainError::SlotNotOffered(_)
             | DomainError::SlotFull(_)

@@ -48,6 +48,9 @@ pub struct RatingRecord {
     pub ticket: Option<TicketId>,
     /// The rated counter.
     pub counter: Option<CounterNo>,
+    /// The rated dossier's receipt code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dossier: Option<String>,
     /// The service of the rated ticket.
     pub service: Option<ServiceCode>,
     /// 1..=levels.

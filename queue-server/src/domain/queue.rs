@@ -66,6 +66,8 @@ pub struct Queue {
     pub(super) counters: BTreeMap<CounterNo, CounterRuntime>,
     pub(super) idempotency: HashMap<String, TicketId>,
     pub(super) rating_keys: HashMap<String, RatingRecord>,
+    /// Dossiers rated (a dossier is rated once, whatever the day).
+    pub(super) rated_dossiers: std::collections::HashSet<String>,
     pub(super) times: HashMap<ServiceCode, ServiceTimes>,
     pub(super) next_rating_id: i64,
     /// Bookings from the service day on.
@@ -109,6 +111,8 @@ pub struct Restore {
     pub keyed_ratings: Vec<RatingRecord>,
     /// The largest rating id so far.
     pub last_rating_id: i64,
+    /// Receipt codes of the dossiers rated so far.
+    pub rated_dossiers: Vec<String>,
     /// Bookings of the day and later.
     pub bookings: Vec<Booking>,
     /// Fields whose intake is closed this day, with the reason.
@@ -137,6 +141,7 @@ impl Queue {
             last_arrival: 0,
             idempotency: HashMap::new(),
             rating_keys: HashMap::new(),
+            rated_dossiers: stored.rated_dossiers.into_iter().collect(),
             times: HashMap::new(),
             next_rating_id: stored.last_rating_id + 1,
             book: Book::restore(stored.bookings.into_iter().filter(|b| b.day >= day)),

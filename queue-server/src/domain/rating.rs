@@ -53,17 +53,27 @@ fn given(ticket: Option<&Ticket>, asked: Option<Timestamp>, now: Timestamp) -> T
     asked.map_or(now, |at| at.clamp(earliest.min(now), now))
 }
 
-/// Whether `earlier` is the same record a retried request would make: same target and score.
-pub fn same_rating(earlier: &RatingRecord, ticket: Option<&TicketId>, counter: Option<CounterNo>, score: u8) -> bool {
-    let same_target = earlier.ticket.as_ref() == ticket && (ticket.is_some() || earlier.counter == counter);
+/// Whether `earlier` is the same record a retried request would make: same target (ticket,
+/// dossier, or counter alone) and score.
+pub fn same_rating(
+    earlier: &RatingRecord,
+    ticket: Option<&TicketId>,
+    dossier: Option<&str>,
+    counter: Option<CounterNo>,
+    score: u8,
+) -> bool {
+    let same_target = earlier.ticket.as_ref() == ticket
+        && earlier.dossier.as_deref() == dossier
+        && (ticket.is_some() || dossier.is_some() || earlier.counter == counter);
     same_target && earlier.score == score
 }
 
 /// The refusal for a key that made another rating.
 pub fn key_reused(earlier: &RatingRecord) -> DomainError {
-    let target = match &earlier.ticket {
-        Some(id) => format!("phiếu {id}"),
-        None => format!("quầy {}", earlier.counter.map_or(0, CounterNo::get)),
+    let target = match (&earlier.ticket, &earlier.dossier) {
+        (Some(id), _) => format!("phiếu {id}"),
+        (None, Some(code)) => format!("hồ sơ {code}"),
+        (None, None) => format!("quầy {}", earlier.counter.map_or(0, CounterNo::get)),
     };
     DomainError::KeyReused { first: format!("một đánh giá khác ({target})") }
 }
@@ -92,6 +102,7 @@ pub fn rate_stored(
     }
     let record = RatingRecord {
         id,
+        dossier: None,
         ticket: Some(ticket.id.clone()),
         counter: ticket.counter.or(asked.counter),
         service: Some(ticket.service.clone()),
@@ -134,8 +145,9 @@ impl Queue {
             (None, Some((_, number))) => return Err(DomainError::UnknownTicket(number.to_string())),
             (None, None) => None,
         };
+        let dossier = asked.dossier.as_ref().map(|(code, _)| code.as_str());
         if let Some(record) = checked.key.as_ref().and_then(|k| self.rating_keys.get(k)) {
-            if !same_rating(record, ticket.as_ref(), asked.counter, asked.score) {
+            if !same_rating(record, ticket.as_ref(), dossier, asked.counter, asked.score) {
                 return Err(key_reused(record));
             }
             return Ok(Executed {
@@ -145,8 +157,8 @@ impl Queue {
         }
         let Checked { score, tags, comment, key } = checked;
         let counter = asked.counter;
-        let (counter, service) = match &ticket {
-            Some(id) => {
+        let (counter, service) = match (&ticket, &asked.dossier) {
+            (Some(id), _) => {
                 let t = self.known(id)?;
                 if t.status != TicketStatus::Done {
                     return Err(DomainError::NotServedYet(t.number));
@@ -156,7 +168,17 @@ impl Queue {
                 }
                 (t.counter.or(counter), Some(t.service.clone()))
             }
-            None => {
+            // A dossier, rated once: its field from the catalogue, the counter if given.
+            (None, Some((code, service))) => {
+                if self.rated_dossiers.contains(code) {
+                    return Err(DomainError::DossierAlreadyRated(code.clone()));
+                }
+                if let Some(no) = counter {
+                    self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;
+                }
+                (counter, service.clone())
+            }
+            (None, None) => {
                 let no = counter.ok_or(DomainError::RatingWithoutTarget)?;
                 self.centre.counter(no).ok_or(DomainError::UnknownCounter(no.get()))?;
                 (Some(no), None)
@@ -165,6 +187,7 @@ impl Queue {
         let at = given(ticket.as_ref().and_then(|id| self.tickets.get(id)), asked.given_at, now);
         let record = RatingRecord {
             id: self.take_rating_id(),
+            dossier: asked.dossier.as_ref().filter(|_| ticket.is_none()).map(|(code, _)| code.clone()),
             ticket: ticket.clone(),
             counter,
             service,
@@ -176,6 +199,9 @@ impl Queue {
         };
         if let Some(t) = ticket.as_ref().and_then(|id| self.tickets.get_mut(id)) {
             t.rated = true;
+        }
+        if let Some(code) = &record.dossier {
+            self.rated_dossiers.insert(code.clone());
         }
         if let Some(key) = key {
             self.rating_keys.insert(key, record.clone());

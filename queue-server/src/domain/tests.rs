@@ -50,6 +50,8 @@ pub(super) fn centre() -> Arc<Centre> {
             stop_intake_before_close_minutes: 0,
         },
         rating_levels: vec!["Không hài lòng".into(), "Chấp nhận".into(), "Hài lòng".into(), "Rất hài lòng".into()],
+        rating_three: vec![1, 2, 2, 3],
+        unit_code: String::new(),
         appointments: crate::domain::slots::AppointmentPolicy::default(),
     })
 }
@@ -251,6 +253,7 @@ fn a_rating_needs_a_served_ticket_and_only_one() {
             by_number: None,
             given_at: None,
             counter: None,
+            dossier: None,
             score,
             tags: vec![],
             comment: None,
@@ -271,6 +274,7 @@ fn a_rating_needs_a_served_ticket_and_only_one() {
         by_number: None,
         given_at: None,
         counter: None,
+        dossier: None,
         score: 3,
         tags: vec![],
         comment: None,
@@ -291,6 +295,7 @@ fn a_rating_by_number_finds_todays_ticket_and_keeps_when_it_was_given() {
             by_number: Some((q.day(), a.number)),
             given_at: Some(monday(given)),
             counter: None,
+            dossier: None,
             score: 4,
             tags: vec![],
             comment: None,

@@ -324,6 +324,7 @@ fn refusal_status(e: &DomainError) -> StatusCode {
         | RejoinWindowOver(_)
         | NotServedYet(_)
         | AlreadyRated(_)
+        | DossierAlreadyRated(_)
         | NotBookable(_)
         | SlotFull(_)
         | HoldsFull { .. }

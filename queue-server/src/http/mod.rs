@@ -156,6 +156,7 @@ pub fn router(state: AppState) -> Router {
                 .route_layer(axum::middleware::from_fn_with_state(state.clone(), replay::replay)),
         )
         .route("/ratings", post(ratings::rate))
+        .route("/ratings/export", get(ratings::export))
         .route("/devices", get(devices::list))
         .route("/devices/health", post(devices::report))
         .route("/events", get(events::stream))

@@ -63,7 +63,42 @@ pub async fn rate(
             })
         })
         .transpose()?;
+    // A dossier named by its receipt code must be held here; its field comes from its procedure.
+    let dossier = match body.receipt_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(_) if ticket.is_some() || by_number.is_some() => {
+            return Err(ParseError {
+                code: "invalid_rating_target",
+                message: "Một đánh giá dành cho một phiếu hoặc một hồ sơ, không cả hai".into(),
+            }
+            .into());
+        }
+        Some(raw) => {
+            let code = crate::domain::ReceiptCode::parse(raw)?;
+            let key = code.to_string();
+            let procedure: Option<String> = state
+                .store
+                .query(move |conn| {
+                    rusqlite::OptionalExtension::optional(conn.query_row(
+                        "SELECT procedure_code FROM dossiers WHERE receipt_code = ?1",
+                        [&key],
+                        |r| r.get(0),
+                    ))
+                })
+                .await?;
+            let Some(procedure) = procedure else {
+                return Err(ApiError::NotFound {
+                    code: "dossier_not_found",
+                    message: format!("Không tìm thấy hồ sơ mã {code}. Vui lòng kiểm tra lại mã trên giấy tiếp nhận"),
+                });
+            };
+            let service =
+                state.store.catalog().get(&procedure).and_then(|p| crate::domain::ServiceCode::parse(&p.service).ok());
+            Some((code.to_string(), service))
+        }
+    };
     let command = Command::Rate(NewRating {
+        dossier,
         ticket,
         by_number,
         given_at,
@@ -78,5 +113,66 @@ pub async fn rate(
             Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(rating)))
         }
         _ => Err(ApiError::Unavailable),
+    }
+}
+
+/// Query of the quarter's rating export.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// The quarter, `2026-Q4`; the current one when absent.
+    pub quarter: Option<String>,
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// The quarter's ratings per unit and officer, with counts per level (the centre's scale and the
+/// one-stop 3-level scale it maps to) and the share not dissatisfied (QĐ 766/QĐ-TTg), for a
+/// supervisor to download or the province's integration to fetch and push.
+#[utoipa::path(get, path = "/api/v1/ratings/export", tag = "ratings", params(ExportQuery),
+    responses((status = 200, body = crate::reports::ratings::RatingExport,
+            description = "JSON; text/csv or XLSX with `format`"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<axum::extract::Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    use crate::reports::ratings::{self, Quarter};
+    use axum::response::IntoResponse;
+    if caller.role != crate::config::Role::Integration {
+        caller.require_supervisor()?;
+    }
+    let axum::extract::Query(q) = query?;
+    let quarter = match q.quarter.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Quarter::of(state.config.centre.schedule.service_day(state.clock.now())),
+        Some(raw) => Quarter::parse(raw).ok_or_else(|| ParseError {
+            code: "invalid_quarter",
+            message: format!("Quý «{raw}» không hợp lệ, cần dạng 2026-Q4"),
+        })?,
+    };
+    let (from, to) = quarter.days();
+    let (rated, names) = state.store.query(move |conn| ratings::read(conn, from, to)).await?;
+    let built = ratings::build(&state.config.centre, quarter, &rated, &names);
+    let name = format!("danh-gia-{}-{quarter}", if built.unit_code.is_empty() { "don-vi" } else { &built.unit_code });
+    let failed = |e: String| {
+        tracing::error!(error = %e, "rating export failed");
+        ApiError::Unavailable
+    };
+    match q.format.as_deref().map(str::trim).unwrap_or("json") {
+        "json" | "" => Ok(Json(built).into_response()),
+        "csv" => {
+            let text = ratings::csv(&built).map_err(|e| failed(e.to_string()))?;
+            Ok(super::reports::download("text/csv; charset=utf-8", format!("{name}.csv"), text.into_bytes()))
+        }
+        "xlsx" => {
+            let bytes = ratings::xlsx(&built).map_err(|e| failed(e.to_string()))?;
+            let kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+            Ok(super::reports::download(kind, format!("{name}.xlsx"), bytes))
+        }
+        other => Err(ParseError {
+            code: "invalid_format",
+            message: format!("Định dạng «{other}» không có; chọn json, csv hoặc xlsx"),
+        }
+        .into()),
     }
 }

@@ -83,7 +83,7 @@ pub async fn json(
     Ok(Json(asked(&state, &caller, query).await?.2))
 }
 
-fn download(kind: &str, name: String, body: Vec<u8>) -> Response {
+pub(super) fn download(kind: &str, name: String, body: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     ([(CONTENT_TYPE, kind.to_string()), (CONTENT_DISPOSITION, disposition), (CACHE_CONTROL, "no-store".into())], body)
         .into_response()

@@ -20,6 +20,7 @@
 //!   `transferred` figure says how many of a row's tickets came that way.
 
 pub mod export;
+pub mod ratings;
 
 use std::collections::BTreeMap;
 
@@ -202,10 +203,10 @@ pub fn figures(tickets: &[&TicketFacts], ratings: &[&RatingFacts], levels: usize
 /// What a report is built from: tickets, ratings, dossiers, and officers' names by user name.
 pub type Facts = (Vec<TicketFacts>, Vec<RatingFacts>, Vec<DossierFacts>, BTreeMap<String, String>);
 
-/// Reads the facts of days `from..=to` (all dossiers: which are late depends on the range).
-pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<Facts> {
+/// The officer (user name) of each ticket of days `from..=to`: who finished it (or marked it
+/// absent), else who called it, from the event log.
+pub fn officers_by_ticket(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<BTreeMap<String, String>> {
     let (f, t) = (from.to_string(), to.to_string());
-    let mut officers: BTreeMap<String, String> = BTreeMap::new();
     let mut stmt = conn.prepare(
         "SELECT ticket_id, substr(actor, 7) FROM events
          WHERE day BETWEEN ?1 AND ?2 AND actor LIKE 'staff:%' AND ticket_id IS NOT NULL
@@ -217,11 +218,20 @@ pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<Facts> 
         let (ticket, user) = row?;
         by_ticket.insert(ticket, user);
     }
+    Ok(by_ticket)
+}
+
+/// Staff display names by user name.
+pub fn staff_names(conn: &Connection) -> rusqlite::Result<BTreeMap<String, String>> {
     let mut stmt = conn.prepare("SELECT username, display_name FROM staff")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-        let (user, name) = row?;
-        officers.insert(user, name);
-    }
+    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect()
+}
+
+/// Reads the facts of days `from..=to` (all dossiers: which are late depends on the range).
+pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<Facts> {
+    let (f, t) = (from.to_string(), to.to_string());
+    let by_ticket = officers_by_ticket(conn, from, to)?;
+    let officers = staff_names(conn)?;
     let mut stmt = conn.prepare(
         "SELECT id, service, counter_no, status, arrived_at_ms, called_at_ms, serving_at_ms, finished_at_ms,
                 appointment_at_ms IS NOT NULL, service <> issued_service

@@ -136,8 +136,9 @@ pub fn write_change(
     }
     if let Some(r) = &change.rating {
         conn.prepare_cached(
-            "INSERT INTO ratings (id, day, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO ratings (id, day, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key,
+                 dossier)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             r.id,
@@ -149,14 +150,15 @@ pub fn write_change(
             serde_json::to_string(&r.tags).map_err(bad)?,
             r.comment,
             ms(r.at),
-            r.idempotency_key
+            r.idempotency_key,
+            r.dossier
         ])?;
     }
     Ok(())
 }
 
 /// A rating from its row (`id, ticket_id, counter_no, service, score, tags, comment, at_ms,
-/// idempotency_key`).
+/// idempotency_key, dossier`).
 fn rating_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RatingRecord> {
     let ticket: Option<String> = row.get(1)?;
     let counter: Option<u16> = row.get(2)?;
@@ -172,6 +174,7 @@ fn rating_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RatingRecord> {
         comment: row.get(6)?,
         at: ts(row.get(7)?)?,
         idempotency_key: row.get(8)?,
+        dossier: row.get(9)?,
     })
 }
 
@@ -290,7 +293,7 @@ pub fn find_ticket_by_number(conn: &Connection, day: Date, number: u32) -> rusql
 /// The rating made on `day` with idempotency key `key`, if any.
 pub fn find_keyed_rating(conn: &Connection, day: Date, key: &str) -> rusqlite::Result<Option<RatingRecord>> {
     conn.query_row(
-        "SELECT id, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key FROM ratings
+        "SELECT id, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key, dossier FROM ratings
          WHERE day = ?1 AND idempotency_key = ?2",
         params![day.to_string(), key],
         rating_from_row,
@@ -365,11 +368,15 @@ pub fn load_day(conn: &Connection, centre: Arc<Centre>, day: Date) -> rusqlite::
     }
 
     let mut stmt = conn.prepare(
-        "SELECT id, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key FROM ratings
+        "SELECT id, ticket_id, counter_no, service, score, tags, comment, at_ms, idempotency_key, dossier FROM ratings
          WHERE day = ?1 AND idempotency_key IS NOT NULL",
     )?;
     let keyed_ratings = stmt.query_map([day.to_string()], rating_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     let last_rating_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM ratings", [], |r| r.get(0))?;
+    let rated_dossiers = conn
+        .prepare("SELECT dossier FROM ratings WHERE dossier IS NOT NULL")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
 
     let bookings = super::bookings::load_from(conn, day)?;
 
@@ -389,6 +396,15 @@ pub fn load_day(conn: &Connection, centre: Arc<Centre>, day: Date) -> rusqlite::
         .into_iter()
         .filter_map(|(service, reason)| Some((ServiceCode::parse(&service).ok()?, reason?)))
         .collect();
-    let restore = Restore { tickets, counters, service_times, keyed_ratings, last_rating_id, bookings, intake_closed };
+    let restore = Restore {
+        tickets,
+        counters,
+        service_times,
+        keyed_ratings,
+        last_rating_id,
+        rated_dossiers,
+        bookings,
+        intake_closed,
+    };
     Ok(Queue::restore(centre, day, restore))
 }

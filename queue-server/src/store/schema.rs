@@ -242,6 +242,11 @@ CREATE TABLE apologies (
     UNIQUE (receipt_code, new_due_ms, reason)
 );
 "#,
+    r#"
+-- A rating may rate a dossier (its receipt code, scanned at the kiosk after being served).
+ALTER TABLE ratings ADD COLUMN dossier TEXT;
+CREATE INDEX ratings_dossier ON ratings (dossier) WHERE dossier IS NOT NULL;
+"#,
 ];
 
 /// Opens (creating if needed) the database with the settings every connection uses: WAL, full

@@ -266,7 +266,7 @@ fn route(conn: &Connection, queue: &mut Queue, command: Command, now: jiff::Time
     };
     if let Some(key) = &asked.idempotency_key {
         if let Some(earlier) = rows::find_keyed_rating(conn, ticket.day, key)? {
-            let routed = if rating::same_rating(&earlier, Some(&ticket.id), asked.counter, asked.score) {
+            let routed = if rating::same_rating(&earlier, Some(&ticket.id), None, asked.counter, asked.score) {
                 Ok((earlier, None))
             } else {
                 Err(rating::key_reused(&earlier))

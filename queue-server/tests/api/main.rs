@@ -18,6 +18,7 @@ mod model;
 mod notices;
 mod pages;
 mod province;
+mod rating_export;
 mod refusals;
 mod reports;
 mod restarts;
