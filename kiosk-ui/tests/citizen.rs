@@ -97,6 +97,33 @@ fn a_slot_booked_in_chromium_is_checked_in_at_the_kiosk() {
         browser.click("#slots button[data-start='2026-11-23T10:00:00+07:00']", WAIT);
         browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 10:00"));
         browser.wait_until("09:30 given back", WAIT, |_| left("09:30") == 3);
+        // Other citizens take every place of 10:30 while this page still shows it free: the pick
+        // is refused and the 10:00 held is still held.
+        let others: Vec<(reqwest::blocking::Client, String)> = [11u8, 11, 12]
+            .iter()
+            .map(|last| {
+                let client = reqwest::blocking::Client::builder()
+                    .local_address(Some(std::net::Ipv4Addr::new(127, 0, 0, *last).into()))
+                    .build()
+                    .expect("client");
+                let held: serde_json::Value = client
+                    .post(format!("{server}/api/v1/appointments/holds"))
+                    .json(&serde_json::json!({ "service": "CA", "slot": "2026-11-23T10:30:00+07:00" }))
+                    .send()
+                    .and_then(|r| r.json())
+                    .expect("held");
+                (client, held["code"].as_str().map(String::from).unwrap_or_default())
+            })
+            .collect();
+        assert_eq!(left("10:30"), 0, "10:30 taken by others");
+        browser.click("#slots button[data-start='2026-11-23T10:30:00+07:00']", WAIT);
+        let said = browser.text_until("#error", WAIT, |t| !t.is_empty());
+        assert!(!said.is_empty(), "the refusal is said");
+        browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 10:00"));
+        assert_eq!(left("10:00"), 2, "the time held is kept after a refused pick");
+        for (client, code) in others {
+            client.post(format!("{server}/api/v1/appointments/{code}/release")).send().expect("released");
+        }
         // A pick the server refuses says why and stays said: this phone's other tabs hold its share.
         browser.click("#days button[data-date='2026-11-23']", WAIT);
         browser.wait_until("10:00 given back", WAIT, |_| left("10:00") == 3);

@@ -119,10 +119,11 @@
     $("step-day").scrollIntoView({ block: "start", behavior: "smooth" });
   }
 
-  // `message`: why the day's slots are shown again (a refused pick, a hold run out), kept on screen.
-  async function chooseDay(day, b, message) {
+  // `message`: why the day's slots are shown again (a refused pick, a hold run out), kept on screen;
+  // `keep`: the hold already had stays (a refused pick of another time does not lose it).
+  async function chooseDay(day, b, message, keep) {
     showError(message || "");
-    await releaseHold();
+    if (!keep) await releaseHold();
     state.day = day;
     press($("days"), b);
     const slots = $("slots");
@@ -137,8 +138,15 @@
         const sb = button(s.time, s.left ? "Còn " + s.left + " chỗ" : "Hết chỗ", () => chooseSlot(s, sb), !s.left);
         sb.dataset.start = s.start;
         sb.dataset.full = s.left ? "0" : "1";
+        if (keep && state.hold && state.hold.slot === s.start) {
+          sb.disabled = true;
+          const sub = sb.querySelector(".sub");
+          if (sub) sub.textContent = "Đang giữ cho quý khách";
+        }
         slots.appendChild(sb);
       }
+      // The time still held keeps its details form open.
+      if (keep && state.hold) show("step-details");
       if (message) showError(message); else $("step-slot").scrollIntoView({ block: "start", behavior: "smooth" });
     } catch (e) {
       $("slots-note").textContent = "";
@@ -146,8 +154,8 @@
     }
   }
 
-  function reloadDay(message) {
-    if (state.day) chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"), message);
+  function reloadDay(message, keep) {
+    if (state.day) chooseDay(state.day, $("days").querySelector("[data-date='" + state.day.date + "']"), message, keep);
     else showError(message);
   }
 
@@ -155,11 +163,29 @@
     showError("");
     press($("slots"), b);
     for (const x of $("slots").querySelectorAll("button")) x.disabled = true;
-    await releaseHold();
+    // The new time is asked for first and the hold already had given back only once it is granted,
+    // so a refused pick (taken meanwhile) does not lose the time held. At the phone's limit of
+    // holds, the old one is given back first and the new asked again.
+    const old = state.hold && state.hold.status === "held" ? state.hold : null;
+    const ask = () => call("POST", "/api/v1/appointments/holds", { service: state.service.code, slot: slot.start });
+    let fresh;
     try {
-      state.hold = await call("POST", "/api/v1/appointments/holds", { service: state.service.code, slot: slot.start });
-      // Another time may be picked straight away (this hold is given back first); the one held
-      // shows one place fewer.
+      try {
+        fresh = await ask();
+      } catch (e) {
+        if (e.code !== "too_many_holds" || !old) throw e;
+        await releaseHold();
+        fresh = await ask();
+      }
+    } catch (e) {
+      // The day's slots again, with the reason kept on screen and the time held still held.
+      reloadDay(e.message, true);
+      return;
+    }
+    if (old && state.hold === old) await releaseHold();
+    state.hold = fresh;
+    try {
+      // Another time may be picked straight away; the one held shows one place fewer.
       for (const x of $("slots").querySelectorAll("button")) x.disabled = x.dataset.full === "1";
       b.disabled = true;
       if (slot.left > 0) {

@@ -11,6 +11,7 @@
 
 pub mod apology;
 pub mod connector;
+pub mod fake_province;
 pub mod import;
 pub mod store;
 

@@ -1,95 +1,23 @@
-//! Dossiers fetched from the province's TTHC system: a fake LGSP on loopback, written here and
-//! speaking the contract (`authenticate`, then `service` `TraCuuHoSo`), holds 10,000 dossiers and
+//! Dossiers fetched from the province's TTHC system: a fake LGSP on loopback
+//! (`queue_server::dossiers::fake_province`, written for the tests and the README's example) speaking the contract (`authenticate`, then `service` `TraCuuHoSo`), holds 10,000 dossiers and
 //! can answer 500s, garbage, hang or be down.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::Json;
-use axum::extract::State;
 use jiff::SignedDuration;
 use queue_server::Config;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    Normal,
-    Error500,
-    Garbage,
-    Hang,
-}
-
-#[derive(Clone)]
-struct Fake {
-    dossiers: Arc<Mutex<HashMap<String, Value>>>,
-    mode: Arc<Mutex<Mode>>,
-    asked: Arc<Mutex<u32>>,
-    /// The session the province accepts now (changed to expire the connector's).
-    session: Arc<Mutex<String>>,
-}
-
-fn code(i: u32) -> String {
-    format!("000.00.20.H56-261201-{:04}", i + 1)
-}
-
-async fn authenticate(State(fake): State<Fake>, Json(body): Json<Value>) -> Json<Value> {
-    let ok = body["username"] == "motcua" && body["password"] == "mat-khau-lgsp";
-    let session = fake.session.lock().expect("lock").clone();
-    Json(if ok { json!({ "error_code": "00", "session": session }) } else { json!({ "error_code": "01" }) })
-}
-
-async fn service(State(fake): State<Fake>, Json(body): Json<Value>) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    *fake.asked.lock().expect("lock") += 1;
-    let mode = *fake.mode.lock().expect("lock");
-    match mode {
-        Mode::Error500 => return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "lỗi").into_response(),
-        Mode::Garbage => return (axum::http::StatusCode::OK, "<html>502 Bad Gateway</html>").into_response(),
-        Mode::Hang => {
-            std::future::pending::<()>().await;
-        }
-        Mode::Normal => {}
-    }
-    let session = fake.session.lock().expect("lock").clone();
-    if body["session"] != session.as_str() || body["madonvi"] != "000.00.20.H56" || body["service"] != "TraCuuHoSo" {
-        return Json(json!({ "error_code": "99", "message": "phiên hết hạn" })).into_response();
-    }
-    let found = body["mahoso"].as_str().and_then(|c| fake.dossiers.lock().expect("lock").get(c).cloned());
-    Json(json!({ "error_code": "00", "data": found })).into_response()
-}
+use queue_server::dossiers::fake_province::{FakeProvince, Mode, code};
 
 /// The fake province on a free port, with 10,000 dossiers; its address and handle.
-async fn province() -> (String, Fake, tokio::task::JoinHandle<()>) {
-    let dossiers: HashMap<String, Value> = (0..10_000)
-        .map(|i| {
-            let record = json!({
-                "MaHoSo": code(i), "MaTTHC": "1.004227", "TenTTHC": "Đăng ký biến động đất đai",
-                "MaLinhVuc": "LV-DD", "TenLinhVuc": "Đất đai", "ChuHoSo": "Trần Văn Nam", "SoDienThoai": "0987654321",
-                "NgayTiepNhan": "20261201080000", "NgayHenTra": "20261215170000", "TrangThaiHoSo": 4, "NgayTra": "",
-                "TienDo": [{ "MaHoSo": code(i), "NguoiXuLy": "Lê Văn Tâm", "ThoiDiemXuLy": "20261202090000",
-                    "PhongBanXuLy": "Phòng Tài nguyên", "NoiDungXuLy": "Thẩm định", "TrangThai": "4" }]
-            });
-            (code(i), record)
-        })
-        .collect();
-    let fake = Fake {
-        dossiers: Arc::new(Mutex::new(dossiers)),
-        mode: Arc::new(Mutex::new(Mode::Normal)),
-        asked: Arc::default(),
-        session: Arc::new(Mutex::new("phien-1".into())),
-    };
-    let app = axum::Router::new()
-        .route("/lgsp/authenticate", axum::routing::post(authenticate))
-        .route("/lgsp/service", axum::routing::post(service))
-        .with_state(fake.clone());
+async fn province() -> (String, FakeProvince, tokio::task::JoinHandle<()>) {
+    let fake = FakeProvince::new(10_000);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let url = format!("http://{}/lgsp", listener.local_addr().expect("addr"));
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let task = fake.serve(listener);
     (url, fake, task)
 }
 
