@@ -139,7 +139,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         wrong_factors: Arc::default(),
         connector: province.map(|p| {
             let source: Box<dyn dossiers::connector::DossierSource> = match &p.file {
-                Some(file) => Box::new(dossiers::connector::FileSource(file.clone())),
+                Some(file) => Box::new(dossiers::connector::FileSource::new(file.clone())),
                 None => Box::new(dossiers::connector::Lgsp::new(p.clone())),
             };
             Arc::new(dossiers::connector::Connector::new(source, p, clock.clone()))

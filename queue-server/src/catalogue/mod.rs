@@ -184,6 +184,23 @@ pub struct Parsed {
     pub unmapped: BTreeMap<(String, String), usize>,
 }
 
+/// A procedure code as the national database writes it (`1.004220`: a digit, a dot, six digits),
+/// given back its trailing zeros when a spreadsheet stored it as a number and wrote it shorter
+/// (`1.00422`); any other code as it is.
+pub fn national_code(code: &str) -> String {
+    match code.split_once('.') {
+        Some((unit, digits))
+            if unit.len() == 1
+                && unit.bytes().all(|b| b.is_ascii_digit())
+                && (1..6).contains(&digits.len())
+                && digits.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            format!("{unit}.{digits:0<6}")
+        }
+        _ => code.to_string(),
+    }
+}
+
 /// Reads a catalogue from rows (the first rows up to the header are skipped).
 pub fn parse(rows: &[Vec<String>], map: &LinhVucMap) -> Result<Parsed, ImportError> {
     let (header_at, columns) = rows
@@ -213,7 +230,8 @@ pub fn parse(rows: &[Vec<String>], map: &LinhVucMap) -> Result<Parsed, ImportErr
         }
         let get = |c: Column| columns.get(&c).and_then(|&at| row.get(at)).map(|s| s.trim()).unwrap_or("");
         let mut problem = |what: String| errors.push(format!("dòng {line}: {what}"));
-        let code = get(Column::Code);
+        let code = national_code(get(Column::Code));
+        let code = code.as_str();
         let name = get(Column::Name);
         let (lv_code, lv_name) = (get(Column::LinhVucCode), get(Column::LinhVucName));
         if code.is_empty() {
@@ -403,13 +421,36 @@ mod tests {
     }
 
     #[test]
+    fn a_national_code_a_spreadsheet_shortened_gets_its_zeros_back() {
+        assert_eq!(national_code("1.00422"), "1.004220");
+        assert_eq!(national_code("2.0021"), "2.002100");
+        assert_eq!(national_code("1.004227"), "1.004227");
+        for other in ["DD-1", "12.5", "1.", "1.0042270", "A.12345", "1.2a"] {
+            assert_eq!(national_code(other), other);
+        }
+        // Read from an XLSX whose code cell is the number 1.00422 (as typed into a spreadsheet).
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, h) in ["Mã thủ tục", "Tên thủ tục", "Tên lĩnh vực"].iter().enumerate() {
+            sheet.write_string(0, col as u16, *h).expect("cell");
+        }
+        sheet.write_number(1, 0, 1.00422).expect("cell");
+        sheet.write_string(1, 1, "Đăng ký đất đai").expect("cell");
+        sheet.write_string(1, 2, "Đất đai").expect("cell");
+        let bytes = book.save_to_buffer().expect("xlsx");
+        let rows = read::read_bytes("danh-muc.xlsx", &bytes).expect("read");
+        let parsed = parse(&rows, &map()).expect("parsed");
+        assert_eq!(parsed.procedures.keys().collect::<Vec<_>>(), ["1.004220"]);
+    }
+
+    #[test]
     fn a_file_with_bad_rows_is_refused_whole_naming_them() {
-        let csv = "Mã thủ tục,Tên thủ tục,Tên lĩnh vực\n1.1,Một,Đất đai\n,Không mã,Đất đai\n1.1,Trùng,Đất đai\n1.2,,Đất đai\n";
+        let csv = "Mã thủ tục,Tên thủ tục,Tên lĩnh vực\nDD-1,Một,Đất đai\n,Không mã,Đất đai\nDD-1,Trùng,Đất đai\nDD-2,,Đất đai\n";
         let e = parse(&rows(csv), &map()).expect_err("bad rows");
         assert_eq!(e.code, "catalogue_bad_rows");
         assert!(e.message.contains("dòng 3: thiếu mã thủ tục"), "{e}");
-        assert!(e.message.contains("dòng 4: mã thủ tục 1.1 trùng với dòng 2"), "{e}");
-        assert!(e.message.contains("dòng 5: tên thủ tục 1.2"), "{e}");
+        assert!(e.message.contains("dòng 4: mã thủ tục DD-1 trùng với dòng 2"), "{e}");
+        assert!(e.message.contains("dòng 5: tên thủ tục DD-2"), "{e}");
         let e = parse(&rows("STT,Tên\n1,x\n"), &map()).expect_err("no header");
         assert_eq!(e.code, "catalogue_no_header");
         let e = parse(&rows("Mã thủ tục,Tên thủ tục,Lĩnh vực\n9.9,Khác,Y tế\n"), &map()).expect_err("none mapped");

@@ -160,24 +160,67 @@ impl Lgsp {
 }
 
 /// Dossiers from a file the province's system exports (the batch shape: `DongBoHoSoMC` records,
-/// `CapNhatTienDoHoSoMC` steps), read again at each fetch.
+/// `CapNhatTienDoHoSoMC` steps): read and indexed by receipt code once, and again only when the
+/// file changes (its modification time or size), so a lookup costs a map access, not a parse of
+/// the whole export.
 #[derive(Debug)]
-pub struct FileSource(pub std::path::PathBuf);
+pub struct FileSource {
+    path: std::path::PathBuf,
+    read: Arc<Mutex<Option<(FileStamp, Arc<Exported>)>>>,
+}
+
+/// When a file was last changed and its size.
+type FileStamp = (Option<std::time::SystemTime>, u64);
+/// An export indexed by receipt code.
+type Exported = std::collections::HashMap<ReceiptCode, Fetched>;
+
+impl FileSource {
+    /// The export at `path` (read at the first fetch).
+    pub fn new(path: std::path::PathBuf) -> Self {
+        Self { path, read: Arc::default() }
+    }
+}
+
+/// The export at `path` as now on disk: the one read before (in `read`) when the file is unchanged.
+fn current(
+    path: &std::path::Path,
+    read: &Mutex<Option<(FileStamp, Arc<Exported>)>>,
+) -> Result<Arc<Exported>, SourceError> {
+    {
+        let meta = std::fs::metadata(path).map_err(|e| SourceError::Unreachable(crate::config::io_vietnamese(&e)))?;
+        let stamp = (meta.modified().ok(), meta.len());
+        let mut read = read.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, exported)) = read.as_ref().filter(|(seen, _)| *seen == stamp) {
+            return Ok(exported.clone());
+        }
+        let bytes = std::fs::read(path).map_err(|e| SourceError::Unreachable(crate::config::io_vietnamese(&e)))?;
+        let batch: super::Batch = serde_json::from_slice(&bytes)
+            .map_err(|e| SourceError::Garbage(crate::parse_text::vietnamese(&e.to_string())))?;
+        let mut exported: Exported = std::collections::HashMap::new();
+        for record in batch.ho_so {
+            if let Ok(code) = ReceiptCode::parse(&record.ma_ho_so) {
+                exported.insert(code, Fetched { record, steps: vec![] });
+            }
+        }
+        for step in batch.tien_do {
+            if let Some(found) = ReceiptCode::parse(&step.ma_ho_so).ok().and_then(|c| exported.get_mut(&c)) {
+                found.steps.push(step);
+            }
+        }
+        let exported = Arc::new(exported);
+        *read = Some((stamp, exported.clone()));
+        Ok(exported)
+    }
+}
 
 impl DossierSource for FileSource {
     fn fetch<'a>(&'a self, code: &'a ReceiptCode) -> BoxFuture<'a, Result<Option<Fetched>, SourceError>> {
         Box::pin(async move {
-            let path = self.0.clone();
-            let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+            let (path, read) = (self.path.clone(), self.read.clone());
+            let exported = tokio::task::spawn_blocking(move || current(&path, &read))
                 .await
-                .map_err(|_| SourceError::Unreachable("không đọc được tệp".into()))?
-                .map_err(|e| SourceError::Unreachable(crate::config::io_vietnamese(&e)))?;
-            let batch: super::Batch = serde_json::from_slice(&bytes)
-                .map_err(|e| SourceError::Garbage(crate::parse_text::vietnamese(&e.to_string())))?;
-            let same = |raw: &str| ReceiptCode::parse(raw).ok().as_ref() == Some(code);
-            let Some(record) = batch.ho_so.into_iter().find(|r| same(&r.ma_ho_so)) else { return Ok(None) };
-            let steps = batch.tien_do.into_iter().filter(|s| same(&s.ma_ho_so)).collect();
-            Ok(Some(Fetched { record, steps }))
+                .map_err(|_| SourceError::Unreachable("không đọc được tệp".into()))??;
+            Ok(exported.get(code).cloned())
         })
     }
 }

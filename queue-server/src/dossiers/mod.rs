@@ -251,7 +251,8 @@ impl DongBoHoSoMC {
         }
         Ok(DossierRow {
             receipt_code: code.to_string(),
-            procedure_code: text(f("MaTTHC"), &self.ma_tthc, MAX_CODE, true)?,
+            // As the catalogue keys it (a spreadsheet export may have shortened it).
+            procedure_code: crate::catalogue::national_code(&text(f("MaTTHC"), &self.ma_tthc, MAX_CODE, true)?),
             procedure_name: text(f("TenTTHC"), &self.ten_tthc, MAX_TEXT, false)?,
             linh_vuc_code: text(f("MaLinhVuc"), &self.ma_linh_vuc, MAX_CODE, false)?,
             linh_vuc_name: text(f("TenLinhVuc"), &self.ten_linh_vuc, MAX_NAME, false)?,
