@@ -28,6 +28,7 @@ mod origin;
 mod province;
 mod raw;
 mod reading;
+pub mod receipts;
 mod tokens;
 
 pub use operations::{AlertRules, Connections, StreamLimits};
@@ -76,6 +77,8 @@ pub struct Config {
     pub linh_vuc: crate::catalogue::LinhVucMap,
     /// The province's TTHC system dossiers are fetched from (`[province]`); `None`: the store only.
     pub province: Option<Province>,
+    /// Receipt-code forms of sector systems (`[[receipt_patterns]]`).
+    pub receipt_patterns: Arc<Vec<receipts::ReceiptPattern>>,
 }
 
 /// An HTTP SMS gateway: each notice is sent as a request to `url` with `{phone}` and `{text}`
@@ -471,6 +474,7 @@ impl Config {
             connections: operations::connections(&src, &raw.server)?,
             linh_vuc: linh_vuc::map(&src, &raw.services)?,
             province: province::province(&src, &raw.province)?,
+            receipt_patterns: Arc::new(receipts::patterns(&src, &raw.receipt_patterns)?),
             origin: Origin {
                 file: file.to_string(),
                 numbers_lines: raw.services.iter().map(|s| src.line_of(s.get_ref().numbers.span().start)).collect(),

@@ -35,6 +35,8 @@ pub(super) struct Raw {
     pub(super) alerts: super::operations::RawAlerts,
     #[serde(default)]
     pub(super) province: super::province::RawProvince,
+    #[serde(default)]
+    pub(super) receipt_patterns: Vec<super::receipts::RawPattern>,
 }
 
 #[derive(Deserialize)]

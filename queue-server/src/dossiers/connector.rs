@@ -166,13 +166,15 @@ impl Lgsp {
 #[derive(Debug)]
 pub struct FileSource {
     path: std::path::PathBuf,
-    read: Arc<Mutex<Option<(FileStamp, Arc<Exported>)>>>,
+    read: Arc<Mutex<Option<ReadExport>>>,
 }
 
 /// When a file was last changed and its size.
 type FileStamp = (Option<std::time::SystemTime>, u64);
 /// An export indexed by receipt code.
 type Exported = std::collections::HashMap<ReceiptCode, Fetched>;
+/// The export as last read, with the file's stamp then.
+type ReadExport = (FileStamp, Arc<Exported>);
 
 impl FileSource {
     /// The export at `path` (read at the first fetch).
@@ -182,10 +184,7 @@ impl FileSource {
 }
 
 /// The export at `path` as now on disk: the one read before (in `read`) when the file is unchanged.
-fn current(
-    path: &std::path::Path,
-    read: &Mutex<Option<(FileStamp, Arc<Exported>)>>,
-) -> Result<Arc<Exported>, SourceError> {
+fn current(path: &std::path::Path, read: &Mutex<Option<ReadExport>>) -> Result<Arc<Exported>, SourceError> {
     {
         let meta = std::fs::metadata(path).map_err(|e| SourceError::Unreachable(crate::config::io_vietnamese(&e)))?;
         let stamp = (meta.modified().ok(), meta.len());

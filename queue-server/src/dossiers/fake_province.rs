@@ -88,11 +88,11 @@ async fn control(State(fake): State<FakeProvince>, Json(body): Json<Value>) -> J
     if let Ok(mode) = serde_json::from_value::<Mode>(body["mode"].clone()) {
         *lock(&fake.mode) = mode;
     }
-    if let (Some(code), Some(status)) = (body["mahoso"].as_str(), body["status"].as_u64()) {
-        if let Some(record) = lock(&fake.dossiers).get_mut(code) {
-            record["TrangThaiHoSo"] = json!(status);
-            record["NgayTra"] = json!(if status == 10 { "20261210100000" } else { "" });
-        }
+    if let (Some(code), Some(status)) = (body["mahoso"].as_str(), body["status"].as_u64())
+        && let Some(record) = lock(&fake.dossiers).get_mut(code)
+    {
+        record["TrangThaiHoSo"] = json!(status);
+        record["NgayTra"] = json!(if status == 10 { "20261210100000" } else { "" });
     }
     Json(json!({ "mode": format!("{:?}", *lock(&fake.mode)) }))
 }

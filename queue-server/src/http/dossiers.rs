@@ -227,12 +227,22 @@ pub async fn get_dossier(
     Path(code): Path<String>,
     axum::extract::Query(lookup): axum::extract::Query<Lookup>,
 ) -> Result<Json<Dossier>, ApiError> {
-    let code = ReceiptCode::parse(&code)?;
+    let code = parse_code(&state, &code)?;
     let found = look_up(&state, from.ip(), code.clone(), lookup.phone_last4).await?;
+    let about = crate::config::receipts::about(&state.config.receipt_patterns, &code);
     found.map(Json).ok_or(ApiError::NotFound {
         code: "dossier_not_found",
-        message: format!("Không tìm thấy hồ sơ mã {code}. Vui lòng kiểm tra lại mã trên giấy tiếp nhận"),
+        message: format!("Không tìm thấy hồ sơ mã {code}{about}. Vui lòng kiểm tra lại mã trên giấy tiếp nhận"),
     })
+}
+
+/// A receipt code as typed or scanned, refused when its form (Thông tư 01/2018 or a configured
+/// sector form) names a date that does not exist.
+pub fn parse_code(state: &AppState, raw: &str) -> Result<ReceiptCode, ApiError> {
+    let code = ReceiptCode::parse(raw)?;
+    crate::config::receipts::describe(&state.config.receipt_patterns, &code)
+        .map_err(|message| crate::domain::ParseError { code: "invalid_receipt_code", message })?;
+    Ok(code)
 }
 
 /// Largest batch body (bytes): 5,000 records of about 1 KB.

@@ -136,7 +136,7 @@ impl From<QueryRejection> for ApiError {
 }
 
 impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, String) {
+    pub(crate) fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             ApiError::BadJson(m) => (StatusCode::BAD_REQUEST, "invalid_json", m.clone()),
             ApiError::BadQuery(m) => (StatusCode::BAD_REQUEST, "invalid_query", m.clone()),

@@ -12,7 +12,7 @@ use motcua_protocol::api::Dossier;
 use serde::Deserialize;
 
 use super::AppState;
-use crate::domain::{ReceiptCode, TicketId};
+use crate::domain::TicketId;
 
 const STYLE: &str = include_str!("../../web/style.css");
 const BOOK_HTML: &str = include_str!("../../web/book.html");
@@ -156,13 +156,14 @@ pub async fn lookup(
         return page(&state, LOOKUP_HTML, &empty).into_response();
     };
     let fill = |result: String| vec![("code", escape(&raw)), ("phone_last4", escape(&factor)), ("result", result)];
-    let code = match ReceiptCode::parse(&raw) {
+    let code = match super::dossiers::parse_code(&state, &raw) {
         Ok(code) => code,
         Err(e) => {
-            let html = page(&state, LOOKUP_HTML, &fill(alert("Mã hồ sơ chưa đúng", &e.message)));
+            let html = page(&state, LOOKUP_HTML, &fill(alert("Mã hồ sơ chưa đúng", &e.parts().2)));
             return (StatusCode::BAD_REQUEST, html).into_response();
         }
     };
+    let about = crate::config::receipts::about(&state.config.receipt_patterns, &code);
     match super::dossiers::look_up(&state, from.ip(), code, Some(factor.clone())).await {
         Ok(Some(d)) => {
             let mut html = dossier_html(&d);
@@ -188,7 +189,7 @@ pub async fn lookup(
                 .into_response()
         }
         Ok(None) => {
-            let text = format!("Không có hồ sơ mã {raw}. Vui lòng kiểm tra mã trên giấy tiếp nhận.");
+            let text = format!("Không có hồ sơ mã {raw}{about}. Vui lòng kiểm tra mã trên giấy tiếp nhận.");
             (StatusCode::NOT_FOUND, page(&state, LOOKUP_HTML, &fill(alert("Không tìm thấy hồ sơ", &text))))
                 .into_response()
         }

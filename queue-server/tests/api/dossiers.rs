@@ -262,3 +262,45 @@ fn an_exported_file_imports_once_and_a_bad_row_is_named_with_nothing_written() {
         "Thêm 1 hồ sơ, cập nhật 0, giữ nguyên 0; thêm 1 bước xử lý (0 đã có).\n"
     );
 }
+
+#[tokio::test]
+async fn a_sector_systems_receipt_code_is_told_by_its_configured_form() {
+    let text = format!(
+        "{}\n[[receipt_patterns]]\nname = \"Hộ tịch\"\npattern = \"HT-(?P<unit>[0-9A-Z]{{3,8}})-(?P<date>[0-9]{{8}})-(?P<seq>[0-9]{{5}})\"\nexample = \"HT-H5622-20261105-00123\"\n",
+        queue_server::config::EXAMPLE
+    );
+    let config = queue_server::Config::parse("motcua.toml", &text).expect("config with a sector form");
+    let app = spawn_centre(config, None).await;
+    // Not held: the message names the form, the unit and the day it was received.
+    let (status, missing) = app.get("/api/v1/dossiers/ht-h5622-20261105-00123").await;
+    assert_eq!(status, 404, "{missing}");
+    let said = missing["message"].as_str().unwrap_or_default();
+    assert!(said.contains("mẫu mã «Hộ tịch», đơn vị H5622, tiếp nhận ngày 05/11/2026"), "{said}");
+    // The national form is told too.
+    let (_, missing) = app.get("/api/v1/dossiers/000.00.20.H56-261120-0001").await;
+    assert!(missing["message"].as_str().unwrap_or_default().contains("mẫu mã «Thông tư 01/2018/TT-VPCP»"), "{missing}");
+    // A day that does not exist (a misread digit) is refused, on the API and on /lookup.
+    let (status, refused) = app.get("/api/v1/dossiers/HT-H5622-20261131-00123").await;
+    assert_eq!((status, refused["code"].as_str()), (400, Some("invalid_receipt_code")), "{refused}");
+    assert!(refused["message"].as_str().unwrap_or_default().contains("«20261131», mẫu mã «Hộ tịch»"), "{refused}");
+    let page = app.client.get(app.url("/lookup?code=HT-H5622-20261131-00123")).send().await.expect("page");
+    assert_eq!(page.status().as_u16(), 400);
+    assert!(page.text().await.unwrap_or_default().contains("không có thật"));
+    // A code of no known form is looked for as it is.
+    assert_eq!(app.get("/api/v1/dossiers/ABC-123456").await.0, 404);
+    app.stop().await;
+
+    // A pattern its own example does not match, or that does not compile, is refused by name.
+    for (pattern, example, says) in [
+        ("HT-[0-9]{5}", "HT-1234", "không khớp"),
+        ("HT-(?P<date>[0-9]{8})", "HT-20261131", "không có thật"),
+        ("HT-(", "HT-1", "biểu thức chính quy không đúng"),
+    ] {
+        let text = format!(
+            "{}\n[[receipt_patterns]]\nname = \"Hộ tịch\"\npattern = \"{pattern}\"\nexample = \"{example}\"\n",
+            queue_server::config::EXAMPLE
+        );
+        let e = queue_server::Config::parse("motcua.toml", &text).expect_err("refused");
+        assert!(e.to_string().contains("receipt_patterns[0]") && e.to_string().contains(says), "{e}");
+    }
+}
