@@ -26,8 +26,8 @@ pub enum Outcome {
     Issued(Result<Ticket, ApiError>),
     /// The ticket was printed, or not.
     Printed(bool),
-    /// An apology slip was printed, or not.
-    SlipPrinted(bool),
+    /// An apology slip was printed, or not, for this receipt code.
+    SlipPrinted(String, bool),
     /// A dossier lookup answered, for this code.
     LookedUp(String, Result<Dossier, ApiError>),
     /// A search answered, for this query.
@@ -398,8 +398,9 @@ impl Core {
                 }
             }
             Effect::PrintApology(dossier) => {
+                let code = dossier.receipt_code.clone();
                 let Some(slip) = printing::apology_slip(&self.centre(), &dossier) else {
-                    return Outcome::SlipPrinted(false);
+                    return Outcome::SlipPrinted(code, false);
                 };
                 let core = self.clone();
                 let printed =
@@ -410,7 +411,7 @@ impl Core {
                 if let Some(Err(e)) = &printed {
                     tracing::warn!(error = %e, code = %dossier.receipt_code, "apology slip not printed");
                 }
-                Outcome::SlipPrinted(matches!(printed, Some(Ok(_))))
+                Outcome::SlipPrinted(code, matches!(printed, Some(Ok(_))))
             }
             Effect::LookUp(code, factor) => {
                 let answer = self.api.dossier(&code, factor.as_deref()).await;

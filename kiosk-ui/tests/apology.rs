@@ -70,6 +70,7 @@ fn a_citizen_reads_and_prints_the_apology_for_a_late_dossier() {
         d.wait_for("Trạng thái: Đang xử lý", WAIT);
         // Without the factor: the apology's fixed words and the new date, no button to print.
         assert!(!d.has("In thư xin lỗi"), "{:?}", d.labels());
+        assert!(!d.labels().iter().any(|l| l.contains(REASON)), "no reason without the factor: {:?}", d.labels());
         d.tap("Xem tên và nội dung xử lý");
         d.type_keys("3456");
         d.tap("Xem");

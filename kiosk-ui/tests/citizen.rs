@@ -118,7 +118,7 @@ fn a_slot_booked_in_chromium_is_checked_in_at_the_kiosk() {
         assert_eq!(left("10:30"), 0, "10:30 taken by others");
         browser.click("#slots button[data-start='2026-11-23T10:30:00+07:00']", WAIT);
         let said = browser.text_until("#error", WAIT, |t| !t.is_empty());
-        assert!(!said.is_empty(), "the refusal is said");
+        assert!(said.contains("Khung giờ 10:30 đã hết chỗ"), "the refusal says why: {said}");
         browser.text_until("#held", WAIT, |t| t.contains("Đang giữ chỗ 10:00"));
         assert_eq!(left("10:00"), 2, "the time held is kept after a refused pick");
         for (client, code) in others {

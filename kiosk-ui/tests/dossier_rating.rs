@@ -59,7 +59,7 @@ fn a_citizen_rates_the_handling_of_a_dossier_by_scanning_the_receipt() {
                 break row;
             }
             assert!(std::time::Instant::now() < deadline, "the dossier's rating never arrived");
-            std::thread::yield_now();
+            std::thread::sleep(Duration::from_millis(20));
         };
         assert_eq!((score, ticket), (2, None), "«Chấp nhận được» is level 2 of the demo's 4, of no ticket");
         d.tap("Xong");

@@ -173,26 +173,27 @@ fn lines(letter: &ApologyLetter) -> Vec<(String, f32, bool)> {
     ]
 }
 
-/// The letter as the bytes of a one-page A5 PDF.
-pub fn apology_pdf(letter: &ApologyLetter) -> Result<Vec<u8>, LetterError> {
+/// A line placed: x, y (points from the top), size, text, page (from 0).
+type Placed = (f32, f32, f32, String, usize);
+
+/// Where each line of the letter goes, and the last page's number: lines are placed first, then
+/// drawn page by page, so a long reason goes on to a second A5 page rather than off the first.
+fn place(face: &ttf_parser::Face<'_>, letter: &ApologyLetter) -> (Vec<Placed>, usize) {
     use unicode_normalization::UnicodeNormalization;
-    let bytes = font_bytes()?;
-    let face = ttf_parser::Face::parse(bytes, 0).map_err(|e| LetterError::Pdf(e.to_string()))?;
-    let font =
-        Font::new(bytes.to_vec().into(), 0).ok_or_else(|| LetterError::Pdf("phông chữ không đọc được".into()))?;
-    let mut document = Document::new();
-    let settings = PageSettings::from_wh(PAGE.0, PAGE.1).ok_or_else(|| LetterError::Pdf("khổ giấy".into()))?;
-    let mut page = document.start_page_with(settings);
-    let mut surface = page.surface();
     let usable = PAGE.0 - 2.0 * MARGIN;
-    let mut y = MARGIN;
+    let mut placed: Vec<Placed> = Vec::new();
+    let (mut y, mut on) = (MARGIN, 0usize);
     for (text, size, centred) in lines(letter) {
         let text: String = text.nfc().collect();
-        for line in wrap(&face, &text, size, usable) {
+        for line in wrap(face, &text, size, usable) {
             y += size * 1.45;
-            let x = if centred { MARGIN + (usable - width(&face, &line, size)).max(0.0) / 2.0 } else { MARGIN };
+            if y > PAGE.1 - MARGIN {
+                on += 1;
+                y = MARGIN + size * 1.45;
+            }
+            let x = if centred { MARGIN + (usable - width(face, &line, size)).max(0.0) / 2.0 } else { MARGIN };
             if !line.is_empty() {
-                surface.draw_text(Point::from_xy(x, y), font.clone(), size, &line, false, TextDirection::Auto);
+                placed.push((x, y, size, line, on));
             }
         }
         if !centred {
@@ -200,9 +201,31 @@ pub fn apology_pdf(letter: &ApologyLetter) -> Result<Vec<u8>, LetterError> {
             y += size * 0.5;
         }
     }
-    surface.finish();
-    page.finish();
-    document.finish().map_err(|e| LetterError::Pdf(format!("{e:?}")))
+    (placed, on)
+}
+
+/// The letter as the bytes of an A5 PDF (a second page when the reason is long).
+pub fn apology_pdf(letter: &ApologyLetter) -> Result<Vec<u8>, LetterError> {
+    let bytes = font_bytes()?;
+    let face = ttf_parser::Face::parse(bytes, 0).map_err(|_| LetterError::Pdf("phông chữ không đọc được".into()))?;
+    let font =
+        Font::new(bytes.to_vec().into(), 0).ok_or_else(|| LetterError::Pdf("phông chữ không đọc được".into()))?;
+    let (placed, on) = place(&face, letter);
+    let mut document = Document::new();
+    for page_no in 0..=on {
+        let settings = PageSettings::from_wh(PAGE.0, PAGE.1).ok_or_else(|| LetterError::Pdf("khổ giấy".into()))?;
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        for (x, y, size, line, _) in placed.iter().filter(|p| p.4 == page_no) {
+            surface.draw_text(Point::from_xy(*x, *y), font.clone(), *size, line, false, TextDirection::Auto);
+        }
+        surface.finish();
+        page.finish();
+    }
+    document.finish().map_err(|e| {
+        tracing::error!(error = ?e, "letter not written");
+        LetterError::Pdf("lỗi khi ghi tệp".into())
+    })
 }
 
 #[cfg(test)]
@@ -222,5 +245,28 @@ mod tests {
         let long = "A".repeat(80);
         let cut = wrap(&face, &long, 10.5, 100.0);
         assert!(cut.len() > 1 && cut.concat() == long, "{cut:?}");
+    }
+
+    #[test]
+    fn a_reason_of_the_longest_kind_goes_on_to_a_second_page_and_keeps_the_new_date() {
+        let letter = ApologyLetter {
+            centre: "Trung tâm Phục vụ hành chính công tỉnh Minh Hà".into(),
+            applicant: "Nguyễn Văn Hùng".into(),
+            receipt_code: "000.00.20.H56-261201-0001".into(),
+            procedure: "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất".into(),
+            received: "01/12/2026".into(),
+            due_before: "15/12/2026".into(),
+            reason: "Cần xác minh thêm nguồn gốc sử dụng đất với Ủy ban nhân dân xã. ".repeat(15),
+            new_due: "22/12/2026".into(),
+            dated: "Ngày 16 tháng 12 năm 2026".into(),
+        };
+        let Ok(bytes) = font_bytes() else { panic!("a Vietnamese font on this machine (fonts-dejavu-core)") };
+        let face = ttf_parser::Face::parse(bytes, 0).expect("parses");
+        let (placed, last) = place(&face, &letter);
+        assert_eq!(last, 1, "a second page, not text off the first");
+        assert!(placed.iter().all(|p| p.1 <= PAGE.1 - MARGIN), "every line within the page");
+        let new_date = placed.iter().find(|p| p.3.contains("22/12/2026")).expect("the new date is placed");
+        assert_eq!(new_date.4, 1, "on the second page");
+        assert!(apology_pdf(&letter).is_ok_and(|pdf| pdf.starts_with(b"%PDF")));
     }
 }

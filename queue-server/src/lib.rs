@@ -114,6 +114,19 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None }, &check)?;
     let accounts_conn = store::schema::open(&db)
         .map_err(|e| OpenError(format!("cannot open the accounts connection on {}: {e}", db.display())))?;
+    // Ratings are stored as scores on the scale they were given on: a scale now shorter than the
+    // scores stored would read them wrong (an upgrade whose default is the 3-level scale, a
+    // [ratings] section edited), so it is refused until the scale is declared again.
+    let highest: Option<u8> =
+        accounts_conn.query_row("SELECT max(score) FROM ratings", [], |r| r.get(0)).unwrap_or(None);
+    let levels = config.centre.rating_levels.len();
+    if let Some(high) = highest.filter(|h| usize::from(*h) > levels) {
+        return Err(OpenError(format!(
+            "cơ sở dữ liệu {} có đánh giá mức {high} nhưng thang đánh giá trong cấu hình chỉ có {levels} mức; \
+             khai báo lại [ratings] levels (và maps_to) như thang đã dùng",
+            db.display()
+        )));
+    }
     let accounts = accounts::Accounts::new(accounts_conn, config.staff, Arc::new(config.centre.schedule.clone()));
     if demo {
         demo::seed_staff(&accounts, clock.now())

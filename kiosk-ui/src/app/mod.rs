@@ -158,8 +158,8 @@ fn apply(app: &AppWindow, state: &mut UiState, outcome: Outcome) {
             }
             Effect::None
         }
-        Outcome::SlipPrinted(ok) => {
-            state.dossier.apology_printed(ok);
+        Outcome::SlipPrinted(code, ok) => {
+            state.dossier.apology_printed(&code, ok);
             Effect::None
         }
         Outcome::LookedUp(code, answer) => {

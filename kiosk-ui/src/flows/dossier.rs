@@ -132,8 +132,12 @@ impl DossierFlow {
         Effect::PrintApology(Box::new(d.clone()))
     }
 
-    /// The slip was printed, or not.
-    pub fn apology_printed(&mut self, ok: bool) {
+    /// The slip of `code` was printed, or not; said only while that dossier is on screen (a
+    /// citizen who left does not pass the note to the next).
+    pub fn apology_printed(&mut self, code: &str, ok: bool) {
+        if self.step != step::RESULT || self.dossier.as_ref().is_none_or(|d| d.receipt_code != code) {
+            return;
+        }
         self.print_note = if ok {
             "Đã in thư xin lỗi. Mời ông/bà nhận phiếu ở khe máy in.".into()
         } else {

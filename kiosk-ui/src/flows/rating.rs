@@ -146,6 +146,7 @@ impl RatingFlow {
 
     /// A ticket's QR was scanned: its id (`YYYYMMDD-FIELD-NUMBER`).
     pub fn find_ticket(&mut self, id: &str) -> Effect {
+        self.fresh();
         self.ticket = None;
         self.dossier = None;
         self.scanned_id = Some(id.to_string());
@@ -157,6 +158,7 @@ impl RatingFlow {
     /// A dossier's receipt was scanned: the dossier is looked up, then rated.
     pub fn scanned_receipt(&mut self, code: &str) -> Effect {
         let code = code.trim().to_uppercase();
+        self.fresh();
         self.ticket = None;
         self.scanned_id = None;
         self.number = 0;
@@ -280,6 +282,13 @@ impl RatingFlow {
     /// Try again.
     pub fn again(&mut self) {
         self.step = steps::NUMBER;
+    }
+
+    /// A new subject to rate: the reasons ticked and the outbox note of the last one are cleared.
+    fn fresh(&mut self) {
+        self.tags.iter_mut().for_each(|t| t.1 = false);
+        self.queued = false;
+        self.score = 0;
     }
 
     fn show(&mut self, title: &str, message: &str) -> Effect {

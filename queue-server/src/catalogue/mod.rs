@@ -184,15 +184,16 @@ pub struct Parsed {
     pub unmapped: BTreeMap<(String, String), usize>,
 }
 
-/// A procedure code as the national database writes it (`1.004220`: a digit, a dot, six digits),
-/// given back its trailing zeros when a spreadsheet stored it as a number and wrote it shorter
-/// (`1.00422`); any other code as it is.
+/// A procedure code as the national database writes it (`1.004220`: a digit, a dot, six digits
+/// starting `00`), given back its trailing zeros when a spreadsheet stored it as a number and
+/// wrote it shorter (`1.00422`); any other code (`1.1`, a local `DD-1`) as it is.
 pub fn national_code(code: &str) -> String {
     match code.split_once('.') {
         Some((unit, digits))
             if unit.len() == 1
                 && unit.bytes().all(|b| b.is_ascii_digit())
-                && (1..6).contains(&digits.len())
+                && (3..6).contains(&digits.len())
+                && digits.starts_with("00")
                 && digits.bytes().all(|b| b.is_ascii_digit()) =>
         {
             format!("{unit}.{digits:0<6}")
@@ -424,6 +425,9 @@ mod tests {
     fn a_national_code_a_spreadsheet_shortened_gets_its_zeros_back() {
         assert_eq!(national_code("1.00422"), "1.004220");
         assert_eq!(national_code("2.0021"), "2.002100");
+        // Local codes that merely look numeric are left alone (1.1 and 1.10 stay two codes).
+        assert_eq!(national_code("1.1"), "1.1");
+        assert_eq!(national_code("1.10"), "1.10");
         assert_eq!(national_code("1.004227"), "1.004227");
         for other in ["DD-1", "12.5", "1.", "1.0042270", "A.12345", "1.2a"] {
             assert_eq!(national_code(other), other);

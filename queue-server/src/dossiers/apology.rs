@@ -166,6 +166,10 @@ pub fn parse_new_due(text: &str, schedule: &Schedule) -> Result<Timestamp, Refus
             format!("Ngày hẹn trả mới «{text}» không đúng dạng (ví dụ 2026-12-05 hoặc 05/12/2026)"),
         )
     };
+    // A time with its offset (`…+07:00`, `…Z`) is that instant.
+    if let Ok(at) = text.parse::<Timestamp>() {
+        return Ok(at);
+    }
     // A date alone stands for the end of office hours (jiff would read it as midnight).
     let at: DateTime = if let Some(d) = text.parse::<Date>().ok().filter(|_| !text.contains(['T', 't', ' '])) {
         d.at(DUE_HOUR, 0, 0, 0)
@@ -317,9 +321,11 @@ pub fn overdue(conn: &Connection, schedule: &Schedule, now: Timestamp, limit: u3
         let status: String = r.get(4)?;
         let due: i64 = r.get(5)?;
         let status = DossierStatus::from_code(&status).unwrap_or(DossierStatus::Received);
+        // Calendar days in the centre's zone (not service days: a due time of 00:00 is that day).
+        let date = |t: Timestamp| t.to_zoned(schedule.time_zone.clone()).date();
         let days_late = Timestamp::from_millisecond(due)
             .ok()
-            .and_then(|d| schedule.service_day(d).until(schedule.service_day(now)).ok())
+            .and_then(|d| date(d).until(date(now)).ok())
             .map_or(0, |s| i64::from(s.get_days()));
         Ok(Overdue {
             receipt_code: r.get(0)?,
@@ -337,6 +343,20 @@ pub fn overdue(conn: &Connection, schedule: &Schedule, now: Timestamp, limit: u3
     rows.collect()
 }
 
+/// A postponement the province sent: its reason, the date in force before, the new date (ms), and
+/// whether the applicant is to be told (see [`super::store::upsert`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Postponed<'a> {
+    /// Why (`LyDo`).
+    pub reason: &'a str,
+    /// The return date in force before.
+    pub due_before: i64,
+    /// The new return date.
+    pub new_due: i64,
+    /// Whether to queue the applicant's message.
+    pub tell: bool,
+}
+
 /// The province's apology, from a record whose new return date (`NgayHenTraMoi`) the store did not
 /// have: written as it came (the province's dates are not checked against now), inside the
 /// caller's transaction; its message and event only when the row is new.
@@ -344,30 +364,30 @@ pub fn from_province(
     tx: &Connection,
     schedule: &Schedule,
     row: &super::DossierRow,
-    reason: &str,
-    new_due_ms: i64,
+    postponed: &Postponed<'_>,
     now_ms: i64,
 ) -> rusqlite::Result<()> {
+    let Postponed { reason, due_before, new_due: new_due_ms, tell } = *postponed;
     let reason = check_reason(reason).unwrap_or_else(|_| "Hồ sơ được hẹn lại ngày trả kết quả".into());
     let added = tx.execute(
         "INSERT INTO apologies (receipt_code, at_ms, reason, due_before_ms, new_due_ms, actor)
          VALUES (?1, ?2, ?3, ?4, ?5, 'province') ON CONFLICT DO NOTHING",
-        params![row.receipt_code, now_ms, reason, row.due_at_ms, new_due_ms],
+        params![row.receipt_code, now_ms, reason, due_before, new_due_ms],
     )?;
-    if added == 0 || row.status.is_closed() {
+    if added == 0 || row.status.is_closed() || !tell {
         return Ok(());
     }
     let day = |ms: i64| Timestamp::from_millisecond(ms).map(|t| schedule.local_date(t)).unwrap_or_default();
     let phone = row.applicant_phone.trim();
     if !phone.is_empty() {
-        let text = message(&row.receipt_code, &row.procedure_name, &day(row.due_at_ms), &day(new_due_ms), &reason);
+        let text = message(&row.receipt_code, &row.procedure_name, &day(due_before), &day(new_due_ms), &reason);
         tx.execute(
             "INSERT INTO notifications (at_ms, kind, booking, phone, text) VALUES (?1, 'apology', ?2, ?3, ?4)",
             params![now_ms, row.receipt_code, phone, text],
         )?;
     }
     let payload = serde_json::json!({
-        "kind": "dossier_apology", "reason": reason, "due_before_ms": row.due_at_ms, "new_due_ms": new_due_ms,
+        "kind": "dossier_apology", "reason": reason, "due_before_ms": due_before, "new_due_ms": new_due_ms,
     })
     .to_string();
     let service_day =

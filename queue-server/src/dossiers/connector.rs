@@ -169,8 +169,9 @@ pub struct FileSource {
     read: Arc<Mutex<Option<ReadExport>>>,
 }
 
-/// When a file was last changed and its size.
-type FileStamp = (Option<std::time::SystemTime>, u64);
+/// When a file was last changed, its size, and (on Unix) its inode and change time: a file written
+/// anew (renamed into place, or rewritten) differs in one of them even within a coarse mtime.
+type FileStamp = (Option<std::time::SystemTime>, u64, u64, i64);
 /// An export indexed by receipt code.
 type Exported = std::collections::HashMap<ReceiptCode, Fetched>;
 /// The export as last read, with the file's stamp then.
@@ -187,7 +188,14 @@ impl FileSource {
 fn current(path: &std::path::Path, read: &Mutex<Option<ReadExport>>) -> Result<Arc<Exported>, SourceError> {
     {
         let meta = std::fs::metadata(path).map_err(|e| SourceError::Unreachable(crate::config::io_vietnamese(&e)))?;
-        let stamp = (meta.modified().ok(), meta.len());
+        #[cfg(unix)]
+        let (inode, ctime) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ino(), meta.ctime_nsec() + meta.ctime() * 1_000_000_000)
+        };
+        #[cfg(not(unix))]
+        let (inode, ctime) = (0, 0);
+        let stamp = (meta.modified().ok(), meta.len(), inode, ctime);
         let mut read = read.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((_, exported)) = read.as_ref().filter(|(seen, _)| *seen == stamp) {
             return Ok(exported.clone());

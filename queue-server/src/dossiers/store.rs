@@ -135,7 +135,13 @@ pub fn upsert(
         if let Some(new_due) = row.new_due_at_ms.filter(|n| before.as_ref().is_none_or(|b| b.new_due_at_ms != Some(*n)))
         {
             let reason = row.apology.clone().unwrap_or_default();
-            super::apology::from_province(&tx, schedule, row, &reason, new_due, now_ms)?;
+            // The date in force before: the stored record's (its latest new date, else its own).
+            let due_before = before.as_ref().map_or(row.due_at_ms, |b| b.new_due_at_ms.unwrap_or(b.due_at_ms));
+            // Told to the applicant only when it is news: a dossier already held, pushed or
+            // fetched (not a file read in bulk), whose new date is still ahead.
+            let tell = before.is_some() && source != "file" && new_due > now_ms;
+            let postponed = super::apology::Postponed { reason: &reason, due_before, new_due, tell };
+            super::apology::from_province(&tx, schedule, row, &postponed, now_ms)?;
         }
         if before.is_none() {
             written.created += 1;

@@ -28,9 +28,8 @@ fn refused(code: &ReceiptCode, refusal: Refusal) -> ApiError {
             code: "dossier_closed",
             message: format!("Hồ sơ {code} đang ở trạng thái «{}»: không cần thư xin lỗi", status.label_vi()),
         },
-        Refusal::Invalid(field, message) => {
-            ApiError::Unprocessable { code: "apology_invalid", message: format!("{field}: {message}") }
-        }
+        // The message names the form's field in Vietnamese; the code says it is the apology.
+        Refusal::Invalid(_, message) => ApiError::Unprocessable { code: "apology_invalid", message },
     }
 }
 

@@ -5,7 +5,7 @@
 //!
 //! Who a rating is of: a ticket's rating, the officer who finished the ticket (else who called it),
 //! by user name; a dossier's rating, the one-stop officer who received it (the first step's
-//! `NguoiXuLy` the province sent), by that name; a counter's rating alone, nobody ("").
+//! `NguoiXuLy` the province sent), as `tinh:NAME`; a counter's rating alone, nobody ("").
 
 use std::collections::BTreeMap;
 
@@ -17,6 +17,9 @@ use serde::Serialize;
 use super::export::neutral;
 use crate::domain::Centre;
 use crate::domain::centre::THREE_LEVELS;
+
+/// Prefix of an officer known only by the name the province's system gave (`NguoiXuLy`).
+pub const PROVINCE_NAME: &str = "tinh:";
 
 /// A quarter of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +131,8 @@ pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<(Vec<Ra
             let handler: Option<String> = r.get(3)?;
             let officer = match (&ticket, &dossier) {
                 (Some(t), _) => by_ticket.get(t).cloned().unwrap_or_default(),
-                (None, Some(_)) => handler.unwrap_or_default(),
+                // The province's name for its officer, kept apart from staff user names.
+                (None, Some(_)) => handler.map(|h| format!("{PROVINCE_NAME}{h}")).unwrap_or_default(),
                 (None, None) => String::new(),
             };
             Ok(Rated { score: r.get(0)?, officer, dossier: dossier.is_some() })
@@ -174,7 +178,8 @@ pub fn build(centre: &Centre, quarter: Quarter, rated: &[Rated], names: &BTreeMa
         .into_iter()
         .map(|(officer, rs)| {
             let name = match officer {
-                "" => "(đánh giá quầy, không rõ cán bộ)".to_string(),
+                "" => "(không rõ cán bộ)".to_string(),
+                named if named.starts_with(PROVINCE_NAME) => named[PROVINCE_NAME.len()..].to_string(),
                 user => names.get(user).cloned().unwrap_or_else(|| user.to_string()),
             };
             figures(centre, officer, &name, &rs)

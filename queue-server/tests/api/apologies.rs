@@ -191,8 +191,13 @@ async fn a_wrong_apology_is_refused_with_the_field_named_and_nothing_written() {
     let before = (app.count("apologies"), app.count("notifications"), app.count("events"));
     let url = "/api/v1/dossiers/H56.22-261201-0001/apology";
     for (body, status, code, words) in [
-        (json!({ "reason": "  ", "new_due": "2026-12-22" }), 422, "apology_invalid", "reason"),
-        (json!({ "reason": "Chờ ý kiến sở", "new_due": "2026-12-14" }), 422, "apology_invalid", "new_due"),
+        (json!({ "reason": "  ", "new_due": "2026-12-22" }), 422, "apology_invalid", "Lý do chậm trễ"),
+        (
+            json!({ "reason": "Chờ ý kiến sở", "new_due": "2026-12-14" }),
+            422,
+            "apology_invalid",
+            "Ngày hẹn trả mới phải sau 16/12/2026",
+        ),
         (json!({ "reason": "Chờ ý kiến sở", "new_due": "31/02/2027" }), 422, "apology_invalid", "không đúng dạng"),
         (json!({ "reason": "Chờ ý kiến sở", "new_due": "2028-12-22" }), 422, "apology_invalid", "quá xa"),
         (json!({ "reason": "Chờ ý kiến sở" }), 400, "invalid_json", "new_due"),
@@ -227,6 +232,17 @@ async fn the_provinces_apology_comes_with_the_record_once_goes_out_by_sms_and_it
     let mut config = Config::demo();
     config.sms = Some(queue_server::config::SmsGateway { url, post: false });
     let app = spawn_centre_at(config, clock).await;
+    // A dossier first seen already postponed (an initial push, a first lookup): the apology is
+    // recorded but no message goes out for old news.
+    let mut seen_late = record(3, "20261201170000", "4");
+    seen_late["DanhSachHoSoBoSung"] = json!([{
+        "NgayHenTraTruoc": "20261201170000", "NgayHenTraMoi": "20261210170000", "LyDo": "Bổ sung giấy tờ"
+    }]);
+    let first =
+        json!({ "DongBoHoSoMC": [record(1, "20261215170000", "4"), record(2, "20261212170000", "4"), seen_late] });
+    assert_eq!(app.post("/api/v1/dossiers/batch", Some(LGSP), Some(first)).await.0, 200);
+    assert_eq!((app.count("apologies"), app.count("notifications")), (1, 0), "recorded, not sent");
+    // Then the province postpones one it had sent before: that is news, told once.
     let mut late = record(1, "20261215170000", "4");
     late["DanhSachHoSoBoSung"] = json!([{
         "NgayHenTraTruoc": "20261215170000", "NgayHenTraMoi": "20261223170000", "LyDo": "Chờ kết quả đo đạc"
@@ -234,7 +250,7 @@ async fn the_provinces_apology_comes_with_the_record_once_goes_out_by_sms_and_it
     let batch = json!({ "DongBoHoSoMC": [late, record(2, "20261212170000", "4")] });
     assert_eq!(app.post("/api/v1/dossiers/batch", Some(LGSP), Some(batch.clone())).await.0, 200);
     let once = (app.count("apologies"), app.count("notifications"));
-    assert_eq!(once, (1, 1), "the postponement is the province's apology");
+    assert_eq!(once, (2, 1), "the postponement is the province's apology");
     assert_eq!(app.post("/api/v1/dossiers/batch", Some(LGSP), Some(batch)).await.0, 200);
     assert_eq!((app.count("apologies"), app.count("notifications")), once, "the same batch again: nothing more");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -250,7 +266,7 @@ async fn the_provinces_apology_comes_with_the_record_once_goes_out_by_sms_and_it
     assert_eq!(sent.get("to").map(String::as_str), Some("0912345678"));
     assert!(sent["text"].contains("15/12/2026") && sent["text"].contains("23/12/2026"), "{sent:?}");
     let (_, list) = app.get_as("/api/v1/supervisor/overdue-dossiers", SUPERVISOR).await;
-    assert_eq!(overdue_codes(&list), ["H56.22-261201-0002"], "{list}");
+    assert_eq!(overdue_codes(&list), ["H56.22-261201-0003", "H56.22-261201-0002"], "{list}");
     let (_, seen) = app.get("/api/v1/dossiers/H56.22-261201-0001?phone_last4=5678").await;
     assert_eq!(seen["apology"]["message"], "Chờ kết quả đo đạc", "{seen}");
     assert_eq!(seen["due_at"], "2026-12-23T17:00:00+07:00");
@@ -261,6 +277,6 @@ async fn the_provinces_apology_comes_with_the_record_once_goes_out_by_sms_and_it
     assert_eq!(status, 201, "{recorded}");
     assert_eq!(recorded["actor"], "token:Trục LGSP của tỉnh", "{recorded}");
     let (_, list) = app.get_as("/api/v1/supervisor/overdue-dossiers", SUPERVISOR).await;
-    assert_eq!(overdue_codes(&list), Vec::<String>::new());
+    assert_eq!(overdue_codes(&list), ["H56.22-261201-0003"]);
     app.stop().await;
 }

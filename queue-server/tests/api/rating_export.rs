@@ -108,7 +108,8 @@ async fn seeded_quarter_matches(config: Config, levels: usize, scores: [u8; 9], 
         "CapNhatTienDoHoSoMC": pushed.iter().filter_map(|(_, s)| s.clone()).collect::<Vec<_>>(),
     });
     assert_eq!(app.post("/api/v1/dossiers/batch", Some(LGSP), Some(batch)).await.0, 200);
-    for (i, officer) in ["Lê Văn Tâm", "Lê Văn Tâm", "Đỗ Thị Hạnh", ""].into_iter().enumerate() {
+    for (i, officer) in ["tinh:Lê Văn Tâm", "tinh:Lê Văn Tâm", "tinh:Đỗ Thị Hạnh", ""].into_iter().enumerate()
+    {
         let code = format!("H56.22-261110-{:04}", i + 1);
         let score = scores[rated];
         let body = json!({ "receipt_code": code, "score": score, "idempotency_key": format!("hs-{i}") });
