@@ -107,15 +107,28 @@ impl Core {
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("{}: {e}", config.outbox.display()))?;
-        let centre = api.centre().await.unwrap_or_else(|_| CentreInfo {
-            name: "Trung tâm Phục vụ hành chính công".into(),
-            time_zone: "Asia/Ho_Chi_Minh".into(),
-            day_rollover: "03:00".into(),
-            public_url: config.server_url.clone(),
-            priority_classes: vec![],
-            // The one-stop 3-level scale, the server's default, until the centre answers.
-            rating_levels: vec!["Không hài lòng".into(), "Hài lòng".into(), "Rất hài lòng".into()],
-        });
+        // The centre as last heard from the server, kept beside the outbox: a kiosk started while
+        // the server is away shows the centre's own rating scale (a score means its level on it).
+        let kept = config.outbox.with_extension("centre.json");
+        let centre = match api.centre().await {
+            Ok(centre) => {
+                if let Ok(json) = serde_json::to_vec(&centre) {
+                    let _ = std::fs::write(&kept, json);
+                }
+                centre
+            }
+            Err(_) => std::fs::read(&kept).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_else(|| {
+                CentreInfo {
+                    name: "Trung tâm Phục vụ hành chính công".into(),
+                    time_zone: "Asia/Ho_Chi_Minh".into(),
+                    day_rollover: "03:00".into(),
+                    public_url: config.server_url.clone(),
+                    priority_classes: vec![],
+                    // Never heard from the server: the one-stop 3-level scale, its default.
+                    rating_levels: vec!["Không hài lòng".into(), "Hài lòng".into(), "Rất hài lòng".into()],
+                }
+            }),
+        };
         // Ratings an earlier version kept without their day get it from when they were kept.
         let (zone, rollover) = (
             jiff::tz::TimeZone::get(&centre.time_zone).unwrap_or(jiff::tz::TimeZone::UTC),

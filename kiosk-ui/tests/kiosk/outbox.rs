@@ -212,3 +212,23 @@ async fn a_rating_kept_offline_at_1630_lands_on_that_days_ticket_the_next_mornin
     until(Duration::from_secs(5), "the outbox emptied", || outbox.rows().unwrap_or(-1) == 0).await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_started_while_the_server_is_away_keeps_the_centres_rating_scale() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start("127.0.0.1:0".parse().expect("addr"), &db(dir.path())).await;
+    let url = server.url();
+    let first = core(&url, dir.path(), "demo-kiosk").await;
+    // The demo centre rates on 4 levels.
+    assert_eq!(first.centre().rating_levels.len(), 4);
+    drop(first);
+    server.stop().await;
+    // Restarted with the server away (a power cut in the morning): the same 4 levels, so a
+    // "Rất hài lòng" given now is level 4, not the 3 of a scale the kiosk made up.
+    let again = core(&url, dir.path(), "demo-kiosk").await;
+    assert_eq!(again.centre().rating_levels, vec!["Không hài lòng", "Chấp nhận được", "Hài lòng", "Rất hài lòng"]);
+    // A kiosk that never heard from its server uses the one-stop 3-level scale.
+    let fresh = tempfile::tempdir().expect("tempdir");
+    let never = core(&url, fresh.path(), "demo-kiosk").await;
+    assert_eq!(never.centre().rating_levels.len(), 3);
+}
