@@ -32,13 +32,7 @@ fn a_citizen_reads_and_prints_the_apology_for_a_late_dossier() {
         "ChuHoSo": "Phạm Thị Mai", "SoDienThoai": "0905123456", "TrangThaiHoSo": "4",
         "NgayTiepNhan": "20261201080000", "NgayHenTra": "20261215170000",
     });
-    let pushed = http
-        .post(format!("{server}/api/v1/dossiers/batch"))
-        .bearer_auth("demo-lgsp")
-        .json(&json!({ "DongBoHoSoMC": [record] }))
-        .send()
-        .expect("pushed");
-    assert_eq!(pushed.status().as_u16(), 200);
+    common::push_dossiers(&server, vec![record]);
     let recorded = http
         .post(format!("{server}/api/v1/dossiers/{CODE}/apology"))
         .bearer_auth("demo-supervisor")

@@ -23,19 +23,12 @@ fn a_citizen_rates_the_handling_of_a_dossier_by_scanning_the_receipt() {
     let clock = ManualClock::new(common::centre_time("2026-12-16", "09:00"));
     let db = dir.path().join("server.db");
     let (server, _stop) = common::serve(&runtime, Config::demo(), Arc::new(clock), db.clone());
-    let http = reqwest::blocking::Client::new();
     let record = json!({
         "MaHoSo": CODE, "MaTTHC": "1.004227", "ChuHoSo": "Phạm Thị Mai", "SoDienThoai": "0905123456",
         "TrangThaiHoSo": "10", "NgayTiepNhan": "20261201080000", "NgayHenTra": "20261215170000",
         "NgayTra": "20261214100000",
     });
-    let pushed = http
-        .post(format!("{server}/api/v1/dossiers/batch"))
-        .bearer_auth("demo-lgsp")
-        .json(&json!({ "DongBoHoSoMC": [record] }))
-        .send()
-        .expect("pushed");
-    assert_eq!(pushed.status().as_u16(), 200);
+    common::push_dossiers(&server, vec![record]);
     let (_core, app, _timer) = common::kiosk_window(&runtime, &server, dir.path());
     common::drive(&app, move |d| {
         d.wait_for("Lấy số thứ tự", WAIT);

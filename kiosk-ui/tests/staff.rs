@@ -269,14 +269,7 @@ fn a_supervisor_apologises_for_an_overdue_dossier_and_it_leaves_the_list() {
         "ChuHoSo": "Lê Thị Hoa", "SoDienThoai": "0987654321", "TrangThaiHoSo": "4",
         "NgayTiepNhan": dvcqg(&days(-20)), "NgayHenTra": dvcqg(&days(-2)),
     });
-    let http = reqwest::blocking::Client::new();
-    let pushed = http
-        .post(format!("{server}/api/v1/dossiers/batch"))
-        .bearer_auth("demo-lgsp")
-        .json(&json!({ "DongBoHoSoMC": [record] }))
-        .send()
-        .expect("pushed");
-    assert_eq!(pushed.status().as_u16(), 200);
+    common::push_dossiers(&server, vec![record]);
 
     let supervisor = Browser::start_sized(1440, 1000);
     sign_in(&supervisor, &format!("{server}/supervisor"), "giamsat", "demo-giamsat");

@@ -42,28 +42,31 @@ impl<T: Transport> EscPosPrinter<T> {
     }
 }
 
+impl<T: Transport> EscPosPrinter<T> {
+    /// Sends `bytes` once the status says the printer can print; [`Error::NotReady`] otherwise
+    /// (nothing sent).
+    fn send_when_ready(&mut self, bytes: &[u8]) -> Result<PrinterStatus, Error> {
+        let status = self.status()?;
+        if !status.can_print() {
+            return Err(Error::NotReady(status));
+        }
+        self.transport.write_all(bytes)?;
+        Ok(status)
+    }
+}
+
 impl<T: Transport> TicketPrinter for EscPosPrinter<T> {
     fn status(&mut self) -> Result<PrinterStatus, Error> {
         status::query(&mut self.transport, self.status_timeout)
     }
 
     fn print(&mut self, ticket: &TicketContent) -> Result<PrinterStatus, Error> {
-        let status = self.status()?;
-        if !status.can_print() {
-            return Err(Error::NotReady(status));
-        }
         let bytes = self.layout.encode(ticket)?;
-        self.transport.write_all(&bytes)?;
-        Ok(status)
+        self.send_when_ready(&bytes)
     }
 
     fn print_slip(&mut self, slip: &SlipContent) -> Result<PrinterStatus, Error> {
-        let status = self.status()?;
-        if !status.can_print() {
-            return Err(Error::NotReady(status));
-        }
         let bytes = self.layout.encode_slip(slip)?;
-        self.transport.write_all(&bytes)?;
-        Ok(status)
+        self.send_when_ready(&bytes)
     }
 }

@@ -139,6 +139,19 @@ pub fn serve(
     (url, stop)
 }
 
+/// Dossier records pushed to `server` by the province's integration (token `demo-lgsp`), as one
+/// `DongBoHoSoMC` batch; panics unless the server takes them.
+#[allow(dead_code)]
+pub fn push_dossiers(server: &str, records: Vec<serde_json::Value>) {
+    let pushed = reqwest::blocking::Client::new()
+        .post(format!("{server}/api/v1/dossiers/batch"))
+        .bearer_auth("demo-lgsp")
+        .json(&serde_json::json!({ "DongBoHoSoMC": records }))
+        .send()
+        .expect("pushed");
+    assert_eq!(pushed.status().as_u16(), 200, "the batch is taken");
+}
+
 /// The kiosk window and its core for `server`, the simulated printer keeping no pictures, the
 /// outbox in `dir`; the timer lives as long as the window.
 pub fn kiosk_window(

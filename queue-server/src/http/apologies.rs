@@ -14,7 +14,6 @@ use motcua_protocol::api::ErrorBody;
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use crate::config::Role;
 use crate::domain::ReceiptCode;
 use crate::dossiers::apology::{self, NewApology, Overdue, Recorded, Refusal};
 use crate::letters::{ApologyLetter, apology_pdf};
@@ -67,9 +66,7 @@ pub async fn record(
     Path(code): Path<String>,
     body: Result<Json<NewApology>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    if caller.role != Role::Integration {
-        caller.require_supervisor()?;
-    }
+    caller.require_supervisor_or_integration()?;
     let code = ReceiptCode::parse(&code)?;
     let Json(asked) = body?;
     let schedule = state.config.centre.schedule.clone();

@@ -109,6 +109,12 @@ impl Caller {
         }
     }
 
+    /// Whether the caller is a supervisor, or the province's integration (which sends apologies
+    /// and fetches the rating export as a supervisor would).
+    pub fn require_supervisor_or_integration(&self) -> Result<(), ApiError> {
+        if self.role == Role::Integration { Ok(()) } else { self.require_supervisor() }
+    }
+
     /// Whether the caller may manage accounts (a signed-in admin).
     pub fn require_admin(&self) -> Result<(), ApiError> {
         match self.staff_role() {

@@ -139,9 +139,7 @@ pub async fn export(
 ) -> Result<axum::response::Response, ApiError> {
     use crate::reports::ratings::{self, Quarter};
     use axum::response::IntoResponse;
-    if caller.role != crate::config::Role::Integration {
-        caller.require_supervisor()?;
-    }
+    caller.require_supervisor_or_integration()?;
     let axum::extract::Query(q) = query?;
     let quarter = match q.quarter.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => Quarter::of(state.config.centre.schedule.service_day(state.clock.now())),
