@@ -127,6 +127,8 @@ pub fn build(options: Options) -> Result<App, OpenError> {
             db.display()
         )));
     }
+    reports::ratings::record_scale(&accounts_conn, &config.centre)
+        .map_err(|e| OpenError(format!("cannot record the rating scale in {}: {e}", db.display())))?;
     let accounts = accounts::Accounts::new(accounts_conn, config.staff, Arc::new(config.centre.schedule.clone()));
     if demo {
         demo::seed_staff(&accounts, clock.now())

@@ -188,11 +188,12 @@ pub struct Parsed {
 /// starting `00`), given back its trailing zeros when a spreadsheet stored it as a number and
 /// wrote it shorter (`1.00422`); any other code (`1.1`, a local `DD-1`) as it is.
 pub fn national_code(code: &str) -> String {
-    match code.split_once('.') {
+    // A spreadsheet set to Vietnamese writes the decimal point as a comma (`1,00422`).
+    match code.split_once(['.', ',']) {
         Some((unit, digits))
             if unit.len() == 1
                 && unit.bytes().all(|b| b.is_ascii_digit())
-                && (3..6).contains(&digits.len())
+                && (3..=6).contains(&digits.len())
                 && digits.starts_with("00")
                 && digits.bytes().all(|b| b.is_ascii_digit()) =>
         {
@@ -236,6 +237,11 @@ pub fn parse(rows: &[Vec<String>], map: &LinhVucMap) -> Result<Parsed, ImportErr
         let name = get(Column::Name);
         let (lv_code, lv_name) = (get(Column::LinhVucCode), get(Column::LinhVucName));
         if code.is_empty() {
+            // A totals line under the table ("Tổng cộng: 65 thủ tục") is not a procedure.
+            let first = row.iter().map(|c| c.trim()).find(|c| !c.is_empty()).unwrap_or_default();
+            if crate::domain::text::fold(first).starts_with("tong") {
+                continue;
+            }
             problem("thiếu mã thủ tục".into());
             continue;
         }
@@ -425,6 +431,8 @@ mod tests {
     fn a_national_code_a_spreadsheet_shortened_gets_its_zeros_back() {
         assert_eq!(national_code("1.00422"), "1.004220");
         assert_eq!(national_code("2.0021"), "2.002100");
+        assert_eq!(national_code("1,00422"), "1.004220");
+        assert_eq!(national_code("1,004227"), "1.004227");
         // Local codes that merely look numeric are left alone (1.1 and 1.10 stay two codes).
         assert_eq!(national_code("1.1"), "1.1");
         assert_eq!(national_code("1.10"), "1.10");
@@ -449,12 +457,13 @@ mod tests {
 
     #[test]
     fn a_file_with_bad_rows_is_refused_whole_naming_them() {
-        let csv = "Mã thủ tục,Tên thủ tục,Tên lĩnh vực\nDD-1,Một,Đất đai\n,Không mã,Đất đai\nDD-1,Trùng,Đất đai\nDD-2,,Đất đai\n";
+        let csv = "Mã thủ tục,Tên thủ tục,Tên lĩnh vực\nDD-1,Một,Đất đai\n,Không mã,Đất đai\nDD-1,Trùng,Đất đai\nDD-2,,Đất đai\n,Tổng cộng: 4 thủ tục,\n";
         let e = parse(&rows(csv), &map()).expect_err("bad rows");
         assert_eq!(e.code, "catalogue_bad_rows");
         assert!(e.message.contains("dòng 3: thiếu mã thủ tục"), "{e}");
         assert!(e.message.contains("dòng 4: mã thủ tục DD-1 trùng với dòng 2"), "{e}");
         assert!(e.message.contains("dòng 5: tên thủ tục DD-2"), "{e}");
+        assert!(!e.message.contains("dòng 6"), "a totals line is no procedure: {e}");
         let e = parse(&rows("STT,Tên\n1,x\n"), &map()).expect_err("no header");
         assert_eq!(e.code, "catalogue_no_header");
         let e = parse(&rows("Mã thủ tục,Tên thủ tục,Lĩnh vực\n9.9,Khác,Y tế\n"), &map()).expect_err("none mapped");

@@ -67,11 +67,13 @@ pub(super) fn three_levels(
         })?;
         three.push(place as u8 + 1);
     }
-    if three.windows(2).any(|w| w[1] < w[0]) || three.first() != Some(&1) || three.last() != Some(&3) {
+    if three.windows(2).any(|w| w[1] < w[0]) {
         return Err(bad(
-            "các mức phải đi từ «Không hài lòng» (mức thấp nhất) lên «Rất hài lòng» (mức cao nhất), không đi xuống"
-                .into(),
+            "các mức phải tăng dần hoặc giữ nguyên từ mức thấp nhất lên mức cao nhất, không đi xuống".into()
         ));
+    }
+    if three.first() != Some(&1) || three.last() != Some(&3) {
+        return Err(bad("mức thấp nhất phải ứng với «Không hài lòng» và mức cao nhất với «Rất hài lòng»".into()));
     }
     Ok(three)
 }

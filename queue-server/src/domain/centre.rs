@@ -207,6 +207,11 @@ impl Schedule {
         motcua_protocol::api::service_day(at, &self.time_zone, self.day_rollover)
     }
 
+    /// Whether the centre works on `date` (not a holiday, hours that weekday).
+    pub fn works_on(&self, date: Date) -> bool {
+        !self.holidays.contains(&date) && self.week[weekday_index(date.weekday())].is_some()
+    }
+
     /// Whether the centre is open at `at`, and if not why.
     pub fn open_at(&self, at: Timestamp) -> Result<(), Closed> {
         let local = at.to_zoned(self.time_zone.clone()).datetime();

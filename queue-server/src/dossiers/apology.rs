@@ -204,8 +204,10 @@ pub fn check_reason(reason: &str) -> Result<String, Refusal> {
 /// The message to the applicant (SMS, Zalo): short, with the code and both dates.
 pub fn message(code: &str, procedure: &str, before: &str, new: &str, reason: &str) -> String {
     let procedure = if procedure.is_empty() { String::new() } else { format!(" ({procedure})") };
+    // One line: an SMS shows no paragraphs.
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
     format!(
-        "Trung tâm Phục vụ hành chính công xin lỗi ông/bà: hồ sơ {code}{procedure} chưa có kết quả đúng hẹn \
+        "Trung tâm Phục vụ hành chính công xin lỗi ông/bà: hồ sơ {code}{procedure} không thể trả kết quả đúng hẹn \
          {before}. Lý do: {reason}. Ngày hẹn trả mới: {new}."
     )
 }
@@ -261,6 +263,21 @@ pub fn record(
         return Ok(Err(Refusal::Invalid(
             "new_due",
             format!("Ngày hẹn trả mới phải sau {} (ngày hẹn đang có hoặc hôm nay)", day(floor)),
+        )));
+    }
+    // Citizens are told to come back that day: it must be a day the centre works.
+    let new_day = new_due.to_zoned(schedule.time_zone.clone()).date();
+    if !schedule.works_on(new_day) {
+        let next = (1..=60)
+            .filter_map(|n| new_day.checked_add(jiff::Span::new().days(n)).ok())
+            .find(|d| schedule.works_on(*d));
+        let suggestion = next.map(|d| format!(", ví dụ {}", d.strftime("%d/%m/%Y"))).unwrap_or_default();
+        return Ok(Err(Refusal::Invalid(
+            "new_due",
+            format!(
+                "Ngày hẹn trả mới {} là ngày trung tâm không làm việc (nghỉ lễ hoặc cuối tuần); chọn ngày làm việc{suggestion}",
+                new_day.strftime("%d/%m/%Y")
+            ),
         )));
     }
     if new_ms - now_ms > MAX_DAYS_AHEAD * 86_400_000 {

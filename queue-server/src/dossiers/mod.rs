@@ -175,17 +175,71 @@ fn invalid(field: String, message: impl Into<String>) -> Invalid {
     Invalid { field, message: message.into() }
 }
 
-/// A `yyyyMMddHHmmss` date in the centre's zone.
-pub fn parse_date(schedule: &Schedule, raw: &str) -> Option<Timestamp> {
+/// How a date's text was not a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadDate {
+    /// Not in a form taken.
+    Form,
+    /// In form, but no such day or time (`20261331…`).
+    NoSuchDay,
+}
+
+/// A date in the centre's zone: `yyyyMMddHHmmss` (DVCQG), or as exports and spreadsheets write it:
+/// `dd/mm/yyyy[ HH:MM[:SS]]`, a 14-digit number a spreadsheet wrote in scientific notation is not
+/// taken (its digits are lost), and an Excel serial day number (`46355.3333…`, days since
+/// 1899-12-30, as an XLSX date cell reads).
+pub fn parse_date(schedule: &Schedule, raw: &str) -> Result<Timestamp, BadDate> {
     let raw = raw.trim();
-    if raw.len() != 14 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let at = |date: jiff::civil::Date, time: jiff::civil::Time| {
+        date.to_datetime(time)
+            .to_zoned(schedule.time_zone.clone())
+            .ok()
+            .map(|z| z.timestamp())
+            .ok_or(BadDate::NoSuchDay)
+    };
+    if raw.len() == 14 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        let n = |a: usize, b: usize| raw[a..b].parse::<i16>().unwrap_or(-1);
+        let small = |a: usize, b: usize| i8::try_from(n(a, b)).unwrap_or(-1);
+        let date = jiff::civil::Date::new(n(0, 4), small(4, 6), small(6, 8)).map_err(|_| BadDate::NoSuchDay)?;
+        let time =
+            jiff::civil::Time::new(small(8, 10), small(10, 12), small(12, 14), 0).map_err(|_| BadDate::NoSuchDay)?;
+        return at(date, time);
     }
-    let n = |a: usize, b: usize| raw[a..b].parse::<i16>().ok();
-    let small = |a: usize, b: usize| n(a, b).and_then(|v| i8::try_from(v).ok());
-    let date = jiff::civil::Date::new(n(0, 4)?, small(4, 6)?, small(6, 8)?).ok()?;
-    let time = jiff::civil::Time::new(small(8, 10)?, small(10, 12)?, small(12, 14)?, 0).ok()?;
-    date.to_datetime(time).to_zoned(schedule.time_zone.clone()).ok().map(|z| z.timestamp())
+    // dd/mm/yyyy with an optional time.
+    let (day, time) = raw.split_once([' ', 'T']).map_or((raw, ""), |(d, t)| (d.trim(), t.trim()));
+    let parts: Vec<&str> = day.split(['/', '-', '.']).collect();
+    if let [d, m, y] = parts.as_slice()
+        && y.len() == 4
+        && [d, m, y].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        let num = |s: &str| s.parse::<i16>().unwrap_or(-1);
+        let date =
+            jiff::civil::Date::new(num(y), i8::try_from(num(m)).unwrap_or(-1), i8::try_from(num(d)).unwrap_or(-1))
+                .map_err(|_| BadDate::NoSuchDay)?;
+        let hms: Vec<i8> = if time.is_empty() {
+            vec![0, 0, 0]
+        } else {
+            time.split(':').map(|p| p.trim().parse::<i8>().unwrap_or(-1)).collect()
+        };
+        let time = match hms.as_slice() {
+            [h, m] => jiff::civil::Time::new(*h, *m, 0, 0),
+            [h, m, s] => jiff::civil::Time::new(*h, *m, *s, 0),
+            _ => return Err(BadDate::Form),
+        }
+        .map_err(|_| BadDate::NoSuchDay)?;
+        return at(date, time);
+    }
+    // An Excel serial date (days since 1899-12-30, the fraction the time of day), between 2000
+    // and 2100.
+    if let Ok(serial) = raw.parse::<f64>()
+        && (36_526.0..73_051.0).contains(&serial)
+    {
+        let base = jiff::civil::date(1899, 12, 30).at(0, 0, 0, 0);
+        let seconds = (serial * 86_400.0).round() as i64;
+        let local = base.checked_add(jiff::SignedDuration::from_secs(seconds)).map_err(|_| BadDate::NoSuchDay)?;
+        return at(local.date(), local.time());
+    }
+    Err(BadDate::Form)
 }
 
 fn status(field: String, raw: &Option<Number>) -> Result<DossierStatus, Invalid> {
@@ -221,10 +275,37 @@ fn text(field: String, value: &str, max: usize, required: bool) -> Result<String
 }
 
 fn date(schedule: &Schedule, field: String, raw: &str) -> Result<Timestamp, Invalid> {
-    parse_date(schedule, raw).ok_or_else(|| {
-        let shown: String = raw.chars().take(20).collect();
-        invalid(field, format!("ngày «{shown}» không đúng dạng yyyyMMddHHmmss"))
+    parse_date(schedule, raw).map_err(|why| {
+        let shown: String = raw.trim().chars().take(20).collect();
+        match why {
+            BadDate::NoSuchDay => invalid(field, format!("ngày «{shown}» không có thật")),
+            BadDate::Form if shown.contains(['E', 'e']) => invalid(
+                field,
+                format!("ngày «{shown}» đã bị bảng tính đổi thành số mũ; lưu cột ngày dạng văn bản (yyyyMMddHHmmss)"),
+            ),
+            BadDate::Form => {
+                invalid(field, format!("ngày «{shown}» không đúng dạng yyyyMMddHHmmss (hoặc dd/mm/yyyy HH:MM)"))
+            }
+        }
     })
+}
+
+/// A phone number as given: digits with `+`, spaces, dots, dashes, brackets; 9 to 12 digits. A
+/// Vietnamese number that lost its leading 0 in a spreadsheet (9 digits from 3–9) gets it back.
+fn phone(field: String, raw: &str) -> Result<String, Invalid> {
+    let value = text(field.clone(), raw, MAX_PHONE, false)?;
+    if value.is_empty() {
+        return Ok(value);
+    }
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+    let allowed = value.chars().all(|c| c.is_ascii_digit() || " +.-()".contains(c));
+    if !allowed || !(9..=12).contains(&digits.len()) {
+        return Err(invalid(field, format!("«{value}» không phải một số điện thoại (9–12 chữ số)")));
+    }
+    if digits.len() == 9 && value == digits && digits.starts_with(['3', '5', '7', '8', '9']) {
+        return Ok(format!("0{digits}"));
+    }
+    Ok(value)
 }
 
 fn optional_date(schedule: &Schedule, field: String, raw: &str) -> Result<Option<Timestamp>, Invalid> {
@@ -238,6 +319,9 @@ impl DongBoHoSoMC {
         let code = ReceiptCode::parse(&self.ma_ho_so).map_err(|e| invalid(f("MaHoSo"), e.message))?;
         let received = date(schedule, f("NgayTiepNhan"), &self.ngay_tiep_nhan)?;
         let due = date(schedule, f("NgayHenTra"), &self.ngay_hen_tra)?;
+        if due < received {
+            return Err(invalid(f("NgayHenTra"), "ngày hẹn trả trước ngày tiếp nhận"));
+        }
         let returned = optional_date(schedule, f("NgayTra"), &self.ngay_tra)?;
         let mut new_due = None;
         let mut apology = None;
@@ -257,7 +341,7 @@ impl DongBoHoSoMC {
             linh_vuc_code: text(f("MaLinhVuc"), &self.ma_linh_vuc, MAX_CODE, false)?,
             linh_vuc_name: text(f("TenLinhVuc"), &self.ten_linh_vuc, MAX_NAME, false)?,
             applicant_name: text(f("ChuHoSo"), &self.chu_ho_so, MAX_NAME, false)?,
-            applicant_phone: text(f("SoDienThoai"), &self.so_dien_thoai, MAX_PHONE, false)?,
+            applicant_phone: phone(f("SoDienThoai"), &self.so_dien_thoai)?,
             status: status(f("TrangThaiHoSo"), &self.trang_thai_ho_so)?,
             received_at_ms: received.as_millisecond(),
             due_at_ms: due.as_millisecond(),
@@ -291,6 +375,13 @@ impl CapNhatTienDoHoSoMC {
     }
 }
 
+/// A record's place in a batch for a refusal: its index and, when it has one, its receipt code
+/// (`DongBoHoSoMC[412] (000.00.20.H56-261201-0413)`), which is what an integrator looks for.
+fn named(list: &str, i: usize, code: &str) -> String {
+    let code: String = code.trim().chars().take(MAX_CODE).collect();
+    if code.is_empty() { format!("{list}[{i}]") } else { format!("{list}[{i}] ({code})") }
+}
+
 /// Refuses a receipt code given twice, naming the second place (`name(i)`) and the first.
 pub fn refuse_twice<'a>(codes: impl Iterator<Item = &'a str>, name: impl Fn(usize) -> String) -> Result<(), Invalid> {
     let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -312,7 +403,7 @@ impl Batch {
             .ho_so
             .iter()
             .enumerate()
-            .map(|(i, r)| r.check(schedule, &format!("DongBoHoSoMC[{i}]")))
+            .map(|(i, r)| r.check(schedule, &named("DongBoHoSoMC", i, &r.ma_ho_so)))
             .collect::<Result<Vec<_>, _>>()?;
         // One record a dossier: two snapshots of one dossier in a batch would make a replay write.
         refuse_twice(rows.iter().map(|r| r.receipt_code.as_str()), |i| format!("DongBoHoSoMC[{i}].MaHoSo"))?;
@@ -320,7 +411,7 @@ impl Batch {
             .tien_do
             .iter()
             .enumerate()
-            .map(|(i, r)| r.check(schedule, &format!("CapNhatTienDoHoSoMC[{i}]")))
+            .map(|(i, r)| r.check(schedule, &named("CapNhatTienDoHoSoMC", i, &r.ma_ho_so)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok((rows, steps))
     }
@@ -348,9 +439,29 @@ mod tests {
     #[test]
     fn dates_are_the_centres_local_time_and_impossible_ones_are_refused() {
         let s = schedule();
-        assert_eq!(parse_date(&s, "20261120083000").map(|t| t.to_string()), Some("2026-11-20T01:30:00Z".into()));
-        for bad in ["20261320083000", "20260230083000", "2026112008300", "2026-11-20 08:30", "20261120246000", ""] {
-            assert_eq!(parse_date(&s, bad), None, "{bad}");
+        let utc = |raw: &str| parse_date(&s, raw).map(|t| t.to_string());
+        assert_eq!(utc("20261120083000"), Ok("2026-11-20T01:30:00Z".into()));
+        // As exports and spreadsheets write it: dd/mm/yyyy with or without a time, an XLSX date
+        // cell's serial day number.
+        assert_eq!(utc("20/11/2026 08:30"), Ok("2026-11-20T01:30:00Z".into()));
+        assert_eq!(utc("20/11/2026"), Ok("2026-11-19T17:00:00Z".into()));
+        assert_eq!(utc("46346.354166666664"), Ok("2026-11-20T01:30:00Z".into()));
+        for bad in ["20261320083000", "20260230083000", "20261120246000", "31/02/2026", "20/11/2026 25:00"] {
+            assert_eq!(parse_date(&s, bad), Err(BadDate::NoSuchDay), "{bad}");
+        }
+        for bad in ["2026112008300", "2,02611E+13", "", "hôm qua", "2026-11-20 08:30"] {
+            assert_eq!(parse_date(&s, bad), Err(BadDate::Form), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_are_checked_and_a_lost_leading_zero_is_given_back() {
+        assert_eq!(phone("p".into(), "988000222"), Ok("0988000222".into()));
+        assert_eq!(phone("p".into(), "0912.345.678"), Ok("0912.345.678".into()));
+        assert_eq!(phone("p".into(), "+84 912 345 678"), Ok("+84 912 345 678".into()));
+        assert_eq!(phone("p".into(), ""), Ok(String::new()));
+        for bad in ["abc", "12345", "0912 abc 678"] {
+            assert!(phone("p".into(), bad).is_err(), "{bad}");
         }
     }
 
@@ -361,8 +472,11 @@ mod tests {
         let bad = DongBoHoSoMC { trang_thai_ho_so: Some(Number::Int(11)), ..record() };
         let e = bad.check(&s, "DongBoHoSoMC[3]").expect_err("status 11");
         assert_eq!(e.field, "DongBoHoSoMC[3].TrangThaiHoSo");
-        let bad = DongBoHoSoMC { ngay_hen_tra: "04/12/2026".into(), ..record() };
+        let bad = DongBoHoSoMC { ngay_hen_tra: "04-12-26".into(), ..record() };
         assert_eq!(bad.check(&s, "DongBoHoSoMC[0]").expect_err("date").field, "DongBoHoSoMC[0].NgayHenTra");
+        let early = DongBoHoSoMC { ngay_hen_tra: "20261119170000".into(), ..record() };
+        let e = early.check(&s, "DongBoHoSoMC[0]").expect_err("due before received");
+        assert!(e.field.ends_with("NgayHenTra") && e.message.contains("trước ngày tiếp nhận"), "{e:?}");
         let bad = DongBoHoSoMC { chu_ho_so: "A".repeat(301), ..record() };
         assert_eq!(bad.check(&s, "DongBoHoSoMC[0]").expect_err("long").field, "DongBoHoSoMC[0].ChuHoSo");
     }

@@ -75,6 +75,9 @@ pub async fn rate(
         }
         Some(raw) => {
             let code = crate::domain::ReceiptCode::parse(raw)?;
+            // A dossier never looked up here is asked of the province first (a citizen rates
+            // straight after being served, before any lookup).
+            super::dossiers::from_province(&state, &code).await?;
             let key = code.to_string();
             let procedure: Option<String> = state
                 .store
@@ -149,7 +152,8 @@ pub async fn export(
         })?,
     };
     let (from, to) = quarter.days();
-    let (rated, names) = state.store.query(move |conn| ratings::read(conn, from, to)).await?;
+    let centre = state.config.centre.clone();
+    let (rated, names) = state.store.query(move |conn| ratings::read(conn, &centre, from, to)).await?;
     let built = ratings::build(&state.config.centre, quarter, &rated, &names);
     let name = format!("danh-gia-{}-{quarter}", if built.unit_code.is_empty() { "don-vi" } else { &built.unit_code });
     let failed = |e: String| {

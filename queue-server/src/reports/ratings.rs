@@ -58,11 +58,43 @@ impl std::fmt::Display for Quarter {
     }
 }
 
+/// Records the centre's rating scale as in force from the next rating on, when it is not the one
+/// in force already (a scale changed in the configuration): scores given before are read on
+/// theirs.
+pub fn record_scale(conn: &Connection, centre: &Centre) -> rusqlite::Result<()> {
+    let levels = serde_json::to_string(&centre.rating_levels).unwrap_or_default();
+    let three = serde_json::to_string(&centre.rating_three).unwrap_or_default();
+    let last: Option<(String, String)> = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT levels, three FROM rating_scales ORDER BY from_id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ))?;
+    if last.as_ref() == Some(&(levels.clone(), three.clone())) {
+        return Ok(());
+    }
+    // The first scale recorded covers the ratings already stored.
+    let from: i64 = if last.is_none() {
+        0
+    } else {
+        conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM ratings", [], |r| r.get(0))?
+    };
+    conn.execute(
+        "INSERT INTO rating_scales (from_id, levels, three) VALUES (?1, ?2, ?3)
+         ON CONFLICT (from_id) DO UPDATE SET levels = excluded.levels, three = excluded.three",
+        params![from, levels, three],
+    )?;
+    Ok(())
+}
+
 /// One rating as the export reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rated {
-    /// Score, 1 = worst.
+    /// Score, 1 = worst, on the scale it was given on.
     pub score: u8,
+    /// Its place on the 3-level scale (1–3), by the scale it was given on.
+    pub three: u8,
+    /// Whether it was given on the scale in force now (only those count in `levels`).
+    pub current_scale: bool,
     /// Whose service it rates: a user name, a name from the province, or "" (see the module).
     pub officer: String,
     /// Whether it rates a dossier.
@@ -81,8 +113,11 @@ pub struct RatingFigures {
     pub ratings: u32,
     /// Of which rate a dossier.
     pub dossier_ratings: u32,
-    /// Per level of the centre's scale, worst first.
+    /// Per level of the centre's scale, worst first (ratings given on it).
     pub levels: Vec<u32>,
+    /// Ratings given on an earlier scale of the centre: counted on the 3-level scale by that
+    /// scale's mapping, not in `levels`.
+    pub other_scale: u32,
     /// Per level of the 3-level scale: Không hài lòng, Hài lòng, Rất hài lòng.
     pub three_levels: [u32; 3],
     /// Ratings not "Không hài lòng" on the 3-level scale.
@@ -115,13 +150,29 @@ pub struct RatingExport {
 }
 
 /// Reads the ratings of days `from..=to` with whose service they rate.
-pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<(Vec<Rated>, BTreeMap<String, String>)> {
+pub fn read(
+    conn: &Connection,
+    centre: &Centre,
+    from: Date,
+    to: Date,
+) -> rusqlite::Result<(Vec<Rated>, BTreeMap<String, String>)> {
     let by_ticket = super::officers_by_ticket(conn, from, to)?;
     let names = super::staff_names(conn)?;
+    // The scales in force, by the first rating id each covers.
+    let mut scales: Vec<(i64, Vec<u8>)> = conn
+        .prepare("SELECT from_id, three FROM rating_scales ORDER BY from_id")?
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .filter_map(Result::ok)
+        .map(|(from, three)| (from, serde_json::from_str(&three).unwrap_or_default()))
+        .collect();
+    if scales.is_empty() {
+        scales.push((0, centre.rating_three.clone()));
+    }
+    let latest_from = scales.last().map_or(0, |s| s.0);
     let mut stmt = conn.prepare(
         "SELECT r.score, r.ticket_id, r.dossier,
                 (SELECT s.handler FROM dossier_steps s WHERE s.receipt_code = r.dossier AND s.handler <> ''
-                 ORDER BY s.at_ms, s.rowid LIMIT 1)
+                 ORDER BY s.at_ms, s.rowid LIMIT 1), r.id
          FROM ratings r WHERE r.day BETWEEN ?1 AND ?2 ORDER BY r.id",
     )?;
     let rated = stmt
@@ -135,7 +186,12 @@ pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<(Vec<Ra
                 (None, Some(_)) => handler.map(|h| format!("{PROVINCE_NAME}{h}")).unwrap_or_default(),
                 (None, None) => String::new(),
             };
-            Ok(Rated { score: r.get(0)?, officer, dossier: dossier.is_some() })
+            let (score, id): (u8, i64) = (r.get(0)?, r.get(4)?);
+            // (columns: score, ticket, dossier, the reception step's handler, id)
+            let scale =
+                scales.iter().rev().find(|(from, _)| *from <= id).map(|(_, t)| t.as_slice()).unwrap_or_default();
+            let three = scale.get(usize::from(score).wrapping_sub(1)).copied().unwrap_or(0);
+            Ok(Rated { score, three, current_scale: id >= latest_from, officer, dossier: dossier.is_some() })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((rated, names))
@@ -145,20 +201,22 @@ pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<(Vec<Ra
 pub fn figures(centre: &Centre, officer: &str, name: &str, rated: &[&Rated]) -> RatingFigures {
     let mut levels = vec![0u32; centre.rating_levels.len()];
     let mut three = [0u32; 3];
-    for r in rated {
-        let i = usize::from(r.score).wrapping_sub(1);
-        if let (Some(n), Some(t)) = (levels.get_mut(i), centre.rating_three.get(i)) {
-            *n += 1;
-            three[usize::from(t - 1)] += 1;
+    let mut other_scale = 0;
+    for r in rated.iter().filter(|r| (1..=3).contains(&r.three)) {
+        three[usize::from(r.three - 1)] += 1;
+        match levels.get_mut(usize::from(r.score).wrapping_sub(1)).filter(|_| r.current_scale) {
+            Some(n) => *n += 1,
+            None => other_scale += 1,
         }
     }
-    let ratings = levels.iter().sum::<u32>();
+    let ratings = three.iter().sum::<u32>();
     let not_dissatisfied = three[1] + three[2];
     RatingFigures {
         officer: officer.to_string(),
         officer_name: name.to_string(),
         ratings,
-        dossier_ratings: rated.iter().filter(|r| r.dossier).count() as u32,
+        dossier_ratings: rated.iter().filter(|r| r.dossier && (1..=3).contains(&r.three)).count() as u32,
+        other_scale,
         levels,
         three_levels: three,
         not_dissatisfied,

@@ -246,6 +246,14 @@ CREATE TABLE apologies (
 -- A rating may rate a dossier (its receipt code, scanned at the kiosk after being served).
 ALTER TABLE ratings ADD COLUMN dossier TEXT;
 CREATE INDEX ratings_dossier ON ratings (dossier) WHERE dossier IS NOT NULL;
+
+-- The rating scale in force from a rating id on (levels and their places on the 3-level scale, as
+-- JSON): a score is read on the scale it was given on, whatever the configuration says later.
+CREATE TABLE rating_scales (
+    from_id INTEGER PRIMARY KEY,
+    levels  TEXT NOT NULL,
+    three   TEXT NOT NULL
+);
 "#,
 ];
 

@@ -200,6 +200,14 @@ async fn a_wrong_apology_is_refused_with_the_field_named_and_nothing_written() {
         ),
         (json!({ "reason": "Chờ ý kiến sở", "new_due": "31/02/2027" }), 422, "apology_invalid", "không đúng dạng"),
         (json!({ "reason": "Chờ ý kiến sở", "new_due": "2028-12-22" }), 422, "apology_invalid", "quá xa"),
+        // A Sunday, and an instant that is a Sunday in Viet Nam: citizens would come to a closed centre.
+        (json!({ "reason": "Chờ ý kiến sở", "new_due": "2026-12-20" }), 422, "apology_invalid", "ví dụ 21/12/2026"),
+        (
+            json!({ "reason": "Chờ ý kiến sở", "new_due": "2026-12-26T20:00:00Z" }),
+            422,
+            "apology_invalid",
+            "27/12/2026 là ngày trung tâm không làm việc",
+        ),
         (json!({ "reason": "Chờ ý kiến sở" }), 400, "invalid_json", "new_due"),
     ] {
         let (got, answer) = app.post(url, Some(SUPERVISOR), Some(body.clone())).await;
@@ -272,7 +280,7 @@ async fn the_provinces_apology_comes_with_the_record_once_goes_out_by_sms_and_it
     assert_eq!(seen["due_at"], "2026-12-23T17:00:00+07:00");
 
     // The integration records one for the other through the API, as a supervisor would.
-    let body = json!({ "reason": "Chờ ý kiến của Sở Tài nguyên và Môi trường", "new_due": "20/12/2026" });
+    let body = json!({ "reason": "Chờ ý kiến của Sở Tài nguyên và Môi trường", "new_due": "21/12/2026" });
     let (status, recorded) = app.post("/api/v1/dossiers/H56.22-261201-0002/apology", Some(LGSP), Some(body)).await;
     assert_eq!(status, 201, "{recorded}");
     assert_eq!(recorded["actor"], "token:Trục LGSP của tỉnh", "{recorded}");

@@ -93,13 +93,14 @@ async fn a_bad_record_refuses_the_batch_naming_the_record_and_field_and_writes_n
     let app = spawn_demo().await;
     let before = (app.count("dossiers"), app.count("dossier_steps"));
     let mut bad_date = record(3, "4");
-    bad_date["NgayHenTra"] = json!("15/12/2026");
+    bad_date["NgayHenTra"] = json!("20261331170000");
     let mut long_name = record(4, "4");
     long_name["ChuHoSo"] = json!("Nguyễn ".repeat(60));
     let cases = [
-        (record(2, "11"), "DongBoHoSoMC[2].TrangThaiHoSo", "«11»"),
-        (bad_date, "DongBoHoSoMC[2].NgayHenTra", "yyyyMMddHHmmss"),
-        (long_name, "DongBoHoSoMC[2].ChuHoSo", "dài quá 300"),
+        // The record is named by its place and its receipt code.
+        (record(2, "11"), "DongBoHoSoMC[2] (H56.22-261201-0003).TrangThaiHoSo", "«11»"),
+        (bad_date, "DongBoHoSoMC[2] (H56.22-261201-0004).NgayHenTra", "«20261331170000» không có thật"),
+        (long_name, "DongBoHoSoMC[2] (H56.22-261201-0005).ChuHoSo", "dài quá 300"),
     ];
     for (bad, field, said) in cases {
         let batch = json!({ "DongBoHoSoMC": [record(0, "2"), record(1, "2"), bad, record(5, "2")] });

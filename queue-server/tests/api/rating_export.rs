@@ -289,3 +289,43 @@ levels = ["Rất không hài lòng", "Không hài lòng", "Bình thường", "H�
     );
     assert!(Config::parse("motcua.toml", &text(&plain)).is_ok());
 }
+
+#[tokio::test]
+async fn a_scale_changed_later_reads_earlier_scores_on_their_own_scale() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("motcua.db");
+    let clock = ManualClock::new(at("2026-11-23", "09:00"));
+    // On the example's 4 levels: Rất hài lòng (4), Chấp nhận được (2, "Hài lòng" on 3), Không hài lòng (1).
+    let app = spawn(Config::demo(), Some(clock.clone()), Some(db.clone())).await;
+    for score in [4, 2, 1] {
+        assert_eq!(rate(&app, json!({ "counter": 1, "score": score })).await.0, 201);
+    }
+    app.stop().await;
+    // The centre moves to a 5-level survey scale; one more rating, its best level.
+    let five = r#"[ratings]
+levels = ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"]
+maps_to = ["Không hài lòng", "Không hài lòng", "Hài lòng", "Hài lòng", "Rất hài lòng"]"#;
+    let app = spawn(config(five), Some(clock.clone()), Some(db.clone())).await;
+    assert_eq!(rate(&app, json!({ "counter": 1, "score": 5 })).await.0, 201);
+    let (status, export) = app.get_as("/api/v1/ratings/export?quarter=2026-Q4", "demo-supervisor").await;
+    assert_eq!(status, 200, "{export}");
+    let total = &export["total"];
+    // The three earlier ones keep their meaning: 1 dissatisfied, 1 satisfied, 2 very satisfied.
+    assert_eq!(total["three_levels"], json!([1, 1, 2]), "{export}");
+    assert_eq!(total["levels"], json!([0, 0, 0, 0, 1]), "only the rating given on the 5 levels: {export}");
+    assert_eq!((total["other_scale"].as_u64(), total["not_dissatisfied_percent"].as_f64()), (Some(3), Some(75.0)));
+    app.stop().await;
+    // A scale shorter than a score stored is refused at start, in Vietnamese.
+    let refused = queue_server::build(queue_server::Options {
+        config: config(""),
+        db: db.clone(),
+        demo: false,
+        clock: std::sync::Arc::new(clock),
+    })
+    .err()
+    .expect("refused");
+    assert!(
+        refused.to_string().contains("có đánh giá mức 5") && refused.to_string().contains("chỉ có 3 mức"),
+        "{refused}"
+    );
+}
