@@ -155,10 +155,17 @@ fn lines(letter: &ApologyLetter) -> Vec<(String, f32, bool)> {
         ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ".into(), 12.0, true),
         (String::new(), 6.0, false),
         body(format!("Kính gửi: {}", letter.applicant)),
-        body(format!(
-            "Ngày {}, {} tiếp nhận giải quyết hồ sơ đề nghị {}; mã hồ sơ: {}.",
-            letter.received, letter.centre, letter.procedure, letter.receipt_code
-        )),
+        body(if letter.procedure.trim().is_empty() {
+            format!(
+                "Ngày {}, {} tiếp nhận giải quyết hồ sơ mã {}.",
+                letter.received, letter.centre, letter.receipt_code
+            )
+        } else {
+            format!(
+                "Ngày {}, {} tiếp nhận giải quyết hồ sơ đề nghị {}; mã hồ sơ: {}.",
+                letter.received, letter.centre, letter.procedure, letter.receipt_code
+            )
+        }),
         body(format!("Thời gian hẹn trả kết quả giải quyết hồ sơ: {}.", letter.due_before)),
         body(format!("Tuy nhiên đến nay, {} chưa trả kết quả giải quyết hồ sơ của Ông/Bà.", letter.centre)),
         body(format!("Lý do: {}", letter.reason)),

@@ -14,6 +14,10 @@ Cách dùng:
   queue-server --demo [--listen ĐỊA_CHỈ] [--db TỆP]
   queue-server --config TỆP.toml [--listen ĐỊA_CHỈ] [--db TỆP]
   queue-server user … | device …   (xem queue-server user --help)
+  queue-server catalogue import TỆP.xlsx|csv --config TỆP.toml [--dry-run]
+                                   nhập danh mục thủ tục (xem queue-server catalogue --help)
+  queue-server dossiers import TỆP.json|xlsx|csv --config TỆP.toml
+                                   nhập hồ sơ từ tệp hệ thống của tỉnh xuất ra
 
 Tùy chọn:
   --demo           chạy trung tâm mẫu dựng sẵn (15 lĩnh vực, 12 quầy, thủ tục và hồ sơ mẫu)

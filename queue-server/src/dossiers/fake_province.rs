@@ -107,7 +107,7 @@ impl FakeProvince {
                     "MaHoSo": code(i), "MaTTHC": "1.004227", "TenTTHC": "Đăng ký biến động đất đai",
                     "MaLinhVuc": "LV-DD", "TenLinhVuc": "Đất đai", "ChuHoSo": "Trần Văn Nam", "SoDienThoai": "0987654321",
                     "NgayTiepNhan": "20261201080000", "NgayHenTra": "20261215170000", "TrangThaiHoSo": 4, "NgayTra": "",
-                    "TienDo": [{ "MaHoSo": code(i), "NguoiXuLy": "Lê Văn Tâm", "ThoiDiemXuLy": "20261202090000",
+                    "TienDo": [{ "MaHoSo": code(i), "NguoiXuLy": "Lê Văn Tâm", "ThoiDiemXuLy": "20261201090000",
                         "PhongBanXuLy": "Phòng Tài nguyên", "NoiDungXuLy": "Thẩm định", "TrangThai": "4" }]
                 });
                 (code(i), record)
