@@ -205,6 +205,9 @@ pub struct Dossier {
     /// (Nghị định 13/2023/NĐ-CP on personal data: receipt codes are guessable).
     #[serde(default)]
     pub details_hidden: bool,
+    /// The last 4 digits given did not match the applicant's phone (the details stay hidden).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub factor_wrong: bool,
     /// When the record was last taken from the province's system (`Cập nhật lúc …`); absent
     /// for dossiers entered here.
     #[serde(default, skip_serializing_if = "Option::is_none")]

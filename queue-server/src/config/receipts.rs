@@ -141,6 +141,21 @@ pub(super) fn patterns(src: &Source<'_>, raw: &[RawPattern]) -> Result<Vec<Recei
             let why = e.to_string().lines().last().unwrap_or_default().trim().to_string();
             src.error(&p.pattern, key("pattern"), format!("biểu thức chính quy không đúng ({why})"))
         })?;
+        if let Some(other) = regex.capture_names().flatten().find(|n| !["unit", "date", "seq"].contains(n)) {
+            return Err(src.error(
+                &p.pattern,
+                key("pattern"),
+                format!("nhóm «{other}» không dùng được; các nhóm có tên là unit, date, seq"),
+            ));
+        }
+        // A pattern that takes any code would describe every mistyped one as of its form.
+        if let Some(any) = ["X", "123", "ABC-1"].into_iter().find(|t| regex.is_match(t)) {
+            return Err(src.error(
+                &p.pattern,
+                key("pattern"),
+                format!("pattern khớp cả với «{any}»; hãy viết cụ thể hơn (tiền tố, độ dài, chữ số)"),
+            ));
+        }
         let pattern = ReceiptPattern { name, regex };
         let example = p.example.get_ref().trim().to_ascii_uppercase();
         match pattern.parts(&example) {

@@ -187,6 +187,7 @@ pub fn dossier(
             applicant: if shown { text::mask_name(&name) } else { String::new() },
             phone: if shown { text::mask_phone(&phone) } else { String::new() },
             details_hidden: !shown,
+            factor_wrong: checked == Factor::Wrong,
             status,
             status_label: status.label_vi().to_string(),
             received_at: fmt(received),

@@ -153,6 +153,7 @@ async fn without_the_second_factor_no_personal_data_and_twenty_wrong_ones_are_re
         assert!(!text.contains("Nguyễn") && !text.contains("0912") && !text.contains("Chuyển phòng"), "{text}");
         assert_eq!((seen["applicant"].as_str(), seen["phone"].as_str()), (Some(""), Some("")), "{text}");
         assert_eq!(seen["details_hidden"], true);
+        assert!(seen.get("factor_wrong").is_none(), "no factor given, none wrong: {text}");
     }
     // With the last 4 digits of the phone: the masked name and the notes.
     let (_, seen) = app.get_as("/api/v1/dossiers/H56.22-261201-0001?phone_last4=5678", KIOSK).await;
@@ -167,6 +168,7 @@ async fn without_the_second_factor_no_personal_data_and_twenty_wrong_ones_are_re
         let url = app.url(&format!("/api/v1/dossiers/H56.22-261201-0001?phone_last4={:04}", 1000 + n));
         let (status, seen) = status_json(guesser.get(url).send().await.expect("answers")).await;
         assert_eq!((status, seen["details_hidden"].as_bool()), (200, Some(true)), "guess {n}");
+        assert_eq!(seen["factor_wrong"], true, "the API says the digits did not match");
     }
     let url = app.url("/api/v1/dossiers/H56.22-261201-0001?phone_last4=5678");
     let (status, refused) = status_json(guesser.get(url).send().await.expect("answers")).await;
@@ -296,6 +298,8 @@ async fn a_sector_systems_receipt_code_is_told_by_its_configured_form() {
         ("HT-[0-9]{5}", "HT-1234", "không khớp"),
         ("HT-(?P<date>[0-9]{8})", "HT-20261131", "không có thật"),
         ("HT-(", "HT-1", "biểu thức chính quy không đúng"),
+        ("HT-(?P<ngay>[0-9]{8})", "HT-20261105", "nhóm «ngay»"),
+        (".*", "HT-1", "cụ thể hơn"),
     ] {
         let text = format!(
             "{}\n[[receipt_patterns]]\nname = \"Hộ tịch\"\npattern = \"{pattern}\"\nexample = \"{example}\"\n",
