@@ -19,19 +19,7 @@ fn write_catalogue(
 ) -> anyhow::Result<()> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    let header = [
-        "STT",
-        "Mã thủ tục",
-        "Tên thủ tục",
-        "Cấp thực hiện",
-        "Mã lĩnh vực",
-        "Tên lĩnh vực",
-        "Mức độ DVC",
-        "Thời hạn giải quyết",
-        "Phí, lệ phí",
-        "Thành phần hồ sơ",
-        "Trình tự thực hiện",
-    ];
+    let header = queue_server::catalogue::NATIONAL_COLUMNS;
     for (c, h) in header.iter().enumerate() {
         sheet.write_string(0, c as u16, *h)?;
     }

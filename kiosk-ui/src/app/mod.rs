@@ -3,6 +3,7 @@
 //! the timers that keep the clock, the idle return home and the ticket countdown.
 
 mod render;
+mod scan;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,7 +21,7 @@ use crate::flows::catalogue::CatalogueFlow;
 use crate::flows::checkin::CheckinFlow;
 use crate::flows::dossier::DossierFlow;
 use crate::flows::rating::RatingFlow;
-use crate::flows::scanner::{Scan, ScanBuffer, classify};
+use crate::flows::scanner::ScanBuffer;
 use crate::flows::ticket::{Step, TicketFlow};
 use crate::ui::*;
 
@@ -400,7 +401,7 @@ pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle
                     });
                 }
                 if let Some(scan) = scan {
-                    let effect = scanned(s, &scan);
+                    let effect = scan::scanned(s, &scan);
                     render::all(app, s);
                     run(app, s, effect);
                 }
@@ -432,38 +433,6 @@ pub fn install(app: &AppWindow, core: Arc<Core>, runtime: tokio::runtime::Handle
         );
     });
     timer
-}
-
-/// A whole scan, sent where it belongs whatever the screen: a ticket's QR to rating, a booking's
-/// code to check-in, a number to rating when rating, anything else to dossier lookup.
-fn scanned(s: &mut UiState, text: &str) -> Effect {
-    s.last_touch = Instant::now();
-    let open = |s: &mut UiState, screen: i32| {
-        if s.screen != screen {
-            s.go(screen);
-        }
-    };
-    match classify(text) {
-        Scan::Ticket(id) => {
-            open(s, screens::RATING);
-            s.rating.find_ticket(&id)
-        }
-        Scan::Booking(code) => {
-            open(s, screens::CHECKIN);
-            s.checkin.scanned(&code)
-        }
-        Scan::Number(_) if s.screen == screens::RATING => s.rating.scanned(text),
-        Scan::Number(n) => {
-            open(s, screens::DOSSIER);
-            s.dossier.scanned(&n.to_string())
-        }
-        // A receipt scanned on the rating screen rates that dossier.
-        Scan::Dossier(code) if s.screen == screens::RATING => s.rating.scanned_receipt(&code),
-        Scan::Dossier(code) => {
-            open(s, screens::DOSSIER);
-            s.dossier.scanned(&code)
-        }
-    }
 }
 
 /// Keeps services and the online flag from the core's live stream on screen.

@@ -184,6 +184,22 @@ pub struct Parsed {
     pub unmapped: BTreeMap<(String, String), usize>,
 }
 
+/// The column headings of the national procedure database's export (CSDL quốc gia về TTHC), in
+/// its order, as the import finds them (for example files, the benchmark and the tests).
+pub const NATIONAL_COLUMNS: [&str; 11] = [
+    "STT",
+    "Mã thủ tục",
+    "Tên thủ tục",
+    "Cấp thực hiện",
+    "Mã lĩnh vực",
+    "Tên lĩnh vực",
+    "Mức độ DVC",
+    "Thời hạn giải quyết",
+    "Phí, lệ phí",
+    "Thành phần hồ sơ",
+    "Trình tự thực hiện",
+];
+
 /// A procedure code as the national database writes it (`1.004220`: a digit, a dot, six digits
 /// starting `00`), given back its trailing zeros when a spreadsheet stored it as a number and
 /// wrote it shorter (`1.00422`); any other code (`1.1`, a local `DD-1`) as it is.

@@ -15,6 +15,33 @@
 
 use std::collections::VecDeque;
 
+use super::ids::ServiceCode;
+
+/// Figures of one service at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceLoad {
+    /// Service.
+    pub code: ServiceCode,
+    /// Tickets waiting.
+    pub waiting: u32,
+    /// Estimated wait for a ticket issued now, minutes; `None` when no open counter serves it.
+    pub estimated_wait_minutes: Option<u32>,
+    /// Tickets that can still be issued today.
+    pub remaining_today: u32,
+    /// Daily capacity.
+    pub capacity: u32,
+    /// Open counters serving it.
+    pub counters_open: u32,
+    /// Bookings of the day that hold a place (held, confirmed, checked in).
+    pub booked: u32,
+    /// Bookings that may still be made for the day.
+    pub bookings_left: u32,
+    /// Walk-in tickets issued.
+    pub walk_ins: u32,
+    /// The supervisor's reason while the field's intake is closed for the day.
+    pub intake_closed: Option<String>,
+}
+
 /// Service times kept per service.
 pub const SAMPLES: usize = 20;
 /// Measured service times needed before they replace the default.
