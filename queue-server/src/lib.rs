@@ -18,6 +18,7 @@
 pub mod accounts;
 pub mod announce;
 pub mod catalogue;
+pub mod chain;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -31,6 +32,7 @@ pub mod reports;
 pub mod serve;
 pub mod speech;
 pub mod store;
+pub mod uplink;
 pub mod supervise;
 pub mod views;
 

@@ -19,6 +19,7 @@
 //!   arrival to its last call, so the time spent at the first counter counts as waiting; the
 //!   `transferred` figure says how many of a row's tickets came that way.
 
+pub mod events;
 pub mod export;
 pub mod ratings;
 
@@ -227,41 +228,12 @@ pub fn staff_names(conn: &Connection) -> rusqlite::Result<BTreeMap<String, Strin
     stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect()
 }
 
-/// Reads the facts of days `from..=to` (all dossiers: which are late depends on the range).
+/// Reads the facts of days `from..=to` (all dossiers: which are late depends on the range): tickets
+/// and ratings from the event log ([`events::read_centre`], the definition the provincial hub
+/// shares), dossiers and officers' names from their tables.
 pub fn read(conn: &Connection, from: Date, to: Date) -> rusqlite::Result<Facts> {
-    let (f, t) = (from.to_string(), to.to_string());
-    let by_ticket = officers_by_ticket(conn, from, to)?;
+    let (tickets, ratings) = events::read_centre(conn, from, to)?;
     let officers = staff_names(conn)?;
-    let mut stmt = conn.prepare(
-        "SELECT id, service, counter_no, status, arrived_at_ms, called_at_ms, serving_at_ms, finished_at_ms,
-                appointment_at_ms IS NOT NULL, service <> issued_service
-         FROM tickets WHERE day BETWEEN ?1 AND ?2 ORDER BY day, number",
-    )?;
-    let tickets = stmt
-        .query_map(params![f, t], |r| {
-            let id: String = r.get(0)?;
-            Ok(TicketFacts {
-                officer: by_ticket.get(&id).cloned(),
-                id,
-                service: r.get(1)?,
-                counter: r.get(2)?,
-                status: r.get(3)?,
-                arrived: r.get(4)?,
-                called: r.get(5)?,
-                serving: r.get(6)?,
-                finished: r.get(7)?,
-                booked: r.get(8)?,
-                transferred: r.get(9)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut stmt = conn
-        .prepare("SELECT score, service, counter_no, ticket_id FROM ratings WHERE day BETWEEN ?1 AND ?2 ORDER BY id")?;
-    let ratings = stmt
-        .query_map(params![f, t], |r| {
-            Ok(RatingFacts { score: r.get(0)?, service: r.get(1)?, counter: r.get(2)?, ticket: r.get(3)? })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut stmt = conn.prepare(
         "SELECT p.service, COALESCE(d.new_due_at_ms, d.due_at_ms), d.completed_at_ms
          FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
@@ -279,14 +251,50 @@ pub fn overdue(d: &DossierFacts, start: i64, end: i64, now: i64) -> bool {
     d.due >= start && d.due < end && d.completed.map_or(d.due < now, |c| c > d.due)
 }
 
+/// What a report needs to know of its centre: field names in display order, the rating scale and
+/// the time zone its days are in. The centre takes it from its configuration
+/// ([`Frame::of`]); the provincial hub from the profile each centre's uplink sends.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Frame {
+    /// Fields (code, Vietnamese name), in the centre's order.
+    pub services: Vec<(String, String)>,
+    /// Rating level labels, worst first.
+    pub levels: Vec<String>,
+    /// IANA time zone name (`Asia/Ho_Chi_Minh`).
+    pub time_zone: String,
+}
+
+impl Frame {
+    /// The frame of a configured centre.
+    pub fn of(centre: &Centre) -> Frame {
+        Frame {
+            services: centre.services.iter().map(|s| (s.code.to_string(), s.name_vi.clone())).collect(),
+            levels: centre.rating_levels.clone(),
+            time_zone: centre.schedule.time_zone.iana_name().unwrap_or("Asia/Ho_Chi_Minh").to_string(),
+        }
+    }
+}
+
 /// Builds the report of days `from..=to` from its facts.
 pub fn build(centre: &Centre, from: Date, to: Date, now: Timestamp, facts: Facts) -> Report {
+    build_framed(&Frame::of(centre), &centre.schedule.time_zone, from, to, now, facts)
+}
+
+/// Builds the report of days `from..=to` from its facts, for a centre known by its frame (`zone` is
+/// the frame's time zone, resolved).
+pub fn build_framed(
+    centre: &Frame,
+    zone: &jiff::tz::TimeZone,
+    from: Date,
+    to: Date,
+    now: Timestamp,
+    facts: Facts,
+) -> Report {
     let (tickets, ratings, dossiers, names) = facts;
-    let zone = &centre.schedule.time_zone;
     let start_of = |d: Date| d.to_zoned(zone.clone()).map_or(0, |z| z.timestamp().as_millisecond());
     let (start, end) = (start_of(from), to.tomorrow().map_or(i64::MAX, start_of));
     let late: Vec<&DossierFacts> = dossiers.iter().filter(|d| overdue(d, start, end, now.as_millisecond())).collect();
-    let levels = centre.rating_levels.len();
+    let levels = centre.levels.len();
     let by_id: std::collections::HashMap<&str, &TicketFacts> = tickets.iter().map(|t| (t.id.as_str(), t)).collect();
     let ticket_of = |id: &Option<String>| id.as_deref().and_then(|id| by_id.get(id).copied());
 
@@ -318,7 +326,7 @@ pub fn build(centre: &Centre, from: Date, to: Date, now: Timestamp, facts: Facts
     };
 
     let field_label = |code: &str| {
-        centre.services.iter().find(|s| s.code.as_str() == code).map_or(code.to_string(), |s| s.name_vi.clone())
+        centre.services.iter().find(|s| s.0 == code).map_or(code.to_string(), |s| s.1.clone())
     };
     let mut fields = group(
         &|t| Some(t.service.clone()),
@@ -338,7 +346,7 @@ pub fn build(centre: &Centre, from: Date, to: Date, now: Timestamp, facts: Facts
         }
     }
     fields.sort_by(|a, b| {
-        let rank = |k: &str| centre.services.iter().position(|s| s.code.as_str() == k).unwrap_or(usize::MAX);
+        let rank = |k: &str| centre.services.iter().position(|s| s.0 == k).unwrap_or(usize::MAX);
         rank(&a.key).cmp(&rank(&b.key))
     });
     let mut counters = group(
@@ -361,7 +369,7 @@ pub fn build(centre: &Centre, from: Date, to: Date, now: Timestamp, facts: Facts
     Report {
         from: from.to_string(),
         to: to.to_string(),
-        levels: centre.rating_levels.clone(),
+        levels: centre.levels.clone(),
         fields,
         counters,
         officers,

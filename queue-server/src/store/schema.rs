@@ -255,7 +255,16 @@ CREATE TABLE rating_scales (
     three   TEXT NOT NULL
 );
 "#,
+    CHAIN_SQL,
 ];
+
+/// The migration that starts the event log's hash chain ([`crate::chain::install`] runs with it).
+const CHAIN_SQL: &str = "-- The event log's hash chain: prev_hash and hash on every event, set by a trigger.";
+
+/// The index of the migration that starts the hash chain.
+pub fn chain_migration() -> usize {
+    MIGRATIONS.iter().position(|m| *m == CHAIN_SQL).unwrap_or(MIGRATIONS.len())
+}
 
 /// Opens (creating if needed) the database with the settings every connection uses: WAL, full
 /// synchronous commits (a commit is on disk when it returns), a busy timeout.
@@ -265,15 +274,25 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    crate::chain::register(&conn)?;
     Ok(conn)
 }
 
 /// Applies the migrations not applied yet, each in its own transaction.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+/// Applies the migrations not applied yet before the `until`-th (a test builds an older database).
+pub fn migrate_to(conn: &mut Connection, until: usize) -> rusqlite::Result<()> {
     let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(applied).unwrap_or(0)) {
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(until).skip(usize::try_from(applied).unwrap_or(0)) {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        if *sql == CHAIN_SQL {
+            crate::chain::install(&tx)?;
+        } else {
+            tx.execute_batch(sql)?;
+        }
         tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))?;
         tx.commit()?;
     }

@@ -1,0 +1,184 @@
+//! The motcua provincial hub: receives every centre's event log (shipped by each centre's
+//! `queue-server` uplink, in order, exactly once, chained), keeps it in PostgreSQL, and serves the
+//! province: the supervisors' live view of every centre (`/province`), the public page of every
+//! centre's waiting (`/waits`), and reports per centre, field, officer and period.
+//!
+//! Any number of hub processes may serve one database: ingest is serialised per centre by a row
+//! lock, and every process hears every other's writes through PostgreSQL's `LISTEN/NOTIFY`.
+//!
+//! # Layout
+//! - [`db`]: the pool, embedded migrations, the registry of centres and viewers.
+//! - [`ingest`]: `POST /api/v1/ingest`, a centre's batch.
+//! - [`views`]: the live views and their streams, the reports.
+//! - [`pg`]: a throwaway local PostgreSQL for tests, the benchmark and the demo.
+
+pub mod db;
+pub mod ingest;
+pub mod pg;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use deadpool_postgres::Pool;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// The hub's configuration file (`/etc/motcua/hub.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on, e.g. `127.0.0.1:8090`.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// PostgreSQL connection string (`host=… port=… user=… dbname=…` or `postgresql://…`).
+    pub database: String,
+    /// Connections in the pool.
+    #[serde(default = "default_pool")]
+    pub pool_size: usize,
+    /// A centre whose last batch is older than this many seconds shows as out of touch.
+    #[serde(default = "default_stale")]
+    pub stale_after_seconds: u64,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8090))
+}
+fn default_pool() -> usize {
+    16
+}
+fn default_stale() -> u64 {
+    120
+}
+
+impl Config {
+    /// A configuration for `database` with the defaults.
+    pub fn for_database(database: impl Into<String>) -> Config {
+        Config {
+            listen: default_listen(),
+            database: database.into(),
+            pool_size: default_pool(),
+            stale_after_seconds: default_stale(),
+        }
+    }
+}
+
+/// The state every route shares.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    /// The database.
+    pub pool: Pool,
+    /// Bumped whenever any hub process wrote something a view shows.
+    changes: watch::Sender<u64>,
+    /// Seconds after which a centre is out of touch.
+    pub stale_after: u64,
+}
+
+impl Hub {
+    /// The centre a token belongs to.
+    pub async fn centre_of_token(&self, token: &str) -> anyhow::Result<Option<String>> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt("SELECT centre FROM centre_tokens WHERE token_hash = $1", &[&db::token_hash(token)])
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Marks a change (this process's writes; other processes' come through NOTIFY).
+    pub fn note_change(&self) {
+        self.changes.send_modify(|v| *v += 1);
+    }
+
+    /// A receiver that wakes on every change.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// A database failure as a 503 the centre retries.
+    pub fn unavailable(&self, e: anyhow::Error) -> Response {
+        tracing::error!("database: {e:#}");
+        ingest::refuse(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "Cơ sở dữ liệu của tỉnh tạm thời không sẵn sàng.")
+    }
+}
+
+/// Connects, migrates and starts listening for other processes' changes.
+pub async fn connect(config: &Config) -> anyhow::Result<Hub> {
+    let pool = db::pool(&config.database, config.pool_size)?;
+    db::migrate(&pool).await?;
+    let (changes, _) = watch::channel(0u64);
+    let hub = Hub { pool, changes, stale_after: config.stale_after_seconds };
+    tokio::spawn(listen(config.database.clone(), hub.changes.clone()));
+    Ok(hub)
+}
+
+/// Holds a connection that LISTENs to `motcua_hub` and bumps `changes` on every notification,
+/// reconnecting after a failure.
+async fn listen(url: String, changes: watch::Sender<u64>) {
+    loop {
+        let connected = async {
+            let config: tokio_postgres::Config = url.parse()?;
+            let (client, mut connection) = config.connect(tokio_postgres::NoTls).await?;
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            let listening = client.batch_execute("LISTEN motcua_hub");
+            tokio::pin!(listening);
+            // The LISTEN runs while the connection is driven.
+            loop {
+                tokio::select! {
+                    done = &mut listening => { done?; break; }
+                    m = messages.next() => match m {
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => return Err(anyhow::Error::from(e)),
+                        None => anyhow::bail!("connection closed"),
+                    },
+                }
+            }
+            changes.send_modify(|v| *v += 1);
+            while let Some(m) = messages.next().await {
+                if let tokio_postgres::AsyncMessage::Notification(_) = m? {
+                    changes.send_modify(|v| *v += 1);
+                }
+            }
+            anyhow::Ok(())
+        };
+        if let Err(e) = connected.await {
+            tracing::warn!("LISTEN motcua_hub: {e:#}");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// The routes.
+pub fn router(hub: Hub) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/v1/ingest", post(ingest::ingest))
+        .merge(views::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
+        .with_state(hub)
+}
+
+/// Serves the hub on `listener` until `shutdown` completes.
+pub async fn run(
+    listener: TcpListener,
+    hub: Hub,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(listener, router(hub)).with_graceful_shutdown(shutdown).await.context("serving")
+}
+
+/// The demo's centres (`province-hub demo`).
+pub mod demo {
+    /// Code, name and address of three sample centres.
+    pub const CENTRES: [(&str, &str, &str); 3] = [
+        ("000.00.01.H99", "Trung tâm Phục vụ hành chính công tỉnh", "Số 1 đường Trần Phú, phường Trung tâm"),
+        ("000.01.01.H99", "Bộ phận Một cửa xã Hòa An", "Ủy ban nhân dân xã Hòa An"),
+        ("000.02.01.H99", "Bộ phận Một cửa phường Đông Kinh", "Ủy ban nhân dân phường Đông Kinh"),
+    ];
+}

@@ -1,0 +1,120 @@
+//! `province-hub`: the provincial hub's command line.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use province_hub::{Config, db};
+
+/// Máy chủ tỉnh của motcua: nhận nhật ký sự kiện của mọi trung tâm một cửa, lưu vào PostgreSQL,
+/// phục vụ trang giám sát toàn tỉnh (/province), trang công khai số người chờ (/waits) và báo cáo.
+#[derive(Debug, Parser)]
+#[command(name = "province-hub", version, disable_help_subcommand = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Chạy máy chủ tỉnh theo tệp cấu hình.
+    Serve {
+        /// Tệp cấu hình TOML (xem deploy/hub.example.toml).
+        #[arg(long, value_name = "TỆP")]
+        config: PathBuf,
+    },
+    /// Thêm (hoặc đổi tên) một trung tâm và in mã truy cập cho đường truyền của nó.
+    AddCentre {
+        /// Tệp cấu hình TOML.
+        #[arg(long, value_name = "TỆP")]
+        config: PathBuf,
+        /// Mã đơn vị chính thức của trung tâm.
+        #[arg(long, value_name = "MÃ")]
+        code: String,
+        /// Tên trung tâm.
+        #[arg(long, value_name = "TÊN")]
+        name: String,
+        /// Địa chỉ.
+        #[arg(long, value_name = "ĐỊA_CHỈ", default_value = "")]
+        address: String,
+    },
+    /// Cấp mã xem trang giám sát: toàn tỉnh, hoặc một trung tâm với --centre.
+    AddViewer {
+        /// Tệp cấu hình TOML.
+        #[arg(long, value_name = "TỆP")]
+        config: PathBuf,
+        /// Tên người xem.
+        #[arg(long, value_name = "TÊN")]
+        name: String,
+        /// Chỉ xem được trung tâm có mã này.
+        #[arg(long, value_name = "MÃ")]
+        centre: Option<String>,
+    },
+    /// Chạy thử: một PostgreSQL tạm, ba trung tâm mẫu đã đăng ký; in mã truy cập và mã xem.
+    Demo {
+        /// Địa chỉ lắng nghe.
+        #[arg(long, value_name = "ĐỊA_CHỈ", default_value = "127.0.0.1:8090")]
+        listen: std::net::SocketAddr,
+    },
+}
+
+fn read_config(path: &PathBuf) -> anyhow::Result<Config> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("không đọc được {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("tệp cấu hình {} sai", path.display()))
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    match Cli::parse().command {
+        Command::Serve { config } => {
+            let config = read_config(&config)?;
+            let hub = province_hub::connect(&config).await?;
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("không mở được cổng {}", config.listen))?;
+            tracing::info!("máy chủ tỉnh nghe tại http://{}", config.listen);
+            province_hub::run(listener, hub, shutdown()).await
+        }
+        Command::AddCentre { config, code, name, address } => {
+            let config = read_config(&config)?;
+            let pool = db::pool(&config.database, 2)?;
+            db::migrate(&pool).await?;
+            let token = db::add_centre(&pool, &code, &name, &address).await?;
+            println!("Đã đăng ký trung tâm {code} ({name}).");
+            println!("Mã truy cập (ghi vào [hub] token trong cấu hình của trung tâm, chỉ in một lần): {token}");
+            Ok(())
+        }
+        Command::AddViewer { config, name, centre } => {
+            let config = read_config(&config)?;
+            let pool = db::pool(&config.database, 2)?;
+            db::migrate(&pool).await?;
+            let token = db::add_viewer(&pool, &name, centre.as_deref()).await?;
+            println!("Mã xem của {name} (chỉ in một lần): {token}");
+            Ok(())
+        }
+        Command::Demo { listen } => {
+            println!("Đang khởi động PostgreSQL tạm…");
+            let cluster = province_hub::pg::LocalCluster::start(false)?;
+            let config = Config { listen, ..Config::for_database(cluster.url()) };
+            let hub = province_hub::connect(&config).await?;
+            for (code, name, address) in province_hub::demo::CENTRES {
+                let token = db::add_centre(&hub.pool, code, name, address).await?;
+                println!("Trung tâm {code} ({name}): mã truy cập {token}");
+            }
+            let viewer = db::add_viewer(&hub.pool, "Giám sát tỉnh (thử)", None).await?;
+            println!("Mã xem toàn tỉnh: {viewer}");
+            println!("Trang giám sát: http://{listen}/province   Trang công khai: http://{listen}/waits");
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            let served = province_hub::run(listener, hub, shutdown()).await;
+            drop(cluster);
+            served
+        }
+    }
+}
