@@ -12,11 +12,11 @@
 //! - Ingests of one centre are serialised by a row lock on the centre, so any number of hub
 //!   processes may take batches for the same database.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use queue_server::chain::{self, Break, BreakKind, ChainEvent};
 use queue_server::uplink::wire::{Ack, Batch, Refusal};
 use serde_json::Value;
@@ -49,6 +49,7 @@ fn is_hash(s: &str) -> bool {
 }
 
 /// Checks one event's form (not its chain).
+#[allow(clippy::result_large_err)]
 fn check_event(raw: &Value, index: usize) -> Result<ChainEvent, Response> {
     let id = raw.get("id").and_then(Value::as_i64).unwrap_or(0);
     let e: ChainEvent = serde_json::from_value(raw.clone()).map_err(|err| {
@@ -178,17 +179,18 @@ async fn write(hub: &Hub, batch: &Batch) -> anyhow::Result<Result<Ack, Response>
     if !known.is_empty() {
         // Sent again: what the hub holds must be what the centre sends now.
         let ids: Vec<i64> = known.iter().map(|e| e.id).collect();
-        let rows = tx.query("SELECT id, hash FROM events WHERE centre = $1 AND id = ANY($2)", &[&batch.centre, &ids]).await?;
+        let rows =
+            tx.query("SELECT id, hash FROM events WHERE centre = $1 AND id = ANY($2)", &[&batch.centre, &ids]).await?;
         let held: std::collections::HashMap<i64, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
         if let Some(e) = known.iter().find(|e| held.get(&e.id).is_some_and(|h| *h != e.hash)) {
             found_break = Some(Break { id: e.id, kind: BreakKind::Edited });
         }
     }
     let new: Vec<ChainEvent> = new.into_iter().cloned().collect();
-    if found_break.is_none() {
-        if let Err(b) = chain::verify(&last_hash, &new) {
-            found_break = Some(b);
-        }
+    if found_break.is_none()
+        && let Err(b) = chain::verify(&last_hash, &new)
+    {
+        found_break = Some(b);
     }
     let newly_broken = chain_break.is_none() && found_break.is_some();
     if newly_broken {
@@ -200,8 +202,7 @@ async fn write(hub: &Hub, batch: &Batch) -> anyhow::Result<Result<Ack, Response>
         let ats: Vec<i64> = new.iter().map(|e| e.at_ms).collect();
         let days: Vec<String> = new.iter().map(|e| e.day.clone()).collect();
         let kinds: Vec<String> = new.iter().map(|e| e.kind.clone()).collect();
-        let counters: Vec<Option<i32>> =
-            new.iter().map(|e| e.counter_no.and_then(|c| i32::try_from(c).ok())).collect();
+        let counters: Vec<Option<i32>> = new.iter().map(|e| e.counter_no.and_then(|c| i32::try_from(c).ok())).collect();
         let payloads: Vec<String> = new.iter().map(|e| e.payload.clone()).collect();
         let prevs: Vec<String> = new.iter().map(|e| e.prev_hash.clone()).collect();
         let hashes: Vec<String> = new.iter().map(|e| e.hash.clone()).collect();
@@ -262,10 +263,8 @@ async fn write(hub: &Hub, batch: &Batch) -> anyhow::Result<Result<Ack, Response>
     .await?;
     tx.execute("SELECT pg_notify('motcua_hub', $1)", &[&batch.centre]).await?;
     tx.commit().await?;
-    if newly_broken {
-        if let Some(b) = &chain_break {
-            tracing::warn!(centre = %batch.centre, event = b.id, "chain broken: {}", b.message_vi());
-        }
+    if newly_broken && let Some(b) = &chain_break {
+        tracing::warn!(centre = %batch.centre, event = b.id, "chain broken: {}", b.message_vi());
     }
     Ok(Ok(Ack { acked, written: new.len() as u64, chain_break }))
 }

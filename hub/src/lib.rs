@@ -104,7 +104,11 @@ impl Hub {
     /// A database failure as a 503 the centre retries.
     pub fn unavailable(&self, e: anyhow::Error) -> Response {
         tracing::error!("database: {e:#}");
-        ingest::refuse(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "Cơ sở dữ liệu của tỉnh tạm thời không sẵn sàng.")
+        ingest::refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "Cơ sở dữ liệu của tỉnh tạm thời không sẵn sàng.",
+        )
     }
 }
 

@@ -61,7 +61,8 @@ impl LocalCluster {
         }
         let mut cluster = LocalCluster { dir, bin, as_postgres, port: 0, stopped: true };
         let data = cluster.data();
-        cluster.run("initdb", &["-D", path(&data), "-U", "motcua", "-A", "trust", "-E", "UTF8", "--no-locale", "-N"])?;
+        cluster
+            .run("initdb", &["-D", path(&data), "-U", "motcua", "-A", "trust", "-E", "UTF8", "--no-locale", "-N"])?;
         let mut last = None;
         for _ in 0..5 {
             let port = free_port()?;
@@ -73,7 +74,8 @@ impl LocalCluster {
                 opts.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             }
             let log = cluster.dir.path().join("postgres.log");
-            match cluster.run("pg_ctl", &["-D", path(&data), "-o", &opts, "-l", path(&log), "-w", "-t", "60", "start"]) {
+            match cluster.run("pg_ctl", &["-D", path(&data), "-o", &opts, "-l", path(&log), "-w", "-t", "60", "start"])
+            {
                 Ok(()) => {
                     cluster.port = port;
                     cluster.stopped = false;

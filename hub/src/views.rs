@@ -153,7 +153,10 @@ fn severity_rank(s: &str) -> u8 {
 /// Every centre's summary, troubled first.
 pub async fn province(hub: &Hub) -> anyhow::Result<ProvinceView> {
     let client = hub.pool.get().await?;
-    let at: String = client.query_one("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", &[]).await?.get(0);
+    let at: String = client
+        .query_one("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", &[])
+        .await?
+        .get(0);
     let rows = client
         .query(
             "SELECT code, name, address, live, backlog, last_id,
@@ -164,7 +167,8 @@ pub async fn province(hub: &Hub) -> anyhow::Result<ProvinceView> {
         .await?;
     let mut centres = Vec::with_capacity(rows.len());
     for r in rows {
-        let live: Option<Overview> = r.get::<_, Option<serde_json::Value>>(3).and_then(|v| serde_json::from_value(v).ok());
+        let live: Option<Overview> =
+            r.get::<_, Option<serde_json::Value>>(3).and_then(|v| serde_json::from_value(v).ok());
         let since: Option<i64> = r.get(6);
         let seconds_since = since.map(|s| u64::try_from(s).unwrap_or(0));
         let out_of_touch = seconds_since.is_none_or(|s| s > hub.stale_after);
@@ -232,7 +236,10 @@ pub async fn province(hub: &Hub) -> anyhow::Result<ProvinceView> {
 /// Every centre's waiting per field, for citizens.
 pub async fn public(hub: &Hub) -> anyhow::Result<PublicView> {
     let client = hub.pool.get().await?;
-    let at: String = client.query_one("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", &[]).await?.get(0);
+    let at: String = client
+        .query_one("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", &[])
+        .await?
+        .get(0);
     let rows = client
         .query(
             "SELECT code, name, address, waits, extract(epoch FROM now() - live_at)::bigint FROM centres ORDER BY name",
@@ -298,9 +305,8 @@ async fn centre_json(State(hub): State<Hub>, headers: HeaderMap, Path(code): Pat
         let summary = province(&hub).await?.centres.into_iter().find(|c| c.code == code);
         let client = hub.pool.get().await?;
         let row = client.query_opt("SELECT live FROM centres WHERE code = $1", &[&code]).await?;
-        let overview = row
-            .and_then(|r| r.get::<_, Option<serde_json::Value>>(0))
-            .and_then(|v| serde_json::from_value(v).ok());
+        let overview =
+            row.and_then(|r| r.get::<_, Option<serde_json::Value>>(0)).and_then(|v| serde_json::from_value(v).ok());
         anyhow::Ok(summary.map(|summary| CentreDetail { summary, overview }))
     };
     match detail.await {
@@ -388,7 +394,11 @@ pub async fn centre_report(
     let (frame, officers) = match profile {
         Some(p) => (p.frame, p.officers),
         None => (
-            Frame { services: Vec::new(), levels: queue_server::domain::centre::THREE_LEVELS.map(String::from).to_vec(), time_zone: "Asia/Ho_Chi_Minh".into() },
+            Frame {
+                services: Vec::new(),
+                levels: queue_server::domain::centre::THREE_LEVELS.map(String::from).to_vec(),
+                time_zone: "Asia/Ho_Chi_Minh".into(),
+            },
             Default::default(),
         ),
     };
@@ -416,8 +426,14 @@ pub async fn centre_report(
         from,
         to,
     );
-    let mut report =
-        reports::build_framed(&frame, &zone, from, to, jiff::Timestamp::now(), (tickets, ratings, Vec::new(), officers));
+    let mut report = reports::build_framed(
+        &frame,
+        &zone,
+        from,
+        to,
+        jiff::Timestamp::now(),
+        (tickets, ratings, Vec::new(), officers),
+    );
     for row in report.fields.iter_mut().chain([&mut report.total]) {
         row.figures.overdue = None;
     }
@@ -436,11 +452,17 @@ async fn report(State(hub): State<Hub>, headers: HeaderMap, Query(q): Query<Repo
         return refuse(StatusCode::BAD_REQUEST, "bad_date", "Ngày phải có dạng YYYY-MM-DD.");
     };
     if to < from || (to - from).get_days() > 366 {
-        return refuse(StatusCode::BAD_REQUEST, "bad_range", "Khoảng ngày phải từ 1 đến 366 ngày, ngày đầu trước ngày cuối.");
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "bad_range",
+            "Khoảng ngày phải từ 1 đến 366 ngày, ngày đầu trước ngày cuối.",
+        );
     }
     let report = match centre_report(&hub, &q.centre, from, to).await {
         Ok(Some(r)) => r,
-        Ok(None) => return refuse(StatusCode::NOT_FOUND, "unknown_centre", format!("Không có trung tâm mã {}.", q.centre)),
+        Ok(None) => {
+            return refuse(StatusCode::NOT_FOUND, "unknown_centre", format!("Không có trung tâm mã {}.", q.centre));
+        }
         Err(e) => return hub.unavailable(e),
     };
     let name = format!("bao-cao-{}-{}-{}", q.centre, q.from, q.to);
@@ -465,7 +487,10 @@ async fn report(State(hub): State<Hub>, headers: HeaderMap, Query(q): Query<Repo
 fn file(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
         .unwrap_or(HeaderValue::from_static("attachment"));
-    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)], bytes)
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
         .into_response()
 }
 
@@ -502,7 +527,11 @@ async fn sign_in(State(hub): State<Hub>, Form(form): Form<SignIn>) -> Response {
             }
             response
         }
-        Err(_) => (StatusCode::UNAUTHORIZED, Html(SIGN_IN_HTML.replace("<!--error-->", "<p class=\"error\" role=\"alert\">Mã xem không đúng.</p>"))).into_response(),
+        Err(_) => (
+            StatusCode::UNAUTHORIZED,
+            Html(SIGN_IN_HTML.replace("<!--error-->", "<p class=\"error\" role=\"alert\">Mã xem không đúng.</p>")),
+        )
+            .into_response(),
     }
 }
 

@@ -48,7 +48,10 @@ fn write_events(conn: &Connection, n: usize, day: &str) {
         let (kind, payload) = if i % 5 == 4 {
             ("rating_given", json!({"kind": "rating_given", "rating": {"id": i, "score": 3}}).to_string())
         } else {
-            ("ticket_issued", json!({"kind": "ticket_issued", "ticket": {"id": format!("T{i}"), "day": day}}).to_string())
+            (
+                "ticket_issued",
+                json!({"kind": "ticket_issued", "ticket": {"id": format!("T{i}"), "day": day}}).to_string(),
+            )
         };
         conn.execute(
             "INSERT INTO events (at_ms, day, kind, ticket_id, service, payload) VALUES (?1, ?2, ?3, ?4, 'DD', ?5)",
@@ -201,10 +204,7 @@ async fn a_rating_edited_behind_a_centres_back_is_flagged_at_that_event_and_the_
         .expect("a rating event");
     let plain = Connection::open(dir.path().join("a.db")).expect("plain connection");
     plain
-        .execute(
-            "UPDATE events SET payload = json_set(payload, '$.rating.score', 1) WHERE id = ?1",
-            [edited],
-        )
+        .execute("UPDATE events SET payload = json_set(payload, '$.rating.score', 1) WHERE id = ?1", [edited])
         .expect("edits");
     for (code, token, log) in &tokens {
         let events = chain::read_after(log, 20, 100).expect("reads");
@@ -235,7 +235,10 @@ async fn a_rating_edited_behind_a_centres_back_is_flagged_at_that_event_and_the_
     // Deleting an event (at B, after the hub took 40) breaks the chain at the event after it.
     let (code_b, token_b, log_b) = &tokens[1];
     write_events(log_b, 5, "2026-12-01");
-    Connection::open(dir.path().join("b.db")).expect("plain").execute("DELETE FROM events WHERE id = 42", []).expect("deletes");
+    Connection::open(dir.path().join("b.db"))
+        .expect("plain")
+        .execute("DELETE FROM events WHERE id = 42", [])
+        .expect("deletes");
     let events = chain::read_after(log_b, 40, 100).expect("reads");
     let (status, body) = send(base, token_b, &batch(code_b, 40, &events)).await;
     assert_eq!(status, 200, "{body}");
@@ -258,7 +261,8 @@ async fn two_hub_processes_on_one_database_take_every_event_once() {
         let events = chain::read_after(&log, 0, 1000).expect("reads");
         // Centres split between the two processes; each batch also sent to the other process once
         // (a centre switching over after a lost answer).
-        let (mine, other) = if i % 2 == 0 { (one.base.clone(), two.base.clone()) } else { (two.base.clone(), one.base.clone()) };
+        let (mine, other) =
+            if i % 2 == 0 { (one.base.clone(), two.base.clone()) } else { (two.base.clone(), one.base.clone()) };
         jobs.push(tokio::spawn(async move {
             let mut after = 0;
             for chunk in events.chunks(50) {

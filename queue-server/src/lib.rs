@@ -32,8 +32,8 @@ pub mod reports;
 pub mod serve;
 pub mod speech;
 pub mod store;
-pub mod uplink;
 pub mod supervise;
+pub mod uplink;
 pub mod views;
 
 use std::future::Future;
@@ -78,6 +78,8 @@ pub struct App {
     connections: config::Connections,
     /// Refreshes unfinished dossiers from the province (with a `[province]` connector).
     province_poll: Option<http::AppState>,
+    /// Ships the event log to the provincial hub (with `[hub]`).
+    uplink: Option<(http::AppState, config::HubLink, PathBuf)>,
 }
 
 impl App {
@@ -165,6 +167,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         accounts,
         speech: Arc::new(speech::Speech::new(voice.as_deref())),
         replies: http::replay::Replies::default(),
+        uplink: Arc::default(),
         choice_key: {
             let mut key = [0u8; 32];
             getrandom::fill(&mut key).map_err(|e| OpenError(format!("no random numbers for the choice key: {e}")))?;
@@ -173,7 +176,18 @@ pub fn build(options: Options) -> Result<App, OpenError> {
     };
     let (accounts, connections) = (state.accounts.clone(), state.config.connections);
     let province_poll = state.connector.as_ref().filter(|c| c.province.poll_seconds > 0).map(|_| state.clone());
-    Ok(App { router: http::router(state), store, shutdown, notifier, clock, accounts, connections, province_poll })
+    let uplink = state.config.hub.clone().map(|link| (state.clone(), link, db.clone()));
+    Ok(App {
+        router: http::router(state),
+        store,
+        shutdown,
+        notifier,
+        clock,
+        accounts,
+        connections,
+        province_poll,
+        uplink,
+    })
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then ends live streams and returns once
@@ -183,8 +197,9 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let App { router, store, shutdown: stop, notifier, clock, accounts, connections, province_poll } = app;
+    let App { router, store, shutdown: stop, notifier, clock, accounts, connections, province_poll, uplink } = app;
     let poll = province_poll.map(|state| tokio::spawn(http::dossiers::poll_province(state)));
+    let uplink = uplink.map(|(state, link, db)| tokio::spawn(uplink::run(state, link, db)));
     let messages = tokio::spawn(notify::dispatch(store.clone(), notifier, clock.clone(), stop.subscribe()));
     let (failures_accounts, failures_clock) = (accounts.clone(), clock.clone());
     let failures = tokio::spawn(async move {
@@ -219,6 +234,9 @@ pub async fn run(
     catalogue.abort();
     if let Some(poll) = poll {
         poll.abort();
+    }
+    if let Some(uplink) = uplink {
+        uplink.abort();
     }
     messages.abort();
     failures.abort();

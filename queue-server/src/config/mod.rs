@@ -22,6 +22,7 @@ use crate::domain::{Centre, CounterNo, ServiceCode};
 pub const EXAMPLE: &str = include_str!("../../../deploy/motcua.example.toml");
 
 mod appointments;
+mod hub;
 mod linh_vuc;
 mod operations;
 mod origin;
@@ -31,6 +32,7 @@ mod reading;
 pub mod receipts;
 mod tokens;
 
+pub use hub::HubLink;
 pub use operations::{AlertRules, Connections, StreamLimits};
 pub use origin::Origin;
 pub use province::Province;
@@ -77,6 +79,8 @@ pub struct Config {
     pub linh_vuc: crate::catalogue::LinhVucMap,
     /// The province's TTHC system dossiers are fetched from (`[province]`); `None`: the store only.
     pub province: Option<Province>,
+    /// The provincial hub the event log is shipped to (`[hub]`); `None`: this centre alone.
+    pub hub: Option<HubLink>,
     /// Receipt-code forms of sector systems (`[[receipt_patterns]]`).
     pub receipt_patterns: Arc<Vec<receipts::ReceiptPattern>>,
 }
@@ -456,6 +460,7 @@ impl Config {
             appointments: appointments::policy(&src, raw.appointments.as_ref())?,
         };
         let (sms, verify_phone) = appointments::messages(&src, raw.appointments.as_ref())?;
+        let hub_link = hub::hub(&src, &raw.hub, &centre.unit_code)?;
         Ok(Config {
             centre: Arc::new(centre),
             tokens,
@@ -474,6 +479,7 @@ impl Config {
             connections: operations::connections(&src, &raw.server)?,
             linh_vuc: linh_vuc::map(&src, &raw.services)?,
             province: province::province(&src, &raw.province)?,
+            hub: hub_link,
             receipt_patterns: Arc::new(receipts::patterns(&src, &raw.receipt_patterns)?),
             origin: Origin {
                 file: file.to_string(),

@@ -36,6 +36,8 @@ pub(super) struct Raw {
     #[serde(default)]
     pub(super) province: super::province::RawProvince,
     #[serde(default)]
+    pub(super) hub: super::hub::RawHub,
+    #[serde(default)]
     pub(super) receipt_patterns: Vec<super::receipts::RawPattern>,
 }
 

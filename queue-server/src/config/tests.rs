@@ -126,3 +126,20 @@ fn the_public_address_printed_in_qr_codes_must_be_a_whole_url() {
         assert_eq!(e.key, "centre.public_url", "{bad}: {e}");
     }
 }
+
+#[test]
+fn the_hub_section_needs_an_address_a_token_and_a_unit_code() {
+    let with = |section: &str| Config::parse("motcua.toml", &format!("{EXAMPLE}\n{section}"));
+    let link = with("[hub]\nurl = \"https://hub.example/\"\ntoken = \"t0k3n\"\n").expect("parses").hub.expect("a hub");
+    assert_eq!(link.url, "https://hub.example");
+    assert_eq!(link.unit_code, "000.00.20.H56", "[centre] unit_code by default");
+    assert_eq!((link.batch_size, link.heartbeat_seconds, link.retry_max_seconds), (500, 10, 30));
+    let e = with("[hub]\nurl = \"https://hub.example\"\n").expect_err("no token");
+    assert_eq!(e.key, "hub.token");
+    assert!(e.message.contains("province-hub add-centre"), "{e}");
+    let e = with("[hub]\nurl = \"hub.example\"\ntoken = \"x\"\n").expect_err("not http");
+    assert_eq!(e.key, "hub.url");
+    let e = with("[hub]\nurl = \"https://hub.example\"\ntoken = \"x\"\nbatch_size = 0\n").expect_err("no batch");
+    assert_eq!(e.key, "hub.batch_size");
+    assert!(Config::parse("x", EXAMPLE).expect("parses").hub.is_none(), "no section, no hub");
+}

@@ -87,6 +87,8 @@ pub struct AppState {
     pub speech: Arc<crate::speech::Speech>,
     /// Answers of counter actions, for requests sent again with the same key.
     pub replies: replay::Replies,
+    /// The uplink to the provincial hub, as the supervisor page shows it.
+    pub uplink: Arc<crate::uplink::Status>,
     /// Random key of this server process for the kiosk's booking choice tokens
     /// ([`appointments::choice_token`]).
     pub choice_key: [u8; 32],
@@ -130,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .route("/counters/{no}/queue", get(console::queue))
         .route("/staff/me", get(staff::me))
         .route("/supervisor/overview", get(supervisor::overview))
+        .route("/supervisor/uplink", get(supervisor::uplink))
         .route("/supervisor/overdue-dossiers", get(apologies::overdue))
         .route("/dossiers/{receipt_code}/apology", post(apologies::record))
         .route("/dossiers/{receipt_code}/apology.pdf", get(apologies::pdf))

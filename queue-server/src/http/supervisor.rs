@@ -34,10 +34,27 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
     responses((status = 200, body = Overview), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn overview(State(state): State<AppState>, caller: Caller) -> Result<Json<Overview>, ApiError> {
     caller.require_supervisor()?;
+    Ok(Json(current(&state).await?))
+}
+
+/// The overview now (also what the uplink sends the provincial hub).
+pub async fn current(state: &AppState) -> Result<Overview, ApiError> {
     let now = state.clock.now();
     let day = state.config.centre.schedule.service_day(now);
     let ratings = state.store.ratings_of_day(day).await?;
     let officers = state.accounts.run(move |a| a.officers(now)).await.map_err(|e| state.account_error(e))?;
     let inputs = Inputs { ratings, officers, devices: state.devices.rows(), rules: state.config.alerts };
-    Ok(Json(state.store.read(move |queue, now| crate::supervise::overview(queue, now, &inputs)).await?))
+    Ok(state.store.read(move |queue, now| crate::supervise::overview(queue, now, &inputs)).await?)
+}
+
+/// The uplink to the provincial hub: how far the event log is shipped, the backlog, the last
+/// failure (`configured: false` without `[hub]`).
+#[utoipa::path(get, path = "/api/v1/supervisor/uplink", tag = "supervisor",
+    responses((status = 200, body = crate::uplink::UplinkStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn uplink(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<crate::uplink::UplinkStatus>, ApiError> {
+    caller.require_supervisor()?;
+    Ok(Json(state.uplink.get()))
 }

@@ -138,12 +138,7 @@ pub fn read_centre(
         .query_map(rusqlite::params![before, after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(facts_from_events(
-        rows.iter().map(|(kind, day, actor, payload)| ReportEvent {
-            kind,
-            day,
-            actor: actor.as_deref(),
-            payload,
-        }),
+        rows.iter().map(|(kind, day, actor, payload)| ReportEvent { kind, day, actor: actor.as_deref(), payload }),
         from,
         to,
     ))

@@ -325,9 +325,8 @@ pub fn build_framed(
             .collect()
     };
 
-    let field_label = |code: &str| {
-        centre.services.iter().find(|s| s.0 == code).map_or(code.to_string(), |s| s.1.clone())
-    };
+    let field_label =
+        |code: &str| centre.services.iter().find(|s| s.0 == code).map_or(code.to_string(), |s| s.1.clone());
     let mut fields = group(
         &|t| Some(t.service.clone()),
         &|r| r.service.clone().or_else(|| ticket_of(&r.ticket).map(|t| t.service.clone())),

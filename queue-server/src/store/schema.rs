@@ -256,6 +256,15 @@ CREATE TABLE rating_scales (
 );
 "#,
     CHAIN_SQL,
+    r#"
+-- How far the event log has been shipped to a provincial hub (by hub address and unit code): the
+-- last event id the hub acknowledged.
+CREATE TABLE uplink (
+    hub      TEXT    PRIMARY KEY,
+    acked_id INTEGER NOT NULL,
+    at_ms    INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The migration that starts the event log's hash chain ([`crate::chain::install`] runs with it).
