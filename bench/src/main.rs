@@ -7,7 +7,8 @@
 //! 3. runs `--clients` clients issuing tickets and one officer per counter calling, finishing and
 //!    rating, for `--seconds`, and prints throughput and latency percentiles.
 //!
-//! `motcua-bench kiosk` measures the kiosk instead: touch to ticket bytes at the printer, cold
+//! `motcua-bench hub [CENTRES] [EVENTS]` measures the provincial hub taking a province's day at
+//! once (see `hub.rs`). `motcua-bench kiosk` measures the kiosk instead: touch to ticket bytes at the printer, cold
 //! start to first frame and resident memory at idle. `motcua-bench attack [SECONDS]` runs a
 //! centre's normal load beside each attack from the citizens' network (see `attack.rs`).
 //!
@@ -17,6 +18,7 @@
 mod attack;
 mod data;
 mod fanout;
+mod hub;
 mod kiosk;
 mod load;
 mod raw;
@@ -100,6 +102,14 @@ fn main() -> anyhow::Result<()> {
         Some("data") => {
             let dir = tempfile::tempdir().context("cannot make a working directory")?;
             return tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(data::run(dir.path()));
+        }
+        Some("hub") => {
+            let centres = argv.next().map(|s| s.parse()).transpose()?.unwrap_or(300);
+            let events = argv.next().map(|s| s.parse()).transpose()?.unwrap_or(1500);
+            return tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(hub::run(centres, events));
         }
         Some("attack-server") => {
             let dir = argv.next().ok_or_else(|| anyhow::anyhow!("dir"))?;

@@ -81,7 +81,7 @@ fn check_event(raw: &Value, index: usize) -> Result<ChainEvent, Response> {
 }
 
 /// The handler.
-pub async fn ingest(State(hub): State<Hub>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn ingest(State(hub): State<Hub>, headers: HeaderMap, body: axum::body::Body) -> Response {
     let Some(token) = bearer(&headers) else {
         return refuse(StatusCode::UNAUTHORIZED, "bad_token", "Thiếu mã truy cập của trung tâm.");
     };
@@ -89,6 +89,29 @@ pub async fn ingest(State(hub): State<Hub>, headers: HeaderMap, body: Bytes) -> 
         Ok(Some(c)) => c,
         Ok(None) => return refuse(StatusCode::UNAUTHORIZED, "bad_token", "Mã truy cập của trung tâm không đúng."),
         Err(e) => return hub.unavailable(e),
+    };
+    // A catch-up batch waits for one of the few bulk permits before it is even read; live
+    // batches go straight through.
+    let length = headers.get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let _permit =
+        if length.is_none_or(|n| n > crate::BULK_BYTES) { hub.bulk.clone().acquire_owned().await.ok() } else { None };
+    let body: Bytes = match tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        axum::body::to_bytes(body, crate::MAX_BATCH_BYTES),
+    )
+    .await
+    {
+        Ok(Ok(b)) => b,
+        _ => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "batch_too_large",
+                format!(
+                    "Lô sự kiện quá lớn (tối đa {} MB) hoặc gửi quá chậm (quá 120 giây).",
+                    crate::MAX_BATCH_BYTES / 1024 / 1024
+                ),
+            );
+        }
     };
     let raw: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,

@@ -18,6 +18,7 @@ pub mod pg;
 pub mod views;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -46,7 +47,22 @@ pub struct Config {
     /// A centre whose last batch is older than this many seconds shows as out of touch.
     #[serde(default = "default_stale")]
     pub stale_after_seconds: u64,
+    /// The province's time zone, in which pages show times.
+    #[serde(default = "default_zone")]
+    pub time_zone: String,
+    /// Batches larger than [`BULK_BYTES`] (a centre catching up) read and taken at once; the
+    /// rest of the pool and the processors stay free for live batches and the pages, so a
+    /// province catching up after an outage does not hold up what the dashboards show.
+    #[serde(default = "default_bulk")]
+    pub bulk_ingests: usize,
 }
+
+/// A batch of more bytes than this (or of unknown length) is a catch-up batch (see
+/// [`Config::bulk_ingests`]); the uplink's live batches are a few kilobytes.
+pub const BULK_BYTES: u64 = 128 * 1024;
+
+/// The largest batch taken, bytes.
+pub const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8090))
@@ -57,6 +73,12 @@ fn default_pool() -> usize {
 fn default_stale() -> u64 {
     120
 }
+fn default_bulk() -> usize {
+    4
+}
+fn default_zone() -> String {
+    "Asia/Ho_Chi_Minh".into()
+}
 
 impl Config {
     /// A configuration for `database` with the defaults.
@@ -66,6 +88,8 @@ impl Config {
             database: database.into(),
             pool_size: default_pool(),
             stale_after_seconds: default_stale(),
+            time_zone: default_zone(),
+            bulk_ingests: default_bulk(),
         }
     }
 }
@@ -79,6 +103,10 @@ pub struct Hub {
     changes: watch::Sender<u64>,
     /// Seconds after which a centre is out of touch.
     pub stale_after: u64,
+    /// The province's time zone (IANA name).
+    pub time_zone: String,
+    /// Permits for catch-up batches.
+    pub bulk: Arc<tokio::sync::Semaphore>,
 }
 
 impl Hub {
@@ -117,7 +145,19 @@ pub async fn connect(config: &Config) -> anyhow::Result<Hub> {
     let pool = db::pool(&config.database, config.pool_size)?;
     db::migrate(&pool).await?;
     let (changes, _) = watch::channel(0u64);
-    let hub = Hub { pool, changes, stale_after: config.stale_after_seconds };
+    if jiff::tz::TimeZone::get(&config.time_zone).is_err() {
+        anyhow::bail!("múi giờ «{}» không có, ví dụ Asia/Ho_Chi_Minh", config.time_zone);
+    }
+    if config.bulk_ingests == 0 || config.bulk_ingests >= config.pool_size {
+        anyhow::bail!("bulk_ingests phải từ 1 đến pool_size − 1 ({})", config.pool_size.saturating_sub(1));
+    }
+    let hub = Hub {
+        pool,
+        changes,
+        stale_after: config.stale_after_seconds,
+        time_zone: config.time_zone.clone(),
+        bulk: Arc::new(tokio::sync::Semaphore::new(config.bulk_ingests)),
+    };
     tokio::spawn(listen(config.database.clone(), hub.changes.clone()));
     Ok(hub)
 }
@@ -164,7 +204,7 @@ pub fn router(hub: Hub) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/ingest", post(ingest::ingest))
         .merge(views::routes())
-        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BYTES))
         .with_state(hub)
 }
 

@@ -50,7 +50,7 @@ enum Command {
         #[arg(long, value_name = "MÃ")]
         centre: Option<String>,
     },
-    /// Chạy thử: một PostgreSQL tạm, ba trung tâm mẫu đã đăng ký; in mã truy cập và mã xem.
+    /// Chạy thử: một PostgreSQL tạm và ba trung tâm mẫu (cổng kế tiếp) gửi nhật ký về; in mã xem.
     Demo {
         /// Địa chỉ lắng nghe.
         #[arg(long, value_name = "ĐỊA_CHỈ", default_value = "127.0.0.1:8090")]
@@ -63,8 +63,21 @@ fn read_config(path: &PathBuf) -> anyhow::Result<Config> {
     toml::from_str(&text).with_context(|| format!("tệp cấu hình {} sai", path.display()))
 }
 
+/// Ctrl-C or SIGTERM (systemd's stop).
 async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let term = async {
+        match term.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
 }
 
 #[tokio::main]
@@ -104,15 +117,44 @@ async fn main() -> anyhow::Result<()> {
             let cluster = province_hub::pg::LocalCluster::start(false)?;
             let config = Config { listen, ..Config::for_database(cluster.url()) };
             let hub = province_hub::connect(&config).await?;
-            for (code, name, address) in province_hub::demo::CENTRES {
-                let token = db::add_centre(&hub.pool, code, name, address).await?;
-                println!("Trung tâm {code} ({name}): mã truy cập {token}");
-            }
             let viewer = db::add_viewer(&hub.pool, "Giám sát tỉnh (thử)", None).await?;
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            // Three demo centres in this process, each with its own SQLite file, shipping here.
+            let dir = tempfile::tempdir()?;
+            let (stop, _) = tokio::sync::watch::channel(false);
+            for (i, (code, _, _)) in province_hub::demo::CENTRES.iter().enumerate() {
+                let token =
+                    db::add_centre(&hub.pool, code, province_hub::demo::CENTRES[i].1, province_hub::demo::CENTRES[i].2)
+                        .await?;
+                let mut config = queue_server::Config::demo();
+                config.hub = Some(queue_server::config::HubLink {
+                    url: format!("http://{listen}"),
+                    unit_code: code.to_string(),
+                    token,
+                    batch_size: 500,
+                    heartbeat_seconds: 5,
+                    retry_max_seconds: 5,
+                });
+                let options = queue_server::Options {
+                    config,
+                    db: dir.path().join(format!("{code}.db")),
+                    demo: true,
+                    clock: std::sync::Arc::new(queue_server::domain::SystemClock),
+                };
+                let app = queue_server::build(options).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let at = std::net::SocketAddr::new(listen.ip(), listen.port() + 1 + i as u16);
+                let centre =
+                    tokio::net::TcpListener::bind(at).await.with_context(|| format!("không mở được cổng {at}"))?;
+                let mut stopped = stop.subscribe();
+                tokio::spawn(queue_server::run(centre, app, async move {
+                    let _ = stopped.changed().await;
+                }));
+                println!("Trung tâm {code}: http://{at} (màn hình chờ /board, quầy /counter, đặt lịch /book)");
+            }
             println!("Mã xem toàn tỉnh: {viewer}");
             println!("Trang giám sát: http://{listen}/province   Trang công khai: http://{listen}/waits");
-            let listener = tokio::net::TcpListener::bind(listen).await?;
             let served = province_hub::run(listener, hub, shutdown()).await;
+            let _ = stop.send(true);
             drop(cluster);
             served
         }

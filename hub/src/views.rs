@@ -110,7 +110,7 @@ pub struct CentreSummary {
 /// The province at a moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProvinceView {
-    /// When (the database's clock, RFC 3339).
+    /// When (the database's clock, `HH:MM:SS dd/mm/yyyy` in the province's zone).
     pub at: String,
     /// Every centre the viewer may see, troubled first.
     pub centres: Vec<CentreSummary>,
@@ -136,10 +136,18 @@ pub struct PublicCentre {
 /// The public page's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublicView {
-    /// When (the database's clock).
+    /// When (the database's clock, `HH:MM:SS dd/mm/yyyy` in the province's zone).
     pub at: String,
     /// Every centre.
     pub centres: Vec<PublicCentre>,
+}
+
+/// The database's time now in the province's zone, as pages show it.
+async fn now_text(client: &deadpool_postgres::Client, hub: &Hub) -> anyhow::Result<String> {
+    Ok(client
+        .query_one("SELECT to_char(now() AT TIME ZONE $1, 'HH24:MI:SS DD/MM/YYYY')", &[&hub.time_zone])
+        .await?
+        .get(0))
 }
 
 fn severity_rank(s: &str) -> u8 {
@@ -153,10 +161,7 @@ fn severity_rank(s: &str) -> u8 {
 /// Every centre's summary, troubled first.
 pub async fn province(hub: &Hub) -> anyhow::Result<ProvinceView> {
     let client = hub.pool.get().await?;
-    let at: String = client
-        .query_one("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", &[])
-        .await?
-        .get(0);
+    let at = now_text(&client, hub).await?;
     let rows = client
         .query(
             "SELECT code, name, address, live, backlog, last_id,
@@ -236,10 +241,7 @@ pub async fn province(hub: &Hub) -> anyhow::Result<ProvinceView> {
 /// Every centre's waiting per field, for citizens.
 pub async fn public(hub: &Hub) -> anyhow::Result<PublicView> {
     let client = hub.pool.get().await?;
-    let at: String = client
-        .query_one("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", &[])
-        .await?
-        .get(0);
+    let at = now_text(&client, hub).await?;
     let rows = client
         .query(
             "SELECT code, name, address, waits, extract(epoch FROM now() - live_at)::bigint FROM centres ORDER BY name",

@@ -21,7 +21,7 @@
     return Math.floor(s / 3600) + ' giờ trước';
   }
   function render(view) {
-    status.textContent = 'Cập nhật lúc ' + view.at.replace('T', ' ').replace('Z', ' UTC') + ' — ' + view.centres.length + ' trung tâm';
+    status.textContent = 'Cập nhật lúc ' + view.at + ' — ' + view.centres.length + ' trung tâm';
     body.replaceChildren();
     for (const c of view.centres) {
       const tr = document.createElement('tr');

@@ -4,7 +4,7 @@
   const main = document.getElementById('centres');
   const status = document.getElementById('status');
   function render(view) {
-    status.textContent = 'Cập nhật lúc ' + view.at.replace('T', ' ').replace('Z', ' UTC');
+    status.textContent = 'Cập nhật lúc ' + view.at;
     main.replaceChildren();
     for (const c of view.centres) {
       const box = document.createElement('section');
@@ -21,16 +21,18 @@
       const cap = document.createElement('caption');
       cap.textContent = 'Số người đang chờ tại ' + c.name;
       table.appendChild(cap);
-      const head = document.createElement('tr');
+      const thead = table.createTHead();
+      const head = thead.insertRow();
       for (const t of ['Lĩnh vực', 'Đang chờ', 'Thời gian chờ dự kiến']) {
         const th = document.createElement('th');
         th.scope = 'col';
         th.textContent = t;
         head.appendChild(th);
       }
-      table.appendChild(head);
+      const tbody = table.createTBody();
       for (const f of c.fields) {
         const tr = document.createElement('tr');
+        tr.dataset.field = f.code;
         const name = document.createElement('td');
         name.textContent = f.name;
         const waiting = document.createElement('td');
@@ -41,7 +43,7 @@
         est.textContent = f.estimated_wait_minutes === null || f.estimated_wait_minutes === undefined
           ? (f.counters_open ? '—' : 'Chưa có quầy mở') : 'khoảng ' + f.estimated_wait_minutes + ' phút';
         tr.append(name, waiting, est);
-        table.appendChild(tr);
+        tbody.appendChild(tr);
       }
       box.appendChild(table);
       main.appendChild(box);

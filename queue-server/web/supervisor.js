@@ -202,9 +202,29 @@
     }
     soon();
   }, (status) => { $("live").textContent = status; });
+  // The uplink to the provincial hub: how much of the log waits to be shipped, and why.
+  async function uplink() {
+    const r = await api("GET", "/api/v1/supervisor/uplink");
+    if (!r.ok || !r.body.configured) { $("uplink-card").hidden = true; return; }
+    const u = r.body;
+    $("uplink-card").hidden = false;
+    let state;
+    if (u.error) state = "Chưa gửi được: " + u.error + " Còn " + u.backlog + " sự kiện chờ gửi; trung tâm vẫn làm việc bình thường.";
+    else if (u.backlog > 0) state = "Đang gửi: còn " + u.backlog + " sự kiện.";
+    else state = "Đã gửi đủ nhật ký lên tỉnh.";
+    if (u.chain_break_id !== null && u.chain_break_id !== undefined) {
+      state += " Máy chủ tỉnh báo nhật ký bị sửa hoặc xoá từ sự kiện số " + u.chain_break_id + ".";
+    }
+    $("uplink-state").textContent = state;
+    $("uplink-detail").textContent = "Máy chủ tỉnh: " + u.hub + " — mã đơn vị " + u.unit_code +
+      " — đã nhận đến sự kiện số " + u.acked_id + (u.last_ok ? " — lần nhận cuối " + u.last_ok : "");
+  }
+
   refresh();
   overdue();
+  uplink();
   setInterval(refresh, 30000);
+  setInterval(uplink, 5000);
   // Dossiers become overdue as days pass, not with queue events: looked at every minute.
   setInterval(overdue, 60000);
 })();

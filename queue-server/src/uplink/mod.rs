@@ -42,7 +42,7 @@ pub struct UplinkStatus {
     pub last_event_id: i64,
     /// Events not yet acknowledged.
     pub backlog: u64,
-    /// When the hub last took a batch (RFC 3339, the server's clock).
+    /// When the hub last took a batch (`HH:MM:SS dd/mm/yyyy` in the centre's zone, the server's clock).
     pub last_ok: Option<String>,
     /// The last failure, while it lasts: `unreachable`, `rejected` or the hub's code.
     pub error_code: Option<String>,
@@ -231,7 +231,11 @@ pub async fn run(state: AppState, link: HubLink, db: std::path::PathBuf) {
                     status.update(|s| {
                         s.acked_id = acked;
                         s.backlog = u64::try_from(last - acked).unwrap_or(0);
-                        s.last_ok = Some(now.to_string());
+                        s.last_ok = Some(
+                            now.to_zoned(state.config.centre.schedule.time_zone.clone())
+                                .strftime("%H:%M:%S %d/%m/%Y")
+                                .to_string(),
+                        );
                         s.error_code = None;
                         s.error = None;
                         s.chain_break_id = ack.chain_break.as_ref().map(|b: &Break| b.id);
