@@ -214,7 +214,12 @@ pub async fn run(
     hub: Hub,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, router(hub)).with_graceful_shutdown(shutdown).await.context("serving")
+    // The queue server's accept loop: a header-read timeout (axum's `serve` has none, and `/waits`
+    // is public), connections capped in all and per client (high: a province's communes may
+    // reach the hub through one NAT).
+    let limits =
+        queue_server::config::Connections { header_read_timeout_seconds: 10, max_connections: 4096, per_client: 1000 };
+    queue_server::serve::serve(listener, router(hub), limits, shutdown).await.context("serving")
 }
 
 /// The demo's centres (`province-hub demo`).
@@ -225,4 +230,18 @@ pub mod demo {
         ("000.01.01.H99", "Bộ phận Một cửa xã Hòa An", "Ủy ban nhân dân xã Hòa An"),
         ("000.02.01.H99", "Bộ phận Một cửa phường Đông Kinh", "Ủy ban nhân dân phường Đông Kinh"),
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_example_configuration_reads() {
+        let config: super::Config =
+            toml::from_str(include_str!("../../deploy/hub.example.toml")).expect("deploy/hub.example.toml reads");
+        assert_eq!(config.listen.port(), 8090);
+        assert_eq!((config.pool_size, config.bulk_ingests, config.stale_after_seconds), (16, 4, 120));
+        assert_eq!(config.time_zone, "Asia/Ho_Chi_Minh");
+        let wrong = toml::from_str::<super::Config>("database = \"x\"\npool = 3\n").expect_err("unknown key");
+        assert!(wrong.to_string().contains("pool"), "{wrong}");
+    }
 }

@@ -95,7 +95,8 @@ fn the_province_view_and_the_public_waits_move_without_a_reload() {
     assert!(status.contains("Cập nhật lúc") && status.contains("2 trung tâm"), "{status}");
 
     // A citizen's phone, in another time zone, on the public page.
-    let phone = Browser::start_with(&BrowserOptions { time_zone: Some("Europe/Berlin".into()), ..BrowserOptions::default() });
+    let phone =
+        Browser::start_with(&BrowserOptions { time_zone: Some("Europe/Berlin".into()), ..BrowserOptions::default() });
     phone.goto(&format!("{hub_url}/waits"));
     phone.text_until(&format!("section[data-code=\"{a}\"] tr[data-field=\"DD\"] .waiting"), WAIT, |t| t == "1");
     phone.script("window.stillHere = 'yes';");
