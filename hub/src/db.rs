@@ -6,7 +6,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
 /// Migrations in order; `hub_migrations` records those applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 -- The registry: every centre of the province, by its official unit code (mã đơn vị), with what
 -- the hub knows of its uplink and chain.
 CREATE TABLE centres (
@@ -61,7 +62,12 @@ CREATE TABLE events (
     PRIMARY KEY (centre, id)
 );
 CREATE INDEX events_day ON events (centre, day);
-"#];
+"#,
+    r#"
+-- Reports read a ticket's events by its id (a ticket may end days after its own day).
+CREATE INDEX events_ticket ON events (centre, ticket_id) WHERE ticket_id IS NOT NULL;
+"#,
+];
 
 /// A pool of `size` connections to the database `url` (libpq style: `host=… port=… user=… dbname=…`,
 /// or `postgresql://…`).

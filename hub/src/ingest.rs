@@ -62,7 +62,10 @@ fn check_event(raw: &Value, index: usize) -> Result<ChainEvent, Response> {
     if e.day.parse::<jiff::civil::Date>().is_err() {
         return Err(bad("ngày làm việc không phải YYYY-MM-DD"));
     }
-    if e.kind.is_empty() || e.kind.len() > 64 || !e.kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+    if e.kind.is_empty()
+        || e.kind.len() > 64
+        || !e.kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b))
+    {
         return Err(bad("loại sự kiện không hợp lệ"));
     }
     if e.at_ms <= 0 {
@@ -117,8 +120,10 @@ pub async fn ingest(State(hub): State<Hub>, headers: HeaderMap, body: axum::body
         Ok(v) => v,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, "bad_request", format!("Lô sự kiện không phải JSON: {e}.")),
     };
-    let Some(raw_events) = raw.get("events").and_then(Value::as_array) else {
-        return refuse(StatusCode::BAD_REQUEST, "bad_request", "Lô sự kiện thiếu danh sách events.");
+    let mut raw = raw;
+    let raw_events = match raw.as_object_mut().and_then(|o| o.remove("events")) {
+        Some(Value::Array(events)) => events,
+        _ => return refuse(StatusCode::BAD_REQUEST, "bad_request", "Lô sự kiện thiếu danh sách events."),
     };
     let mut events = Vec::with_capacity(raw_events.len());
     for (i, e) in raw_events.iter().enumerate() {
@@ -127,11 +132,11 @@ pub async fn ingest(State(hub): State<Hub>, headers: HeaderMap, body: axum::body
             Err(r) => return r,
         }
     }
-    let mut without_events = raw.clone();
-    if let Some(obj) = without_events.as_object_mut() {
+    drop(raw_events);
+    if let Some(obj) = raw.as_object_mut() {
         obj.insert("events".into(), Value::Array(Vec::new()));
     }
-    let mut batch: Batch = match serde_json::from_value(without_events) {
+    let mut batch: Batch = match serde_json::from_value(raw) {
         Ok(b) => b,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, "bad_request", format!("Lô sự kiện sai dạng: {e}.")),
     };
@@ -206,6 +211,24 @@ async fn write(hub: &Hub, batch: &Batch) -> anyhow::Result<Result<Ack, Response>
             tx.query("SELECT id, hash FROM events WHERE centre = $1 AND id = ANY($2)", &[&batch.centre, &ids]).await?;
         let held: std::collections::HashMap<i64, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
         if let Some(e) = known.iter().find(|e| held.get(&e.id).is_some_and(|h| *h != e.hash)) {
+            // Another history under the same ids: a centre restored from a backup or reinstalled
+            // under its old code. Taking it would hide its new events behind the old ones.
+            return Ok(Err(refusal(
+                StatusCode::CONFLICT,
+                Refusal {
+                    code: "diverged".into(),
+                    message: format!(
+                        "Sự kiện số {} khác với sự kiện cùng số máy chủ tỉnh đã nhận: nhật ký của trung tâm đã bị \
+                         thay (khôi phục bản sao lưu, cài lại?). Liên hệ quản trị của tỉnh; không có gì được ghi.",
+                        e.id
+                    ),
+                    hub_last_id: Some(last_id),
+                    event_id: Some(e.id),
+                },
+            )));
+        }
+        // The same hash, other content: edited after it was shipped.
+        if let Some(e) = known.iter().find(|e| chain::event_hash(&e.prev_hash, e) != e.hash) {
             found_break = Some(Break { id: e.id, kind: BreakKind::Edited });
         }
     }

@@ -61,6 +61,9 @@ pub struct Config {
 /// [`Config::bulk_ingests`]); the uplink's live batches are a few kilobytes.
 pub const BULK_BYTES: u64 = 128 * 1024;
 
+/// Public streams open at once per hub process; more are answered 503 (the page retries).
+pub const PUBLIC_STREAMS: usize = 2000;
+
 /// The largest batch taken, bytes.
 pub const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
 
@@ -107,6 +110,15 @@ pub struct Hub {
     pub time_zone: String,
     /// Permits for catch-up batches.
     pub bulk: Arc<tokio::sync::Semaphore>,
+    /// Open public streams (`/waits`), capped apart from everything else: a popular page cannot
+    /// take the connections the centres' uplinks and the supervisors need.
+    pub public_streams: Arc<tokio::sync::Semaphore>,
+    /// Reports built at once (each holds a centre's events for its days in memory).
+    pub reports: Arc<tokio::sync::Semaphore>,
+    /// The last province view computed, shared by every stream and request.
+    province_cache: views::Cache<views::ProvinceView>,
+    /// The last public view computed.
+    public_cache: views::Cache<views::PublicView>,
 }
 
 impl Hub {
@@ -122,6 +134,11 @@ impl Hub {
     /// Marks a change (this process's writes; other processes' come through NOTIFY).
     pub fn note_change(&self) {
         self.changes.send_modify(|v| *v += 1);
+    }
+
+    /// The change counter now.
+    pub fn version(&self) -> u64 {
+        *self.changes.borrow()
     }
 
     /// A receiver that wakes on every change.
@@ -157,6 +174,10 @@ pub async fn connect(config: &Config) -> anyhow::Result<Hub> {
         stale_after: config.stale_after_seconds,
         time_zone: config.time_zone.clone(),
         bulk: Arc::new(tokio::sync::Semaphore::new(config.bulk_ingests)),
+        public_streams: Arc::new(tokio::sync::Semaphore::new(PUBLIC_STREAMS)),
+        reports: Arc::new(tokio::sync::Semaphore::new(2)),
+        province_cache: views::Cache::default(),
+        public_cache: views::Cache::default(),
     };
     tokio::spawn(listen(config.database.clone(), hub.changes.clone()));
     Ok(hub)

@@ -268,10 +268,64 @@ pub async fn public(hub: &Hub) -> anyhow::Result<PublicView> {
     Ok(PublicView { at, centres })
 }
 
-fn visible(view: ProvinceView, viewer: &Viewer) -> ProvinceView {
+/// A view computed once per change (and at most a second old) for every stream and request: a
+/// thousand phones on `/waits` cost one query per change, not a thousand.
+pub struct Cache<T>(Arc<tokio::sync::Mutex<Option<(u64, std::time::Instant, Arc<T>)>>>);
+
+impl<T> Default for Cache<T> {
+    fn default() -> Self {
+        Cache(Arc::default())
+    }
+}
+
+impl<T> Clone for Cache<T> {
+    fn clone(&self) -> Self {
+        Cache(self.0.clone())
+    }
+}
+
+impl<T> std::fmt::Debug for Cache<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cache")
+    }
+}
+
+impl<T> Cache<T> {
+    async fn get<F: std::future::Future<Output = anyhow::Result<T>>>(
+        &self,
+        version: u64,
+        make: impl FnOnce() -> F,
+    ) -> anyhow::Result<Arc<T>> {
+        let mut slot = self.0.lock().await;
+        if let Some((v, at, view)) = &*slot
+            && *v == version
+            && at.elapsed() < Duration::from_secs(1)
+        {
+            return Ok(view.clone());
+        }
+        let view = Arc::new(make().await?);
+        *slot = Some((version, std::time::Instant::now(), view.clone()));
+        Ok(view)
+    }
+}
+
+/// [`province`], shared (see [`Cache`]).
+pub async fn province_shared(hub: &Hub) -> anyhow::Result<Arc<ProvinceView>> {
+    hub.province_cache.get(hub.version(), || province(hub)).await
+}
+
+/// [`public`], shared (see [`Cache`]).
+pub async fn public_shared(hub: &Hub) -> anyhow::Result<Arc<PublicView>> {
+    hub.public_cache.get(hub.version(), || public(hub)).await
+}
+
+fn visible(view: &ProvinceView, viewer: &Viewer) -> ProvinceView {
     match &viewer.centre {
-        None => view,
-        Some(c) => ProvinceView { at: view.at, centres: view.centres.into_iter().filter(|s| &s.code == c).collect() },
+        None => view.clone(),
+        Some(c) => ProvinceView {
+            at: view.at.clone(),
+            centres: view.centres.iter().filter(|s| &s.code == c).cloned().collect(),
+        },
     }
 }
 
@@ -280,8 +334,8 @@ async fn province_json(State(hub): State<Hub>, headers: HeaderMap) -> Response {
         Ok(v) => v,
         Err(r) => return r,
     };
-    match province(&hub).await {
-        Ok(v) => Json(visible(v, &viewer)).into_response(),
+    match province_shared(&hub).await {
+        Ok(v) => Json(visible(&v, &viewer)).into_response(),
         Err(e) => hub.unavailable(e),
     }
 }
@@ -304,7 +358,7 @@ async fn centre_json(State(hub): State<Hub>, headers: HeaderMap, Path(code): Pat
         return refuse(StatusCode::FORBIDDEN, "other_centre", "Tài khoản này chỉ xem được trung tâm của mình.");
     }
     let detail = async {
-        let summary = province(&hub).await?.centres.into_iter().find(|c| c.code == code);
+        let summary = province_shared(&hub).await?.centres.iter().find(|c| c.code == code).cloned();
         let client = hub.pool.get().await?;
         let row = client.query_opt("SELECT live FROM centres WHERE code = $1", &[&code]).await?;
         let overview =
@@ -318,25 +372,33 @@ async fn centre_json(State(hub): State<Hub>, headers: HeaderMap, Path(code): Pat
     }
 }
 
-/// A stream that sends `make()` now and after every change (or every 5 s, so ages move).
-fn stream<F, Fut, T>(hub: Hub, make: F) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+/// A stream that sends `make()` now and after every change (or every 5 s, so ages move), at most
+/// once per `min_gap` (a busy province changes many times a second; a page needs no more).
+fn stream<F, Fut, T>(
+    hub: Hub,
+    min_gap: Duration,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    make: F,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
 where
     F: Fn(Hub) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = anyhow::Result<T>> + Send,
+    Fut: std::future::Future<Output = anyhow::Result<Arc<T>>> + Send,
     T: Serialize,
 {
     let rx = hub.subscribe();
     let make = Arc::new(make);
-    let s = futures_util::stream::unfold((hub, rx, true, make), |(hub, mut rx, first, make)| async move {
-        if !first {
+    let state = (hub, rx, None::<tokio::time::Instant>, make, permit);
+    let s = futures_util::stream::unfold(state, move |(hub, mut rx, last, make, permit)| async move {
+        if let Some(last) = last {
             let _ = tokio::time::timeout(Duration::from_secs(5), rx.changed()).await;
+            tokio::time::sleep_until(last + min_gap).await;
         }
         rx.borrow_and_update();
         let event = match make(hub.clone()).await {
-            Ok(v) => Event::default().event("view").json_data(v).unwrap_or_else(|_| Event::default().comment("?")),
+            Ok(v) => Event::default().event("view").json_data(&*v).unwrap_or_else(|_| Event::default().comment("?")),
             Err(e) => Event::default().event("unavailable").data(e.to_string()),
         };
-        Some((Ok(event), (hub, rx, false, make)))
+        Some((Ok(event), (hub, rx, Some(tokio::time::Instant::now()), make, permit)))
     });
     Sse::new(s).keep_alive(KeepAlive::default())
 }
@@ -346,33 +408,48 @@ async fn province_stream(State(hub): State<Hub>, headers: HeaderMap) -> Response
         Ok(v) => v,
         Err(r) => return r,
     };
-    stream(hub, move |hub| {
+    stream(hub, Duration::from_millis(250), None, move |hub| {
         let viewer = viewer.clone();
-        async move { Ok(visible(province(&hub).await?, &viewer)) }
+        async move {
+            let all = province_shared(&hub).await?;
+            Ok(if viewer.centre.is_none() { all } else { Arc::new(visible(&all, &viewer)) })
+        }
     })
     .into_response()
 }
 
 async fn public_json(State(hub): State<Hub>) -> Response {
-    match public(&hub).await {
-        Ok(v) => Json(v).into_response(),
+    match public_shared(&hub).await {
+        Ok(v) => Json(&*v).into_response(),
         Err(e) => hub.unavailable(e),
     }
 }
 
 async fn public_stream(State(hub): State<Hub>) -> Response {
-    stream(hub, |hub| async move { public(&hub).await }).into_response()
+    let Ok(permit) = hub.public_streams.clone().try_acquire_owned() else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "Đang có quá nhiều người xem trang này; trang sẽ tự thử lại sau ít giây.",
+        );
+    };
+    stream(hub, Duration::from_secs(1), Some(permit), |hub| async move { public_shared(&hub).await }).into_response()
 }
 
-/// `GET /api/v1/province/report` query.
+/// `GET /api/v1/province/report` query: a centre and either `from` and `to`, or a `period`.
 #[derive(Debug, Deserialize)]
 pub struct ReportQuery {
     /// Centre code.
     pub centre: String,
     /// First day, `YYYY-MM-DD`.
-    pub from: String,
+    #[serde(default)]
+    pub from: Option<String>,
     /// Last day.
-    pub to: String,
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Instead of `from` and `to`: a day `2026-11-23`, a month `2026-11` or a quarter `2026-Q4`.
+    #[serde(default)]
+    pub period: Option<String>,
     /// `json` (default), `csv` or `xlsx`.
     #[serde(default)]
     pub format: Option<String>,
@@ -405,15 +482,15 @@ pub async fn centre_report(
         ),
     };
     let zone = jiff::tz::TimeZone::get(&frame.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let before = from.yesterday().unwrap_or(from).to_string();
-    let after = to.tomorrow().unwrap_or(to).to_string();
+    let (first, past) = reports::events::ticket_bounds(from, to);
     let rows = client
         .query(
-            "SELECT kind, day::text, actor, payload FROM events
-             WHERE centre = $1 AND day BETWEEN $2::text::date AND $3::text::date
-               AND (kind LIKE 'ticket\\_%' OR kind = 'rating_given')
+            "SELECT kind, to_char(day, 'YYYY-MM-DD'), actor, payload FROM events
+             WHERE centre = $1
+               AND ((ticket_id >= $2 AND ticket_id < $3 AND kind LIKE 'ticket\\_%')
+                    OR (kind = 'rating_given' AND day BETWEEN $4::text::date AND $5::text::date))
              ORDER BY id",
-            &[&centre, &before, &after],
+            &[&centre, &first, &past, &from.to_string(), &to.to_string()],
         )
         .await?;
     let rows: Vec<(String, String, Option<String>, String)> =
@@ -442,6 +519,28 @@ pub async fn centre_report(
     Ok(Some(report))
 }
 
+/// The days a report query asks for.
+fn range(q: &ReportQuery) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
+    use jiff::civil::Date;
+    match (&q.period, &q.from, &q.to) {
+        (Some(p), None, None) => {
+            let p = p.trim();
+            // A quarter says so (`2026-Q4`); `2026-04` is April.
+            if p.contains(['Q', 'q']) {
+                return reports::ratings::Quarter::parse(p).map(reports::ratings::Quarter::days);
+            }
+            if let Ok(day) = p.parse::<Date>() {
+                return Some((day, day));
+            }
+            let (year, month) = p.split_once('-')?;
+            let first = Date::new(year.parse().ok()?, month.parse().ok()?, 1).ok()?;
+            Some((first, first.last_of_month()))
+        }
+        (None, Some(from), Some(to)) => Some((from.trim().parse().ok()?, to.trim().parse().ok()?)),
+        _ => None,
+    }
+}
+
 async fn report(State(hub): State<Hub>, headers: HeaderMap, Query(q): Query<ReportQuery>) -> Response {
     let viewer = match viewer(&hub, &headers).await {
         Ok(v) => v,
@@ -450,8 +549,12 @@ async fn report(State(hub): State<Hub>, headers: HeaderMap, Query(q): Query<Repo
     if viewer.centre.as_ref().is_some_and(|c| *c != q.centre) {
         return refuse(StatusCode::FORBIDDEN, "other_centre", "Tài khoản này chỉ xem được trung tâm của mình.");
     }
-    let (Ok(from), Ok(to)) = (q.from.parse::<jiff::civil::Date>(), q.to.parse::<jiff::civil::Date>()) else {
-        return refuse(StatusCode::BAD_REQUEST, "bad_date", "Ngày phải có dạng YYYY-MM-DD.");
+    let Some((from, to)) = range(&q) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "bad_date",
+            "Cần from và to dạng YYYY-MM-DD, hoặc period là một ngày (2026-11-23), tháng (2026-11) hay quý (2026-Q4).",
+        );
     };
     if to < from || (to - from).get_days() > 366 {
         return refuse(
@@ -460,6 +563,9 @@ async fn report(State(hub): State<Hub>, headers: HeaderMap, Query(q): Query<Repo
             "Khoảng ngày phải từ 1 đến 366 ngày, ngày đầu trước ngày cuối.",
         );
     }
+    let Ok(_turn) = hub.reports.clone().acquire_owned().await else {
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "busy", "Máy chủ tỉnh đang bận; thử lại sau.");
+    };
     let report = match centre_report(&hub, &q.centre, from, to).await {
         Ok(Some(r)) => r,
         Ok(None) => {
@@ -467,7 +573,7 @@ async fn report(State(hub): State<Hub>, headers: HeaderMap, Query(q): Query<Repo
         }
         Err(e) => return hub.unavailable(e),
     };
-    let name = format!("bao-cao-{}-{}-{}", q.centre, q.from, q.to);
+    let name = format!("bao-cao-{}-{from}-{to}", q.centre);
     match q.format.as_deref().unwrap_or("json") {
         "json" => Json(report).into_response(),
         "csv" => match reports::export::csv(&report) {
@@ -556,4 +662,33 @@ pub fn routes() -> Router<Hub> {
         .route("/api/v1/province/report", get(report))
         .route("/api/v1/public/waits", get(public_json))
         .route("/api/v1/public/stream", get(public_stream))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(period: Option<&str>, from: Option<&str>, to: Option<&str>) -> ReportQuery {
+        ReportQuery {
+            centre: "X".into(),
+            from: from.map(String::from),
+            to: to.map(String::from),
+            period: period.map(String::from),
+            format: None,
+        }
+    }
+
+    #[test]
+    fn a_report_is_asked_for_by_days_or_by_a_day_month_or_quarter() {
+        let d = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+        assert_eq!(range(&q(Some("2026-11-23"), None, None)), Some((d("2026-11-23"), d("2026-11-23"))));
+        assert_eq!(range(&q(Some("2026-02"), None, None)), Some((d("2026-02-01"), d("2026-02-28"))));
+        assert_eq!(range(&q(Some("2026-Q4"), None, None)), Some((d("2026-10-01"), d("2026-12-31"))));
+        assert_eq!(range(&q(None, Some("2026-11-01"), Some("2026-11-30"))), Some((d("2026-11-01"), d("2026-11-30"))));
+        assert_eq!(range(&q(Some("2026-4"), None, None)), Some((d("2026-04-01"), d("2026-04-30"))), "a month");
+        assert_eq!(range(&q(Some("2026-13"), None, None)), None);
+        assert_eq!(range(&q(Some("2026-Q5"), None, None)), None);
+        assert_eq!(range(&q(Some("2026-11"), Some("2026-11-01"), None)), None, "one way or the other");
+        assert_eq!(range(&q(None, Some("23/11/2026"), Some("2026-11-30"))), None);
+    }
 }

@@ -174,6 +174,24 @@ async fn bad_batches_are_refused_whole_and_a_batch_sent_again_is_taken_once() {
     let expected: Vec<(i64, String)> = events.iter().map(|e| (e.id, e.hash.clone())).collect();
     assert_eq!(stored, expected, "every event once, in order, as the centre wrote it");
     assert!(held(hub, "000.02.01.H10").await.is_empty());
+
+    // The centre restored from an older backup writes other events under ids the hub holds: refused,
+    // naming the first, rather than acknowledged past the centre's new events.
+    let restored = centre_log(dir.path(), "restored.db");
+    write_events(&restored, 12, "2026-12-02");
+    let other = chain::read_after(&restored, 0, 100).expect("reads");
+    let (status, body) = send(base, &a, &batch("000.01.01.H10", 0, &other)).await;
+    assert_eq!((status, body["code"].as_str(), body["event_id"].as_i64()), (409, Some("diverged"), Some(1)), "{body}");
+    assert_eq!(held(hub, "000.01.01.H10").await, expected, "nothing written");
+
+    // A shipped event edited and sent again under its old hash: flagged, nothing rewritten.
+    let mut edited = events[20..25].to_vec();
+    edited[4].payload = edited[4].payload.replace("\"score\":3", "\"score\":1");
+    assert_ne!(edited[4].payload, events[24].payload, "the test edits a rating");
+    let (status, body) = send(base, &a, &batch("000.01.01.H10", 20, &edited)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["chain_break"]["id"], edited[4].id, "{body}");
+    assert_eq!(held(hub, "000.01.01.H10").await, expected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -196,8 +214,8 @@ async fn a_rating_edited_behind_a_centres_back_is_flagged_at_that_event_and_the_
         let (status, body) = send(base, token, &batch(code, 0, &events)).await;
         assert_eq!(status, 200, "{body}");
     }
-    // At centre A someone turns a dissatisfied rating not yet shipped into a satisfied one, in the
-    // rating row and in its event, with a plain SQLite connection.
+    // At centre A someone changes a rating event not yet shipped, with a plain SQLite connection
+    // (the whole centre, with its ratings table, in `province.rs`).
     let (_, _, log_a) = &tokens[0];
     let edited: i64 = log_a
         .query_row("SELECT min(id) FROM events WHERE kind = 'rating_given' AND id > 20", [], |r| r.get(0))

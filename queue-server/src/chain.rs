@@ -214,13 +214,19 @@ END;";
 /// order from [`GENESIS`], and installs the trigger for every later insert.
 pub fn install(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("ALTER TABLE events ADD COLUMN prev_hash TEXT; ALTER TABLE events ADD COLUMN hash TEXT;")?;
-    let existing = read_after(conn, 0, i64::MAX)?;
     let mut prev = GENESIS.to_string();
     let mut update = conn.prepare("UPDATE events SET prev_hash = ?1, hash = ?2 WHERE id = ?3")?;
-    for e in existing {
-        let hash = event_hash(&prev, &e);
-        update.execute(params![prev, hash, e.id])?;
-        prev = hash;
+    // A page at a time: a year's log need not fit in a Raspberry Pi's memory.
+    let mut after = 0;
+    loop {
+        let page = read_after(conn, after, 10_000)?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for e in page {
+            let hash = event_hash(&prev, &e);
+            update.execute(params![prev, hash, e.id])?;
+            prev = hash;
+        }
     }
     conn.execute_batch(TRIGGER)
 }

@@ -44,8 +44,9 @@ fn counter(v: &Value, key: &str) -> Option<u16> {
 }
 
 /// The tickets of service days `from..=to` and the ratings written on those days, from `events`
-/// in id order (events of other days are ignored, so a caller may read a day more on either side:
-/// a ticket that expired at the next day's start is still its own day's).
+/// in id order. Other days' tickets and ratings are ignored, so a caller may read more: a ticket's
+/// events are best selected by its id ([`ticket_bounds`]), since one that expired when the centre
+/// next opened (days later, after a weekend with the server off) has that event on that day.
 pub fn facts_from_events<'a>(
     events: impl IntoIterator<Item = ReportEvent<'a>>,
     from: Date,
@@ -121,25 +122,71 @@ pub fn facts_from_events<'a>(
     (tickets, ratings)
 }
 
-/// Reads the events of days `from − 1 ..= to + 1` from the centre's log (see [`facts_from_events`]).
+/// The ticket ids of days `from..=to` are those from the first (inclusive) to the second
+/// (exclusive): ids begin with their day as `YYYYMMDD`.
+pub fn ticket_bounds(from: Date, to: Date) -> (String, String) {
+    let next = to.tomorrow().unwrap_or(to);
+    (from.strftime("%Y%m%d").to_string(), next.strftime("%Y%m%d").to_string())
+}
+
+/// Reads, from the centre's log, the events of the tickets of days `from..=to` (by their ids) and
+/// the ratings written on those days (see [`facts_from_events`]).
 pub fn read_centre(
     conn: &rusqlite::Connection,
     from: Date,
     to: Date,
 ) -> rusqlite::Result<(Vec<TicketFacts>, Vec<RatingFacts>)> {
-    let before = from.yesterday().unwrap_or(from).to_string();
-    let after = to.tomorrow().unwrap_or(to).to_string();
+    let (first, past) = ticket_bounds(from, to);
     let mut stmt = conn.prepare(
         "SELECT kind, day, actor, payload FROM events
-         WHERE day BETWEEN ?1 AND ?2 AND (kind LIKE 'ticket\\_%' ESCAPE '\\' OR kind = 'rating_given')
+         WHERE (ticket_id >= ?1 AND ticket_id < ?2 AND kind LIKE 'ticket\\_%' ESCAPE '\\')
+            OR (kind = 'rating_given' AND day BETWEEN ?3 AND ?4)
          ORDER BY id",
     )?;
     let rows: Vec<(String, String, Option<String>, String)> = stmt
-        .query_map(rusqlite::params![before, after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map(rusqlite::params![first, past, from.to_string(), to.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(facts_from_events(
         rows.iter().map(|(kind, day, actor, payload)| ReportEvent { kind, day, actor: actor.as_deref(), payload }),
         from,
         to,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ticket_that_expired_when_the_centre_next_opened_counts_on_its_own_day() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = crate::store::schema::open(&dir.path().join("r.db")).expect("opens");
+        crate::store::schema::migrate(&mut conn).expect("migrates");
+        let ticket = |status: &str, called: Option<&str>| {
+            serde_json::json!({ "ticket": {
+                "id": "20261127-DD-1001", "day": "2026-11-27", "service": "DD", "issued_service": "DD",
+                "status": status, "arrived_at": "2026-11-27T09:00:00Z", "called_at": called,
+                "counter": 1, "appointment_at": null } })
+            .to_string()
+        };
+        let insert = |day: &str, kind: &str, payload: String| {
+            conn.execute(
+                "INSERT INTO events (at_ms, day, kind, ticket_id, service, payload) VALUES (1, ?1, ?2, '20261127-DD-1001', 'DD', ?3)",
+                rusqlite::params![day, kind, payload],
+            )
+            .expect("event");
+        };
+        insert("2026-11-27", "ticket_issued", ticket("waiting", None));
+        insert("2026-11-27", "ticket_called", ticket("called", Some("2026-11-27T09:10:00Z")));
+        // The server was off from Friday evening; the ticket expired when it started on Monday.
+        insert("2026-11-30", "ticket_expired", ticket("expired", Some("2026-11-27T09:10:00Z")));
+        let friday: Date = "2026-11-27".parse().expect("date");
+        let (tickets, _) = read_centre(&conn, friday, friday).expect("reads");
+        assert_eq!(tickets.len(), 1);
+        assert_eq!(tickets[0].status, "expired", "its last event, three days later");
+        let monday: Date = "2026-11-30".parse().expect("date");
+        assert!(read_centre(&conn, monday, monday).expect("reads").0.is_empty(), "not Monday's ticket");
+    }
 }

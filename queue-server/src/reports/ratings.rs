@@ -169,11 +169,19 @@ pub fn read(
         scales.push((0, centre.rating_three.clone()));
     }
     let latest_from = scales.last().map_or(0, |s| s.0);
+    // From the ratings' events, which the hash chain covers (`crate::chain`): a score edited in
+    // the ratings table behind the server's back does not reach the scorecard.
     let mut stmt = conn.prepare(
-        "SELECT r.score, r.ticket_id, r.dossier,
+        "WITH r AS (
+             SELECT json_extract(payload, '$.rating.score') AS score,
+                    json_extract(payload, '$.rating.ticket') AS ticket_id,
+                    json_extract(payload, '$.rating.dossier') AS dossier,
+                    json_extract(payload, '$.rating.id') AS id
+             FROM events WHERE kind = 'rating_given' AND day BETWEEN ?1 AND ?2)
+         SELECT r.score, r.ticket_id, r.dossier,
                 (SELECT s.handler FROM dossier_steps s WHERE s.receipt_code = r.dossier AND s.handler <> ''
                  ORDER BY s.at_ms, s.rowid LIMIT 1), r.id
-         FROM ratings r WHERE r.day BETWEEN ?1 AND ?2 ORDER BY r.id",
+         FROM r ORDER BY r.id",
     )?;
     let rated = stmt
         .query_map(params![from.to_string(), to.to_string()], |r| {

@@ -371,11 +371,13 @@ impl Store {
         })
     }
 
-    /// Ratings of one service day, oldest first.
+    /// Ratings of one service day, oldest first, from their events (which the hash chain covers).
     pub async fn ratings_of_day(&self, day: jiff::civil::Date) -> Result<Vec<crate::supervise::RatingRow>, StoreError> {
         self.on_reader(move |conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT at_ms, score, counter_no FROM ratings WHERE day = ?1 ORDER BY at_ms")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT at_ms, json_extract(payload, '$.rating.score'), json_extract(payload, '$.rating.counter')
+                 FROM events WHERE day = ?1 AND kind = 'rating_given' ORDER BY at_ms, id",
+            )?;
             let rows = stmt.query_map([day.to_string()], |r| {
                 Ok(crate::supervise::RatingRow { at: rows::ts(r.get(0)?)?, score: r.get(1)?, counter: r.get(2)? })
             })?;

@@ -264,6 +264,9 @@ CREATE TABLE uplink (
     acked_id INTEGER NOT NULL,
     at_ms    INTEGER NOT NULL
 );
+
+-- Reports read a ticket's events by its id (a ticket may end days after its own day).
+CREATE INDEX events_ticket ON events (ticket_id) WHERE ticket_id IS NOT NULL;
 "#,
 ];
 

@@ -115,7 +115,10 @@ impl Writer {
         let mut events: Vec<QueueEvent> = Vec::new();
         let mut written = 0usize;
         let result = (|| -> rusqlite::Result<()> {
-            let tx = self.conn.transaction()?;
+            // Immediate: the write lock is taken first, so a commit on another connection (sign-in,
+            // dossiers, the uplink's acknowledgement) cannot slip in between this transaction's
+            // first read and its first write (SQLITE_BUSY_SNAPSHOT, which no busy timeout retries).
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             // A change is written under its day: today's, or an earlier day's for a late rating.
             let mut write = |queue: &Queue,
                              day: jiff::civil::Date,

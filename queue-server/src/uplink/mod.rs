@@ -27,6 +27,13 @@ use wire::{Ack, Batch, FieldWait, Profile, Refusal};
 /// Shortest time between two batches while not catching up.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(200);
 
+/// Most payload bytes in one batch (whatever `batch_size` says): a commune's slow line sends one
+/// well within [`REQUEST_TIMEOUT`].
+pub const MAX_BATCH_BYTES: usize = 256 * 1024;
+
+/// Longest wait for the hub's answer to one batch, upload included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// What the supervisor page shows of the uplink.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct UplinkStatus {
@@ -92,7 +99,17 @@ fn store_ack(conn: &Connection, link: &HubLink, acked: i64, at_ms: i64) -> rusql
 type Read = (Vec<chain::ChainEvent>, i64);
 
 fn read(conn: &Connection, after: i64, limit: u32) -> rusqlite::Result<Read> {
-    let events = chain::read_after(conn, after, i64::from(limit))?;
+    let mut events = chain::read_after(conn, after, i64::from(limit))?;
+    let mut bytes = 0;
+    let keep = events
+        .iter()
+        .position(|e| {
+            bytes += e.payload.len() + 256;
+            bytes > MAX_BATCH_BYTES
+        })
+        .unwrap_or(events.len())
+        .max(1);
+    events.truncate(keep);
     let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
     Ok((events, last))
 }
@@ -159,19 +176,23 @@ pub async fn run(state: AppState, link: HubLink, db: std::path::PathBuf) {
             return;
         }
     };
-    let http = match reqwest::Client::builder().timeout(Duration::from_secs(15)).build() {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!("uplink: {e}");
-            return;
-        }
-    };
+    let http =
+        match reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(REQUEST_TIMEOUT).build() {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("uplink: {e}");
+                return;
+            }
+        };
     let endpoint = format!("{}/api/v1/ingest", link.url);
     let l = link.clone();
     let mut acked = on_conn(&mut conn, move |c| stored_ack(c, &l)).await.unwrap_or(0);
     let mut changes = state.hub.changes();
     let mut shutdown = state.shutdown.clone();
-    let mut profile_sent = false;
+    // The profile the hub has (none: send it with the next batch).
+    let mut profile_sent: Option<Profile> = None;
+    // Events per batch now: halved when the hub finds a batch too large, back up after successes.
+    let mut limit = link.batch_size;
     let mut backoff = Duration::from_secs(1);
     let max_backoff = Duration::from_secs(link.retry_max_seconds);
     let heartbeat = Duration::from_secs(link.heartbeat_seconds);
@@ -189,20 +210,15 @@ pub async fn run(state: AppState, link: HubLink, db: std::path::PathBuf) {
             return;
         }
         changes.borrow_and_update();
-        let limit = link.batch_size;
         let Some((events, last)) = on_conn(&mut conn, move |c| read(c, acked, limit)).await else {
             wait = max_backoff;
             continue;
         };
-        let profile = if profile_sent {
-            None
-        } else {
-            let st = state.clone();
-            on_conn(&mut conn, move |c| profile(&st, c)).await
-        };
+        let st = state.clone();
+        let profile = on_conn(&mut conn, move |c| profile(&st, c)).await.filter(|p| profile_sent.as_ref() != Some(p));
         let live = crate::http::supervisor::current(&state).await.ok();
         let through = events.last().map_or(acked, |e| e.id);
-        let full = events.len() == link.batch_size as usize;
+        let full = events.last().is_some_and(|e| e.id < last);
         let batch = Batch {
             centre: link.unit_code.clone(),
             after: acked,
@@ -219,6 +235,14 @@ pub async fn run(state: AppState, link: HubLink, db: std::path::PathBuf) {
         let answer = http.post(&endpoint).bearer_auth(&link.token).json(&batch).send().await;
         let failure = match answer {
             Ok(r) if r.status().is_success() => match r.json::<Ack>().await {
+                Ok(ack) if ack.acked > last => Some((
+                    "diverged".to_string(),
+                    format!(
+                        "Máy chủ tỉnh giữ đến sự kiện số {} nhưng nhật ký của trung tâm chỉ đến số {last}: nhật ký đã bị \
+                         thay (khôi phục bản sao lưu, cài lại?). Liên hệ quản trị của tỉnh.",
+                        ack.acked
+                    ),
+                )),
                 Ok(ack) => {
                     let now = state.clock.now();
                     let (l, new) = (link.clone(), ack.acked);
@@ -226,7 +250,10 @@ pub async fn run(state: AppState, link: HubLink, db: std::path::PathBuf) {
                         on_conn(&mut conn, move |c| store_ack(c, &l, new, now.as_millisecond())).await;
                     }
                     acked = ack.acked;
-                    profile_sent |= profile.is_some();
+                    if profile.is_some() {
+                        profile_sent = profile;
+                    }
+                    limit = (limit.saturating_mul(2)).min(link.batch_size);
                     backoff = Duration::from_secs(1);
                     status.update(|s| {
                         s.acked_id = acked;
@@ -267,6 +294,11 @@ pub async fn run(state: AppState, link: HubLink, db: std::path::PathBuf) {
                         wait = Duration::ZERO;
                         continue;
                     }
+                    Ok(refusal) if refusal.code == "batch_too_large" && limit > 1 => {
+                        limit = (limit / 2).max(1);
+                        wait = Duration::ZERO;
+                        continue;
+                    }
                     Ok(refusal) => Some((refusal.code, refusal.message)),
                     Err(_) => Some((
                         "unreachable".to_string(),
@@ -288,7 +320,7 @@ pub async fn run(state: AppState, link: HubLink, db: std::path::PathBuf) {
                 s.error_code = Some(code);
                 s.error = Some(message);
             });
-            profile_sent = false;
+            profile_sent = None;
             wait = backoff;
             backoff = (backoff * 2).min(max_backoff);
         }

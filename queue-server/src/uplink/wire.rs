@@ -55,7 +55,7 @@ pub struct Batch {
     /// Waiting and estimated wait per field, for the public page.
     #[serde(default)]
     pub waits: Option<Vec<FieldWait>>,
-    /// The centre's profile (sent when it changes, and on the first batch after a start).
+    /// The centre's profile (sent on the first batch after a start or a failure, and when it changes).
     #[serde(default)]
     pub profile: Option<Profile>,
 }
@@ -75,7 +75,9 @@ pub struct Ack {
 /// The hub's refusal of a batch (nothing of it was written).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
-    /// Machine code: `bad_token`, `wrong_centre`, `gap`, `out_of_order`, `malformed_event`, `bad_request`.
+    /// Machine code: `bad_token` (401), `wrong_centre` (403), `gap` and `diverged` (409),
+    /// `out_of_order` and `malformed_event` (422), `bad_request` (400), `batch_too_large` (413),
+    /// `database_unavailable` (503).
     pub code: String,
     /// Vietnamese message.
     pub message: String,
