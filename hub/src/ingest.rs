@@ -41,7 +41,9 @@ fn event_refusal(code: &str, id: i64, message: String) -> Response {
 
 /// The bearer token of a request, if any.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+    let value = headers.get("authorization")?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 fn is_hash(s: &str) -> bool {
@@ -148,6 +150,9 @@ pub async fn ingest(State(hub): State<Hub>, headers: HeaderMap, body: axum::body
             format!("Mã truy cập này của trung tâm {centre}, không gửi được sự kiện của {}.", batch.centre),
         );
     }
+    if batch.after < 0 {
+        return refuse(StatusCode::BAD_REQUEST, "bad_request", "after phải là số sự kiện không âm.");
+    }
     let mut previous = batch.after;
     for e in &batch.events {
         if e.id <= previous {
@@ -212,7 +217,17 @@ async fn write(hub: &Hub, batch: &Batch) -> anyhow::Result<Result<Ack, Response>
         let held: std::collections::HashMap<i64, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
         if let Some(e) = known.iter().find(|e| held.get(&e.id).is_some_and(|h| *h != e.hash)) {
             // Another history under the same ids: a centre restored from a backup or reinstalled
-            // under its old code. Taking it would hide its new events behind the old ones.
+            // under its old code. Taking it would hide its new events behind the old ones. Nothing
+            // of the batch is written; the refusal shows on /province until the log is archived.
+            let id = e.id;
+            drop(tx);
+            client
+                .execute(
+                    "UPDATE centres SET refusal = 'diverged', refusal_at = now(), last_seen = now() WHERE code = $1",
+                    &[&batch.centre],
+                )
+                .await?;
+            client.execute("SELECT pg_notify('motcua_hub', $1)", &[&batch.centre]).await?;
             return Ok(Err(refusal(
                 StatusCode::CONFLICT,
                 Refusal {
@@ -220,10 +235,10 @@ async fn write(hub: &Hub, batch: &Batch) -> anyhow::Result<Result<Ack, Response>
                     message: format!(
                         "Sự kiện số {} khác với sự kiện cùng số máy chủ tỉnh đã nhận: nhật ký của trung tâm đã bị \
                          thay (khôi phục bản sao lưu, cài lại?). Liên hệ quản trị của tỉnh; không có gì được ghi.",
-                        e.id
+                        id
                     ),
                     hub_last_id: Some(last_id),
-                    event_id: Some(e.id),
+                    event_id: Some(id),
                 },
             )));
         }
@@ -297,7 +312,7 @@ async fn write(hub: &Hub, batch: &Batch) -> anyhow::Result<Result<Ack, Response>
     };
     tx.execute(
         "UPDATE centres SET last_id = $2, last_hash = $3, last_at_ms = coalesce($4, last_at_ms), last_seen = now(),
-             backlog = $5,
+             backlog = $5, refusal = NULL, refusal_at = NULL,
              live = coalesce($6, live), waits = coalesce($7, waits),
              live_at = CASE WHEN $6::jsonb IS NULL THEN live_at ELSE now() END,
              profile = coalesce($8, profile),

@@ -24,7 +24,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::Router;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use deadpool_postgres::Pool;
 use futures_util::StreamExt;
@@ -159,15 +159,21 @@ impl Hub {
 
 /// Connects, migrates and starts listening for other processes' changes.
 pub async fn connect(config: &Config) -> anyhow::Result<Hub> {
-    let pool = db::pool(&config.database, config.pool_size)?;
-    db::migrate(&pool).await?;
-    let (changes, _) = watch::channel(0u64);
     if jiff::tz::TimeZone::get(&config.time_zone).is_err() {
         anyhow::bail!("múi giờ «{}» không có, ví dụ Asia/Ho_Chi_Minh", config.time_zone);
     }
-    if config.bulk_ingests == 0 || config.bulk_ingests >= config.pool_size {
-        anyhow::bail!("bulk_ingests phải từ 1 đến pool_size − 1 ({})", config.pool_size.saturating_sub(1));
+    if config.pool_size < 2 {
+        anyhow::bail!("pool_size phải từ 2 trở lên (mặc định 16)");
     }
+    if config.bulk_ingests == 0 || config.bulk_ingests >= config.pool_size {
+        anyhow::bail!(
+            "bulk_ingests (mặc định 4) phải từ 1 đến pool_size − 1 = {}; tăng pool_size hoặc giảm bulk_ingests",
+            config.pool_size - 1
+        );
+    }
+    let pool = db::pool(&config.database, config.pool_size)?;
+    db::migrate(&pool).await?;
+    let (changes, _) = watch::channel(0u64);
     let hub = Hub {
         pool,
         changes,
@@ -219,10 +225,29 @@ async fn listen(url: String, changes: watch::Sender<u64>) {
     }
 }
 
+/// `/healthz`: 200 while the database answers within 2 s, else 503 (a load balancer in front of
+/// several hub processes takes this one out).
+async fn health(axum::extract::State(hub): axum::extract::State<Hub>) -> Response {
+    let check = async {
+        let client = hub.pool.get().await?;
+        client.query_one("SELECT 1", &[]).await?;
+        anyhow::Ok(())
+    };
+    match tokio::time::timeout(Duration::from_secs(2), check).await {
+        Ok(Ok(())) => "ok".into_response(),
+        _ => ingest::refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "Cơ sở dữ liệu của tỉnh không trả lời.",
+        ),
+    }
+}
+
 /// The routes.
 pub fn router(hub: Hub) -> Router {
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health))
+        .route("/", get(|| async { axum::response::Redirect::to("/waits") }))
         .route("/api/v1/ingest", post(ingest::ingest))
         .merge(views::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BYTES))

@@ -22,6 +22,40 @@ enum Command {
         /// Tệp cấu hình TOML (xem deploy/hub.example.toml).
         #[arg(long, value_name = "TỆP")]
         config: PathBuf,
+        /// Địa chỉ lắng nghe, thay cho listen trong cấu hình.
+        #[arg(long, value_name = "ĐỊA_CHỈ")]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Thu hồi mọi mã truy cập của một trung tâm và cấp mã mới (lộ mã, thay máy).
+    ReplaceToken {
+        /// Tệp cấu hình TOML.
+        #[arg(long, value_name = "TỆP")]
+        config: PathBuf,
+        /// Mã đơn vị của trung tâm.
+        #[arg(long, value_name = "MÃ")]
+        code: String,
+    },
+    /// Cất nhật ký đã nhận của một trung tâm (thành MÃ~N, vẫn xem được báo cáo) để trung tâm gửi
+    /// nhật ký mới từ đầu: máy cài lại hoặc khôi phục bản sao lưu (bị từ chối "diverged").
+    ArchiveLog {
+        /// Tệp cấu hình TOML.
+        #[arg(long, value_name = "TỆP")]
+        config: PathBuf,
+        /// Mã đơn vị của trung tâm.
+        #[arg(long, value_name = "MÃ")]
+        code: String,
+    },
+    /// Gỡ cảnh báo nhật ký bị sửa của một trung tâm sau khi đã kiểm tra (ghi lại ghi chú).
+    ClearAlert {
+        /// Tệp cấu hình TOML.
+        #[arg(long, value_name = "TỆP")]
+        config: PathBuf,
+        /// Mã đơn vị của trung tâm.
+        #[arg(long, value_name = "MÃ")]
+        code: String,
+        /// Đã kiểm tra gì, kết luận ra sao.
+        #[arg(long, value_name = "GHI_CHÚ")]
+        note: String,
     },
     /// Thêm (hoặc đổi tên) một trung tâm và in mã truy cập cho đường truyền của nó.
     AddCentre {
@@ -58,6 +92,14 @@ enum Command {
     },
 }
 
+/// A small pool for a command, the tables migrated.
+async fn admin_pool(config: &PathBuf) -> anyhow::Result<deadpool_postgres::Pool> {
+    let config = read_config(config)?;
+    let pool = db::pool(&config.database, 2)?;
+    db::migrate(&pool).await?;
+    Ok(pool)
+}
+
 fn read_config(path: &PathBuf) -> anyhow::Result<Config> {
     let text = std::fs::read_to_string(path).with_context(|| format!("không đọc được {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("tệp cấu hình {} sai", path.display()))
@@ -83,11 +125,16 @@ async fn shutdown() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     match Cli::parse().command {
-        Command::Serve { config } => {
-            let config = read_config(&config)?;
+        Command::Serve { config, listen } => {
+            let mut config = read_config(&config)?;
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
             let hub = province_hub::connect(&config).await?;
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
@@ -96,18 +143,34 @@ async fn main() -> anyhow::Result<()> {
             province_hub::run(listener, hub, shutdown()).await
         }
         Command::AddCentre { config, code, name, address } => {
-            let config = read_config(&config)?;
-            let pool = db::pool(&config.database, 2)?;
-            db::migrate(&pool).await?;
+            let pool = admin_pool(&config).await?;
             let token = db::add_centre(&pool, &code, &name, &address).await?;
             println!("Đã đăng ký trung tâm {code} ({name}).");
             println!("Mã truy cập (ghi vào [hub] token trong cấu hình của trung tâm, chỉ in một lần): {token}");
             Ok(())
         }
+        Command::ReplaceToken { config, code } => {
+            let pool = admin_pool(&config).await?;
+            let token = db::replace_token(&pool, &code).await?;
+            println!("Đã thu hồi các mã cũ của {code}. Mã truy cập mới (chỉ in một lần): {token}");
+            Ok(())
+        }
+        Command::ArchiveLog { config, code } => {
+            let pool = admin_pool(&config).await?;
+            let archived = db::archive_log(&pool, &code).await?;
+            println!("Nhật ký đã nhận của {code} được cất thành {archived}; trung tâm sẽ gửi nhật ký mới từ đầu.");
+            Ok(())
+        }
+        Command::ClearAlert { config, code, note } => {
+            let pool = admin_pool(&config).await?;
+            match db::clear_alert(&pool, &code, &note).await? {
+                Some(id) => println!("Đã gỡ cảnh báo sự kiện số {id} của {code} (ghi chú đã lưu)."),
+                None => println!("Trung tâm {code} không có cảnh báo nhật ký."),
+            }
+            Ok(())
+        }
         Command::AddViewer { config, name, centre } => {
-            let config = read_config(&config)?;
-            let pool = db::pool(&config.database, 2)?;
-            db::migrate(&pool).await?;
+            let pool = admin_pool(&config).await?;
             let token = db::add_viewer(&pool, &name, centre.as_deref()).await?;
             println!("Mã xem của {name} (chỉ in một lần): {token}");
             Ok(())

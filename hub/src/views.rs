@@ -165,7 +165,7 @@ pub async fn province(hub: &Hub) -> anyhow::Result<ProvinceView> {
     let rows = client
         .query(
             "SELECT code, name, address, live, backlog, last_id,
-                    extract(epoch FROM now() - last_seen)::bigint, chain_break_id, chain_break_kind
+                    extract(epoch FROM now() - last_seen)::bigint, chain_break_id, chain_break_kind, refusal
              FROM centres ORDER BY code",
             &[],
         )
@@ -199,6 +199,20 @@ pub async fn province(hub: &Hub) -> anyhow::Result<ProvinceView> {
             ),
             None => (0, 0, 0, None, Vec::new()),
         };
+        let mut alerts = alerts;
+        if r.get::<_, Option<String>>(9).as_deref() == Some("diverged") {
+            alerts.insert(
+                0,
+                Alert {
+                    rule: "log_diverged".into(),
+                    severity: "critical".into(),
+                    text: "Nhật ký trung tâm gửi lên khác bản tỉnh đã nhận (máy cài lại hoặc khôi phục bản sao lưu?); \
+                           các sự kiện mới của trung tâm đang chờ."
+                        .into(),
+                    action: "Kiểm tra với trung tâm, rồi cất nhật ký cũ: province-hub archive-log --code MÃ.".into(),
+                },
+            );
+        }
         let device_alerts =
             alerts.iter().filter(|a| matches!(a.rule.as_str(), "printer_paper" | "device_offline")).count() as u32;
         let worst = alerts.iter().map(|a| severity_rank(&a.severity)).max().unwrap_or(0);
@@ -270,7 +284,10 @@ pub async fn public(hub: &Hub) -> anyhow::Result<PublicView> {
 
 /// A view computed once per change (and at most a second old) for every stream and request: a
 /// thousand phones on `/waits` cost one query per change, not a thousand.
-pub struct Cache<T>(Arc<tokio::sync::Mutex<Option<(u64, std::time::Instant, Arc<T>)>>>);
+pub struct Cache<T>(Arc<tokio::sync::Mutex<Option<Computed<T>>>>);
+
+/// A view, the change counter it was computed at, and when.
+type Computed<T> = (u64, std::time::Instant, Arc<T>);
 
 impl<T> Default for Cache<T> {
     fn default() -> Self {
@@ -541,7 +558,18 @@ fn range(q: &ReportQuery) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
     }
 }
 
-async fn report(State(hub): State<Hub>, headers: HeaderMap, Query(q): Query<ReportQuery>) -> Response {
+async fn report(
+    State(hub): State<Hub>,
+    headers: HeaderMap,
+    q: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = q else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Cần centre (mã đơn vị) và from, to (YYYY-MM-DD) hoặc period (2026-11-23, 2026-11, 2026-Q4).",
+        );
+    };
     let viewer = match viewer(&hub, &headers).await {
         Ok(v) => v,
         Err(r) => return r,

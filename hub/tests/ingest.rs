@@ -2,38 +2,21 @@
 //! centre SQLite logs: bad batches refused whole, batches sent again taken once, a log edited behind
 //! a centre's back flagged at the right event, two hub processes on one database.
 
+mod common;
+
 use std::path::Path;
 
+use common::{RunningHub, held};
+
 use province_hub::pg::LocalCluster;
-use province_hub::{Config, Hub, db};
+use province_hub::db;
 use queue_server::chain::{self, ChainEvent};
 use queue_server::uplink::wire::{Ack, Batch, Refusal};
 use rusqlite::Connection;
 use serde_json::json;
 
-struct RunningHub {
-    base: String,
-    hub: Hub,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for RunningHub {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
 async fn start_hub(url: &str) -> RunningHub {
-    let hub = province_hub::connect(&Config::for_database(url)).await.expect("hub connects");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(province_hub::run(listener, hub.clone(), async move {
-        let _ = stopped.await;
-    }));
-    RunningHub { base, hub, stop: Some(stop) }
+    common::hub(url).await
 }
 
 /// A centre's SQLite log with the queue server's schema (the chain trigger included).
@@ -84,17 +67,6 @@ fn batch(centre: &str, after: i64, events: &[ChainEvent]) -> serde_json::Value {
         profile: None,
     })
     .expect("json")
-}
-
-async fn held(hub: &Hub, centre: &str) -> Vec<(i64, String)> {
-    let client = hub.pool.get().await.expect("client");
-    client
-        .query("SELECT id, hash FROM events WHERE centre = $1 ORDER BY id", &[&centre])
-        .await
-        .expect("reads")
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -304,4 +276,77 @@ async fn two_hub_processes_on_one_database_take_every_event_once() {
     let breaks: i64 =
         client.query_one("SELECT count(*) FROM centres WHERE chain_break_id IS NOT NULL", &[]).await.expect("q").get(0);
     assert_eq!(breaks, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registry_refuses_bad_codes_and_a_second_registration_and_replaces_and_clears() {
+    let cluster = LocalCluster::start(false).expect("postgres starts");
+    let running = start_hub(&cluster.url()).await;
+    let (base, hub) = (&running.base, &running.hub);
+    for (code, name) in
+        [("", "Xã A"), ("xã Hòa An", "Xã A"), ("000.01'; DROP TABLE x;--", "Xã A"), ("000.01.01.H90", " ")]
+    {
+        let e = db::add_centre(&hub.pool, code, name, "").await.expect_err("refused");
+        assert!(e.to_string().contains("mã đơn vị") || e.to_string().contains("tên"), "{code}: {e}");
+    }
+    let first =
+        db::add_centre(&hub.pool, " 000.01.01.H90 ", "Bộ phận Một cửa xã A", "Xã A").await.expect("added, trimmed");
+    let again = db::add_centre(&hub.pool, "000.01.01.H90", "Tên khác", "").await.expect_err("once");
+    assert!(again.to_string().contains("replace-token"), "{again}");
+    let e = db::add_viewer(&hub.pool, "X", Some("000.99.99.H90")).await.expect_err("no such centre");
+    assert!(e.to_string().contains("000.99.99.H90"), "{e}");
+
+    // A new token revokes the old one.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = centre_log(dir.path(), "a.db");
+    write_events(&log, 10, "2026-12-01");
+    let events = chain::read_after(&log, 0, 100).expect("reads");
+    let second = db::replace_token(&hub.pool, "000.01.01.H90").await.expect("replaced");
+    let (status, _) = send(base, &first, &batch("000.01.01.H90", 0, &events)).await;
+    assert_eq!(status, 401, "the old token no longer works");
+    // A lower-case scheme is still a bearer token.
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/ingest"))
+        .header("authorization", format!("bearer {second}"))
+        .json(&batch("000.01.01.H90", 0, &events[..5]))
+        .send()
+        .await
+        .expect("sends");
+    assert_eq!(r.status().as_u16(), 200);
+
+    // An edited event flagged, looked into, cleared with a note; the record stays.
+    let mut edited = events[5..].to_vec();
+    edited[0].payload = "{\"kind\":\"ticket_issued\"}".into();
+    let (status, body) = send(base, &second, &batch("000.01.01.H90", 5, &edited)).await;
+    assert_eq!((status, body["chain_break"]["id"].as_i64()), (200, Some(6)), "{body}");
+    assert_eq!(
+        db::clear_alert(&hub.pool, "000.01.01.H90", "Đã kiểm tra: cán bộ sửa nhầm").await.expect("cleared"),
+        Some(6)
+    );
+    let client = hub.pool.get().await.expect("client");
+    let row = client
+        .query_one("SELECT chain_break_id, (SELECT note FROM chain_alerts_cleared WHERE centre = $1) FROM centres WHERE code = $1", &[&"000.01.01.H90"])
+        .await
+        .expect("row");
+    assert_eq!(
+        (row.get::<_, Option<i64>>(0), row.get::<_, Option<String>>(1).as_deref()),
+        (None, Some("Đã kiểm tra: cán bộ sửa nhầm"))
+    );
+    assert!(db::clear_alert(&hub.pool, "000.01.01.H90", " ").await.is_err(), "a note is needed");
+
+    // A report without a centre: a code and a Vietnamese message.
+    let viewer = db::add_viewer(&hub.pool, "Tỉnh", None).await.expect("viewer");
+    let r = reqwest::Client::new()
+        .get(format!("{base}/api/v1/province/report?from=2026-12-01&to=2026-12-01"))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .expect("sends");
+    assert_eq!(r.status().as_u16(), 400);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body["code"], "bad_request");
+    assert!(body.get("event_id").is_none(), "no empty fields: {body}");
+    // Health answers while the database does.
+    let health = reqwest::get(format!("{base}/healthz")).await.expect("health");
+    assert_eq!(health.status().as_u16(), 200);
 }

@@ -37,6 +37,12 @@ async fn spread(centre: &Centre, n: usize) -> Vec<String> {
     plan
 }
 
+/// `/api/v1/province/centres` as a viewer sees it.
+async fn province_view(base: &str, viewer: &str) -> Value {
+    let r = reqwest::Client::new().get(format!("{base}/api/v1/province/centres")).bearer_auth(viewer).send().await;
+    r.expect("view").json().await.expect("json")
+}
+
 fn centre_in<'a>(view: &'a Value, code: &str) -> Option<&'a Value> {
     view["centres"].as_array()?.iter().find(|c| c["code"] == code)
 }
@@ -456,15 +462,7 @@ async fn a_rating_edited_in_a_centres_sqlite_file_is_flagged_at_its_event_and_th
     for c in &centres {
         c.wait_shipped(&hub.hub, Duration::from_secs(30)).await;
     }
-    let view: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/province/centres", hub.base))
-        .bearer_auth(&viewer)
-        .send()
-        .await
-        .expect("view")
-        .json()
-        .await
-        .expect("json");
+    let view = province_view(&hub.base, &viewer).await;
     let flagged = centre_in(&view, &centres[0].code).expect("listed");
     assert_eq!(flagged["chain"]["event_id"], event_id, "{flagged}");
     assert_eq!(flagged["chain"]["kind"], "edited");
@@ -515,6 +513,18 @@ async fn a_centre_reinstalled_under_its_old_code_is_told_its_log_diverged_and_lo
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(held(&hub.hub, code).await, shipped, "the hub's copy untouched");
-    // The new centre keeps working.
+    let viewer = db::add_viewer(&hub.hub.pool, "Giám sát tỉnh", None).await.expect("viewer");
+    let view = province_view(&hub.base, &viewer).await;
+    let line = centre_in(&view, code).expect("listed");
+    assert_eq!(line["trouble"], "critical", "{line}");
+    assert_eq!(line["alerts"][0]["rule"], "log_diverged", "{line}");
+    // The new centre keeps working; the province sets the old log aside and the new one arrives.
     new.issue("CA").await;
+    let archived = db::archive_log(&hub.hub.pool, code).await.expect("archives");
+    assert_eq!(archived, format!("{code}~1"));
+    assert_eq!(held(&hub.hub, &archived).await, shipped, "the old log kept under {archived}");
+    new.wait_shipped(&hub.hub, Duration::from_secs(30)).await;
+    assert_eq!(held(&hub.hub, code).await, new.log(), "the new log, whole");
+    let (_, uplink) = new.get("/api/v1/supervisor/uplink", "demo-supervisor").await;
+    assert!(uplink["error_code"].is_null(), "{uplink}");
 }

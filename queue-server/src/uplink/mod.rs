@@ -217,6 +217,12 @@ pub async fn run(state: AppState, link: HubLink, db: std::path::PathBuf) {
         let st = state.clone();
         let profile = on_conn(&mut conn, move |c| profile(&st, c)).await.filter(|p| profile_sent.as_ref() != Some(p));
         let live = crate::http::supervisor::current(&state).await.ok();
+        // The centre checks its own log as it ships it: an edit behind the server's back shows on
+        // its supervisor page even when the hub has flagged something earlier.
+        let own_break = events.first().and_then(|first| chain::verify(&first.prev_hash, &events).err());
+        if let Some(b) = &own_break {
+            tracing::warn!("uplink: {}", b.message_vi());
+        }
         let through = events.last().map_or(acked, |e| e.id);
         let full = events.last().is_some_and(|e| e.id < last);
         let batch = Batch {
@@ -265,7 +271,12 @@ pub async fn run(state: AppState, link: HubLink, db: std::path::PathBuf) {
                         );
                         s.error_code = None;
                         s.error = None;
-                        s.chain_break_id = ack.chain_break.as_ref().map(|b: &Break| b.id);
+                        s.chain_break_id = ack
+                            .chain_break
+                            .as_ref()
+                            .map(|b: &Break| b.id)
+                            .or(own_break.as_ref().map(|b| b.id))
+                            .or(s.chain_break_id);
                     });
                     wait = if full {
                         Duration::ZERO

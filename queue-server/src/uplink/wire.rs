@@ -81,10 +81,10 @@ pub struct Refusal {
     pub code: String,
     /// Vietnamese message.
     pub message: String,
-    /// For `gap`: the last event id the hub holds, to send again from.
-    #[serde(default)]
+    /// For `gap` and `diverged`: the last event id the hub holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hub_last_id: Option<i64>,
-    /// For `malformed_event` and `out_of_order`: the event concerned.
-    #[serde(default)]
+    /// For `malformed_event`, `out_of_order` and `diverged`: the event concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<i64>,
 }
