@@ -8,8 +8,8 @@ use std::path::Path;
 
 use common::{RunningHub, held};
 
-use province_hub::pg::LocalCluster;
 use province_hub::db;
+use province_hub::pg::LocalCluster;
 use queue_server::chain::{self, ChainEvent};
 use queue_server::uplink::wire::{Ack, Batch, Refusal};
 use rusqlite::Connection;

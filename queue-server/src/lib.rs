@@ -17,6 +17,7 @@
 
 pub mod accounts;
 pub mod announce;
+pub mod backup;
 pub mod catalogue;
 pub mod chain;
 pub mod config;

@@ -18,6 +18,8 @@ Cách dùng:
                                    nhập danh mục thủ tục (xem queue-server catalogue --help)
   queue-server dossiers import TỆP.json|xlsx|csv --config TỆP.toml
                                    nhập hồ sơ từ tệp hệ thống của tỉnh xuất ra
+  queue-server backup TỆP --db TỆP.db | --config TỆP.toml
+                                   sao lưu cơ sở dữ liệu khi máy chủ đang chạy
 
 Tùy chọn:
   --demo           chạy trung tâm mẫu dựng sẵn (15 lĩnh vực, 12 quầy, thủ tục và hồ sơ mẫu)
@@ -148,6 +150,7 @@ fn main() -> std::process::ExitCode {
     let command = match args.first().map(String::as_str) {
         Some("catalogue") => Some(queue_server::catalogue::cli::run as fn(&[String], &mut dyn std::io::Write) -> _),
         Some("dossiers") => Some(queue_server::dossiers::import::run as fn(&[String], &mut dyn std::io::Write) -> _),
+        Some("backup") => Some(queue_server::backup::run as fn(&[String], &mut dyn std::io::Write) -> _),
         _ => None,
     };
     if let Some(command) = command {

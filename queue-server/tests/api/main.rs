@@ -5,6 +5,7 @@ mod helpers;
 mod abuse;
 mod apologies;
 mod appointments;
+mod backup;
 mod bad_input;
 mod catalogue;
 mod concurrency;
