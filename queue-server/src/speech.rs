@@ -53,58 +53,43 @@ impl Pcm {
         self.samples.len() as f64 / f64::from(self.rate.max(1))
     }
 
-    /// As a WAV file.
+    /// As a WAV file (16-bit mono PCM, written by `hound`).
     pub fn to_wav(&self) -> Vec<u8> {
-        let data_len = u32::try_from(self.samples.len() * 2).unwrap_or(u32::MAX - 36);
-        let mut out = Vec::with_capacity(44 + self.samples.len() * 2);
-        out.extend_from_slice(b"RIFF");
-        out.extend_from_slice(&(36 + data_len).to_le_bytes());
-        out.extend_from_slice(b"WAVEfmt ");
-        out.extend_from_slice(&16u32.to_le_bytes());
-        out.extend_from_slice(&1u16.to_le_bytes()); // PCM
-        out.extend_from_slice(&1u16.to_le_bytes()); // mono
-        out.extend_from_slice(&self.rate.to_le_bytes());
-        out.extend_from_slice(&(self.rate * 2).to_le_bytes());
-        out.extend_from_slice(&2u16.to_le_bytes());
-        out.extend_from_slice(&16u16.to_le_bytes());
-        out.extend_from_slice(b"data");
-        out.extend_from_slice(&data_len.to_le_bytes());
-        for s in &self.samples {
-            out.extend_from_slice(&s.to_le_bytes());
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: self.rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut out = std::io::Cursor::new(Vec::with_capacity(44 + self.samples.len() * 2));
+        // Writing to memory fails only on a size past 4 GB, which a call-out never reaches.
+        if let Ok(mut writer) = hound::WavWriter::new(&mut out, spec) {
+            for s in &self.samples {
+                if writer.write_sample(*s).is_err() {
+                    break;
+                }
+            }
+            let _ = writer.finalize();
         }
-        out
+        out.into_inner()
     }
 
-    /// Reads a 16-bit mono PCM WAV. Sizes that run past the end (a synthesiser writing to a pipe
-    /// cannot go back to fill them in) are taken as "to the end".
+    /// Reads a 16-bit mono PCM WAV (with `hound`). Sizes that run past the end (a synthesiser
+    /// writing to a pipe cannot go back to fill them in) are taken as "to the end".
     pub fn from_wav(bytes: &[u8]) -> Result<Pcm, String> {
-        if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
-            return Err("không phải tệp WAV".into());
+        let reader = hound::WavReader::new(bytes).map_err(|e| format!("không phải tệp WAV đọc được: {e}"))?;
+        let spec = reader.spec();
+        if (spec.channels, spec.bits_per_sample, spec.sample_format) != (1, 16, hound::SampleFormat::Int) {
+            return Err(format!(
+                "định dạng âm thanh không hỗ trợ: {} kênh, {} bit",
+                spec.channels, spec.bits_per_sample
+            ));
         }
-        let mut at = 12;
-        let mut format = None;
-        while at + 8 <= bytes.len() {
-            let id = &bytes[at..at + 4];
-            let size = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
-            let body = &bytes[at + 8..(at + 8).saturating_add(size).min(bytes.len())];
-            match id {
-                b"fmt " if body.len() >= 16 => {
-                    let word = |i: usize| u16::from_le_bytes([body[i], body[i + 1]]);
-                    let rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
-                    format = Some((word(0), word(2), rate, word(14)));
-                }
-                b"data" => {
-                    let Some((1, 1, rate, 16)) = format else {
-                        return Err(format!("định dạng âm thanh không hỗ trợ: {format:?}"));
-                    };
-                    let samples = body.chunks_exact(2).map(|p| i16::from_le_bytes([p[0], p[1]])).collect();
-                    return Ok(Pcm { rate, samples });
-                }
-                _ => {}
-            }
-            at = at + 8 + size + (size & 1);
+        let samples: Vec<i16> = reader.into_samples::<i16>().map_while(Result::ok).collect();
+        if samples.is_empty() {
+            return Err("tệp WAV không có dữ liệu âm thanh".into());
         }
-        Err("tệp WAV không có dữ liệu âm thanh".into())
+        Ok(Pcm { rate: spec.sample_rate, samples })
     }
 }
 
