@@ -9,12 +9,14 @@
 //! # Layout
 //! - [`db`]: the pool, embedded migrations, the registry of centres and viewers.
 //! - [`ingest`]: `POST /api/v1/ingest`, a centre's batch.
-//! - [`views`]: the live views and their streams, the reports.
+//! - [`views`]: the live views and their streams.
+//! - [`reports`]: a centre's report from the events the hub holds.
 //! - [`pg`]: a throwaway local PostgreSQL for tests, the benchmark and the demo.
 
 pub mod db;
 pub mod ingest;
 pub mod pg;
+pub mod reports;
 pub mod views;
 
 use std::net::SocketAddr;

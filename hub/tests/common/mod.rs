@@ -235,3 +235,13 @@ pub fn percentile(xs: &[Duration], p: f64) -> f64 {
     let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
     v[rank.clamp(1, v.len()) - 1]
 }
+
+/// `/api/v1/province/centres` as a viewer sees it.
+pub async fn province_view(base: &str, viewer: &str) -> Value {
+    let r = reqwest::Client::new().get(format!("{base}/api/v1/province/centres")).bearer_auth(viewer).send().await;
+    r.expect("view").json().await.expect("json")
+}
+
+pub fn centre_in<'a>(view: &'a Value, code: &str) -> Option<&'a Value> {
+    view["centres"].as_array()?.iter().find(|c| c["code"] == code)
+}
