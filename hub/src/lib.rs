@@ -13,6 +13,7 @@
 //! - [`reports`]: a centre's report from the events the hub holds.
 //! - [`pg`]: a throwaway local PostgreSQL for tests, the benchmark and the demo.
 
+pub mod cache;
 pub mod db;
 pub mod ingest;
 pub mod pg;
@@ -118,9 +119,9 @@ pub struct Hub {
     /// Reports built at once (each holds a centre's events for its days in memory).
     pub reports: Arc<tokio::sync::Semaphore>,
     /// The last province view computed, shared by every stream and request.
-    province_cache: views::Cache<views::ProvinceView>,
+    province_cache: cache::Cache<views::ProvinceView>,
     /// The last public view computed.
-    public_cache: views::Cache<views::PublicView>,
+    public_cache: cache::Cache<views::PublicView>,
 }
 
 impl Hub {
@@ -184,8 +185,8 @@ pub async fn connect(config: &Config) -> anyhow::Result<Hub> {
         bulk: Arc::new(tokio::sync::Semaphore::new(config.bulk_ingests)),
         public_streams: Arc::new(tokio::sync::Semaphore::new(PUBLIC_STREAMS)),
         reports: Arc::new(tokio::sync::Semaphore::new(2)),
-        province_cache: views::Cache::default(),
-        public_cache: views::Cache::default(),
+        province_cache: cache::Cache::default(),
+        public_cache: cache::Cache::default(),
     };
     tokio::spawn(listen(config.database.clone(), hub.changes.clone()));
     Ok(hub)
