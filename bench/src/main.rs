@@ -34,37 +34,70 @@ use queue_server::domain::SystemClock;
 use queue_server::{Config, Options};
 use stats::ms;
 
+/// Load generator and benchmarks of motcua; prints figures (see docs/benchmarks.md).
+#[derive(Debug, clap::Parser)]
+#[command(name = "motcua-bench", disable_help_subcommand = true)]
+struct Cli {
+    #[command(flatten)]
+    args: Args,
+    #[command(subcommand)]
+    command: Option<Bench>,
+}
+
+/// The centre's own load test (no subcommand).
+#[derive(Debug, clap::Args)]
 struct Args {
+    /// Clients issuing tickets at once
+    #[arg(long, default_value_t = 50)]
     clients: usize,
+    /// Seconds of load
+    #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Live-stream subscribers for the fan-out test
+    #[arg(long, default_value_t = 1000)]
     subscribers: usize,
+    /// Calls timed in the fan-out test
+    #[arg(long, default_value_t = 30)]
     calls: usize,
+    /// A running server to load instead of one started here
+    #[arg(long, value_parser = trimmed_url)]
     url: Option<String>,
+    /// Folder for the databases
+    #[arg(long, default_value = ".")]
     dir: PathBuf,
 }
 
-fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { clients: 50, seconds: 10, subscribers: 1000, calls: 30, url: None, dir: PathBuf::from(".") };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--clients" => args.clients = value()?.parse()?,
-            "--seconds" => args.seconds = value()?.parse()?,
-            "--subscribers" => args.subscribers = value()?.parse()?,
-            "--calls" => args.calls = value()?.parse()?,
-            "--url" => args.url = Some(value()?.trim_end_matches('/').to_string()),
-            "--dir" => args.dir = value()?.into(),
-            "-h" | "--help" => {
-                println!(
-                    "motcua-bench [--clients 50] [--seconds 10] [--subscribers 1000] [--calls 30] [--url URL] [--dir DIR]"
-                );
-                std::process::exit(0);
-            }
-            other => anyhow::bail!("unknown argument {other}"),
-        }
-    }
-    Ok(args)
+#[derive(Debug, clap::Subcommand)]
+enum Bench {
+    /// The kiosk: touch to ticket bytes, cold start, memory at idle
+    Kiosk,
+    /// A centre's normal load beside each attack from the citizens' network
+    Attack {
+        /// Seconds per attack
+        #[arg(default_value_t = 5)]
+        seconds: u64,
+    },
+    /// Importing a province's catalogue and dossiers
+    Data,
+    /// The provincial hub taking a province's day at once
+    Hub {
+        /// Centres shipping at once
+        #[arg(default_value_t = 300)]
+        centres: usize,
+        /// Events per centre
+        #[arg(default_value_t = 1500)]
+        events: usize,
+    },
+    /// (internal) the server process of `attack`
+    #[command(hide = true)]
+    AttackServer { dir: PathBuf },
+    /// (internal) the kiosk process of `kiosk`
+    #[command(hide = true)]
+    KioskChild { server: String, dir: PathBuf },
+}
+
+fn trimmed_url(raw: &str) -> Result<String, String> {
+    Ok(raw.trim_end_matches('/').to_string())
 }
 
 /// The demo centre with number ranges and capacities large enough for a load test.
@@ -92,41 +125,24 @@ fn committed(store: &queue_server::store::Store) -> (u64, u64) {
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut argv = std::env::args().skip(1);
-    match argv.next().as_deref() {
-        Some("kiosk") => return kiosk::run(50),
-        Some("attack") => {
-            let seconds = argv.next().map(|s| s.parse()).transpose()?.unwrap_or(5);
-            return attack::run(seconds);
-        }
-        Some("data") => {
+    use clap::Parser;
+    let cli = Cli::parse();
+    let runtime = || tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    match cli.command {
+        Some(Bench::Kiosk) => kiosk::run(50),
+        Some(Bench::Attack { seconds }) => attack::run(seconds),
+        Some(Bench::Data) => {
             let dir = tempfile::tempdir().context("cannot make a working directory")?;
-            return tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(data::run(dir.path()));
+            runtime()?.block_on(data::run(dir.path()))
         }
-        Some("hub") => {
-            let centres = argv.next().map(|s| s.parse()).transpose()?.unwrap_or(300);
-            let events = argv.next().map(|s| s.parse()).transpose()?.unwrap_or(1500);
-            return tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?
-                .block_on(hub::run(centres, events));
-        }
-        Some("attack-server") => {
-            let dir = argv.next().ok_or_else(|| anyhow::anyhow!("dir"))?;
-            return attack::child(std::path::Path::new(&dir));
-        }
-        Some("kiosk-child") => {
-            let server = argv.next().ok_or_else(|| anyhow::anyhow!("server"))?;
-            let dir = argv.next().ok_or_else(|| anyhow::anyhow!("dir"))?;
-            return kiosk::child(&server, std::path::Path::new(&dir));
-        }
-        _ => {}
+        Some(Bench::Hub { centres, events }) => runtime()?.block_on(hub::run(centres, events)),
+        Some(Bench::AttackServer { dir }) => attack::child(&dir),
+        Some(Bench::KioskChild { server, dir }) => kiosk::child(&server, &dir),
+        None => runtime()?.block_on(server_main(cli.args)),
     }
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(server_main())
 }
 
-async fn server_main() -> anyhow::Result<()> {
-    let args = parse_args()?;
+async fn server_main(args: Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.dir)?;
     let work = tempfile::tempdir_in(&args.dir).context("cannot make a working directory")?;
     println!(
@@ -226,4 +242,13 @@ async fn server_main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -4,29 +4,47 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use motcua_protocol::cli::{HELP_TEMPLATE, HelpFlag};
 use province_hub::{Config, db};
 
 /// Máy chủ tỉnh của motcua: nhận nhật ký sự kiện của mọi trung tâm một cửa, lưu vào PostgreSQL,
 /// phục vụ trang giám sát toàn tỉnh (/province), trang công khai số người chờ (/waits) và báo cáo.
 #[derive(Debug, Parser)]
-#[command(name = "province-hub", version, disable_help_subcommand = true)]
+#[command(
+    name = "province-hub",
+    version,
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    subcommand_help_heading = "Lệnh",
+    subcommand_value_name = "LỆNH",
+    next_help_heading = "Tùy chọn",
+    help_template = HELP_TEMPLATE
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    help: HelpFlag,
+    /// In phiên bản
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Chạy máy chủ tỉnh theo tệp cấu hình.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
     Serve {
         /// Tệp cấu hình TOML (xem deploy/hub.example.toml).
         #[arg(long, value_name = "TỆP")]
         config: PathBuf,
         /// Địa chỉ lắng nghe, thay cho listen trong cấu hình.
-        #[arg(long, value_name = "ĐỊA_CHỈ")]
+        #[arg(long, value_name = "ĐỊA_CHỈ", value_parser = motcua_protocol::cli::socket_address)]
         listen: Option<std::net::SocketAddr>,
     },
     /// Thu hồi mọi mã truy cập của một trung tâm và cấp mã mới (lộ mã, thay máy).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
     ReplaceToken {
         /// Tệp cấu hình TOML.
         #[arg(long, value_name = "TỆP")]
@@ -37,6 +55,7 @@ enum Command {
     },
     /// Cất nhật ký đã nhận của một trung tâm (thành MÃ~N, vẫn xem được báo cáo) để trung tâm gửi
     /// nhật ký mới từ đầu: máy cài lại hoặc khôi phục bản sao lưu (bị từ chối "diverged").
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
     ArchiveLog {
         /// Tệp cấu hình TOML.
         #[arg(long, value_name = "TỆP")]
@@ -46,6 +65,7 @@ enum Command {
         code: String,
     },
     /// Gỡ cảnh báo nhật ký bị sửa của một trung tâm sau khi đã kiểm tra (ghi lại ghi chú).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
     ClearAlert {
         /// Tệp cấu hình TOML.
         #[arg(long, value_name = "TỆP")]
@@ -58,6 +78,7 @@ enum Command {
         note: String,
     },
     /// Thêm (hoặc đổi tên) một trung tâm và in mã truy cập cho đường truyền của nó.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
     AddCentre {
         /// Tệp cấu hình TOML.
         #[arg(long, value_name = "TỆP")]
@@ -73,6 +94,7 @@ enum Command {
         address: String,
     },
     /// Cấp mã xem trang giám sát: toàn tỉnh, hoặc một trung tâm với --centre.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
     AddViewer {
         /// Tệp cấu hình TOML.
         #[arg(long, value_name = "TỆP")]
@@ -85,9 +107,10 @@ enum Command {
         centre: Option<String>,
     },
     /// Chạy thử: một PostgreSQL tạm và ba trung tâm mẫu (cổng kế tiếp) gửi nhật ký về; in mã xem.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
     Demo {
         /// Địa chỉ lắng nghe.
-        #[arg(long, value_name = "ĐỊA_CHỈ", default_value = "127.0.0.1:8090")]
+        #[arg(long, value_name = "ĐỊA_CHỈ", default_value = "127.0.0.1:8090", value_parser = motcua_protocol::cli::socket_address)]
         listen: std::net::SocketAddr,
     },
 }
@@ -122,14 +145,34 @@ async fn shutdown() {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    let cli = match motcua_protocol::cli::parse::<Cli>(std::env::args(), "province-hub", &mut std::io::stdout()) {
+        Ok(Some(cli)) => cli,
+        Ok(None) => return std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("province-hub: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let done = tokio::runtime::Runtime::new()
+        .map_err(|e| anyhow::anyhow!("không khởi động được: {e}"))
+        .and_then(|runtime| runtime.block_on(run(cli)));
+    match done {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("province-hub: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    match Cli::parse().command {
+    match cli.command {
         Command::Serve { config, listen } => {
             let mut config = read_config(&config)?;
             if let Some(listen) = listen {
@@ -221,5 +264,26 @@ async fn main() -> anyhow::Result<()> {
             drop(cluster);
             served
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed_and_speaks_vietnamese() {
+        Cli::command().debug_assert();
+        let mut help = Vec::new();
+        let words = ["province-hub", "add-centre", "--help"].map(String::from);
+        assert!(motcua_protocol::cli::parse::<Cli>(words, "province-hub", &mut help).expect("help").is_none());
+        let help = String::from_utf8(help).expect("utf-8");
+        assert!(help.contains("Cách dùng: province-hub add-centre") && help.contains("Tùy chọn:"), "{help}");
+        assert!(!help.contains("Usage") && !help.contains("Options"), "{help}");
+        let words = ["province-hub", "add-centre", "--config", "hub.toml"].map(String::from);
+        let e = motcua_protocol::cli::parse::<Cli>(words, "province-hub", &mut Vec::new()).expect_err("no code");
+        assert!(e.to_string().starts_with("thiếu --code MÃ, --name TÊN"), "{e}");
     }
 }

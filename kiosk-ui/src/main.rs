@@ -6,12 +6,37 @@ use std::process::ExitCode;
 use kiosk_ui::config::{self, KioskConfig};
 use slint::ComponentHandle;
 
+/// Kiosk cấp số, tra cứu hồ sơ và đánh giá của trung tâm một cửa (motcua). Không có --config:
+/// kiosk mẫu nối với máy chủ mẫu trên máy này, máy in mô phỏng lưu ảnh vào kiosk-printed/.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "kiosk-ui",
+    version,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    next_help_heading = "Tùy chọn",
+    help_template = motcua_protocol::cli::HELP_TEMPLATE
+)]
+struct Cli {
+    /// Tệp cấu hình TOML của kiosk (xem deploy/kiosk.example.toml)
+    #[arg(long, value_name = "TỆP")]
+    config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    help: motcua_protocol::cli::HelpFlag,
+    /// In phiên bản
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+}
+
 fn start() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
-    let config: KioskConfig = match (args.next().as_deref(), args.next()) {
-        (None, _) => KioskConfig::default(),
-        (Some("--config"), Some(path)) => config::load(std::path::Path::new(&path)).map_err(|e| e.to_string())?,
-        _ => return Err("kiosk-ui [--config kiosk.toml]".into()),
+    let cli = match motcua_protocol::cli::parse::<Cli>(std::env::args(), "kiosk-ui", &mut std::io::stdout()) {
+        Ok(Some(cli)) => cli,
+        Ok(None) => return Ok(()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let config: KioskConfig = match &cli.config {
+        None => KioskConfig::default(),
+        Some(path) => config::load(path).map_err(|e| e.to_string())?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -35,5 +60,20 @@ fn main() -> ExitCode {
             eprintln!("kiosk-ui: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed_and_speaks_vietnamese() {
+        Cli::command().debug_assert();
+        let words = ["kiosk-ui", "--cấu-hình"].map(String::from);
+        let e = motcua_protocol::cli::parse::<Cli>(words, "kiosk-ui", &mut Vec::new()).expect_err("unknown");
+        assert_eq!(e.to_string(), "không hiểu tùy chọn «--cấu-hình»; xem kiosk-ui --help");
     }
 }

@@ -12,10 +12,13 @@
 //! - [`display`]: the counter-display bus frames (`no_std`, no allocation): encoder and a decoder
 //!   that resynchronises after garbage.
 //! - [`text`]: Vietnamese letters reduced to their base letter (`no_std`).
+//! - `cli` (feature `cli`): the binaries' command lines in Vietnamese, through clap.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 #[cfg(feature = "std")]
 pub mod api;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod display;
 #[cfg(feature = "std")]
 pub mod events;

@@ -63,6 +63,8 @@ pub fn backup(db: &Path, dest: &Path) -> anyhow::Result<Summary> {
         if check != "ok" {
             bail!("bản sao không toàn vẹn: {check}");
         }
+        // One self-contained file (the server's WAL mode would be copied with the pages).
+        let _: String = copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
         pages
     };
     std::fs::rename(&partial, dest).with_context(|| format!("không đặt được {}", dest.display()))?;
@@ -70,15 +72,104 @@ pub fn backup(db: &Path, dest: &Path) -> anyhow::Result<Summary> {
     Ok(Summary { pages, bytes, took: started.elapsed() })
 }
 
+/// What the daily backup did at one look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Daily {
+    /// The copy taken now, if one was due: its file and summary.
+    pub taken: Option<(PathBuf, Summary)>,
+    /// Older copies deleted to keep `keep`.
+    pub removed: Vec<PathBuf>,
+}
+
+/// The file of the copy of service day `day` in `dir`: `motcua-YYYY-MM-DD.db`.
+pub fn daily_file(dir: &Path, day: jiff::civil::Date) -> PathBuf {
+    dir.join(format!("motcua-{day}.db"))
+}
+
+/// The daily backup rule, looked at `now`: once the centre's local time has passed `plan.at`, the
+/// day's copy (see [`daily_file`]) is taken if it is not there yet; then all but the newest
+/// `plan.keep` copies in `plan.dir` are deleted (only files named like the copies). Run every
+/// minute by the server, so a server that was down at `plan.at` takes the copy when it starts.
+/// Errors: the folder cannot be made or read, or the backup fails ([`backup`]); the older copies
+/// are then left alone.
+pub fn daily(
+    plan: &crate::config::BackupPlan,
+    db: &Path,
+    zone: &jiff::tz::TimeZone,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Daily> {
+    let local = now.to_zoned(zone.clone());
+    let mut taken = None;
+    if local.time() >= plan.at {
+        let file = daily_file(&plan.dir, local.date());
+        if !file.exists() {
+            std::fs::create_dir_all(&plan.dir)
+                .with_context(|| format!("không tạo được thư mục sao lưu {}", plan.dir.display()))?;
+            let summary = backup(db, &file)?;
+            taken = Some((file, summary));
+        }
+    }
+    let mut copies: Vec<PathBuf> = std::fs::read_dir(&plan.dir)
+        .with_context(|| format!("không đọc được thư mục sao lưu {}", plan.dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.strip_prefix("motcua-")
+                .and_then(|n| n.strip_suffix(".db"))
+                .is_some_and(|day| day.parse::<jiff::civil::Date>().is_ok())
+        })
+        .collect();
+    copies.sort();
+    let extra = copies.len().saturating_sub(plan.keep as usize);
+    let mut removed = Vec::new();
+    for old in copies.into_iter().take(extra) {
+        std::fs::remove_file(&old).with_context(|| format!("không xoá được bản sao cũ {}", old.display()))?;
+        removed.push(old);
+    }
+    Ok(Daily { taken, removed })
+}
+
+/// Looks at the daily backup every minute while the server runs (see [`daily`]).
+pub async fn run_daily(
+    plan: crate::config::BackupPlan,
+    db: PathBuf,
+    zone: jiff::tz::TimeZone,
+    clock: std::sync::Arc<dyn crate::domain::Clock>,
+) {
+    let mut interval = tokio::time::interval(Duration::from_secs(60));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let (plan, db, zone, now) = (plan.clone(), db.clone(), zone.clone(), clock.now());
+        match tokio::task::spawn_blocking(move || daily(&plan, &db, &zone, now)).await {
+            Ok(Ok(done)) => {
+                if let Some((file, summary)) = &done.taken {
+                    tracing::info!(file = %file.display(), bytes = summary.bytes, ms = summary.took.as_millis() as u64, "daily backup taken");
+                }
+                for old in &done.removed {
+                    tracing::info!(file = %old.display(), "old backup removed");
+                }
+            }
+            Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "daily backup failed; trying again in a minute"),
+            Err(e) => tracing::error!(error = %e, "daily backup task failed"),
+        }
+    }
+}
+
 /// `queue-server backup`.
 #[derive(Debug, Parser)]
 #[command(
     name = "queue-server backup",
-    about = "Sao lưu cơ sở dữ liệu của trung tâm khi máy chủ đang chạy (bản sao nhất quán, đã kiểm tra toàn vẹn)"
+    about = "Sao lưu cơ sở dữ liệu của trung tâm khi máy chủ đang chạy (bản sao nhất quán, đã kiểm tra toàn vẹn)",
+    disable_help_flag = true,
+    next_help_heading = "Tùy chọn",
+    help_template = crate::cli::HELP_TEMPLATE
 )]
 struct Args {
+    #[command(flatten)]
+    help: crate::cli::HelpFlag,
     /// Tệp sao lưu sẽ ghi (ghi đè khi sao lưu xong và kiểm tra đạt).
-    #[arg(value_name = "TỆP")]
+    #[arg(value_name = "TỆP", help_heading = "Đối số")]
     file: PathBuf,
     /// Tệp SQLite của máy chủ; mặc định theo [server] db trong cấu hình.
     #[arg(long, value_name = "TỆP")]
@@ -90,16 +181,8 @@ struct Args {
 
 /// Runs `queue-server backup …` (`args` begins with `backup`).
 pub fn run(args: &[String], out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let args =
-        match Args::try_parse_from(std::iter::once("queue-server backup".to_string()).chain(args[1..].iter().cloned()))
-        {
-            Ok(a) => a,
-            Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
-                write!(out, "{e}")?;
-                return Ok(());
-            }
-            Err(e) => bail!("{}", e.render().to_string().trim()),
-        };
+    let words = std::iter::once("queue-server backup".to_string()).chain(args.iter().skip(1).cloned());
+    let Some(args) = crate::cli::parse::<Args>(words, "queue-server backup", out)? else { return Ok(()) };
     let db = match (&args.db, &args.config) {
         (Some(db), _) => db.clone(),
         (None, Some(config)) => {

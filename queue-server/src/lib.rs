@@ -20,6 +20,7 @@ pub mod announce;
 pub mod backup;
 pub mod catalogue;
 pub mod chain;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -81,6 +82,8 @@ pub struct App {
     province_poll: Option<http::AppState>,
     /// Ships the event log to the provincial hub (with `[hub]`).
     uplink: Option<(http::AppState, config::HubLink, PathBuf)>,
+    /// The daily backup's plan, database and zone (`[backup]`).
+    backups: Option<(config::BackupPlan, PathBuf, jiff::tz::TimeZone)>,
 }
 
 impl App {
@@ -178,6 +181,8 @@ pub fn build(options: Options) -> Result<App, OpenError> {
     let (accounts, connections) = (state.accounts.clone(), state.config.connections);
     let province_poll = state.connector.as_ref().filter(|c| c.province.poll_seconds > 0).map(|_| state.clone());
     let uplink = state.config.hub.clone().map(|link| (state.clone(), link, db.clone()));
+    let backups =
+        state.config.backup.clone().map(|plan| (plan, db.clone(), state.config.centre.schedule.time_zone.clone()));
     Ok(App {
         router: http::router(state),
         store,
@@ -188,6 +193,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         connections,
         province_poll,
         uplink,
+        backups,
     })
 }
 
@@ -198,7 +204,9 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let App { router, store, shutdown: stop, notifier, clock, accounts, connections, province_poll, uplink } = app;
+    let App { router, store, shutdown: stop, notifier, clock, accounts, connections, province_poll, uplink, backups } =
+        app;
+    let backups = backups.map(|(plan, db, zone)| tokio::spawn(backup::run_daily(plan, db, zone, clock.clone())));
     let poll = province_poll.map(|state| tokio::spawn(http::dossiers::poll_province(state)));
     let uplink = uplink.map(|(state, link, db)| tokio::spawn(uplink::run(state, link, db)));
     let messages = tokio::spawn(notify::dispatch(store.clone(), notifier, clock.clone(), stop.subscribe()));
@@ -238,6 +246,9 @@ pub async fn run(
     }
     if let Some(uplink) = uplink {
         uplink.abort();
+    }
+    if let Some(backups) = backups {
+        backups.abort();
     }
     messages.abort();
     failures.abort();

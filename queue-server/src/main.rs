@@ -5,68 +5,76 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use clap::{Parser, Subcommand};
+use queue_server::cli::HELP_TEMPLATE;
 use queue_server::domain::SystemClock;
 use queue_server::{Config, Options, demo};
 
-const HELP: &str = "queue-server — máy chủ xếp hàng của Trung tâm Phục vụ hành chính công (motcua)
-
-Cách dùng:
-  queue-server --demo [--listen ĐỊA_CHỈ] [--db TỆP]
-  queue-server --config TỆP.toml [--listen ĐỊA_CHỈ] [--db TỆP]
-  queue-server user … | device …   (xem queue-server user --help)
-  queue-server catalogue import TỆP.xlsx|csv --config TỆP.toml [--dry-run]
-                                   nhập danh mục thủ tục (xem queue-server catalogue --help)
-  queue-server dossiers import TỆP.json|xlsx|csv --config TỆP.toml
-                                   nhập hồ sơ từ tệp hệ thống của tỉnh xuất ra
-  queue-server backup TỆP --db TỆP.db | --config TỆP.toml
-                                   sao lưu cơ sở dữ liệu khi máy chủ đang chạy
-
-Tùy chọn:
-  --demo           chạy trung tâm mẫu dựng sẵn (15 lĩnh vực, 12 quầy, thủ tục và hồ sơ mẫu)
-  --config TỆP     tệp cấu hình TOML (xem deploy/motcua.example.toml)
-  --listen ĐC      địa chỉ lắng nghe, mặc định 127.0.0.1:8080 (demo) hoặc theo cấu hình
-  --db TỆP         tệp SQLite, mặc định motcua-demo.db (demo) hoặc theo cấu hình
-  -h, --help       in hướng dẫn này
-  -V, --version    in phiên bản
-";
-
-struct Args {
-    config: Option<PathBuf>,
+/// `queue-server`: serves a centre, or runs one of the commands.
+#[derive(Debug, Parser)]
+#[command(
+    name = "queue-server",
+    version,
+    about = "queue-server — máy chủ xếp hàng của Trung tâm Phục vụ hành chính công (motcua)",
+    override_usage = "queue-server --demo [--listen ĐỊA_CHỈ] [--db TỆP]\n       \
+                      queue-server --config TỆP.toml [--listen ĐỊA_CHỈ] [--db TỆP]\n       \
+                      queue-server LỆNH … (xem queue-server LỆNH --help)",
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    subcommand_help_heading = "Lệnh",
+    subcommand_value_name = "LỆNH",
+    next_help_heading = "Tùy chọn",
+    help_template = HELP_TEMPLATE
+)]
+struct Cli {
+    /// Chạy trung tâm mẫu dựng sẵn (15 lĩnh vực, 12 quầy, thủ tục và hồ sơ mẫu)
+    #[arg(long, conflicts_with = "config")]
     demo: bool,
+    /// Tệp cấu hình TOML (xem deploy/motcua.example.toml)
+    #[arg(long, value_name = "TỆP")]
+    config: Option<PathBuf>,
+    /// Địa chỉ lắng nghe, mặc định 127.0.0.1:8080 (demo) hoặc theo cấu hình
+    #[arg(long, value_name = "ĐỊA_CHỈ", value_parser = queue_server::cli::socket_address)]
     listen: Option<SocketAddr>,
+    /// Tệp SQLite, mặc định motcua-demo.db (demo) hoặc theo cấu hình
+    #[arg(long, value_name = "TỆP")]
     db: Option<PathBuf>,
+    /// In hướng dẫn này
+    #[arg(short, long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// In phiên bản
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
-fn parse_args() -> anyhow::Result<Option<Args>> {
-    let mut args = Args { config: None, demo: false, listen: None, db: None };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().with_context(|| format!("{name} cần một giá trị"));
-        match arg.as_str() {
-            "-h" | "--help" => {
-                print!("{HELP}");
-                return Ok(None);
-            }
-            "-V" | "--version" => {
-                println!("queue-server {}", env!("CARGO_PKG_VERSION"));
-                return Ok(None);
-            }
-            "--demo" => args.demo = true,
-            "--config" => args.config = Some(value("--config")?.into()),
-            "--db" => args.db = Some(value("--db")?.into()),
-            "--listen" => {
-                let raw = value("--listen")?;
-                args.listen =
-                    Some(raw.parse().with_context(|| format!("địa chỉ «{raw}» không hợp lệ, ví dụ 0.0.0.0:8080"))?);
-            }
-            other => anyhow::bail!("không hiểu tùy chọn «{other}»; xem queue-server --help"),
-        }
-    }
-    match (&args.config, args.demo) {
-        (Some(_), true) => anyhow::bail!("chọn một trong --demo hoặc --config"),
-        (None, false) => anyhow::bail!("cần --demo hoặc --config TỆP; xem queue-server --help"),
-        _ => Ok(Some(args)),
-    }
+/// The commands; each reads its own arguments (`queue-server LỆNH --help`).
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Quản lý tài khoản cán bộ (add, passwd, unlock, list)
+    #[command(disable_help_flag = true)]
+    User(Rest),
+    /// Tạo mã truy cập cho kiosk, màn hình, quầy (add)
+    #[command(disable_help_flag = true)]
+    Device(Rest),
+    /// Nhập danh mục thủ tục từ tệp CSV hoặc XLSX (import)
+    #[command(disable_help_flag = true)]
+    Catalogue(Rest),
+    /// Nhập hồ sơ từ tệp hệ thống TTHC của tỉnh xuất ra (import)
+    #[command(disable_help_flag = true)]
+    Dossiers(Rest),
+    /// Sao lưu cơ sở dữ liệu khi máy chủ đang chạy
+    #[command(disable_help_flag = true)]
+    Backup(Rest),
+}
+
+/// A command's own words, read by the command itself.
+#[derive(Debug, clap::Args)]
+struct Rest {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    words: Vec<String>,
 }
 
 fn banner(addr: SocketAddr, config: &Config) {
@@ -133,59 +141,51 @@ async fn shutdown_signal() {
 }
 
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if matches!(args.first().map(String::as_str), Some("user" | "device")) {
-        if args.iter().any(|a| a == "--help" || a == "-h") {
-            println!("{}", queue_server::accounts::cli::HELP);
-            return std::process::ExitCode::SUCCESS;
-        }
-        return match queue_server::accounts::cli::run(&args) {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("queue-server: {e:#}");
-                std::process::ExitCode::FAILURE
-            }
-        };
-    }
-    let command = match args.first().map(String::as_str) {
-        Some("catalogue") => Some(queue_server::catalogue::cli::run as fn(&[String], &mut dyn std::io::Write) -> _),
-        Some("dossiers") => Some(queue_server::dossiers::import::run as fn(&[String], &mut dyn std::io::Write) -> _),
-        Some("backup") => Some(queue_server::backup::run as fn(&[String], &mut dyn std::io::Write) -> _),
-        _ => None,
+    let fail = |e: anyhow::Error| {
+        eprintln!("queue-server: {e:#}");
+        std::process::ExitCode::FAILURE
     };
-    if let Some(command) = command {
-        return match command(&args, &mut std::io::stdout()) {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("queue-server: {e:#}");
-                std::process::ExitCode::FAILURE
-            }
-        };
-    }
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("queue-server: không khởi động được: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
+    let mut out = std::io::stdout();
+    let cli = match queue_server::cli::parse::<Cli>(std::env::args(), "queue-server", &mut out) {
+        Ok(Some(cli)) => cli,
+        Ok(None) => return std::process::ExitCode::SUCCESS,
+        Err(e) => return fail(e.into()),
     };
-    match runtime.block_on(serve()) {
+    type Run = fn(&[String], &mut dyn std::io::Write) -> anyhow::Result<()>;
+    let (name, rest, run): (&str, _, Run) = match cli.command {
+        None => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(e) => return fail(anyhow::anyhow!("không khởi động được: {e}")),
+            };
+            return match runtime.block_on(serve(cli)) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            };
+        }
+        Some(Command::User(rest)) => ("user", rest, queue_server::accounts::cli::run),
+        Some(Command::Device(rest)) => ("device", rest, queue_server::accounts::cli::run),
+        Some(Command::Catalogue(rest)) => ("catalogue", rest, queue_server::catalogue::cli::run),
+        Some(Command::Dossiers(rest)) => ("dossiers", rest, queue_server::dossiers::import::run),
+        Some(Command::Backup(rest)) => ("backup", rest, queue_server::backup::run),
+    };
+    let words: Vec<String> = std::iter::once(name.to_string()).chain(rest.words).collect();
+    match run(&words, &mut out) {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("queue-server: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
+        Err(e) => fail(e),
     }
 }
 
-async fn serve() -> anyhow::Result<()> {
+async fn serve(args: Cli) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let Some(args) = parse_args()? else { return Ok(()) };
+    if !args.demo && args.config.is_none() {
+        anyhow::bail!("cần --demo hoặc --config TỆP; xem queue-server --help");
+    }
     let config = match &args.config {
         Some(path) => Config::load(path)?,
         None => Config::demo(),
@@ -214,4 +214,43 @@ async fn serve() -> anyhow::Result<()> {
     }
     queue_server::run(listener, app, shutdown_signal()).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn arguments_are_well_formed_and_refused_in_vietnamese() {
+        Cli::command().debug_assert();
+        let parse = |words: &[&str]| {
+            let words = std::iter::once("queue-server").chain(words.iter().copied()).map(String::from);
+            queue_server::cli::parse::<Cli>(words, "queue-server", &mut Vec::new())
+        };
+        let cli = parse(&["--demo", "--listen", "0.0.0.0:9000"]).expect("parses").expect("not help");
+        assert!(cli.demo);
+        assert_eq!(cli.listen, Some(SocketAddr::from(([0, 0, 0, 0], 9000))));
+        let e = parse(&["--listen", "xx", "--demo"]).expect_err("bad address").to_string();
+        assert!(e.contains("địa chỉ «xx» không hợp lệ"), "{e}");
+        let e = parse(&["--demo", "--config", "a.toml"]).expect_err("both").to_string();
+        assert!(e.contains("không dùng cùng lúc"), "{e}");
+        let e = parse(&["--bogus"]).expect_err("unknown").to_string();
+        assert!(e.starts_with("không hiểu tùy chọn «--bogus»"), "{e}");
+        let e = parse(&["frob"]).expect_err("no such command").to_string();
+        assert!(e.contains("«frob»"), "{e}");
+        // A command's own words, hyphens and all, go to the command.
+        let cli = parse(&["user", "add", "lan", "--role", "officer", "--help"]).expect("parses").expect("not help");
+        let Some(Command::User(rest)) = cli.command else { panic!("user command") };
+        assert_eq!(rest.words, ["add", "lan", "--role", "officer", "--help"]);
+        let mut help = Vec::new();
+        let words = ["queue-server", "--help"].map(String::from);
+        assert!(queue_server::cli::parse::<Cli>(words, "queue-server", &mut help).expect("help").is_none());
+        let help = String::from_utf8(help).expect("utf-8");
+        for word in ["Cách dùng:", "Lệnh:", "Tùy chọn:", "backup", "catalogue", "--listen <ĐỊA_CHỈ>"] {
+            assert!(help.contains(word), "{word} in {help}");
+        }
+        assert!(!help.contains("Usage") && !help.contains("Options"), "{help}");
+    }
 }

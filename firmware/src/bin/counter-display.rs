@@ -19,49 +19,60 @@ use motcua_firmware::render::{self, Panel};
 use motcua_firmware::unit::DisplayUnit;
 use motcua_hardware::sim::panel::Framebuffer;
 
+/// Một màn hình số tại quầy trên đường nối tiếp: đọc khung của đường màn hình, trả lời lệnh hỏi,
+/// vẽ số lên bảng mô phỏng (tệp PNG) hoặc bảng SSD1306 thật qua SPI trên Raspberry Pi.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "counter-display",
+    version,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    next_help_heading = "Tùy chọn",
+    help_template = motcua_protocol::cli::HELP_TEMPLATE
+)]
 struct Args {
+    /// Cổng nối tiếp, ví dụ /dev/ttyUSB0
+    #[arg(long, value_name = "CỔNG")]
     port: String,
+    /// Địa chỉ của màn hình trên đường (số quầy), từ 1 đến 32
+    #[arg(long, value_name = "SỐ", value_parser = address)]
     address: u8,
+    /// Tốc độ đường nối tiếp
+    #[arg(long, value_name = "BAUD", default_value_t = 9600)]
     baud: u32,
+    /// Loại bảng: mono128x64 hoặc rgb64x32
+    #[arg(long, value_name = "BẢNG", default_value = "mono128x64", value_parser = panel)]
     panel: Panel,
+    /// Bảng mô phỏng: tệp PNG ghi lại mỗi lần đổi
+    #[arg(long, value_name = "TỆP", required_unless_present = "spi")]
     png: Option<PathBuf>,
+    /// Phóng to ảnh PNG bao nhiêu lần
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = scale)]
     scale: u32,
+    /// Bảng SSD1306 128×64 thật qua SPI (Raspberry Pi, bản dựng có tính năng rpi)
+    #[arg(long)]
     spi: bool,
+    #[command(flatten)]
+    help: motcua_protocol::cli::HelpFlag,
+    /// In phiên bản
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
 }
 
-fn parse() -> Result<Args, String> {
-    let mut args =
-        Args { port: String::new(), address: 0, baud: 9600, panel: Panel::Mono128x64, png: None, scale: 4, spi: false };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or(format!("{flag} cần một giá trị"));
-        match flag.as_str() {
-            "--port" => args.port = value()?,
-            "--address" => args.address = value()?.parse().map_err(|_| "--address từ 1 đến 32".to_string())?,
-            "--baud" => args.baud = value()?.parse().map_err(|_| "--baud không hợp lệ".to_string())?,
-            "--panel" => {
-                args.panel = match value()?.as_str() {
-                    "mono128x64" => Panel::Mono128x64,
-                    "rgb64x32" => Panel::Rgb64x32,
-                    other => return Err(format!("bảng «{other}» không có (mono128x64, rgb64x32)")),
-                }
-            }
-            "--png" => args.png = Some(value()?.into()),
-            "--scale" => args.scale = value()?.parse().map_err(|_| "--scale không hợp lệ".to_string())?,
-            "--spi" => args.spi = true,
-            "-h" | "--help" => {
-                return Err("counter-display --port CỔNG --address 1..32 [--baud 9600] [--panel mono128x64|rgb64x32] [--png TỆP] [--scale 4] [--spi]".into());
-            }
-            other => return Err(format!("không hiểu tùy chọn «{other}»")),
-        }
+fn address(raw: &str) -> Result<u8, String> {
+    raw.parse().ok().filter(|a| (1..=32).contains(a)).ok_or_else(|| format!("--address «{raw}»: từ 1 đến 32"))
+}
+
+fn scale(raw: &str) -> Result<u32, String> {
+    raw.parse().ok().filter(|n| (1..=16).contains(n)).ok_or_else(|| format!("--scale «{raw}»: từ 1 đến 16"))
+}
+
+fn panel(raw: &str) -> Result<Panel, String> {
+    match raw {
+        "mono128x64" => Ok(Panel::Mono128x64),
+        "rgb64x32" => Ok(Panel::Rgb64x32),
+        other => Err(format!("bảng «{other}» không có (mono128x64, rgb64x32)")),
     }
-    if args.port.is_empty() || !(1..=32).contains(&args.address) {
-        return Err("cần --port và --address (1..32)".into());
-    }
-    if args.png.is_none() && !args.spi {
-        return Err("cần --png TỆP (bảng mô phỏng) hoặc --spi (bảng thật trên Raspberry Pi)".into());
-    }
-    Ok(args)
 }
 
 /// Where the unit is drawn.
@@ -142,11 +153,47 @@ fn run(args: Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match parse().and_then(run) {
+    let args = match motcua_protocol::cli::parse::<Args>(std::env::args(), "counter-display", &mut std::io::stdout()) {
+        Ok(Some(args)) => args,
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("counter-display: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("counter-display: {message}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    fn parse(words: &[&str]) -> Result<Option<Args>, motcua_protocol::cli::CliError> {
+        let words = std::iter::once("counter-display").chain(words.iter().copied()).map(String::from);
+        motcua_protocol::cli::parse::<Args>(words, "counter-display", &mut Vec::new())
+    }
+
+    #[test]
+    fn arguments_as_an_installer_types_them() {
+        Args::command().debug_assert();
+        let args = parse(&["--port", "/dev/ttyUSB0", "--address", "3", "--spi"]).expect("parses").expect("not help");
+        assert_eq!((args.address, args.baud, args.panel, args.scale), (3, 9600, Panel::Mono128x64, 4));
+        for (words, says) in [
+            (&["--port", "p", "--address", "0", "--spi"][..], "--address «0»: từ 1 đến 32"),
+            (&["--port", "p", "--address", "3"][..], "thiếu --png TỆP"),
+            (&["--port", "p", "--address", "3", "--spi", "--panel", "lcd"][..], "bảng «lcd» không có"),
+            (&["--port", "p", "--address", "3", "--spi", "--scale", "0"][..], "«0»"),
+        ] {
+            let e = parse(words).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains(says) && e.ends_with("xem counter-display --help"), "{words:?}: {e}");
         }
     }
 }

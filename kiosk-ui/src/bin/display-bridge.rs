@@ -9,18 +9,40 @@ use std::process::ExitCode;
 
 use kiosk_ui::config::{self, BridgeConfig};
 
+/// Điều khiển các màn hình số tại quầy theo luồng trực tiếp của máy chủ xếp hàng, cho đường
+/// màn hình không nối vào kiosk.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "display-bridge",
+    version,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    next_help_heading = "Tùy chọn",
+    help_template = motcua_protocol::cli::HELP_TEMPLATE
+)]
+struct Cli {
+    /// Tệp cấu hình TOML (máy chủ, cổng nối tiếp, các quầy; xem deploy/bridge.example.toml)
+    #[arg(long, value_name = "TỆP")]
+    config: std::path::PathBuf,
+    #[command(flatten)]
+    help: motcua_protocol::cli::HelpFlag,
+    /// In phiên bản
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+}
+
 fn main() -> ExitCode {
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).init();
-    let mut args = std::env::args().skip(1);
-    let path = match (args.next().as_deref(), args.next()) {
-        (Some("--config"), Some(path)) => path,
-        _ => {
-            eprintln!("display-bridge --config TỆP.toml");
+    let cli = match motcua_protocol::cli::parse::<Cli>(std::env::args(), "display-bridge", &mut std::io::stdout()) {
+        Ok(Some(cli)) => cli,
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("display-bridge: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let config: BridgeConfig = match config::load(std::path::Path::new(&path)) {
+    let config: BridgeConfig = match config::load(&cli.config) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("display-bridge: {e}");
@@ -45,4 +67,19 @@ fn main() -> ExitCode {
         kiosk_ui::bridge::run(config, transport, shutdown).await;
     });
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed_and_speaks_vietnamese() {
+        Cli::command().debug_assert();
+        let words = ["display-bridge", "--cấu-hình"].map(String::from);
+        let e = motcua_protocol::cli::parse::<Cli>(words, "display-bridge", &mut Vec::new()).expect_err("unknown");
+        assert_eq!(e.to_string(), "không hiểu tùy chọn «--cấu-hình»; xem display-bridge --help");
+    }
 }

@@ -2,58 +2,113 @@
 //! command line, on the same database the server uses (it may be running).
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
 
 use super::{Accounts, StaffRole};
-use crate::config::{Config, Role};
+use crate::cli::{HELP_TEMPLATE, HelpFlag, Place};
+use crate::config::Role;
 use crate::domain::CounterNo;
 use crate::store::schema;
 
-/// Help for the account commands.
-pub const HELP: &str = "Quản lý tài khoản cán bộ và mã thiết bị:
-  queue-server user add TÊN --role officer|supervisor|admin --name \"Họ tên\"
-  queue-server user passwd TÊN        đặt lại mật khẩu (mở khoá và đăng xuất mọi nơi)
-  queue-server user unlock TÊN        mở khoá tài khoản bị khoá vì nhập sai
-  queue-server user list
-  queue-server device add \"Tên thiết bị\" --role kiosk|display|counter [--counters 1,2]
-Chung: --config TỆP.toml | --demo, --db TỆP. Mật khẩu được hỏi (không hiện khi gõ) hoặc đọc
-một dòng từ đầu vào chuẩn.";
-
-struct Options {
-    config: Option<PathBuf>,
-    demo: bool,
-    db: Option<PathBuf>,
-    role: Option<String>,
-    name: Option<String>,
-    counters: Vec<CounterNo>,
-    words: Vec<String>,
+/// `queue-server user …`
+#[derive(Debug, Parser)]
+#[command(
+    name = "queue-server user",
+    about = "Quản lý tài khoản cán bộ. Mật khẩu được hỏi (không hiện khi gõ) hoặc đọc một dòng từ đầu vào chuẩn.",
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    subcommand_help_heading = "Lệnh",
+    subcommand_value_name = "LỆNH",
+    help_template = HELP_TEMPLATE
+)]
+struct User {
+    #[command(subcommand)]
+    command: UserCommand,
+    #[command(flatten)]
+    help: HelpFlag,
 }
 
-fn parse(args: &[String]) -> anyhow::Result<Options> {
-    let mut o =
-        Options { config: None, demo: false, db: None, role: None, name: None, counters: vec![], words: vec![] };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().cloned().with_context(|| format!("{name} cần một giá trị"));
-        match arg.as_str() {
-            "--config" => o.config = Some(value("--config")?.into()),
-            "--db" => o.db = Some(value("--db")?.into()),
-            "--demo" => o.demo = true,
-            "--role" => o.role = Some(value("--role")?),
-            "--name" => o.name = Some(value("--name")?),
-            "--counters" => {
-                for c in value("--counters")?.split(',') {
-                    o.counters.push(CounterNo::parse(c.trim()).map_err(|e| anyhow::anyhow!(e.message))?);
-                }
-            }
-            other if other.starts_with("--") => bail!("không hiểu tùy chọn «{other}»\n\n{HELP}"),
-            word => o.words.push(word.to_string()),
-        }
-    }
-    Ok(o)
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Tạo tài khoản cán bộ
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
+    Add {
+        /// Tên đăng nhập
+        #[arg(value_name = "TÊN", help_heading = "Đối số")]
+        user: String,
+        /// Vai trò: officer (cán bộ quầy), supervisor (lãnh đạo), admin (quản trị)
+        #[arg(long, value_name = "VAI_TRÒ")]
+        role: String,
+        /// Họ tên hiện trên màn hình và báo cáo
+        #[arg(long, value_name = "HỌ_TÊN")]
+        name: String,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Đặt lại mật khẩu (mở khoá và đăng xuất mọi nơi)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
+    Passwd {
+        /// Tên đăng nhập
+        #[arg(value_name = "TÊN", help_heading = "Đối số")]
+        user: String,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Mở khoá tài khoản bị khoá vì nhập sai
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
+    Unlock {
+        /// Tên đăng nhập
+        #[arg(value_name = "TÊN", help_heading = "Đối số")]
+        user: String,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Liệt kê tài khoản
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
+    List {
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+/// `queue-server device …`
+#[derive(Debug, Parser)]
+#[command(
+    name = "queue-server device",
+    about = "Quản lý mã truy cập của thiết bị (kiosk, màn hình, quầy)",
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    subcommand_help_heading = "Lệnh",
+    subcommand_value_name = "LỆNH",
+    help_template = HELP_TEMPLATE
+)]
+struct Device {
+    #[command(subcommand)]
+    command: DeviceCommand,
+    #[command(flatten)]
+    help: HelpFlag,
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCommand {
+    /// Tạo mã truy cập cho một thiết bị (chỉ hiện một lần)
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
+    Add {
+        /// Tên thiết bị, ví dụ "Kiosk sảnh A"
+        #[arg(value_name = "TÊN", help_heading = "Đối số")]
+        name: String,
+        /// Vai trò: kiosk, display hoặc counter
+        #[arg(long, value_name = "VAI_TRÒ")]
+        role: String,
+        /// Các quầy thiết bị được dùng, ví dụ 1,2
+        #[arg(long, value_name = "SỐ,SỐ", value_delimiter = ',')]
+        counters: Vec<String>,
+        #[command(flatten)]
+        place: Place,
+    },
 }
 
 fn read_password(prompt: &str) -> anyhow::Result<String> {
@@ -74,53 +129,70 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// Runs an account command; `args` are the words after `queue-server`.
-pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let o = parse(args)?;
-    let config = match (&o.config, o.demo) {
-        (Some(path), _) => Config::load(path)?,
-        (None, _) => Config::demo(),
+/// Runs `queue-server user …` or `queue-server device …` (`args`: the words after
+/// `queue-server`); help goes to `out`.
+pub fn run(args: &[String], out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let words = |name: &str| std::iter::once(format!("queue-server {name}")).chain(args.iter().skip(1).cloned());
+    if args.first().map(String::as_str) == Some("device") {
+        let Some(Device { command: DeviceCommand::Add { name, role, counters, place }, .. }) =
+            crate::cli::parse::<Device>(words("device"), "queue-server device", out)?
+        else {
+            return Ok(());
+        };
+        let role = Role::parse(&role).context("cần --role kiosk, display hoặc counter")?;
+        let counters = counters
+            .iter()
+            .map(|c| CounterNo::parse(c.trim()).map_err(|e| anyhow::anyhow!(e.message)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        return with_accounts(&place, |accounts, fail, now| {
+            let token = accounts.add_device(&name, role, &counters, "cli", now).map_err(fail)?;
+            writeln!(out, "Mã truy cập của «{name}» (chỉ hiện một lần, hãy lưu lại):\n{token}")?;
+            Ok(())
+        });
+    }
+    let Some(User { command, .. }) = crate::cli::parse::<User>(words("user"), "queue-server user", out)? else {
+        return Ok(());
     };
-    let db =
-        o.db.clone()
-            .or_else(|| config.db.clone().filter(|_| o.config.is_some()))
-            .unwrap_or_else(|| PathBuf::from(if o.config.is_some() { "motcua.db" } else { "motcua-demo.db" }));
-    let mut conn = schema::open(&db).with_context(|| format!("không mở được {}", db.display()))?;
-    schema::migrate(&mut conn).with_context(|| format!("không cập nhật được cấu trúc {}", db.display()))?;
-    let accounts = Accounts::new(conn, config.staff, Arc::new(config.centre.schedule.clone()));
-    let now = jiff::Timestamp::now();
-    let schedule = &config.centre.schedule;
-    let fail = |e: super::AccountError| anyhow::anyhow!("{}", e.message(schedule));
-    let words: Vec<&str> = o.words.iter().map(String::as_str).collect();
-    match words.as_slice() {
-        ["user", "add", user] => {
-            let role = StaffRole::parse(o.role.as_deref().unwrap_or("")).map_err(fail)?;
-            let name = o.name.as_deref().context("cần --name \"Họ tên\"")?;
+    match command {
+        UserCommand::Add { user, role, name, place } => with_accounts(&place, |accounts, fail, now| {
+            let role = StaffRole::parse(&role).map_err(&fail)?;
             let password = read_password("Mật khẩu (ít nhất 8 ký tự): ")?;
-            let user = accounts.add_user(user, name, role, &password, "cli", now).map_err(fail)?;
-            println!("Đã tạo tài khoản {user} ({}) trong {}", role.label(), db.display());
-        }
-        ["user", "passwd", user] => {
+            let user = accounts.add_user(&user, &name, role, &password, "cli", now).map_err(&fail)?;
+            writeln!(out, "Đã tạo tài khoản {user} ({})", role.label())?;
+            Ok(())
+        }),
+        UserCommand::Passwd { user, place } => with_accounts(&place, |accounts, fail, now| {
             let password = read_password("Mật khẩu mới (ít nhất 8 ký tự): ")?;
-            accounts.reset_password(user, &password, "cli", now).map_err(fail)?;
-            println!("Đã đặt lại mật khẩu của {user}; các phiên đăng nhập cũ đã kết thúc");
-        }
-        ["user", "unlock", user] => {
-            accounts.unlock(user, "cli", now).map_err(fail)?;
-            println!("Đã mở khoá {user}");
-        }
-        ["user", "list"] => {
+            accounts.reset_password(&user, &password, "cli", now).map_err(fail)?;
+            writeln!(out, "Đã đặt lại mật khẩu của {user}; các phiên đăng nhập cũ đã kết thúc")?;
+            Ok(())
+        }),
+        UserCommand::Unlock { user, place } => with_accounts(&place, |accounts, fail, now| {
+            accounts.unlock(&user, "cli", now).map_err(fail)?;
+            writeln!(out, "Đã mở khoá {user}")?;
+            Ok(())
+        }),
+        UserCommand::List { place } => with_accounts(&place, |accounts, fail, now| {
             // Sign-in locks live in the running server's memory: the admin page shows them.
             for s in accounts.users(now).map_err(fail)? {
-                println!("{:<16} {:<22} {}", s.username, s.role.label(), s.display_name);
+                writeln!(out, "{:<16} {:<22} {}", s.username, s.role.label(), s.display_name)?;
             }
-        }
-        ["device", "add", name] => {
-            let role = o.role.as_deref().and_then(Role::parse).context("cần --role kiosk, display hoặc counter")?;
-            let token = accounts.add_device(name, role, &o.counters, "cli", now).map_err(fail)?;
-            println!("Mã truy cập của «{name}» (chỉ hiện một lần, hãy lưu lại):\n{token}");
-        }
-        _ => bail!("{HELP}"),
+            Ok(())
+        }),
     }
-    Ok(())
+}
+
+/// Opens the accounts of the centre and database `place` names and runs `f` with them, a way to
+/// word their errors, and the time now.
+fn with_accounts(
+    place: &Place,
+    f: impl FnOnce(&Accounts, &dyn Fn(super::AccountError) -> anyhow::Error, jiff::Timestamp) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let (config, db) = place.open()?;
+    let mut conn = schema::open(&db).with_context(|| format!("không mở được {}", db.display()))?;
+    schema::migrate(&mut conn).with_context(|| format!("không cập nhật được cấu trúc {}", db.display()))?;
+    let schedule = Arc::new(config.centre.schedule.clone());
+    let accounts = Accounts::new(conn, config.staff, schedule.clone());
+    let fail = |e: super::AccountError| anyhow::anyhow!("{}", e.message(&schedule));
+    f(&accounts, &fail, jiff::Timestamp::now())
 }

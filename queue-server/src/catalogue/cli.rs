@@ -6,9 +6,11 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
-use crate::config::Config;
+use crate::cli::HELP_TEMPLATE;
+pub use crate::cli::Place;
+
 use crate::store::schema;
 
 /// How often a running server looks for a catalogue imported from the command line.
@@ -28,13 +30,9 @@ pub const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(10)
 pub struct Catalogue {
     #[command(subcommand)]
     command: Command,
-    /// In hướng dẫn này
-    #[arg(short, long, action = clap::ArgAction::Help, global = true, help_heading = "Tùy chọn")]
-    help: Option<bool>,
+    #[command(flatten)]
+    help: crate::cli::HelpFlag,
 }
-
-/// Help in Vietnamese (clap's own headings are English).
-const HELP_TEMPLATE: &str = "{about}\n\nCách dùng: {usage}\n\n{all-args}";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -56,69 +54,11 @@ enum Command {
     },
 }
 
-/// Which centre and database.
-#[derive(Debug, Args)]
-pub struct Place {
-    /// Tệp cấu hình TOML (lĩnh vực và cơ sở dữ liệu của trung tâm)
-    #[arg(long, value_name = "TỆP")]
-    config: Option<PathBuf>,
-    /// Trung tâm mẫu (deploy/motcua.example.toml, motcua-demo.db)
-    #[arg(long, conflicts_with = "config")]
-    demo: bool,
-    /// Tệp SQLite (mặc định theo cấu hình, hoặc motcua-demo.db với --demo)
-    #[arg(long, value_name = "TỆP")]
-    db: Option<PathBuf>,
-}
-
-impl Place {
-    /// The configuration and the database file.
-    pub fn open(&self) -> anyhow::Result<(Config, PathBuf)> {
-        let config = match &self.config {
-            Some(path) => Config::load(path)?,
-            None if self.demo => Config::demo(),
-            None => anyhow::bail!("cần --config TỆP.toml (hoặc --demo)"),
-        };
-        let db = self
-            .db
-            .clone()
-            .or_else(|| config.db.clone().filter(|_| self.config.is_some()))
-            .unwrap_or_else(|| PathBuf::from(if self.config.is_some() { "motcua.db" } else { "motcua-demo.db" }));
-        Ok((config, db))
-    }
-}
-
-/// A command-line mistake in Vietnamese (clap words its own in English).
-fn vietnamese(e: &clap::Error) -> String {
-    use clap::error::{ContextKind, ErrorKind};
-    let said = |kind| e.get(kind).map(ToString::to_string).unwrap_or_default();
-    let what = match e.kind() {
-        ErrorKind::InvalidSubcommand => format!("không có lệnh «{}»", said(ContextKind::InvalidSubcommand)),
-        ErrorKind::UnknownArgument => format!("không hiểu tùy chọn «{}»", said(ContextKind::InvalidArg)),
-        ErrorKind::MissingRequiredArgument => "thiếu tệp danh mục cần nhập".to_string(),
-        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "thiếu lệnh (import)".to_string()
-        }
-        ErrorKind::ArgumentConflict => "chỉ dùng một trong --config và --demo".to_string(),
-        ErrorKind::NoEquals | ErrorKind::InvalidValue => {
-            format!("tùy chọn «{}» cần một giá trị", said(ContextKind::InvalidArg))
-        }
-        _ => "câu lệnh không đúng".to_string(),
-    };
-    format!("{what}; xem queue-server catalogue --help")
-}
-
 /// Runs `queue-server catalogue …` (`args`: the words after `queue-server`, `catalogue` first);
 /// writes what it did to `out`.
 pub fn run(args: &[String], out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let words = std::iter::once("queue-server catalogue").chain(args.iter().skip(1).map(String::as_str));
-    let parsed = match Catalogue::try_parse_from(words) {
-        Ok(parsed) => parsed,
-        Err(e) if !e.use_stderr() => {
-            let _ = write!(out, "{e}");
-            return Ok(());
-        }
-        Err(e) => anyhow::bail!("{}", vietnamese(&e)),
-    };
+    let words = std::iter::once("queue-server catalogue".to_string()).chain(args.iter().skip(1).cloned());
+    let Some(parsed) = crate::cli::parse::<Catalogue>(words, "queue-server catalogue", out)? else { return Ok(()) };
     let Command::Import { file, dry_run, place } = parsed.command;
     let (config, db) = place.open()?;
     let started = std::time::Instant::now();

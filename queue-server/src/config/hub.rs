@@ -38,11 +38,8 @@ pub struct HubLink {
 /// The section, or `None` without a `url`.
 pub(super) fn hub(src: &Source<'_>, raw: &RawHub, centre_unit: &str) -> Result<Option<HubLink>, ConfigError> {
     let Some(url) = &raw.url else { return Ok(None) };
-    let number = |v: &Option<Spanned<u64>>, key: &str, default: u64, range: std::ops::RangeInclusive<u64>| match v {
-        None => Ok(default),
-        Some(n) if range.contains(n.get_ref()) => Ok(*n.get_ref()),
-        Some(n) => Err(src.error(n, format!("hub.{key}"), format!("từ {} đến {}", range.start(), range.end()))),
-    };
+    let number =
+        |v: &Option<Spanned<u64>>, key: &str, default, range| src.number(v, &format!("hub.{key}"), default, range);
     let text = url.get_ref().trim().trim_end_matches('/');
     if !text.starts_with("http://") && !text.starts_with("https://") {
         return Err(src.error(url, "hub.url", "cần địa chỉ http(s)://… của máy chủ tỉnh"));

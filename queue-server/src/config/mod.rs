@@ -22,6 +22,7 @@ use crate::domain::{Centre, CounterNo, ServiceCode};
 pub const EXAMPLE: &str = include_str!("../../../deploy/motcua.example.toml");
 
 mod appointments;
+mod backups;
 mod hub;
 mod linh_vuc;
 mod operations;
@@ -32,6 +33,7 @@ mod reading;
 pub mod receipts;
 mod tokens;
 
+pub use backups::BackupPlan;
 pub use hub::HubLink;
 pub use operations::{AlertRules, Connections, StreamLimits};
 pub use origin::Origin;
@@ -81,6 +83,8 @@ pub struct Config {
     pub province: Option<Province>,
     /// The provincial hub the event log is shipped to (`[hub]`); `None`: this centre alone.
     pub hub: Option<HubLink>,
+    /// The daily backup (`[backup]`); `None`: only `queue-server backup` by hand.
+    pub backup: Option<BackupPlan>,
     /// Receipt-code forms of sector systems (`[[receipt_patterns]]`).
     pub receipt_patterns: Arc<Vec<receipts::ReceiptPattern>>,
 }
@@ -129,6 +133,21 @@ impl Source<'_> {
     fn line_of(&self, offset: usize) -> Option<usize> {
         let offset = offset.min(self.text.len());
         Some(self.text[..offset].bytes().filter(|&b| b == b'\n').count() + 1)
+    }
+
+    /// `value` if set and within `range`, else `default`; out of range: an error at `key`.
+    fn number(
+        &self,
+        value: &Option<Spanned<u64>>,
+        key: &str,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, ConfigError> {
+        match value {
+            None => Ok(default),
+            Some(n) if range.contains(n.get_ref()) => Ok(*n.get_ref()),
+            Some(n) => Err(self.error(n, key, format!("từ {} đến {}", range.start(), range.end()))),
+        }
     }
 
     fn error<T>(&self, at: &Spanned<T>, key: impl Into<String>, message: impl Into<String>) -> ConfigError {
@@ -480,6 +499,7 @@ impl Config {
             linh_vuc: linh_vuc::map(&src, &raw.services)?,
             province: province::province(&src, &raw.province)?,
             hub: hub_link,
+            backup: backups::plan(&src, &raw.backup)?,
             receipt_patterns: Arc::new(receipts::patterns(&src, &raw.receipt_patterns)?),
             origin: Origin {
                 file: file.to_string(),

@@ -45,11 +45,8 @@ pub struct Province {
 
 /// The section, or `None` without a `url` or a `file`.
 pub(super) fn province(src: &Source<'_>, raw: &RawProvince) -> Result<Option<Province>, ConfigError> {
-    let number = |v: &Option<Spanned<u64>>, key: &str, default: u64, range: std::ops::RangeInclusive<u64>| match v {
-        None => Ok(default),
-        Some(n) if range.contains(n.get_ref()) => Ok(*n.get_ref()),
-        Some(n) => Err(src.error(n, format!("province.{key}"), format!("từ {} đến {}", range.start(), range.end()))),
-    };
+    let number =
+        |v: &Option<Spanned<u64>>, key: &str, default, range| src.number(v, &format!("province.{key}"), default, range);
     if let (None, Some(file)) = (&raw.url, &raw.file) {
         return Ok(Some(Province {
             url: String::new(),

@@ -38,6 +38,8 @@ pub(super) struct Raw {
     #[serde(default)]
     pub(super) hub: super::hub::RawHub,
     #[serde(default)]
+    pub(super) backup: super::backups::RawBackup,
+    #[serde(default)]
     pub(super) receipt_patterns: Vec<super::receipts::RawPattern>,
 }
 

@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use super::{Batch, DongBoHoSoMC, Number};
-use crate::catalogue::cli::Place;
+use crate::cli::Place;
 use crate::store::schema;
 
 /// Header texts of each field (folded: lower case, no diacritics, punctuation as spaces).
@@ -79,19 +79,26 @@ pub fn records(rows: &[Vec<String>]) -> anyhow::Result<Vec<(usize, DongBoHoSoMC)
 #[command(
     name = "queue-server dossiers",
     about = "Nhập hồ sơ từ tệp xuất của hệ thống TTHC của tỉnh",
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    subcommand_help_heading = "Lệnh",
+    subcommand_value_name = "LỆNH",
+    help_template = crate::cli::HELP_TEMPLATE
 )]
 struct Dossiers {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    help: crate::cli::HelpFlag,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Nhập hồ sơ từ tệp .json (DongBoHoSoMC, CapNhatTienDoHoSoMC), .csv hoặc .xlsx
+    #[command(help_template = crate::cli::HELP_TEMPLATE, next_help_heading = "Tùy chọn")]
     Import {
         /// Tệp xuất của hệ thống TTHC
-        #[arg(value_name = "TỆP")]
+        #[arg(value_name = "TỆP", help_heading = "Đối số")]
         file: PathBuf,
         #[command(flatten)]
         place: Place,
@@ -101,15 +108,8 @@ enum Command {
 /// Runs `queue-server dossiers …` (`args`: the words after `queue-server`); writes what it did to
 /// `out`.
 pub fn run(args: &[String], out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    let words = std::iter::once("queue-server dossiers").chain(args.iter().skip(1).map(String::as_str));
-    let parsed = match Dossiers::try_parse_from(words) {
-        Ok(parsed) => parsed,
-        Err(e) if !e.use_stderr() => {
-            let _ = write!(out, "{e}");
-            return Ok(());
-        }
-        Err(_) => anyhow::bail!("câu lệnh không đúng; xem queue-server dossiers --help"),
-    };
+    let words = std::iter::once("queue-server dossiers".to_string()).chain(args.iter().skip(1).cloned());
+    let Some(parsed) = crate::cli::parse::<Dossiers>(words, "queue-server dossiers", out)? else { return Ok(()) };
     let Command::Import { file, place } = parsed.command;
     let (config, db) = place.open()?;
     let schedule = &config.centre.schedule;

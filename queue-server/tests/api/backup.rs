@@ -75,3 +75,96 @@ async fn a_backup_taken_under_load_is_whole_and_holds_every_ticket_acknowledged_
     let e = queue_server::backup::run(&["backup".to_string(), "x.db".to_string()], &mut Vec::new()).expect_err("no db");
     assert!(e.to_string().contains("--db"), "{e}");
 }
+
+/// The example configuration with a `[backup]` section appended.
+fn with_backup(section: &str) -> Result<queue_server::Config, queue_server::config::ConfigError> {
+    queue_server::Config::parse("motcua.toml", &format!("{}\n[backup]\n{section}\n", queue_server::config::EXAMPLE))
+}
+
+#[tokio::test]
+async fn the_daily_backup_is_taken_once_a_local_day_after_its_hour_and_keeps_the_newest_copies() {
+    let mut app = crate::helpers::spawn_at(crate::helpers::monday("09:00")).await;
+    let first = app.issue("DD").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("sao-luu");
+    let config =
+        with_backup(&format!("dir = {:?}\nat = \"21:00\"\nkeep = 3", store.display().to_string())).expect("parses");
+    let plan = config.backup.clone().expect("a plan");
+    let zone = config.centre.schedule.time_zone.clone();
+    let look = |now| queue_server::backup::daily(&plan, &app.db, &zone, now).expect("looks");
+    // Before the hour: nothing, and the folder need not exist yet.
+    std::fs::create_dir_all(&store).expect("folder");
+    // A file of the operator's own and one named almost like a copy are never touched.
+    std::fs::write(store.join("ghi-chu.txt"), "giữ").expect("note");
+    std::fs::write(store.join("motcua-cuoi.db"), "giữ").expect("look-alike");
+    assert_eq!(look(crate::helpers::monday("20:59")).taken, None);
+    // 21:30 in Hà Nội is 14:30 UTC: the copy is named by the local day.
+    let done = look(crate::helpers::monday("21:30"));
+    let (file, summary) = done.taken.expect("taken after 21:00");
+    assert_eq!(file, store.join("motcua-2026-11-23.db"));
+    assert!(summary.pages > 0);
+    let copy = rusqlite::Connection::open(&file).expect("opens");
+    let id: String = copy.query_row("SELECT id FROM tickets", [], |r| r.get(0)).expect("the ticket");
+    assert_eq!(id, first["id"].as_str().expect("id"));
+    // Looked at again the same evening: already there.
+    assert_eq!(look(crate::helpers::monday("23:59")).taken, None);
+    // 00:30 on Tuesday local is still Monday in UTC: not yet Tuesday's hour.
+    assert_eq!(look(crate::helpers::at("2026-11-24", "00:30")).taken, None);
+    // Five more evenings: three copies kept, the oldest deleted in order.
+    let mut removed = Vec::new();
+    for day in ["2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"] {
+        let done = look(crate::helpers::at(day, "22:00"));
+        assert_eq!(done.taken.expect("taken").0, store.join(format!("motcua-{day}.db")));
+        removed.extend(done.removed);
+    }
+    assert_eq!(removed, [store.join("motcua-2026-11-23.db"), store.join("motcua-2026-11-24.db")]);
+    let mut left: Vec<String> = std::fs::read_dir(&store)
+        .expect("reads")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["ghi-chu.txt", "motcua-2026-11-25.db", "motcua-2026-11-26.db", "motcua-2026-11-27.db", "motcua-cuoi.db"]
+    );
+    app.halt().await;
+}
+
+#[tokio::test]
+async fn a_server_started_after_the_backup_hour_takes_the_day_s_copy_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("sao-luu");
+    let config = with_backup(&format!("dir = {:?}\nat = \"08:00\"", store.display().to_string())).expect("parses");
+    let app = crate::helpers::spawn(
+        config,
+        Some(queue_server::domain::ManualClock::new(crate::helpers::monday("09:00"))),
+        None,
+    )
+    .await;
+    let file = store.join("motcua-2026-11-23.db");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !file.exists() {
+        assert!(Instant::now() < deadline, "the server takes the day's copy when it starts after the hour");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let copy = rusqlite::Connection::open(&file).expect("opens");
+    let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("checks");
+    assert_eq!(check, "ok");
+    app.stop().await;
+}
+
+#[test]
+fn a_wrong_backup_section_is_refused_with_its_line() {
+    for (section, key, says) in [
+        ("dir = \"\"", "backup.dir", "cần thư mục"),
+        ("dir = \"/tmp/x\"\nat = \"9h\"", "backup.at", "HH:MM"),
+        ("dir = \"/tmp/x\"\nkeep = 0", "backup.keep", "từ 1 đến 3650"),
+        ("dir = \"/tmp/x\"\nkept = 3", "", "kept"),
+    ] {
+        let e = with_backup(section).expect_err(section);
+        assert!(e.key.contains(key) && e.to_string().contains(says), "{section}: {e}");
+        assert!(e.line.is_some(), "{section}: {e}");
+    }
+    let plan = with_backup("dir = \"/var/lib/motcua/backups\"").expect("defaults").backup.expect("plan");
+    assert_eq!((plan.at.hour(), plan.at.minute(), plan.keep), (21, 0, 14));
+}

@@ -8,6 +8,7 @@ mod appointments;
 mod backup;
 mod bad_input;
 mod catalogue;
+mod cli;
 mod concurrency;
 mod crash;
 mod devices;
