@@ -167,6 +167,11 @@ pub async fn ingest(State(hub): State<Hub>, headers: HeaderMap, body: axum::body
     match write(&hub, &batch).await {
         Ok(Ok(ack)) => {
             hub.note_change();
+            hub.metrics.record(|| {
+                metrics::counter!("motcua_hub_events_received_total", "centre" => batch.centre.clone())
+                    .increment(batch.events.len() as u64);
+                metrics::histogram!("motcua_hub_batch_events").record(batch.events.len() as f64);
+            });
             Json(ack).into_response()
         }
         Ok(Err(r)) => r,

@@ -16,6 +16,7 @@
 pub mod cache;
 pub mod db;
 pub mod ingest;
+pub mod metrics;
 pub mod pg;
 pub mod reports;
 pub mod views;
@@ -122,6 +123,8 @@ pub struct Hub {
     province_cache: cache::Cache<views::ProvinceView>,
     /// The last public view computed.
     public_cache: cache::Cache<views::PublicView>,
+    /// This process's metrics (`/metrics`).
+    pub metrics: Arc<queue_server::metrics::Metrics>,
 }
 
 impl Hub {
@@ -187,6 +190,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<Hub> {
         reports: Arc::new(tokio::sync::Semaphore::new(2)),
         province_cache: cache::Cache::default(),
         public_cache: cache::Cache::default(),
+        metrics: Arc::new(metrics::recorder()),
     };
     tokio::spawn(listen(config.database.clone(), hub.changes.clone()));
     Ok(hub)
@@ -250,10 +254,12 @@ async fn health(axum::extract::State(hub): axum::extract::State<Hub>) -> Respons
 pub fn router(hub: Hub) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        .route("/metrics", get(metrics::scrape))
         .route("/", get(|| async { axum::response::Redirect::to("/waits") }))
         .route("/api/v1/ingest", post(ingest::ingest))
         .merge(views::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BYTES))
+        .layer(axum::middleware::from_fn_with_state(hub.metrics.clone(), queue_server::metrics::track))
         .with_state(hub)
 }
 

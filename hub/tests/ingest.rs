@@ -222,6 +222,40 @@ async fn a_rating_edited_behind_a_centres_back_is_flagged_at_that_event_and_the_
     assert_eq!(centres[0]["code"], "000.01.01.H20", "the troubled centre first");
     assert!(b["chain"].is_null(), "{b}");
 
+    // The province's metrics say the same, for a province-wide viewer only.
+    let scrape = |token: Option<String>| {
+        let mut request = reqwest::Client::new().get(format!("{base}/metrics"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(scrape(None).await.expect("answers").status(), 401);
+    let one_centre = db::add_viewer(&hub.pool, "Giám sát xã", Some("000.02.01.H20")).await.expect("viewer");
+    assert_eq!(scrape(Some(one_centre)).await.expect("answers").status(), 403);
+    let text = scrape(Some(viewer.clone())).await.expect("answers").text().await.expect("text");
+    let s = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("a Prometheus scrape");
+    let value = |name: &str, labels: &[(&str, &str)]| {
+        s.samples.iter().find(|x| x.metric == name && labels.iter().all(|(k, v)| x.labels.get(k) == Some(*v))).map(
+            |x| match &x.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => *v,
+                prometheus_parse::Value::Histogram(b) => b.last().map_or(0.0, |b| b.count),
+                prometheus_parse::Value::Summary(_) => f64::NAN,
+            },
+        )
+    };
+    for code in ["000.01.01.H20", "000.02.01.H20"] {
+        assert_eq!(value("motcua_hub_events_received_total", &[("centre", code)]), Some(40.0), "{text}");
+    }
+    assert_eq!(value("motcua_hub_centre_chain_broken", &[("centre", "000.01.01.H20")]), Some(1.0));
+    assert_eq!(value("motcua_hub_centre_chain_broken", &[("centre", "000.02.01.H20")]), Some(0.0));
+    assert_eq!(value("motcua_hub_batch_events", &[]), Some(4.0), "four accepted batches");
+    let ingests = [("route", "/api/v1/ingest"), ("method", "POST"), ("status", "200")];
+    assert_eq!(value("motcua_http_request_duration_seconds", &ingests), Some(4.0));
+    assert_eq!(value("motcua_hub_public_streams", &[]), Some(0.0));
+
     // Deleting an event (at B, after the hub took 40) breaks the chain at the event after it.
     let (code_b, token_b, log_b) = &tokens[1];
     write_events(log_b, 5, "2026-12-01");

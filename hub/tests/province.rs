@@ -191,6 +191,20 @@ async fn a_hub_outage_with_a_centre_restart_loses_nothing_and_refuses_no_ticket(
         assert_eq!(status, 200, "{uplink}");
         if uplink["error_code"] == "unreachable" && uplink["backlog"].as_u64() >= Some(500) {
             assert!(uplink["error"].as_str().is_some_and(|e| e.contains("máy chủ tỉnh")), "{uplink}");
+            // The centre's metrics carry the same backlog for the province's scraper.
+            let text = centre
+                .http
+                .get(format!("{}/metrics", centre.base))
+                .bearer_auth("demo-supervisor")
+                .send()
+                .await
+                .expect("scrapes")
+                .text()
+                .await
+                .expect("text");
+            let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("parses");
+            let backlog = scrape.samples.iter().find(|x| x.metric == "motcua_uplink_backlog_events").map(|x| &x.value);
+            assert!(matches!(backlog, Some(prometheus_parse::Value::Gauge(v)) if *v >= 500.0), "{backlog:?} in {text}");
             break;
         }
         assert!(Instant::now() < deadline, "backlog not shown: {uplink}");

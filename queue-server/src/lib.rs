@@ -28,6 +28,7 @@ pub mod dossiers;
 pub mod http;
 pub mod letters;
 pub mod live;
+pub mod metrics;
 pub mod notify;
 pub mod parse_text;
 pub mod reports;

@@ -37,7 +37,8 @@ impl Devices {
             .collect()
     }
 
-    fn list(&self, state: &AppState, now: Timestamp) -> Vec<DeviceHealth> {
+    /// Every device that has reported, as the supervisor sees it at `now`.
+    pub fn list(&self, state: &AppState, now: Timestamp) -> Vec<DeviceHealth> {
         let devices = self.0.lock().unwrap_or_else(|p| p.into_inner());
         devices.iter().map(|(name, (at, report))| view(state, name, *at, report, now)).collect()
     }

@@ -13,3 +13,46 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
     state.store.alive().await?;
     Ok(Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() }))
 }
+
+/// `GET /metrics`: the server's metrics in the Prometheus text format (see [`crate::metrics`]),
+/// for a supervisor's token (a scraper's `authorization: Bearer …`). Gauges are read from the live
+/// state now; counters and histograms since the server started.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "health",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String),
+        (status = 401, body = motcua_protocol::api::ErrorBody),
+        (status = 403, body = motcua_protocol::api::ErrorBody)
+    )
+)]
+pub async fn metrics(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    caller.require_supervisor()?;
+    let now = state.clock.now();
+    let snapshot = state.hub.snapshot();
+    let devices = state.devices.list(&state, now);
+    let uplink = state.uplink.get();
+    let metrics = &state.store.counters().metrics;
+    metrics.record(|| {
+        for service in &snapshot.services {
+            metrics::gauge!("motcua_waiting", "field" => service.code.clone()).set(f64::from(service.waiting));
+        }
+        metrics::gauge!("motcua_live_streams").set(f64::from(state.streams.total()));
+        for device in &devices {
+            metrics::gauge!("motcua_device_online", "device" => device.device.clone()).set(if device.online {
+                1.0
+            } else {
+                0.0
+            });
+        }
+        if uplink.configured {
+            metrics::gauge!("motcua_uplink_backlog_events").set(uplink.backlog as f64);
+        }
+    });
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], metrics.render()))
+}

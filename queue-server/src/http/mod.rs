@@ -191,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/style.css", get(pages::style))
         .route("/assets/{script}", get(pages::script))
         .route("/healthz", get(health::health))
+        .route("/metrics", get(health::metrics))
         .route("/api/v1/announcements/chime.wav", get(board::chime))
         .route("/board", get(board::page))
         .route("/counter", get(console::page))
@@ -206,5 +207,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), nfc::normalise))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limit::body_deadline))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(state.store.counters().metrics.clone(), crate::metrics::track))
         .with_state(state)
 }

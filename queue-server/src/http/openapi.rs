@@ -40,7 +40,7 @@ impl Modify for Bearer {
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
         procedures::search, procedures::get_procedure, catalogue::preview, catalogue::apply, dossiers::get_dossier, dossiers::put_dossier, dossiers::batch, apologies::record, apologies::pdf, apologies::overdue, ratings::rate, ratings::export, devices::report, devices::list,
-        live::stream, health::health,
+        live::stream, health::health, health::metrics,
     ),
     components(schemas(
         api::ErrorBody, api::ServiceInfo, api::ServicesResponse, api::IssueTicketRequest, api::TicketStatus, api::Ticket,

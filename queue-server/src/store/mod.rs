@@ -87,6 +87,8 @@ pub struct Counters {
     /// Lookups and views the writer made for readers (tickets, slots, health probes): shared
     /// views keep this at one per ticket and change however many read.
     pub reads: std::sync::atomic::AtomicU64,
+    /// The server's metrics (`/metrics`): the writer records its batches and what they changed.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Requests the writer's channel holds waiting; one more is refused [`StoreError::Busy`] at once

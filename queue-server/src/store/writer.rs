@@ -114,6 +114,7 @@ impl Writer {
         let mut pending: Vec<Pending> = Vec::with_capacity(commands.len());
         let mut events: Vec<QueueEvent> = Vec::new();
         let mut written = 0usize;
+        let began = std::time::Instant::now();
         let result = (|| -> rusqlite::Result<()> {
             // Immediate: the write lock is taken first, so a commit on another connection (sign-in,
             // dossiers, the uplink's acknowledgement) cannot slip in between this transaction's
@@ -172,6 +173,12 @@ impl Writer {
             Ok(()) => {
                 self.counters.transactions.fetch_add(1, Ordering::Relaxed);
                 self.counters.commands.fetch_add(pending.len() as u64, Ordering::Relaxed);
+                let metrics = &self.counters.metrics;
+                metrics.record(|| {
+                    metrics::histogram!("motcua_writer_batch_commands").record(pending.len() as f64);
+                    metrics::histogram!("motcua_writer_commit_seconds").record(began.elapsed().as_secs_f64());
+                });
+                metrics.count_events(&events);
                 if written > 0 {
                     let snapshot = views::snapshot(queue, now);
                     events.push(QueueEvent::ServiceStats { services: snapshot.services.clone() });

@@ -16,6 +16,7 @@ mod dossiers;
 mod flow;
 mod intake;
 mod live;
+mod metrics;
 mod model;
 mod notices;
 mod pages;
