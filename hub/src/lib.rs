@@ -59,6 +59,10 @@ pub struct Config {
     /// province catching up after an outage does not hold up what the dashboards show.
     #[serde(default = "default_bulk")]
     pub bulk_ingests: usize,
+    /// Where viewers and citizens reach the hub, e.g. `https://hub.example.gov.vn` behind nginx;
+    /// over https the sign-in cookie is `Secure` and every answer carries HSTS.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 /// A batch of more bytes than this (or of unknown length) is a catch-up batch (see
@@ -97,6 +101,7 @@ impl Config {
             stale_after_seconds: default_stale(),
             time_zone: default_zone(),
             bulk_ingests: default_bulk(),
+            public_url: None,
         }
     }
 }
@@ -125,6 +130,8 @@ pub struct Hub {
     public_cache: cache::Cache<views::PublicView>,
     /// This process's metrics (`/metrics`).
     pub metrics: Arc<queue_server::metrics::Metrics>,
+    /// Reached over https (`public_url`): cookies `Secure`, HSTS.
+    pub https: bool,
 }
 
 impl Hub {
@@ -191,6 +198,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<Hub> {
         province_cache: cache::Cache::default(),
         public_cache: cache::Cache::default(),
         metrics: Arc::new(metrics::recorder()),
+        https: config.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
     };
     tokio::spawn(listen(config.database.clone(), hub.changes.clone()));
     Ok(hub)
@@ -250,6 +258,22 @@ async fn health(axum::extract::State(hub): axum::extract::State<Hub>) -> Respons
     }
 }
 
+/// `Strict-Transport-Security` on every answer when the hub is reached over https.
+async fn strict_transport(
+    axum::extract::State(hub): axum::extract::State<Hub>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    if hub.https {
+        response.headers_mut().insert(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
+}
+
 /// The routes.
 pub fn router(hub: Hub) -> Router {
     Router::new()
@@ -259,6 +283,7 @@ pub fn router(hub: Hub) -> Router {
         .route("/api/v1/ingest", post(ingest::ingest))
         .merge(views::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BYTES))
+        .layer(axum::middleware::from_fn_with_state(hub.clone(), strict_transport))
         .layer(axum::middleware::from_fn_with_state(hub.metrics.clone(), queue_server::metrics::track))
         .with_state(hub)
 }
@@ -296,6 +321,7 @@ mod tests {
         assert_eq!(config.listen.port(), 8090);
         assert_eq!((config.pool_size, config.bulk_ingests, config.stale_after_seconds), (16, 4, 120));
         assert_eq!(config.time_zone, "Asia/Ho_Chi_Minh");
+        assert_eq!(config.public_url.as_deref(), Some("https://hub.example.gov.vn"));
         let wrong = toml::from_str::<super::Config>("database = \"x\"\npool = 3\n").expect_err("unknown key");
         assert!(wrong.to_string().contains("pool"), "{wrong}");
     }

@@ -434,7 +434,8 @@ async fn sign_in(State(hub): State<Hub>, Form(form): Form<SignIn>) -> Response {
     }
     match viewer(&hub, &headers).await {
         Ok(_) => {
-            let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200");
+            let secure = if hub.https { "; Secure" } else { "" };
+            let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200{secure}");
             let mut response = Redirect::to("/province").into_response();
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, v);

@@ -256,6 +256,31 @@ async fn a_rating_edited_behind_a_centres_back_is_flagged_at_that_event_and_the_
     assert_eq!(value("motcua_http_request_duration_seconds", &ingests), Some(4.0));
     assert_eq!(value("motcua_hub_public_streams", &[]), Some(0.0));
 
+    // A hub process reached over https (behind nginx): HSTS on its answers, the sign-in cookie
+    // Secure; the plain one above sets neither.
+    let config = province_hub::Config {
+        public_url: Some("https://hub.example.gov.vn".into()),
+        ..province_hub::Config::for_database(cluster.url())
+    };
+    let https = province_hub::connect(&config).await.expect("connects");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let https_base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(province_hub::run(listener, https, std::future::pending()));
+    let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    for (base, secure) in [(&https_base, true), (base, false)] {
+        let signed = no_redirect
+            .post(format!("{base}/province/sign-in"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={viewer}"))
+            .send()
+            .await
+            .expect("signs in");
+        assert_eq!(signed.status(), 303);
+        let cookie = signed.headers()["set-cookie"].to_str().expect("ascii");
+        assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
+        assert_eq!(signed.headers().contains_key("strict-transport-security"), secure);
+    }
+
     // Deleting an event (at B, after the hub took 40) breaks the chain at the event after it.
     let (code_b, token_b, log_b) = &tokens[1];
     write_events(log_b, 5, "2026-12-01");

@@ -83,6 +83,8 @@ pub struct App {
     province_poll: Option<http::AppState>,
     /// Ships the event log to the provincial hub (with `[hub]`).
     uplink: Option<(http::AppState, config::HubLink, PathBuf)>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    trusted_proxies: config::TrustedProxies,
     /// The daily backup's plan, database and zone (`[backup]`).
     backups: Option<(config::BackupPlan, PathBuf, jiff::tz::TimeZone)>,
 }
@@ -180,6 +182,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         },
     };
     let (accounts, connections) = (state.accounts.clone(), state.config.connections);
+    let trusted_proxies = state.config.trusted_proxies.clone();
     let province_poll = state.connector.as_ref().filter(|c| c.province.poll_seconds > 0).map(|_| state.clone());
     let uplink = state.config.hub.clone().map(|link| (state.clone(), link, db.clone()));
     let backups =
@@ -195,6 +198,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
         province_poll,
         uplink,
         backups,
+        trusted_proxies,
     })
 }
 
@@ -205,8 +209,19 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let App { router, store, shutdown: stop, notifier, clock, accounts, connections, province_poll, uplink, backups } =
-        app;
+    let App {
+        router,
+        store,
+        shutdown: stop,
+        notifier,
+        clock,
+        accounts,
+        connections,
+        province_poll,
+        uplink,
+        backups,
+        trusted_proxies,
+    } = app;
     let backups = backups.map(|(plan, db, zone)| tokio::spawn(backup::run_daily(plan, db, zone, clock.clone())));
     let poll = province_poll.map(|state| tokio::spawn(http::dossiers::poll_province(state)));
     let uplink = uplink.map(|(state, link, db)| tokio::spawn(uplink::run(state, link, db)));
@@ -235,7 +250,7 @@ pub async fn run(
             store.tick();
         }
     });
-    let served = serve::serve(listener, router, connections, async move {
+    let served = serve::serve_behind(listener, router, connections, trusted_proxies, async move {
         shutdown.await;
         let _ = stop.send(true);
     })

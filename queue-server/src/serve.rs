@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
-use crate::config::Connections;
+use crate::config::{Connections, TrustedProxies};
 
 /// How long a graceful shutdown waits for open connections (a client that stopped reading, a
 /// body trickled byte by byte) before the rest are dropped.
@@ -67,6 +67,19 @@ pub async fn serve(
     limits: Connections,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    serve_behind(listener, router, limits, TrustedProxies::default(), shutdown).await
+}
+
+/// [`serve`] behind reverse proxies: a request from a trusted proxy carries its client's address
+/// (`X-Forwarded-For`, see [`TrustedProxies::client`]) in its `ConnectInfo`, which every limit
+/// and log reads; a trusted proxy's connections are not capped per client (it carries many).
+pub async fn serve_behind(
+    listener: TcpListener,
+    router: Router,
+    limits: Connections,
+    trusted: TrustedProxies,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(usize::try_from(limits.max_connections).unwrap_or(4096)));
     let per_client = Arc::new(PerClient::default());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -88,15 +101,18 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(held) = per_client.take(from.ip(), limits.per_client) else {
+        let proxied = trusted.contains(from.ip());
+        let held = if proxied { None } else { per_client.take(from.ip(), limits.per_client) };
+        if held.is_none() && !proxied {
             // This client holds its share of connections: closed at once, the permit given back.
             drop(stream);
             continue;
-        };
+        }
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
+        let (router, trusted) = (router.clone(), trusted.clone());
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(from));
+            let client = if proxied { trusted.client(from, request.headers()) } else { from };
+            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(client));
             router.clone().oneshot(request)
         });
         let connection = hyper::server::conn::http1::Builder::new()

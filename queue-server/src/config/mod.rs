@@ -28,6 +28,7 @@ mod linh_vuc;
 mod operations;
 mod origin;
 mod province;
+mod proxies;
 mod raw;
 mod reading;
 pub mod receipts;
@@ -38,6 +39,7 @@ pub use hub::HubLink;
 pub use operations::{AlertRules, Connections, StreamLimits};
 pub use origin::Origin;
 pub use province::Province;
+pub use proxies::TrustedProxies;
 pub use reading::io_vietnamese;
 pub use tokens::{DeviceToken, Role};
 
@@ -83,6 +85,8 @@ pub struct Config {
     pub province: Option<Province>,
     /// The provincial hub the event log is shipped to (`[hub]`); `None`: this centre alone.
     pub hub: Option<HubLink>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`[server] trusted_proxies`).
+    pub trusted_proxies: TrustedProxies,
     /// The daily backup (`[backup]`); `None`: only `queue-server backup` by hand.
     pub backup: Option<BackupPlan>,
     /// Receipt-code forms of sector systems (`[[receipt_patterns]]`).
@@ -500,6 +504,7 @@ impl Config {
             province: province::province(&src, &raw.province)?,
             hub: hub_link,
             backup: backups::plan(&src, &raw.backup)?,
+            trusted_proxies: proxies::trusted(&src, &raw.server.trusted_proxies)?,
             receipt_patterns: Arc::new(receipts::patterns(&src, &raw.receipt_patterns)?),
             origin: Origin {
                 file: file.to_string(),

@@ -80,6 +80,8 @@ pub(super) struct RawServer {
     pub(super) header_read_timeout_seconds: Option<Spanned<u32>>,
     pub(super) max_connections: Option<Spanned<u32>>,
     pub(super) connections_per_client: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub(super) trusted_proxies: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -143,3 +143,21 @@ fn the_hub_section_needs_an_address_a_token_and_a_unit_code() {
     assert_eq!(e.key, "hub.batch_size");
     assert!(Config::parse("x", EXAMPLE).expect("parses").hub.is_none(), "no section, no hub");
 }
+
+#[test]
+fn trusted_proxies_are_addresses_or_networks() {
+    let e = broken("trusted_proxies = []", "trusted_proxies = [\"127.0.0.1\", \"nginx.local\"]");
+    assert_eq!((e.key.as_str(), e.line), ("server.trusted_proxies", Some(line_of("trusted_proxies =", EXAMPLE))));
+    assert!(e.message.contains("«nginx.local»"), "{e}");
+    let e = broken("trusted_proxies = []", "trusted_proxies = [\"10.0.0.0/33\"]");
+    assert_eq!(e.key, "server.trusted_proxies");
+    let text =
+        EXAMPLE.replacen("trusted_proxies = []", "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"::1\"]", 1);
+    let config = Config::parse("motcua.toml", &text).expect("parses");
+    for (ip, trusted) in [("127.0.0.1", true), ("10.20.30.40", true), ("::1", true), ("192.168.1.5", false)] {
+        assert_eq!(config.trusted_proxies.contains(ip.parse().expect("ip")), trusted, "{ip}");
+    }
+    assert!(
+        !Config::parse("example", EXAMPLE).expect("example").trusted_proxies.contains("127.0.0.1".parse().expect("ip"))
+    );
+}

@@ -37,7 +37,7 @@ pub mod verify;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post};
 use tokio::sync::watch;
 
@@ -103,6 +103,23 @@ impl AppState {
 }
 
 /// All routes.
+/// `Strict-Transport-Security` on every answer when the centre is reached over https
+/// (`public_url`): a browser that has seen it once never goes back to plain http (RFC 6797).
+async fn strict_transport(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    if state.config.public_url.starts_with("https://") {
+        response.headers_mut().insert(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
+}
+
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     let api = Router::new()
@@ -207,6 +224,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), nfc::normalise))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limit::body_deadline))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), strict_transport))
         .layer(axum::middleware::from_fn_with_state(state.store.counters().metrics.clone(), crate::metrics::track))
         .with_state(state)
 }

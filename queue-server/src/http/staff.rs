@@ -66,11 +66,18 @@ fn home(role: StaffRole) -> &'static str {
 }
 
 /// The sign-in form with a fresh form token (also set as a cookie), `status` and a message.
+/// `; Secure` when the centre is reached over https (`public_url`): the browser then never sends
+/// the cookie over plain http. Staff then sign in at the https address too.
+fn secure(state: &AppState) -> &'static str {
+    if state.config.public_url.starts_with("https://") { "; Secure" } else { "" }
+}
+
 fn login_page(state: &AppState, status: StatusCode, next: &str, message: Option<&str>) -> Response {
     let Ok(token) = random_token() else { return ApiError::Unavailable.into_response() };
     let message = message.map_or(String::new(), |m| format!("<div class=\"alert\" role=\"alert\">{}</div>", escape(m)));
     let html = fill(state, LOGIN_HTML, &[("form_token", token.clone()), ("next", escape(next)), ("message", message)]);
-    let cookie = format!("{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=1800");
+    let cookie =
+        format!("{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=1800{}", secure(state));
     let mut response = (status, Html(html)).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(SET_COOKIE, value);
@@ -136,7 +143,10 @@ pub async fn login(
         Ok((session, token)) => {
             let max_age = i64::from(state.config.staff.session_hours) * 3600;
             state.known_sessions.signed_in(&token);
-            let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
+            let cookie = format!(
+                "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{}",
+                secure(&state)
+            );
             let to = if next.is_empty() { home(session.role).to_string() } else { next };
             let mut response = (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response();
             if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -191,7 +201,7 @@ pub async fn logout(
     }
     let now = state.clock.now();
     let _ = state.accounts.run(move |a| a.logout(&session, now)).await;
-    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}", secure(&state));
     (StatusCode::SEE_OTHER, [(LOCATION, "/login".to_string()), (SET_COOKIE, clear)]).into_response()
 }
 

@@ -21,6 +21,7 @@ mod model;
 mod notices;
 mod pages;
 mod province;
+mod proxy;
 mod rating_export;
 mod refusals;
 mod reports;
