@@ -84,6 +84,8 @@ fn the_province_view_and_the_public_waits_move_without_a_reload() {
     supervisor.type_into("#token", "not-the-token");
     supervisor.click("button[type=submit]", WAIT);
     supervisor.text_until(".error", WAIT, |t| t.contains("Mã xem không đúng"));
+    let found = supervisor.axe();
+    assert!(found.is_empty(), "/province sign-in with its error: {found:#?}");
     supervisor.type_into("#token", &viewer);
     supervisor.click("button[type=submit]", WAIT);
     let (a, b) = (&tokens[0].0, &tokens[1].0);
@@ -124,6 +126,11 @@ fn the_province_view_and_the_public_waits_move_without_a_reload() {
     supervisor.text_until("#detail-title", WAIT, |t| t.contains(b.as_str()));
     supervisor.text_until("#detail-fields tbody", WAIT, |t| t.contains("Đất đai"));
     supervisor.text_until("#detail-counters tbody", WAIT, |t| t.contains("Đang mở"));
+    // axe-core (WCAG 2 A and AA) over both pages as they stand, the drill-down open.
+    let found = supervisor.axe();
+    assert!(found.is_empty(), "/province: {found:#?}");
+    let found = phone.axe();
+    assert!(found.is_empty(), "/waits: {found:#?}");
 
     if let Some(dir) = shots() {
         std::fs::create_dir_all(&dir).expect("screenshot dir");

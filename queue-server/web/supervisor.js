@@ -14,11 +14,15 @@
     return el;
   }
 
-  // Vertical bars: groups of values (one colour per series) under labels.
-  function bars(box, labels, series, colours) {
+  // Vertical bars: groups of values (one colour per series, named in `names`) under labels. The
+  // chart's text alternative lists every number, for screen readers.
+  function bars(box, title, labels, series, colours, names) {
     const width = 560, height = 180, pad = 22;
     const max = Math.max(1, ...series.flat());
-    const chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "chart", role: "img" });
+    const said = labels.length
+      ? labels.map((label, i) => label + ": " + series.map((values, s) => (names[s] ? names[s] + " " : "") + values[i]).join(", ")).join("; ")
+      : "chưa có số liệu";
+    const chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "chart", role: "img", "aria-label": title + " — " + said });
     const slot = (width - pad) / Math.max(1, labels.length);
     const bar = Math.max(3, (slot - 6) / series.length);
     labels.forEach((label, i) => {
@@ -92,9 +96,10 @@
       const state = text("span", STATE[c.state] + (c.pause_reason ? " — " + c.pause_reason : ""), "pill " + c.state);
       counters.append(row([c.name, c.officer || "—", state, c.current ? c.current.number : "—", c.served_today], [3, 4]));
     });
-    bars($("chart-hours"), o.hours.map((h) => h.hour + "h"), [o.hours.map((h) => h.arrivals), o.hours.map((h) => h.served)], ["#5b8def", "#1e7b34"]);
-    bars($("chart-waits"), o.waits.map((w) => w.label), [o.waits.map((w) => w.count)], ["#b3261e"]);
-    bars($("chart-satisfaction"), s.levels.map((l) => l.label), [s.levels.map((l) => l.count)], ["#9a5b00"]);
+    bars($("chart-hours"), "Đến và được phục vụ theo giờ", o.hours.map((h) => h.hour + "h"),
+      [o.hours.map((h) => h.arrivals), o.hours.map((h) => h.served)], ["#5b8def", "#1e7b34"], ["lấy số", "đã phục vụ"]);
+    bars($("chart-waits"), "Phân bố thời gian chờ", o.waits.map((w) => w.label), [o.waits.map((w) => w.count)], ["#b3261e"], [""]);
+    bars($("chart-satisfaction"), "Mức độ hài lòng hôm nay", s.levels.map((l) => l.label), [s.levels.map((l) => l.count)], ["#9a5b00"], [""]);
     const devices = $("devices").tBodies[0];
     devices.replaceChildren();
     o.devices.forEach((d) => {

@@ -129,6 +129,26 @@ impl Browser {
         assert!(value.is_null(), "navigation failed: {value}");
     }
 
+    /// Runs axe-core (from the npm registry, `npm ci` at the repository's root: `.ci/run` does it)
+    /// over the page as it stands, for WCAG 2 A and AA rules; each violation as `rule (impact):
+    /// elements`. Empty: none found.
+    pub fn axe(&self) -> Vec<String> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("{path}: {e}; run `npm ci` at the repository's root (.ci/run does)"));
+        self.script(&format!("{source}\nwindow.axe = axe; return null;"));
+        let run = "const done = arguments[arguments.length - 1];\
+                   window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })\
+                   .then((r) => done(r.violations.map((v) => v.id + ' (' + v.impact + '): ' +\
+                   v.nodes.map((n) => n.target.join(' ')).join(', '))))\
+                   .catch((e) => done(['axe did not run: ' + e]));";
+        let found = self.call(reqwest::Method::POST, "/execute/async", Some(json!({ "script": run, "args": [] })));
+        found
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect())
+            .unwrap_or_else(|| vec![format!("axe answered {found}")])
+    }
+
     /// Runs a script (its `return` value comes back).
     pub fn script(&self, script: &str) -> Value {
         self.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [] })))

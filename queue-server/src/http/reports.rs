@@ -180,8 +180,18 @@ fn bars(title: &str, items: &[(String, f64)], unit: &str, colour: &str) -> Strin
     let max = items.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max).max(1.0);
     let (width, line) = (420.0, 22.0);
     let height = line * items.len().max(1) as f64 + 8.0;
+    let number = |value: &f64| format!("{value:.1}").trim_end_matches(".0").replace('.', ",");
+    // The chart's text alternative: every bar's label and number, read by screen readers.
+    let alternative = if items.is_empty() {
+        format!("{title}: chưa có số liệu")
+    } else {
+        let parts: Vec<String> =
+            items.iter().map(|(label, value)| format!("{label} {}{unit}", number(value))).collect();
+        format!("{title}: {}", parts.join("; "))
+    };
     let mut svg = format!(
-        "<figure><figcaption><b>{title}</b></figcaption><svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\">"
+        "<figure><figcaption><b>{title}</b></figcaption><svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">",
+        escape(&alternative)
     );
     for (i, (label, value)) in items.iter().enumerate() {
         let y = 4.0 + i as f64 * line;
@@ -194,7 +204,7 @@ fn bars(title: &str, items: &[(String, f64)], unit: &str, colour: &str) -> Strin
             line - 6.0,
             176.0 + w,
             y + 15.0,
-            format!("{value:.1}").trim_end_matches(".0").replace('.', ",")
+            number(value)
         ));
     }
     svg.push_str("</svg></figure>");
