@@ -46,7 +46,7 @@ fn every_page_of_the_centre_passes_axe() {
             .expect("ticket issued");
         ticket = answer["id"].as_str().expect("id").to_string();
     }
-    let (dossier, _) = queue_server::demo::dossier_codes().into_iter().next().expect("a demo dossier");
+    let (dossier, _) = queue_server::demo::dossier_codes().next().expect("a demo dossier");
 
     let phone = Browser::start_sized(412, 860);
     phone.goto(&format!("{server}/book"));

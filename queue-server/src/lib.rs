@@ -146,7 +146,7 @@ pub fn build(options: Options) -> Result<App, OpenError> {
             .map_err(|e| OpenError(format!("cannot make the demo staff accounts: {}", e.code())))?;
     }
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let notifier = notify::from_config(config.sms.as_ref());
+    let notifier = notify::from_config(&config, &db);
     let voice = config.voice.clone();
     let state = http::AppState {
         store: store.clone(),

@@ -125,30 +125,27 @@ fn sms(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>) -> Result<Optio
 pub(super) fn messages(
     src: &Source<'_>,
     raw: Option<&Spanned<RawAppointments>>,
+    zalo_verifies: bool,
 ) -> Result<(Option<SmsGateway>, bool), ConfigError> {
     let sms = sms(src, raw)?;
-    let verify = verify_phone(src, raw, sms.as_ref())?;
+    let verify = verify_phone(src, raw, sms.is_some() || zalo_verifies)?;
     Ok((sms, verify))
 }
 
 /// Whether a booking is confirmed only with a one-time code sent to its phone: `verify_phone`,
-/// by default on when messages really reach phones (an SMS gateway is configured), off when they
-/// are only kept in the outbox (nobody would receive the code).
-/// Asked for without a gateway it is refused: nobody could read the code, so nobody could book.
-fn verify_phone(
-    src: &Source<'_>,
-    raw: Option<&Spanned<RawAppointments>>,
-    sms: Option<&SmsGateway>,
-) -> Result<bool, ConfigError> {
+/// by default on when codes really reach phones (an SMS gateway, or a Zalo template for
+/// `verification`), off when they are only kept in the outbox (nobody would receive the code).
+/// Asked for without a way to send the code it is refused: nobody could book.
+fn verify_phone(src: &Source<'_>, raw: Option<&Spanned<RawAppointments>>, reaches: bool) -> Result<bool, ConfigError> {
     let asked = raw.and_then(|r| r.get_ref().verify_phone.as_ref());
     match asked {
-        Some(v) if *v.get_ref() && sms.is_none() => Err(src.error(
+        Some(v) if *v.get_ref() && !reaches => Err(src.error(
             v,
             "appointments.verify_phone",
-            "cần sms_url: mã xác nhận chỉ đến được điện thoại qua cổng SMS (không có cổng thì không ai đặt được lịch)",
+            "cần sms_url hoặc mẫu tin Zalo cho verification: không gửi được mã xác nhận thì không ai đặt được lịch",
         )),
         Some(v) => Ok(*v.get_ref()),
-        None => Ok(sms.is_some()),
+        None => Ok(reaches),
     }
 }
 

@@ -33,6 +33,7 @@ mod raw;
 mod reading;
 pub mod receipts;
 mod tokens;
+mod zalo;
 
 pub use backups::BackupPlan;
 pub use hub::HubLink;
@@ -42,6 +43,7 @@ pub use province::Province;
 pub use proxies::TrustedProxies;
 pub use reading::io_vietnamese;
 pub use tokens::{DeviceToken, Role};
+pub use zalo::{ZaloOa, ZnsTemplate};
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -85,6 +87,8 @@ pub struct Config {
     pub province: Option<Province>,
     /// The provincial hub the event log is shipped to (`[hub]`); `None`: this centre alone.
     pub hub: Option<HubLink>,
+    /// Booking messages through a Zalo Official Account (`[zalo]`), instead of SMS.
+    pub zalo: Option<ZaloOa>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[server] trusted_proxies`).
     pub trusted_proxies: TrustedProxies,
     /// The daily backup (`[backup]`); `None`: only `queue-server backup` by hand.
@@ -482,7 +486,12 @@ impl Config {
             unit_code: c.unit_code.as_ref().map(|u| u.get_ref().trim().to_string()).unwrap_or_default(),
             appointments: appointments::policy(&src, raw.appointments.as_ref())?,
         };
-        let (sms, verify_phone) = appointments::messages(&src, raw.appointments.as_ref())?;
+        let zalo = zalo::zalo(&src, raw.zalo.as_ref())?;
+        let zalo_verifies = zalo.as_ref().is_some_and(|z| z.templates.contains_key("verification"));
+        let (sms, verify_phone) = appointments::messages(&src, raw.appointments.as_ref(), zalo_verifies)?;
+        if let (Some(_), Some(section)) = (&sms, &raw.zalo) {
+            return Err(src.error(section, "zalo", "chọn một trong sms_url và [zalo] để gửi tin cho người dân"));
+        }
         let hub_link = hub::hub(&src, &raw.hub, &centre.unit_code)?;
         Ok(Config {
             centre: Arc::new(centre),
@@ -504,6 +513,7 @@ impl Config {
             province: province::province(&src, &raw.province)?,
             hub: hub_link,
             backup: backups::plan(&src, &raw.backup)?,
+            zalo,
             trusted_proxies: proxies::trusted(&src, &raw.server.trusted_proxies)?,
             receipt_patterns: Arc::new(receipts::patterns(&src, &raw.receipt_patterns)?),
             origin: Origin {

@@ -40,6 +40,8 @@ pub(super) struct Raw {
     #[serde(default)]
     pub(super) backup: super::backups::RawBackup,
     #[serde(default)]
+    pub(super) zalo: Option<Spanned<super::zalo::RawZalo>>,
+    #[serde(default)]
     pub(super) receipt_patterns: Vec<super::receipts::RawPattern>,
 }
 

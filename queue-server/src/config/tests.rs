@@ -161,3 +161,30 @@ fn trusted_proxies_are_addresses_or_networks() {
         !Config::parse("example", EXAMPLE).expect("example").trusted_proxies.contains("127.0.0.1".parse().expect("ip"))
     );
 }
+
+#[test]
+fn a_zalo_section_is_checked_where_it_is_written() {
+    let zalo = "\n[zalo]\napp_id = \"1\"\nsecret_key = \"k\"\nrefresh_token = \"r\"\n";
+    let parse = |extra: &str| Config::parse("motcua.toml", &format!("{EXAMPLE}{zalo}{extra}"));
+    let config =
+        parse("[zalo.templates.reminder]\ntemplate_id = \"9\"\ndata = { gio = \"{time} {date}\" }\n").expect("parses");
+    let z = config.zalo.expect("zalo");
+    assert_eq!(z.oauth_url, "https://oauth.zaloapp.com/v4/oa/access_token");
+    assert_eq!(z.templates["reminder"].data["gio"], "{time} {date}");
+    assert!(!config.verify_phone, "no verification template: codes could not reach phones");
+    let e = parse("[zalo.templates.nhac_lich]\ntemplate_id = \"9\"\n").expect_err("unknown kind");
+    assert!(e.key == "zalo.templates.nhac_lich" && e.message.contains("reminder"), "{e}");
+    let e = parse("[zalo.templates.reminder]\ntemplate_id = \"9\"\ndata = { gio = \"{gio_hen}\" }\n")
+        .expect_err("placeholder");
+    assert!(e.key == "zalo.templates.reminder.data.gio" && e.message.contains("{gio_hen}"), "{e}");
+    assert!(e.line.is_some());
+    let e = Config::parse("motcua.toml", &format!("{EXAMPLE}\n[zalo]\napp_id = \"1\"\nsecret_key = \"k\"\n"))
+        .expect_err("no token");
+    assert_eq!(e.key, "zalo.refresh_token");
+    let verifies =
+        parse("[zalo.templates.verification]\ntemplate_id = \"7\"\ndata = { ma = \"{text}\" }\n").expect("parses");
+    assert!(verifies.verify_phone, "a verification template sends the codes");
+    let both = EXAMPLE.replacen("# sms_url = ", "sms_url = ", 1);
+    let e = Config::parse("motcua.toml", &format!("{both}{zalo}")).expect_err("both");
+    assert!(e.key == "zalo" && e.message.contains("chọn một"), "{e}");
+}

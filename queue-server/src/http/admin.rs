@@ -9,11 +9,9 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::pages::{escape, fill};
+use super::pages::{escape, fill, html, text};
 use super::staff::{csrf_refused, form_ok, gate, nav};
 use crate::accounts::{Session, StaffRole};
-
-const ADMIN_HTML: &str = include_str!("../../web/admin.html");
 
 async fn render(state: &AppState, session: &Session, status: StatusCode, message: &str, ok: bool) -> Response {
     let now = state.clock.now();
@@ -49,8 +47,13 @@ async fn render(state: &AppState, session: &Session, status: StatusCode, message
     };
     let html = fill(
         state,
-        ADMIN_HTML,
-        &[("nav", nav(session, "/admin")), ("csrf", csrf), ("rows", rows), ("message", message)],
+        "admin.html",
+        &[
+            ("nav", html(nav(session, "/admin"))),
+            ("csrf", text(&session.csrf)),
+            ("rows", html(rows)),
+            ("message", html(message)),
+        ],
     );
     (status, Html(html)).into_response()
 }

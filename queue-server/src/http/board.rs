@@ -12,10 +12,8 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::pages::{escape, fill};
+use super::pages::{fill, text};
 use crate::domain::{CounterNo, DomainError, ParseError};
-
-const BOARD_HTML: &str = include_str!("../../web/board.html");
 
 /// `/board`.
 pub async fn page(State(state): State<AppState>) -> Html<String> {
@@ -24,7 +22,7 @@ pub async fn page(State(state): State<AppState>) -> Html<String> {
     } else {
         state.config.ticker.clone()
     };
-    Html(fill(&state, BOARD_HTML, &[("ticker", escape(&ticker))]))
+    Html(fill(&state, "board.html", &[("ticker", text(ticker))]))
 }
 
 /// Query of `call.wav`.

@@ -9,20 +9,20 @@ use motcua_protocol::api::{CounterQueue, ErrorBody};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use super::pages::{escape, fill};
+use super::pages::{fill, html, text};
 use super::staff::{gate, nav};
 use crate::accounts::StaffRole;
 use crate::domain::{CounterNo, DomainError};
 
-const COUNTER_HTML: &str = include_str!("../../web/counter.html");
-
 /// `/counter`: for any signed-in staff member.
 pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match gate(&state, &headers, "/counter", StaffRole::Officer).await {
-        Ok(session) => {
-            Html(fill(&state, COUNTER_HTML, &[("csrf", escape(&session.csrf)), ("nav", nav(&session, "/counter"))]))
-                .into_response()
-        }
+        Ok(session) => Html(fill(
+            &state,
+            "counter.html",
+            &[("csrf", text(&session.csrf)), ("nav", html(nav(&session, "/counter")))],
+        ))
+        .into_response(),
         Err(response) => response,
     }
 }

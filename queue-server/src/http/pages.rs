@@ -64,18 +64,85 @@ pub fn qr_svg(data: &str) -> Option<String> {
     ))
 }
 
-/// Fills a page template: `{{centre}}` with the centre's name (escaped), each `{{key}}` with its
-/// value as given.
-pub fn fill(state: &AppState, template: &str, values: &[(&str, String)]) -> String {
-    let mut html = template.replace("{{centre}}", &escape(&state.config.centre.name));
-    for (key, value) in values {
-        html = html.replace(&format!("{{{{{key}}}}}"), value);
-    }
-    html
+/// A value put into a page: text, escaped by the template engine, or HTML made here (from escaped
+/// parts) and put in as it is.
+#[derive(Debug, Clone)]
+pub enum Part {
+    /// Text: escaped.
+    Text(String),
+    /// Markup made by the server: not escaped.
+    Html(String),
 }
 
-fn page(state: &AppState, template: &str, values: &[(&str, String)]) -> Html<String> {
-    Html(fill(state, template, values))
+/// Text for a page (escaped when filled in).
+pub fn text(value: impl Into<String>) -> Part {
+    Part::Text(value.into())
+}
+
+/// Markup for a page (put in as it is).
+pub fn html(value: impl Into<String>) -> Part {
+    Part::Html(value.into())
+}
+
+/// Every page template, by name: files under `queue-server/web/`, compiled in.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("book.html", BOOK_HTML),
+    ("ticket.html", TICKET_HTML),
+    ("lookup.html", LOOKUP_HTML),
+    ("message.html", MESSAGE_HTML),
+    ("login.html", include_str!("../../web/login.html")),
+    ("counter.html", include_str!("../../web/counter.html")),
+    ("board.html", include_str!("../../web/board.html")),
+    ("supervisor.html", include_str!("../../web/supervisor.html")),
+    ("reports.html", include_str!("../../web/reports.html")),
+    ("admin.html", include_str!("../../web/admin.html")),
+];
+
+/// The template engine (minijinja) with every page, HTML auto-escaping on, and a value a page
+/// names but is not given refused rather than left empty.
+static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            // The templates are compiled in: a test renders each, so this is never reached.
+            tracing::error!(template = name, error = %e, "page template does not parse");
+        }
+    }
+    env
+});
+
+/// Renders the page template `name` with `centre` (the centre's name) and `values`. Errors (a
+/// value missing, a template that does not parse) are logged and give a short page saying so.
+pub fn fill(state: &AppState, name: &str, values: &[(&str, Part)]) -> String {
+    render(name, &state.config.centre.name, values)
+}
+
+/// [`fill`] for the centre named `centre`.
+pub fn render(name: &str, centre: &str, values: &[(&str, Part)]) -> String {
+    let mut context: std::collections::BTreeMap<&str, minijinja::Value> = values
+        .iter()
+        .map(|(key, part)| {
+            let value = match part {
+                Part::Text(t) => minijinja::Value::from(t.as_str()),
+                Part::Html(h) => minijinja::Value::from_safe_string(h.clone()),
+            };
+            (*key, value)
+        })
+        .collect();
+    context.insert("centre", minijinja::Value::from(centre));
+    match PAGES.get_template(name).and_then(|t| t.render(&context)) {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "page not rendered");
+            "<!doctype html><html lang=\"vi\"><title>Lỗi</title><p>Trang chưa hiển thị được.</p></html>".to_string()
+        }
+    }
+}
+
+fn page(state: &AppState, name: &str, values: &[(&str, Part)]) -> Html<String> {
+    Html(fill(state, name, values))
 }
 
 /// The shared style sheet.
@@ -103,13 +170,13 @@ pub async fn script(Path(name): Path<String>) -> Response {
 
 /// `/book`: choose a field, a day, a slot, enter details, get the code and QR.
 pub async fn book(State(state): State<AppState>) -> Html<String> {
-    page(&state, BOOK_HTML, &[])
+    page(&state, "book.html", &[])
 }
 
 /// `/t/{ticket}`: the ticket's live position.
 pub async fn ticket(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     match TicketId::parse(&id) {
-        Ok(id) => page(&state, TICKET_HTML, &[("ticket", escape(id.as_str()))]).into_response(),
+        Ok(id) => page(&state, "ticket.html", &[("ticket", text(id.as_str()))]).into_response(),
         Err(e) => (StatusCode::BAD_REQUEST, message_page(&state, "Mã phiếu không hợp lệ", &e.message)).into_response(),
     }
 }
@@ -121,7 +188,7 @@ fn alert(title: &str, text: &str) -> String {
 
 /// A page with one message (title and text escaped), and links to the citizen pages.
 pub fn message_page(state: &AppState, title: &str, text: &str) -> Html<String> {
-    page(state, MESSAGE_HTML, &[("title", escape(title)), ("text", escape(text)), ("again", String::new())])
+    page(state, "message.html", &[("title", self::text(title)), ("text", self::text(text)), ("again", html(""))])
 }
 
 /// A page with one message and a "Thử lại" link back to `path` (a path on this server, with its
@@ -129,7 +196,7 @@ pub fn message_page(state: &AppState, title: &str, text: &str) -> Html<String> {
 pub fn retry_page(state: &AppState, title: &str, text: &str, path: &str) -> Html<String> {
     let path = if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") { path } else { "/" };
     let again = format!("<p><a class=\"button primary\" id=\"again\" href=\"{}\">Thử lại</a></p>", escape(path));
-    page(state, MESSAGE_HTML, &[("title", escape(title)), ("text", escape(text)), ("again", again)])
+    page(state, "message.html", &[("title", self::text(title)), ("text", self::text(text)), ("again", html(again))])
 }
 
 /// Query of `/lookup`.
@@ -152,14 +219,14 @@ pub async fn lookup(
     let factor: String = query.phone_last4.unwrap_or_default().chars().filter(char::is_ascii_digit).take(4).collect();
     let code = query.code.map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty());
     let Some(raw) = code else {
-        let empty = [("code", String::new()), ("phone_last4", String::new()), ("result", String::new())];
-        return page(&state, LOOKUP_HTML, &empty).into_response();
+        let empty = [("code", text("")), ("phone_last4", text("")), ("result", html(""))];
+        return page(&state, "lookup.html", &empty).into_response();
     };
-    let fill = |result: String| vec![("code", escape(&raw)), ("phone_last4", escape(&factor)), ("result", result)];
+    let fill = |result: String| vec![("code", text(&raw)), ("phone_last4", text(&factor)), ("result", html(result))];
     let code = match super::dossiers::parse_code(&state, &raw) {
         Ok(code) => code,
         Err(e) => {
-            let html = page(&state, LOOKUP_HTML, &fill(alert("Mã hồ sơ chưa đúng", &e.parts().2)));
+            let html = page(&state, "lookup.html", &fill(alert("Mã hồ sơ chưa đúng", &e.parts().2)));
             return (StatusCode::BAD_REQUEST, html).into_response();
         }
     };
@@ -181,22 +248,22 @@ pub async fn lookup(
                 };
                 html.push_str(&alert(title, text));
             }
-            page(&state, LOOKUP_HTML, &fill(html)).into_response()
+            page(&state, "lookup.html", &fill(html)).into_response()
         }
         Err(super::error::ApiError::TooManyWrongFactors) => {
             let text = "Đã nhập sai 4 số cuối điện thoại quá nhiều lần; vui lòng thử lại sau một giờ hoặc hỏi cán bộ tại quầy.";
-            (StatusCode::TOO_MANY_REQUESTS, page(&state, LOOKUP_HTML, &fill(alert("Tạm dừng tra cứu", text))))
+            (StatusCode::TOO_MANY_REQUESTS, page(&state, "lookup.html", &fill(alert("Tạm dừng tra cứu", text))))
                 .into_response()
         }
         Ok(None) => {
             let text = format!("Không có hồ sơ mã {raw}{about}. Vui lòng kiểm tra mã trên giấy tiếp nhận.");
-            (StatusCode::NOT_FOUND, page(&state, LOOKUP_HTML, &fill(alert("Không tìm thấy hồ sơ", &text))))
+            (StatusCode::NOT_FOUND, page(&state, "lookup.html", &fill(alert("Không tìm thấy hồ sơ", &text))))
                 .into_response()
         }
         Err(_) => {
             let html = page(
                 &state,
-                LOOKUP_HTML,
+                "lookup.html",
                 &fill(alert("Chưa tra cứu được", "Hệ thống đang bận, vui lòng thử lại sau ít phút.")),
             );
             (StatusCode::SERVICE_UNAVAILABLE, html).into_response()
@@ -259,6 +326,23 @@ mod tests {
             escape("<a href=\"x\">Đất & 'nhà'</a>"),
             "&lt;a href=&quot;x&quot;&gt;Đất &amp; &#39;nhà&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn every_page_template_parses_and_escapes_what_it_is_given() {
+        for (name, _) in TEMPLATES {
+            assert!(PAGES.get_template(name).is_ok(), "{name} parses");
+        }
+        let page = render(
+            "message.html",
+            "Trung tâm <thử>",
+            &[("title", text("<b>A & B</b>")), ("text", text("x")), ("again", html("<p id=\"again\">y</p>"))],
+        );
+        assert!(page.contains("&lt;b&gt;A &amp; B&lt;&#x2f;b&gt;"), "text is escaped: {page}");
+        assert!(page.contains("<p id=\"again\">y</p>"), "markup made here is kept: {page}");
+        assert!(page.contains("Trung tâm &lt;thử&gt;"), "the centre's name too: {page}");
+        let missing = render("message.html", "T", &[("title", text("t"))]);
+        assert!(missing.contains("Trang chưa hiển thị được"), "a value the page names but is not given: {missing}");
     }
 
     #[test]

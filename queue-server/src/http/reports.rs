@@ -13,13 +13,12 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use super::pages::{escape, fill};
+use super::pages::{escape, fill, html, text};
 use super::staff::{gate, nav};
 use crate::accounts::StaffRole;
 use crate::domain::ParseError;
 use crate::reports::{self, Report, Row, export};
 
-const REPORTS_HTML: &str = include_str!("../../web/reports.html");
 /// Longest range, days.
 const MAX_DAYS: i32 = 366;
 
@@ -261,14 +260,14 @@ pub async fn page(
     let query = format!("from={from}&to={to}");
     Html(fill(
         &state,
-        REPORTS_HTML,
+        "reports.html",
         &[
-            ("nav", nav(&session, "/reports")),
-            ("from", from.to_string()),
-            ("to", to.to_string()),
-            ("query", query),
-            ("message", message),
-            ("body", body),
+            ("nav", html(nav(&session, "/reports"))),
+            ("from", text(from.to_string())),
+            ("to", text(to.to_string())),
+            ("query", text(query)),
+            ("message", html(message)),
+            ("body", html(body)),
         ],
     ))
     .into_response()

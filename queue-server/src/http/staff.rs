@@ -23,7 +23,6 @@ use super::pages::{escape, fill};
 use crate::accounts::{AccountError, Session, StaffRole, random_token};
 use crate::domain::{Command, CounterNo};
 
-const LOGIN_HTML: &str = include_str!("../../web/login.html");
 const LOGIN_COOKIE: &str = "motcua_login";
 
 /// The staff navigation bar for `session`, with its sign-out form.
@@ -65,17 +64,25 @@ fn home(role: StaffRole) -> &'static str {
     }
 }
 
-/// The sign-in form with a fresh form token (also set as a cookie), `status` and a message.
 /// `; Secure` when the centre is reached over https (`public_url`): the browser then never sends
 /// the cookie over plain http. Staff then sign in at the https address too.
 fn secure(state: &AppState) -> &'static str {
     if state.config.public_url.starts_with("https://") { "; Secure" } else { "" }
 }
 
+/// The sign-in form with a fresh form token (also set as a cookie), `status` and a message.
 fn login_page(state: &AppState, status: StatusCode, next: &str, message: Option<&str>) -> Response {
     let Ok(token) = random_token() else { return ApiError::Unavailable.into_response() };
     let message = message.map_or(String::new(), |m| format!("<div class=\"alert\" role=\"alert\">{}</div>", escape(m)));
-    let html = fill(state, LOGIN_HTML, &[("form_token", token.clone()), ("next", escape(next)), ("message", message)]);
+    let html = fill(
+        state,
+        "login.html",
+        &[
+            ("form_token", super::pages::text(&token)),
+            ("next", super::pages::text(next)),
+            ("message", super::pages::html(message)),
+        ],
+    );
     let cookie =
         format!("{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=1800{}", secure(state));
     let mut response = (status, Html(html)).into_response();

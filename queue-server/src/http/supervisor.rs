@@ -9,20 +9,18 @@ use motcua_protocol::api::{ErrorBody, Overview};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use super::pages::{escape, fill};
+use super::pages::{fill, html, text};
 use super::staff::{gate, nav};
 use crate::accounts::StaffRole;
 use crate::supervise::Inputs;
-
-const SUPERVISOR_HTML: &str = include_str!("../../web/supervisor.html");
 
 /// `/supervisor`: supervisors and admins.
 pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match gate(&state, &headers, "/supervisor", StaffRole::Supervisor).await {
         Ok(session) => Html(fill(
             &state,
-            SUPERVISOR_HTML,
-            &[("csrf", escape(&session.csrf)), ("nav", nav(&session, "/supervisor"))],
+            "supervisor.html",
+            &[("csrf", text(&session.csrf)), ("nav", html(nav(&session, "/supervisor")))],
         ))
         .into_response(),
         Err(response) => response,

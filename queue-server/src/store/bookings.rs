@@ -114,11 +114,46 @@ pub fn load_from(conn: &Connection, day: Date) -> rusqlite::Result<Vec<Booking>>
 }
 
 /// Notifications ready to be delivered at `now` (pending, their retry time come), oldest first.
-pub fn due_notices(conn: &Connection, now: Timestamp, limit: u32) -> rusqlite::Result<Vec<(i64, String, String)>> {
+pub fn due_notices(conn: &Connection, now: Timestamp, limit: u32) -> rusqlite::Result<Vec<Outgoing>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, phone, text FROM notifications WHERE status = 'pending' AND next_at_ms <= ?1 ORDER BY id LIMIT ?2",
+        "SELECT n.id, n.kind, n.booking, n.phone, n.text, b.service, b.slot_at_ms, b.name \
+         FROM notifications n LEFT JOIN bookings b ON b.code = n.booking \
+         WHERE n.status = 'pending' AND n.next_at_ms <= ?1 ORDER BY n.id LIMIT ?2",
     )?;
-    stmt.query_map(params![ms(now), limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+    stmt.query_map(params![ms(now), limit], |r| {
+        Ok(Outgoing {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            booking: r.get(2)?,
+            phone: r.get(3)?,
+            text: r.get(4)?,
+            service: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+            slot_at_ms: r.get(6)?,
+            name: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+        })
+    })?
+    .collect()
+}
+
+/// A message due to leave, with what a template needs of its booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The outbox row.
+    pub id: i64,
+    /// `confirmation`, `rescheduled`, `cancellation`, `reminder` or `verification`.
+    pub kind: String,
+    /// The booking code.
+    pub booking: String,
+    /// The phone, `0912345678`.
+    pub phone: String,
+    /// The whole message in Vietnamese (what an SMS carries).
+    pub text: String,
+    /// The booking's service code (empty if the booking is gone).
+    pub service: String,
+    /// The booking's slot, ms since the epoch.
+    pub slot_at_ms: Option<i64>,
+    /// The citizen's name as given.
+    pub name: String,
 }
 
 /// What became of one delivery attempt.

@@ -325,11 +325,7 @@ impl Store {
     }
 
     /// Notifications due for delivery at `now`, oldest first: (id, phone, text).
-    pub async fn due_notices(
-        &self,
-        now: jiff::Timestamp,
-        limit: u32,
-    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+    pub async fn due_notices(&self, now: jiff::Timestamp, limit: u32) -> Result<Vec<bookings::Outgoing>, StoreError> {
         self.on_reader(move |conn| bookings::due_notices(conn, now, limit)).await
     }
 

@@ -268,6 +268,15 @@ CREATE TABLE uplink (
 -- Reports read a ticket's events by its id (a ticket may end days after its own day).
 CREATE INDEX events_ticket ON events (ticket_id) WHERE ticket_id IS NOT NULL;
 "#,
+    r#"
+-- The Zalo Official Account's tokens: each refresh gives a new refresh token and voids the old,
+-- so the newest is kept here across restarts (the configuration's is only the first).
+CREATE TABLE zalo_tokens (
+    app_id        TEXT    PRIMARY KEY,
+    refresh_token TEXT    NOT NULL,
+    at_ms         INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The migration that starts the event log's hash chain ([`crate::chain::install`] runs with it).

@@ -33,3 +33,4 @@ mod staff;
 mod store_failure;
 mod text;
 mod verification;
+mod zalo;

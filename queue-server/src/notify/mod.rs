@@ -4,8 +4,10 @@
 //! booking change, so none is lost or sent for a change that did not happen. [`dispatch`] then
 //! hands each due message to a [`Notifier`]: by default [`OutboxOnly`], which sends nothing and
 //! marks the message `kept` for an operator (`GET /api/v1/notifications`); with `sms_url` in the
-//! configuration, [`SmsGateway`] sends it over HTTP to a gateway on the LAN, retrying failures
-//! with back-off.
+//! configuration, [`SmsGateway`] sends it over HTTP to a gateway on the LAN; with `[zalo]`,
+//! [`zalo::ZaloOa`] sends it as a Zalo template message (ZNS). Failures are retried with back-off.
+
+pub mod zalo;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,6 +20,7 @@ use crate::config::SmsGateway as GatewayConfig;
 use crate::domain::Clock;
 use crate::store::Store;
 use crate::store::bookings::Delivered;
+pub use crate::store::bookings::Outgoing;
 
 /// How often due messages are looked for.
 pub const POLL: Duration = Duration::from_secs(1);
@@ -27,8 +30,8 @@ pub type Delivery<'a> = Pin<Box<dyn Future<Output = Delivered> + Send + 'a>>;
 
 /// Where messages go.
 pub trait Notifier: Send + Sync + std::fmt::Debug {
-    /// Delivers one message to `phone`.
-    fn deliver<'a>(&'a self, phone: &'a str, text: &'a str) -> Delivery<'a>;
+    /// Delivers one message (to `message.phone`).
+    fn deliver<'a>(&'a self, message: &'a Outgoing) -> Delivery<'a>;
 }
 
 /// The default: nothing leaves the centre; messages stay in the outbox for an operator.
@@ -36,7 +39,7 @@ pub trait Notifier: Send + Sync + std::fmt::Debug {
 pub struct OutboxOnly;
 
 impl Notifier for OutboxOnly {
-    fn deliver<'a>(&'a self, _phone: &'a str, _text: &'a str) -> Delivery<'a> {
+    fn deliver<'a>(&'a self, _message: &'a Outgoing) -> Delivery<'a> {
         Box::pin(async { Delivered::Kept })
     }
 }
@@ -70,7 +73,12 @@ pub fn url_encode(text: &str) -> String {
 /// the phone number, the message with its booking code, and any key of the template), so the log
 /// and `notifications.last_error` (served to supervisors) leak nothing.
 fn failure(e: &reqwest::Error) -> String {
-    let why = if e.is_timeout() {
+    format!("không gọi được cổng SMS ({})", failure_kind(e))
+}
+
+/// What went wrong with a call, without any part of the request.
+fn failure_kind(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
         "hết thời gian chờ"
     } else if e.is_connect() {
         "không kết nối được"
@@ -78,12 +86,12 @@ fn failure(e: &reqwest::Error) -> String {
         "lỗi khi gửi yêu cầu"
     } else {
         "lỗi khi đọc câu trả lời"
-    };
-    format!("không gọi được cổng SMS ({why})")
+    }
 }
 
 impl Notifier for SmsGateway {
-    fn deliver<'a>(&'a self, phone: &'a str, text: &'a str) -> Delivery<'a> {
+    fn deliver<'a>(&'a self, message: &'a Outgoing) -> Delivery<'a> {
+        let (phone, text) = (message.phone.as_str(), message.text.as_str());
         Box::pin(async move {
             let url = self.config.url.replace("{phone}", &url_encode(phone)).replace("{text}", &url_encode(text));
             let request = if self.config.post {
@@ -100,11 +108,12 @@ impl Notifier for SmsGateway {
     }
 }
 
-/// The notifier the configuration asks for.
-pub fn from_config(sms: Option<&GatewayConfig>) -> Arc<dyn Notifier> {
-    match sms {
-        Some(config) => Arc::new(SmsGateway::new(config.clone())),
-        None => Arc::new(OutboxOnly),
+/// The notifier the configuration asks for; Zalo keeps its rotating refresh token in `db`.
+pub fn from_config(config: &crate::Config, db: &std::path::Path) -> Arc<dyn Notifier> {
+    match (&config.sms, &config.zalo) {
+        (Some(sms), _) => Arc::new(SmsGateway::new(sms.clone())),
+        (None, Some(zalo)) => Arc::new(zalo::ZaloOa::new(zalo.clone(), config.centre.clone(), db.to_path_buf())),
+        (None, None) => Arc::new(OutboxOnly),
     }
 }
 
@@ -125,12 +134,12 @@ pub async fn dispatch(
             return;
         }
         let Ok(due) = store.due_notices(clock.now(), 50).await else { continue };
-        for (id, phone, text) in due {
-            let outcome = notifier.deliver(&phone, &text).await;
+        for message in due {
+            let outcome = notifier.deliver(&message).await;
             if let Delivered::Failed(e) = &outcome {
-                tracing::warn!(id, error = %e, "message not delivered, will retry");
+                tracing::warn!(id = message.id, error = %e, "message not delivered, will retry");
             }
-            if store.delivered(id, outcome).await.is_err() {
+            if store.delivered(message.id, outcome).await.is_err() {
                 break;
             }
         }
