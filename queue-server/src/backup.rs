@@ -30,14 +30,60 @@ pub struct Summary {
 /// cannot be read, the destination's folder cannot be written, or the copy fails its integrity check.
 pub fn backup(db: &Path, dest: &Path) -> anyhow::Result<Summary> {
     let started = Instant::now();
-    let source = crate::store::schema::open(db).with_context(|| format!("không mở được {}", db.display()))?;
+    // Writing the copy over the live database (or its journal) would replace the file the server
+    // holds open and lose everything after it: refused.
+    if let (Some(target), Ok(live)) = (resolved(dest), db.canonicalize()) {
+        let mut journal = live.as_os_str().to_owned();
+        journal.push("-");
+        let journal = journal.to_string_lossy().into_owned();
+        if target == live || target.to_string_lossy().starts_with(&journal) {
+            bail!("tệp sao lưu {} chính là cơ sở dữ liệu đang dùng; chọn tệp khác", dest.display());
+        }
+    }
+    if dest.is_dir() {
+        bail!(
+            "{} là một thư mục; cần đường dẫn tệp sao lưu, ví dụ {}/motcua-sao-luu.db",
+            dest.display(),
+            dest.display()
+        );
+    }
     let mut partial = dest.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);
-    let _ = std::fs::remove_file(&partial);
+    let copied = copy(db, &partial);
+    if copied.is_err() {
+        // Nothing half-written is left behind (a full disk stays no fuller than before).
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let mut leftover = partial.as_os_str().to_owned();
+            leftover.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(leftover));
+        }
+    }
+    let pages = copied?;
+    std::fs::rename(&partial, dest).with_context(|| format!("không đặt được {}", dest.display()))?;
+    let bytes = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
+    Ok(Summary { pages, bytes, took: started.elapsed() })
+}
+
+/// `path` made absolute with links resolved, whether or not the file exists yet.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.canonicalize().ok()?,
+        _ => std::env::current_dir().ok()?,
+    };
+    Some(parent.join(path.file_name()?))
+}
+
+/// The copy itself, into `partial`: the pages copied.
+fn copy(db: &Path, partial: &Path) -> anyhow::Result<i32> {
+    let source = crate::store::schema::open(db).with_context(|| format!("không mở được {}", db.display()))?;
+    let _ = std::fs::remove_file(partial);
     let pages = {
         let mut copy =
-            rusqlite::Connection::open(&partial).with_context(|| format!("không ghi được {}", partial.display()))?;
+            rusqlite::Connection::open(partial).with_context(|| format!("không ghi được {}", partial.display()))?;
         let backup = Backup::new(&source, &mut copy).context("không bắt đầu sao lưu được")?;
         // All pages in one step: a consistent copy of one moment, however busy the server is.
         let mut tries = 0;
@@ -67,9 +113,7 @@ pub fn backup(db: &Path, dest: &Path) -> anyhow::Result<Summary> {
         let _: String = copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
         pages
     };
-    std::fs::rename(&partial, dest).with_context(|| format!("không đặt được {}", dest.display()))?;
-    let bytes = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
-    Ok(Summary { pages, bytes, took: started.elapsed() })
+    Ok(pages)
 }
 
 /// What the daily backup did at one look.
@@ -86,10 +130,11 @@ pub fn daily_file(dir: &Path, day: jiff::civil::Date) -> PathBuf {
     dir.join(format!("motcua-{day}.db"))
 }
 
-/// The daily backup rule, looked at `now`: once the centre's local time has passed `plan.at`, the
-/// day's copy (see [`daily_file`]) is taken if it is not there yet; then all but the newest
-/// `plan.keep` copies in `plan.dir` are deleted (only files named like the copies). Run every
-/// minute by the server, so a server that was down at `plan.at` takes the copy when it starts.
+/// The daily backup rule, looked at `now`: the copy of the last day whose `plan.at` (the centre's
+/// local time) has passed (today after the hour, else yesterday; see [`daily_file`]) is taken if
+/// it is not there yet; then all but the newest `plan.keep` copies in `plan.dir` are deleted (only
+/// files named like the copies). Run every minute by the server, so a machine switched off after
+/// hours takes the evening's copy when it starts the next morning.
 /// Errors: the folder cannot be made or read, or the backup fails ([`backup`]); the older copies
 /// are then left alone.
 pub fn daily(
@@ -99,9 +144,10 @@ pub fn daily(
     now: jiff::Timestamp,
 ) -> anyhow::Result<Daily> {
     let local = now.to_zoned(zone.clone());
+    let due = if local.time() >= plan.at { Some(local.date()) } else { local.date().yesterday().ok() };
     let mut taken = None;
-    if local.time() >= plan.at {
-        let file = daily_file(&plan.dir, local.date());
+    if let Some(due) = due {
+        let file = daily_file(&plan.dir, due);
         if !file.exists() {
             std::fs::create_dir_all(&plan.dir)
                 .with_context(|| format!("không tạo được thư mục sao lưu {}", plan.dir.display()))?;
@@ -136,6 +182,9 @@ pub async fn run_daily(
     zone: jiff::tz::TimeZone,
     clock: std::sync::Arc<dyn crate::domain::Clock>,
 ) {
+    if let Err(e) = std::fs::create_dir_all(&plan.dir) {
+        tracing::error!(dir = %plan.dir.display(), error = %e, "cannot make the backup folder");
+    }
     let mut interval = tokio::time::interval(Duration::from_secs(60));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -77,7 +77,20 @@ struct Rest {
     words: Vec<String>,
 }
 
+/// Prints the demo's welcome; a closed output (`queue-server --demo | head`) is no error.
 fn banner(addr: SocketAddr, config: &Config) {
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(banner_text(addr, config).as_bytes());
+}
+
+fn banner_text(addr: SocketAddr, config: &Config) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    // Writing to a String does not fail.
+    macro_rules! println {
+        () => { let _ = writeln!(out); };
+        ($($arg:tt)*) => { let _ = writeln!(out, $($arg)*); };
+    }
     let base = format!("http://{addr}");
     println!("\nmotcua — trung tâm mẫu đang chạy tại {base}");
     println!("  {}", config.centre.name);
@@ -116,6 +129,7 @@ fn banner(addr: SocketAddr, config: &Config) {
         println!("  {code}  {status} {}", demo::dossier_situation(code));
     }
     println!();
+    out
 }
 
 async fn shutdown_signal() {
@@ -169,7 +183,17 @@ fn main() -> std::process::ExitCode {
         Some(Command::Dossiers(rest)) => ("dossiers", rest, queue_server::dossiers::import::run),
         Some(Command::Backup(rest)) => ("backup", rest, queue_server::backup::run),
     };
-    let words: Vec<String> = std::iter::once(name.to_string()).chain(rest.words).collect();
+    // `queue-server --config x.toml user list` means the same as `queue-server user list --config x.toml`.
+    let mut words: Vec<String> = std::iter::once(name.to_string()).chain(rest.words).collect();
+    if let Some(config) = &cli.config {
+        words.extend(["--config".to_string(), config.display().to_string()]);
+    }
+    if cli.demo {
+        words.push("--demo".to_string());
+    }
+    if let Some(db) = &cli.db {
+        words.extend(["--db".to_string(), db.display().to_string()]);
+    }
     match run(&words, &mut out) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => fail(e),
@@ -244,6 +268,9 @@ mod tests {
         let cli = parse(&["user", "add", "lan", "--role", "officer", "--help"]).expect("parses").expect("not help");
         let Some(Command::User(rest)) = cli.command else { panic!("user command") };
         assert_eq!(rest.words, ["add", "lan", "--role", "officer", "--help"]);
+        // The centre named before the command reaches the command.
+        let cli = parse(&["--config", "m.toml", "user", "list"]).expect("parses").expect("not help");
+        assert_eq!(cli.config, Some(PathBuf::from("m.toml")));
         let mut help = Vec::new();
         let words = ["queue-server", "--help"].map(String::from);
         assert!(queue_server::cli::parse::<Cli>(words, "queue-server", &mut help).expect("help").is_none());

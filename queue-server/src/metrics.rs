@@ -122,7 +122,12 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().replace('{', ":").replace('}', ""));
-    let method = request.method().as_str().to_string();
+    // Only the methods HTTP defines: anyone can send any token as a method, and each would be a
+    // new series kept for ever.
+    let method = match request.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS") => m.to_string(),
+        _ => "other".to_string(),
+    };
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     metrics.record(|| {

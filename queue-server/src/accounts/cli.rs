@@ -100,7 +100,7 @@ enum DeviceCommand {
         /// Tên thiết bị, ví dụ "Kiosk sảnh A"
         #[arg(value_name = "TÊN", help_heading = "Đối số")]
         name: String,
-        /// Vai trò: kiosk, display hoặc counter
+        /// Vai trò: kiosk, display, counter, supervisor (xem số liệu, /metrics) hoặc integration (trục LGSP)
         #[arg(long, value_name = "VAI_TRÒ")]
         role: String,
         /// Các quầy thiết bị được dùng, ví dụ 1,2
@@ -139,11 +139,19 @@ pub fn run(args: &[String], out: &mut dyn std::io::Write) -> anyhow::Result<()> 
         else {
             return Ok(());
         };
-        let role = Role::parse(&role).context("cần --role kiosk, display hoặc counter")?;
+        let role = Role::parse(&role).context("cần --role kiosk, display, counter, supervisor hoặc integration")?;
         let counters = counters
             .iter()
             .map(|c| CounterNo::parse(c.trim()).map_err(|e| anyhow::anyhow!(e.message)))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let (config, _) = place.open()?;
+        if let Some(missing) = counters.iter().find(|c| !config.centre.counters.iter().any(|k| k.no == **c)) {
+            anyhow::bail!(
+                "trung tâm không có quầy {}; các quầy: 1 đến {}",
+                missing.get(),
+                config.centre.counters.len()
+            );
+        }
         return with_accounts(&place, |accounts, fail, now| {
             let token = accounts.add_device(&name, role, &counters, "cli", now).map_err(fail)?;
             writeln!(out, "Mã truy cập của «{name}» (chỉ hiện một lần, hãy lưu lại):\n{token}")?;

@@ -23,7 +23,7 @@ pub struct BackupPlan {
     /// Folder of the copies, one file `motcua-YYYY-MM-DD.db` per service day.
     pub dir: PathBuf,
     /// Local time (the centre's zone) after which the day's copy is taken; 21:00, after hours.
-    /// A server started later that day, or down at that time, takes it as soon as it runs.
+    /// A server down at that time takes it as soon as it runs (the next morning, too).
     pub at: Time,
     /// Copies kept, newest first; older ones are deleted; 14.
     pub keep: u32,
@@ -31,9 +31,23 @@ pub struct BackupPlan {
 
 /// The section, or `None` without a `dir`.
 pub(super) fn plan(src: &Source<'_>, raw: &RawBackup) -> Result<Option<BackupPlan>, ConfigError> {
-    let Some(dir) = &raw.dir else { return Ok(None) };
-    if dir.get_ref().trim().is_empty() {
-        return Err(src.error(dir, "backup.dir", "cần thư mục lưu bản sao, ví dụ /var/lib/motcua/backups"));
+    let Some(dir) = &raw.dir else {
+        return match (&raw.at, &raw.keep) {
+            (Some(at), _) => {
+                Err(src.error(at, "backup.dir", "cần thư mục lưu bản sao (dir), ví dụ /var/lib/motcua/backups"))
+            }
+            (None, Some(keep)) => {
+                Err(src.error(keep, "backup.dir", "cần thư mục lưu bản sao (dir), ví dụ /var/lib/motcua/backups"))
+            }
+            (None, None) => Ok(None),
+        };
+    };
+    if !std::path::Path::new(dir.get_ref().trim()).is_absolute() {
+        return Err(src.error(
+            dir,
+            "backup.dir",
+            "cần đường dẫn đầy đủ của thư mục lưu bản sao, ví dụ /var/lib/motcua/backups",
+        ));
     }
     let at = match &raw.at {
         None => Time::constant(21, 0, 0, 0),

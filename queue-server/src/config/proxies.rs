@@ -70,6 +70,13 @@ pub(super) fn trusted(src: &Source<'_>, raw: &[Spanned<String>]) -> Result<Trust
                 format!("«{text}» không phải địa chỉ hay dải mạng, ví dụ \"127.0.0.1\" hoặc \"10.0.0.0/8\""),
             )
         })?;
+        if net.prefix_len() == 0 {
+            return Err(src.error(
+                entry,
+                "server.trusted_proxies",
+                format!("«{text}» là mọi địa chỉ: ai cũng giả được X-Forwarded-For; chỉ ghi địa chỉ của proxy"),
+            ));
+        }
         networks.push(net);
     }
     Ok(TrustedProxies::new(networks))

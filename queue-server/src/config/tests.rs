@@ -149,6 +149,10 @@ fn trusted_proxies_are_addresses_or_networks() {
     let e = broken("trusted_proxies = []", "trusted_proxies = [\"127.0.0.1\", \"nginx.local\"]");
     assert_eq!((e.key.as_str(), e.line), ("server.trusted_proxies", Some(line_of("trusted_proxies =", EXAMPLE))));
     assert!(e.message.contains("«nginx.local»"), "{e}");
+    for everyone in ["0.0.0.0/0", "::/0"] {
+        let e = broken("trusted_proxies = []", &format!("trusted_proxies = [\"{everyone}\"]"));
+        assert!(e.message.contains("mọi địa chỉ"), "{e}");
+    }
     let e = broken("trusted_proxies = []", "trusted_proxies = [\"10.0.0.0/33\"]");
     assert_eq!(e.key, "server.trusted_proxies");
     let text =
@@ -181,6 +185,8 @@ fn a_zalo_section_is_checked_where_it_is_written() {
     let e = Config::parse("motcua.toml", &format!("{EXAMPLE}\n[zalo]\napp_id = \"1\"\nsecret_key = \"k\"\n"))
         .expect_err("no token");
     assert_eq!(e.key, "zalo.refresh_token");
+    let e = parse("[zalo.templates.reminder]\ntemplate_id = \"9\"\ndata = { ma = \"{otp}\" }\n").expect_err("otp");
+    assert!(e.message.contains("verification"), "{e}");
     let verifies =
         parse("[zalo.templates.verification]\ntemplate_id = \"7\"\ndata = { ma = \"{text}\" }\n").expect("parses");
     assert!(verifies.verify_phone, "a verification template sends the codes");

@@ -13,8 +13,8 @@ pub const KINDS: &[&str] = &["confirmation", "rescheduled", "cancellation", "rem
 
 /// Placeholders a template's data may use: the booking code, the citizen's name, the field's
 /// Vietnamese name, the slot's time `HH:MM` and date `dd/mm/yyyy` in the centre's zone, the
-/// centre's name, and the whole Vietnamese message (with a verification code in it).
-pub const PLACEHOLDERS: &[&str] = &["{code}", "{name}", "{field}", "{time}", "{date}", "{centre}", "{text}"];
+/// centre's name, the whole Vietnamese message, and (in `verification` only) the one-time code.
+pub const PLACEHOLDERS: &[&str] = &["{code}", "{name}", "{field}", "{time}", "{date}", "{centre}", "{text}", "{otp}"];
 
 /// The section as written.
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +98,13 @@ pub(super) fn zalo(src: &Source<'_>, raw: Option<&Spanned<RawZalo>>) -> Result<O
             while let Some(open) = rest.find('{') {
                 let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
                 let placeholder = &rest[open..close];
+                if placeholder == "{otp}" && kind != "verification" {
+                    return Err(src.error(
+                        value,
+                        format!("zalo.templates.{kind}.data.{name}"),
+                        "{otp} (mã xác nhận) chỉ có trong tin verification",
+                    ));
+                }
                 if !PLACEHOLDERS.contains(&placeholder) {
                     return Err(src.error(
                         value,

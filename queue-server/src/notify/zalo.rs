@@ -6,7 +6,8 @@
 //! from `POST oauth_url` (`secret_key` header; form `refresh_token`, `app_id`,
 //! `grant_type=refresh_token`), which also gives a new refresh token and voids the old one: the
 //! newest is kept in the database (`zalo_tokens`) before the access token is used, so a restart
-//! never loses it. An answer that the access token is invalid or expired (-124, -216) refreshes it
+//! never loses it; a different `refresh_token` written in the configuration (the OA authorised
+//! again, a restored backup holding a voided token) is used instead of the kept one. An answer that the access token is invalid or expired (-124, -216) refreshes it
 //! and sends once more. Any other error (quota, template, phone) fails the attempt: the message
 //! stays pending and is tried again with the outbox's back-off, its error on the supervisor's
 //! outbox list. A kind without a template stays in the outbox (`kept`) for an operator.
@@ -86,6 +87,12 @@ impl ZaloOa {
             .map(|t| t.to_zoned(self.centre.schedule.time_zone.clone()));
         let time = slot.as_ref().map(|z| z.strftime("%H:%M").to_string()).unwrap_or_default();
         let date = slot.as_ref().map(|z| z.strftime("%d/%m/%Y").to_string()).unwrap_or_default();
+        // The one-time code closes a verification message: "… là 024431. Không đưa …".
+        let otp = if message.kind == "verification" {
+            message.text.rsplit_once(" là ").and_then(|(_, rest)| rest.split('.').next()).unwrap_or_default()
+        } else {
+            ""
+        };
         let filled: serde_json::Map<String, Value> = data
             .iter()
             .map(|(name, text)| {
@@ -96,7 +103,8 @@ impl ZaloOa {
                     .replace("{time}", &time)
                     .replace("{date}", &date)
                     .replace("{centre}", &self.centre.name)
-                    .replace("{text}", &message.text);
+                    .replace("{text}", &message.text)
+                    .replace("{otp}", otp);
                 (name.clone(), Value::String(text))
             })
             .collect();
@@ -110,6 +118,7 @@ impl ZaloOa {
             return Ok(token.clone());
         }
         let refresh = self.stored_refresh_token().await.unwrap_or_else(|| self.settings.refresh_token.clone());
+
         let body = form_urlencoded::Serializer::new(String::new())
             .append_pair("refresh_token", &refresh)
             .append_pair("app_id", &self.settings.app_id)
@@ -147,11 +156,15 @@ impl ZaloOa {
         Ok(token)
     }
 
+    /// The kept refresh token, if it descends from the configuration's.
     async fn stored_refresh_token(&self) -> Option<String> {
-        let (db, app) = (self.db.clone(), self.settings.app_id.clone());
+        let (db, app, seed) = (self.db.clone(), self.settings.app_id.clone(), self.settings.refresh_token.clone());
         tokio::task::spawn_blocking(move || {
             let conn = crate::store::schema::open(&db).ok()?;
-            conn.query_row("SELECT refresh_token FROM zalo_tokens WHERE app_id = ?1", [app], |r| r.get(0)).ok()
+            conn.query_row("SELECT refresh_token FROM zalo_tokens WHERE app_id = ?1 AND seed = ?2", [app, seed], |r| {
+                r.get(0)
+            })
+            .ok()
         })
         .await
         .ok()
@@ -159,14 +172,15 @@ impl ZaloOa {
     }
 
     async fn keep_refresh_token(&self, token: String) -> Result<(), String> {
-        let (db, app) = (self.db.clone(), self.settings.app_id.clone());
+        let (db, app, seed) = (self.db.clone(), self.settings.app_id.clone(), self.settings.refresh_token.clone());
         let now = jiff::Timestamp::now().as_millisecond();
         tokio::task::spawn_blocking(move || {
             let conn = crate::store::schema::open(&db)?;
             conn.execute(
-                "INSERT INTO zalo_tokens (app_id, refresh_token, at_ms) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (app_id) DO UPDATE SET refresh_token = excluded.refresh_token, at_ms = excluded.at_ms",
-                rusqlite::params![app, token, now],
+                "INSERT INTO zalo_tokens (app_id, refresh_token, seed, at_ms) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (app_id) DO UPDATE SET refresh_token = excluded.refresh_token, seed = excluded.seed, \
+                 at_ms = excluded.at_ms",
+                rusqlite::params![app, token, seed, now],
             )
         })
         .await
@@ -222,7 +236,40 @@ impl Notifier for ZaloOa {
 
 #[cfg(test)]
 mod tests {
-    use super::international;
+    use super::*;
+
+    #[test]
+    fn a_verification_template_gets_the_one_time_code_and_others_the_booking() {
+        let config = crate::Config::demo();
+        let template = crate::config::ZnsTemplate {
+            template_id: "7".into(),
+            data: [("otp".to_string(), "{otp}".to_string()), ("ma".to_string(), "{code}".to_string())].into(),
+        };
+        let settings = Settings {
+            app_id: "1".into(),
+            secret_key: "k".into(),
+            refresh_token: "r".into(),
+            oauth_url: "http://127.0.0.1:9/t".into(),
+            api_url: "http://127.0.0.1:9/s".into(),
+            templates: [("verification".to_string(), template.clone())].into(),
+        };
+        let zalo = ZaloOa::new(settings, config.centre.clone(), PathBuf::from("/nonexistent.db"));
+        let message = Outgoing {
+            id: 1,
+            kind: "verification".into(),
+            booking: "K7MX3Q".into(),
+            phone: "0912345678".into(),
+            text: "Trung tâm: Mã xác nhận đặt lịch K7MX3Q lúc 09:00 23/11 là 024431. Không đưa mã này cho người khác."
+                .into(),
+            service: "CA".into(),
+            slot_at_ms: None,
+            name: String::new(),
+        };
+        let data = zalo.template_data(&template.data, &message);
+        assert_eq!((data["otp"].as_str(), data["ma"].as_str()), (Some("024431"), Some("K7MX3Q")));
+        let reminder = Outgoing { kind: "reminder".into(), ..message };
+        assert_eq!(zalo.template_data(&template.data, &reminder)["otp"], "");
+    }
 
     #[test]
     fn phones_go_in_the_84_form() {

@@ -270,10 +270,12 @@ CREATE INDEX events_ticket ON events (ticket_id) WHERE ticket_id IS NOT NULL;
 "#,
     r#"
 -- The Zalo Official Account's tokens: each refresh gives a new refresh token and voids the old,
--- so the newest is kept here across restarts (the configuration's is only the first).
+-- so the newest is kept here across restarts. `seed` is the configuration's refresh token it
+-- descends from: a new one written in the configuration (the OA authorised again) wins.
 CREATE TABLE zalo_tokens (
     app_id        TEXT    PRIMARY KEY,
     refresh_token TEXT    NOT NULL,
+    seed          TEXT    NOT NULL,
     at_ms         INTEGER NOT NULL
 );
 "#,

@@ -1,6 +1,7 @@
 //! `queue-server backup` while the server takes tickets: the copy passes SQLite's integrity check
 //! and holds every ticket acknowledged before the backup started.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -74,6 +75,22 @@ async fn a_backup_taken_under_load_is_whole_and_holds_every_ticket_acknowledged_
     assert!(said.contains("kiểm tra toàn vẹn: đạt"), "{said}");
     let e = queue_server::backup::run(&["backup".to_string(), "x.db".to_string()], &mut Vec::new()).expect_err("no db");
     assert!(e.to_string().contains("--db"), "{e}");
+    // An administrator in the database's folder types the database's own name, or its journal's:
+    // refused, and the server's file is untouched.
+    let before = std::fs::metadata(&app.db).expect("db").len();
+    let same = app.db.parent().expect("folder").join(".").join(app.db.file_name().expect("name"));
+    for target in [app.db.clone(), same, PathBuf::from(format!("{}-wal", app.db.display()))] {
+        let e = queue_server::backup::backup(&app.db, &target).expect_err("the live database");
+        assert!(e.to_string().contains("chính là cơ sở dữ liệu đang dùng"), "{e}");
+    }
+    assert_eq!(std::fs::metadata(&app.db).expect("db").len(), before);
+    let (_, ticket) = app.post("/api/v1/tickets", Some(KIOSK), Some(serde_json::json!({ "service": "DD" }))).await;
+    assert!(ticket["id"].is_string(), "the server goes on: {ticket}");
+    // A folder as the target: refused, nothing left behind.
+    let e = queue_server::backup::backup(&app.db, dir.path()).expect_err("a folder");
+    assert!(e.to_string().contains("là một thư mục"), "{e}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("reads").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(left.len(), 1, "only the good copy: {left:?}");
 }
 
 /// The example configuration with a `[backup]` section appended.
@@ -92,12 +109,14 @@ async fn the_daily_backup_is_taken_once_a_local_day_after_its_hour_and_keeps_the
     let plan = config.backup.clone().expect("a plan");
     let zone = config.centre.schedule.time_zone.clone();
     let look = |now| queue_server::backup::daily(&plan, &app.db, &zone, now).expect("looks");
-    // Before the hour: nothing, and the folder need not exist yet.
     std::fs::create_dir_all(&store).expect("folder");
     // A file of the operator's own and one named almost like a copy are never touched.
     std::fs::write(store.join("ghi-chu.txt"), "giữ").expect("note");
     std::fs::write(store.join("motcua-cuoi.db"), "giữ").expect("look-alike");
-    assert_eq!(look(crate::helpers::monday("20:59")).taken, None);
+    // Before Monday's hour: Sunday's copy is the one due (a machine switched off after hours).
+    let sunday = look(crate::helpers::monday("20:59")).taken.expect("the last evening's copy");
+    assert_eq!(sunday.0, store.join("motcua-2026-11-22.db"));
+    assert_eq!(look(crate::helpers::monday("20:59")).taken, None, "taken once");
     // 21:30 in Hà Nội is 14:30 UTC: the copy is named by the local day.
     let done = look(crate::helpers::monday("21:30"));
     let (file, summary) = done.taken.expect("taken after 21:00");
@@ -110,14 +129,17 @@ async fn the_daily_backup_is_taken_once_a_local_day_after_its_hour_and_keeps_the
     assert_eq!(look(crate::helpers::monday("23:59")).taken, None);
     // 00:30 on Tuesday local is still Monday in UTC: not yet Tuesday's hour.
     assert_eq!(look(crate::helpers::at("2026-11-24", "00:30")).taken, None);
-    // Five more evenings: three copies kept, the oldest deleted in order.
+    // Four more evenings: three copies kept, the oldest deleted in order.
     let mut removed = Vec::new();
     for day in ["2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"] {
         let done = look(crate::helpers::at(day, "22:00"));
         assert_eq!(done.taken.expect("taken").0, store.join(format!("motcua-{day}.db")));
         removed.extend(done.removed);
     }
-    assert_eq!(removed, [store.join("motcua-2026-11-23.db"), store.join("motcua-2026-11-24.db")]);
+    assert_eq!(
+        removed,
+        [store.join("motcua-2026-11-22.db"), store.join("motcua-2026-11-23.db"), store.join("motcua-2026-11-24.db")]
+    );
     let mut left: Vec<String> = std::fs::read_dir(&store)
         .expect("reads")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -156,7 +178,9 @@ async fn a_server_started_after_the_backup_hour_takes_the_day_s_copy_itself() {
 #[test]
 fn a_wrong_backup_section_is_refused_with_its_line() {
     for (section, key, says) in [
-        ("dir = \"\"", "backup.dir", "cần thư mục"),
+        ("dir = \"\"", "backup.dir", "đường dẫn đầy đủ"),
+        ("dir = \"sao-luu\"", "backup.dir", "đường dẫn đầy đủ"),
+        ("at = \"21:00\"", "backup.dir", "cần thư mục"),
         ("dir = \"/tmp/x\"\nat = \"9h\"", "backup.at", "HH:MM"),
         ("dir = \"/tmp/x\"\nkeep = 0", "backup.keep", "từ 1 đến 3650"),
         ("dir = \"/tmp/x\"\nkept = 3", "", "kept"),

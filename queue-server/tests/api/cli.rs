@@ -24,6 +24,10 @@ async fn a_device_token_made_on_the_command_line_lets_the_kiosk_issue_tickets() 
         (vec!["device", "add", "K", "--role", "counter", "--counters", "1,x", "--demo", "--db", db_arg], "«x»"),
         (vec!["device", "add", "--role", "kiosk", "--demo"], "thiếu TÊN"),
         (vec!["device", "remove", "K"], "không có lệnh «remove»"),
+        (
+            vec!["device", "add", "K", "--role", "counter", "--counters", "99", "--demo", "--db", db_arg],
+            "không có quầy 99",
+        ),
         (vec!["user", "add", "lan", "--demo", "--db", db_arg], "thiếu --role"),
         (vec!["user", "list", "--demo", "--config", "a.toml"], "không dùng cùng lúc"),
         (vec!["user", "list", "--db", db_arg], "cần --config TỆP.toml (hoặc --demo)"),

@@ -67,6 +67,12 @@ async fn a_scrape_counts_tickets_calls_waiting_requests_streams_devices_and_batc
     }
     assert_eq!(app.get("/api/v1/tickets/KHONG-CO").await.0, 400);
     assert_eq!(app.get("/khong-co-trang-nay").await.0, 404);
+    // Made-up methods (one a phone number) are one series, not one each.
+    for made_up in ["XYZZY1", "0912345678", "20261202-DD-1003"] {
+        let method = reqwest::Method::from_bytes(made_up.as_bytes()).expect("a token");
+        let status = app.client.request(method, app.url("/api/v1/services")).send().await.expect("answers").status();
+        assert_eq!(status, 405);
+    }
     let report = json!({ "kind": "kiosk", "printer": "ready", "displays": [] });
     assert_eq!(app.post("/api/v1/devices/health", Some(KIOSK), Some(report)).await.0, 200);
     let mut live = SseClient::connect(&app, "", None).await;

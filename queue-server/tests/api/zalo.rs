@@ -78,8 +78,12 @@ async fn fake_zalo() -> (String, Fake) {
 }
 
 fn config(base: &str) -> Config {
+    config_with(base, "RT-0")
+}
+
+fn config_with(base: &str, refresh: &str) -> Config {
     let section = format!(
-        "\n[zalo]\napp_id = \"1234567890\"\nsecret_key = \"khoa-bi-mat\"\nrefresh_token = \"RT-0\"\n\
+        "\n[zalo]\napp_id = \"1234567890\"\nsecret_key = \"khoa-bi-mat\"\nrefresh_token = \"{refresh}\"\n\
          oauth_url = \"{base}/v4/oa/access_token\"\napi_url = \"{base}/message/template\"\n\
          [zalo.templates.confirmation]\ntemplate_id = \"250101\"\n\
          data = {{ ma_lich_hen = \"{{code}}\", ho_ten = \"{{name}}\", linh_vuc = \"{{field}}\", thoi_gian = \"{{time}} ngày {{date}}\" }}\n"
@@ -198,5 +202,15 @@ async fn booking_messages_go_through_zalo_with_tokens_refreshed_kept_and_errors_
     assert!(listed["last_error"].as_str().is_some_and(|e| e.contains("-1141")), "{listed}");
     clock.advance(jiff::SignedDuration::from_secs(31));
     assert_eq!(wait_for(&app, &fourth, "sent").await.0, 2);
+
+    // The OA is authorised again (the kept token is void): the new token written in the
+    // configuration wins over the kept one.
+    app.halt().await;
+    fake.lock().expect("lock").refresh = "RT-moi".into();
+    let mut app = spawn(config_with(&base, "RT-moi"), Some(clock.clone()), Some(app.db.clone())).await;
+    let fifth = book(&app, "14:00", "0912000222").await;
+    assert_eq!(wait_for(&app, &fifth, "sent").await.0, 1);
+    let used = fake.lock().expect("lock").refreshes.last().and_then(|f| f.get("refresh_token").cloned());
+    assert_eq!(used.as_deref(), Some("RT-moi"));
     app.halt().await;
 }
