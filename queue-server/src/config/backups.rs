@@ -51,8 +51,7 @@ pub(super) fn plan(src: &Source<'_>, raw: &RawBackup) -> Result<Option<BackupPla
     }
     let at = match &raw.at {
         None => Time::constant(21, 0, 0, 0),
-        Some(at) => Time::strptime("%H:%M", at.get_ref().trim())
-            .map_err(|_| src.error(at, "backup.at", "cần giờ dạng HH:MM, ví dụ \"21:00\""))?,
+        Some(at) => super::parse_time(src, at, "backup.at")?,
     };
     let keep = src.number(&raw.keep, "backup.keep", 14, 1..=3650)?;
     Ok(Some(BackupPlan { dir: PathBuf::from(dir.get_ref().trim()), at, keep: u32::try_from(keep).unwrap_or(14) }))
