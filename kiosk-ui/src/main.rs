@@ -22,10 +22,7 @@ struct Cli {
     #[arg(long, value_name = "TỆP")]
     config: Option<std::path::PathBuf>,
     #[command(flatten)]
-    help: motcua_protocol::cli::HelpFlag,
-    /// In phiên bản
-    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
-    version: Option<bool>,
+    flags: motcua_protocol::cli::StandardFlags,
 }
 
 fn start() -> Result<(), String> {

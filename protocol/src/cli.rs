@@ -93,3 +93,15 @@ pub struct HelpFlag {
 pub fn socket_address(raw: &str) -> Result<std::net::SocketAddr, String> {
     raw.parse().map_err(|_| format!("địa chỉ «{raw}» không hợp lệ, ví dụ 0.0.0.0:8080"))
 }
+
+/// `-h, --help` and `-V, --version` worded in Vietnamese, for a binary's top-level command (set
+/// `version`, `disable_help_flag` and `disable_version_flag`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct StandardFlags {
+    /// In hướng dẫn này
+    #[arg(short, long, action = clap::ArgAction::Help, help_heading = "Tùy chọn")]
+    help: Option<bool>,
+    /// In phiên bản
+    #[arg(short = 'V', long, action = clap::ArgAction::Version, help_heading = "Tùy chọn")]
+    version: Option<bool>,
+}

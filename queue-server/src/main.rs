@@ -40,12 +40,8 @@ struct Cli {
     /// Tệp SQLite, mặc định motcua-demo.db (demo) hoặc theo cấu hình
     #[arg(long, value_name = "TỆP")]
     db: Option<PathBuf>,
-    /// In hướng dẫn này
-    #[arg(short, long, action = clap::ArgAction::Help)]
-    help: Option<bool>,
-    /// In phiên bản
-    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
-    version: Option<bool>,
+    #[command(flatten)]
+    flags: motcua_protocol::cli::StandardFlags,
     #[command(subcommand)]
     command: Option<Command>,
 }

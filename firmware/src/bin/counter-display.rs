@@ -53,10 +53,7 @@ struct Args {
     #[arg(long)]
     spi: bool,
     #[command(flatten)]
-    help: motcua_protocol::cli::HelpFlag,
-    /// In phiên bản
-    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
-    version: Option<bool>,
+    flags: motcua_protocol::cli::StandardFlags,
 }
 
 fn address(raw: &str) -> Result<u8, String> {
