@@ -171,7 +171,7 @@ pub fn mobile_number(raw: &str) -> Option<String> {
 
 /// Province codes that begin a citizen ID number (the 63 provinces before the 2025 merger; cards
 /// keep their code).
-const PROVINCES: [u16; 63] = [
+pub const PROVINCES: [u16; 63] = [
     1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40, 42, 44, 45,
     46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92,
     93, 94, 95, 96,

@@ -35,7 +35,7 @@ fn refused(code: &ReceiptCode, refusal: Refusal) -> ApiError {
 /// Overdue dossiers with no apology for their current lateness, the longest late first (500 at
 /// most). A dossier leaves the list when its apology is recorded, and comes back when the new date
 /// passes too.
-#[utoipa::path(get, path = "/api/v1/supervisor/overdue-dossiers", tag = "supervisor",
+#[utoipa::path(get, path = "/api/v1/supervisor/overdue-dossiers", tag = "supervisor", security(("bearer" = [])),
     responses((status = 200, body = Vec<Overdue>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn overdue(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Overdue>>, ApiError> {
     caller.require_supervisor()?;
@@ -54,7 +54,7 @@ pub async fn overdue(State(state): State<AppState>, caller: Caller) -> Result<Js
 /// Records an apology and a new return date for a dossier (Mẫu 04, Thông tư 01/2018/TT-VPCP): the
 /// applicant's message is queued at once. The same apology sent again writes nothing (200,
 /// `created: false`).
-#[utoipa::path(post, path = "/api/v1/dossiers/{receipt_code}/apology", tag = "dossiers",
+#[utoipa::path(post, path = "/api/v1/dossiers/{receipt_code}/apology", tag = "dossiers", security(("bearer" = [])),
     params(("receipt_code" = String, Path)), request_body = NewApology,
     responses((status = 201, body = Recorded), (status = 200, description = "recorded before", body = Recorded),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -83,7 +83,7 @@ pub async fn record(
 
 /// The letter of a dossier's latest apology as an A5 PDF, addressed to the applicant by full
 /// name (for staff to print or send).
-#[utoipa::path(get, path = "/api/v1/dossiers/{receipt_code}/apology.pdf", tag = "dossiers",
+#[utoipa::path(get, path = "/api/v1/dossiers/{receipt_code}/apology.pdf", tag = "dossiers", security(("bearer" = [])),
     params(("receipt_code" = String, Path)),
     responses((status = 200, content_type = "application/pdf", description = "the letter"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),

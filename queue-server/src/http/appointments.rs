@@ -135,6 +135,7 @@ pub async fn services(State(state): State<AppState>) -> Result<Json<BookableServ
 
 /// Query of the slot list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotsQuery {
     /// Field code.
     pub service: String,
@@ -364,6 +365,7 @@ pub fn choice_token(key: &[u8; 32], code: &str) -> String {
 
 /// Query of today's bookings of a phone.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PhoneQuery {
     /// The mobile number the bookings were made with.
     pub phone: String,
@@ -409,6 +411,7 @@ pub async fn today(
 
 /// Query of the day view.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SummaryQuery {
     /// `YYYY-MM-DD`; today when absent.
     pub date: Option<String>,
@@ -428,7 +431,7 @@ pub async fn summary(
         return Err(ApiError::Forbidden("Chỉ lãnh đạo trung tâm được xem tổng hợp lịch hẹn".into()));
     }
     let Query(query) = query?;
-    let day = query.date.as_deref().map(parse_day).transpose()?;
+    let day = query.date.as_deref().filter(|d| !d.trim().is_empty()).map(parse_day).transpose()?;
     Ok(Json(state.store.read(move |queue, _| day_summary(queue, day.unwrap_or(queue.day()))).await?))
 }
 
@@ -467,6 +470,7 @@ fn day_summary(queue: &Queue, day: Date) -> BookingSummary {
 
 /// Query of the outbox.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationsQuery {
     /// `pending`, `sent`, `kept` or `failed`; all when absent.
     pub status: Option<String>,

@@ -50,6 +50,7 @@ impl std::fmt::Debug for Previews {
 
 /// Query of the upload.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Upload {
     /// The file's name (`.xlsx` or `.csv`), as recorded with the import.
     pub name: String,
@@ -79,7 +80,7 @@ fn changes(parsed: &Parsed, preview: &Preview) -> CatalogueChanges {
 }
 
 /// Reads an uploaded catalogue and says what importing it would change (admin).
-#[utoipa::path(post, path = "/api/v1/catalogue/previews", tag = "catalogue", params(Upload),
+#[utoipa::path(post, path = "/api/v1/catalogue/previews", tag = "catalogue", security(("session" = [])), params(Upload),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the .xlsx or .csv file"),
     responses((status = 201, body = CataloguePreview), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody),
@@ -87,9 +88,10 @@ fn changes(parsed: &Parsed, preview: &Preview) -> CatalogueChanges {
 pub async fn preview(
     State(state): State<AppState>,
     AdminCaller(_): AdminCaller,
-    Query(upload): Query<Upload>,
+    upload: Result<Query<Upload>, axum::extract::rejection::QueryRejection>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<CataloguePreview>), ApiError> {
+    let Query(upload) = upload?;
     let source: String = upload.name.trim().chars().filter(|c| !c.is_control()).take(200).collect();
     let map = state.config.linh_vuc.clone();
     let name = source.to_lowercase();
@@ -114,7 +116,7 @@ pub async fn preview(
 }
 
 /// Applies a preview: the catalogue becomes the file's, in one transaction (admin).
-#[utoipa::path(post, path = "/api/v1/catalogue/previews/{id}/apply", tag = "catalogue", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/catalogue/previews/{id}/apply", tag = "catalogue", security(("session" = [])), params(("id" = String, Path)),
     responses((status = 200, body = CatalogueChanges), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, description = "no such preview, or it is older than 15 minutes", body = ErrorBody),
         (status = 409, description = "the catalogue was imported again since the preview", body = ErrorBody)))]

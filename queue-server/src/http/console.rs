@@ -28,7 +28,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
 }
 
 /// Who the counter would call next and why, its waiting tickets, and absent ones that may come back.
-#[utoipa::path(get, path = "/api/v1/counters/{no}/queue", tag = "counters", params(("no" = u16, Path)),
+#[utoipa::path(get, path = "/api/v1/counters/{no}/queue", tag = "counters", security(("bearer" = [])), params(("no" = u16, Path)),
     responses((status = 200, body = CounterQueue), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn queue(

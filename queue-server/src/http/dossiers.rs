@@ -16,6 +16,7 @@ use crate::dossiers::{Batch, DongBoHoSoMC};
 
 /// Query of a dossier lookup.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Lookup {
     /// The second factor: the last 4 digits of the applicant's phone, as on the receipt.
     pub phone_last4: Option<String>,
@@ -225,10 +226,19 @@ pub async fn get_dossier(
     State(state): State<AppState>,
     axum::extract::ConnectInfo(from): axum::extract::ConnectInfo<std::net::SocketAddr>,
     Path(code): Path<String>,
-    axum::extract::Query(lookup): axum::extract::Query<Lookup>,
+    lookup: Result<axum::extract::Query<Lookup>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Dossier>, ApiError> {
+    let axum::extract::Query(lookup) = lookup?;
     let code = parse_code(&state, &code)?;
-    let found = look_up(&state, from.ip(), code.clone(), lookup.phone_last4).await?;
+    // The second factor is 4 digits (a guess of another form is no guess: refused, not counted).
+    let factor = lookup.phone_last4.map(|f| f.trim().to_string()).filter(|f| !f.is_empty());
+    if factor.as_ref().is_some_and(|f| f.len() != 4 || !f.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(ApiError::BadInput(crate::domain::ParseError {
+            code: "invalid_phone_last4",
+            message: "Cần đúng 4 chữ số cuối của số điện thoại ghi trên giấy tiếp nhận".into(),
+        }));
+    }
+    let found = look_up(&state, from.ip(), code.clone(), factor).await?;
     let about = crate::config::receipts::about(&state.config.receipt_patterns, &code);
     found.map(Json).ok_or(ApiError::NotFound {
         code: "dossier_not_found",
@@ -270,7 +280,7 @@ async fn write(
 
 /// Receives one dossier record (DongBoHoSoMC) from the province's integration. The same record
 /// again writes nothing.
-#[utoipa::path(put, path = "/api/v1/dossiers/{receipt_code}", tag = "dossiers", params(("receipt_code" = String, Path)),
+#[utoipa::path(put, path = "/api/v1/dossiers/{receipt_code}", tag = "dossiers", security(("bearer" = [])), params(("receipt_code" = String, Path)),
     request_body = DongBoHoSoMC,
     responses((status = 200, body = Written), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
@@ -298,7 +308,7 @@ pub async fn put_dossier(
 
 /// Receives a batch of dossier records and processing steps (CapNhatTienDoHoSoMC) from the
 /// province's integration, checked whole before anything is written; sent again, it writes nothing.
-#[utoipa::path(post, path = "/api/v1/dossiers/batch", tag = "dossiers", request_body = Batch,
+#[utoipa::path(post, path = "/api/v1/dossiers/batch", tag = "dossiers", security(("bearer" = [])), request_body = Batch,
     responses((status = 200, body = Written), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, description = "a record is refused, naming it and its field; nothing written", body = ErrorBody)))]

@@ -31,6 +31,7 @@ use crate::views;
 
 /// Query of `GET /api/v1/events`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Comma-separated topics: tickets, calls, counters, services, ratings, devices, system. All when absent.
     pub topics: Option<String>,

@@ -12,6 +12,7 @@ pub mod board;
 pub mod catalogue;
 pub mod centre;
 pub mod console;
+pub mod contract;
 pub mod counters;
 pub mod devices;
 pub mod dossiers;

@@ -5,12 +5,12 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use motcua_protocol::api;
 use motcua_protocol::events;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    apologies, appointments, catalogue, centre, counters, devices, dossiers, events as live, health, holds, procedures,
-    ratings, services, tickets, verify,
+    apologies, appointments, board, catalogue, centre, console, counters, devices, dossiers, events as live, health,
+    holds, procedures, ratings, reports, services, staff, supervisor, tickets, verify,
 };
 
 struct Bearer;
@@ -20,9 +20,18 @@ impl Modify for Bearer {
         if let Some(components) = openapi.components.as_mut() {
             let scheme = HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
-                .description(Some("Device or officer token from the configuration"))
+                .description(Some(
+                    "A device's token from the configuration (the staff pages' scripts may use their `session` instead)",
+                ))
                 .build();
             components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+            components.add_security_scheme(
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                    super::auth::SESSION_COOKIE,
+                    "A signed-in officer's or administrator's session (/login); a change made with it sends the page's CSRF token in X-CSRF-Token",
+                ))),
+            );
         }
     }
 }
@@ -40,7 +49,8 @@ impl Modify for Bearer {
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
         procedures::search, procedures::get_procedure, catalogue::preview, catalogue::apply, dossiers::get_dossier, dossiers::put_dossier, dossiers::batch, apologies::record, apologies::pdf, apologies::overdue, ratings::rate, ratings::export, devices::report, devices::list,
-        live::stream, health::health, health::metrics,
+        live::stream, health::health, health::metrics, console::queue, staff::me, staff::take_counter,
+        supervisor::overview, supervisor::uplink, reports::json, reports::csv, reports::xlsx, board::call, board::chime,
     ),
     components(schemas(
         api::ErrorBody, api::ServiceInfo, api::ServicesResponse, api::IssueTicketRequest, api::TicketStatus, api::Ticket,
@@ -57,8 +67,14 @@ impl Modify for Bearer {
 #[derive(Debug)]
 pub struct ApiDoc;
 
+/// The document of `centre`: the handlers' attributes filled in by [`super::contract`].
+pub fn contract(centre: &crate::domain::Centre) -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    super::contract::apply(&mut doc, centre);
+    doc
+}
+
 /// `GET /api/v1/openapi.json`.
-pub async fn document() -> impl IntoResponse {
-    let json = ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into());
-    ([(header::CONTENT_TYPE, "application/json")], json)
+pub async fn document(axum::extract::State(state): axum::extract::State<super::AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], contract(&state.config.centre).to_string())
 }

@@ -11,6 +11,7 @@ use super::error::ApiError;
 
 /// Query of `GET /api/v1/procedures`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words to find, with or without diacritics ("dat dai" finds "Đất đai").
     #[serde(default)]
@@ -18,7 +19,7 @@ pub struct SearchQuery {
     /// Only this service (field) code.
     pub service: Option<String>,
     /// Most results (default 50, at most 200).
-    pub limit: Option<usize>,
+    pub limit: Option<u32>,
 }
 
 /// Searches the catalogue.
@@ -32,8 +33,13 @@ pub async fn search(
     if query.q.chars().count() > 200 {
         return Err(ApiError::BadQuery("Từ khóa tìm kiếm quá dài (tối đa 200 ký tự)".into()));
     }
-    let limit = query.limit.unwrap_or(50).clamp(1, 200);
-    let (procedures, total) = state.store.catalog().search(&query.q, query.service.as_deref(), limit);
+    let limit = usize::try_from(query.limit.unwrap_or(50).clamp(1, 200)).unwrap_or(200);
+    let service = match query.service.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => Some(crate::domain::ServiceCode::parse(raw)?),
+        None => None,
+    };
+    let (procedures, total) =
+        state.store.catalog().search(&query.q, service.as_ref().map(crate::domain::ServiceCode::as_str), limit);
     Ok(Json(ProceduresResponse { procedures, total: u32::try_from(total).unwrap_or(u32::MAX) }))
 }
 

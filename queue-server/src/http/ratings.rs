@@ -121,6 +121,7 @@ pub async fn rate(
 
 /// Query of the quarter's rating export.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// The quarter, `2026-Q4`; the current one when absent.
     pub quarter: Option<String>,
@@ -131,9 +132,10 @@ pub struct ExportQuery {
 /// The quarter's ratings per unit and officer, with counts per level (the centre's scale and the
 /// one-stop 3-level scale it maps to) and the share not dissatisfied (QĐ 766/QĐ-TTg), for a
 /// supervisor to download or the province's integration to fetch and push.
-#[utoipa::path(get, path = "/api/v1/ratings/export", tag = "ratings", params(ExportQuery),
-    responses((status = 200, body = crate::reports::ratings::RatingExport,
-            description = "JSON; text/csv or XLSX with `format`"),
+#[utoipa::path(get, path = "/api/v1/ratings/export", tag = "ratings", security(("bearer" = [])), params(ExportQuery),
+    responses((status = 200, description = "JSON; text/csv or XLSX with `format`", content(
+            (crate::reports::ratings::RatingExport = "application/json"), (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,

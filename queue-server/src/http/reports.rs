@@ -72,7 +72,7 @@ async fn asked(
 }
 
 /// The report as JSON.
-#[utoipa::path(get, path = "/api/v1/reports", tag = "supervisor", params(("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+#[utoipa::path(get, path = "/api/v1/reports", tag = "supervisor", security(("bearer" = [])), params(("from" = Option<String>, Query), ("to" = Option<String>, Query)),
     responses((status = 200, description = "per field, counter and officer"), (status = 400), (status = 401), (status = 403)))]
 pub async fn json(
     State(state): State<AppState>,
@@ -89,7 +89,7 @@ pub(super) fn download(kind: &str, name: String, body: Vec<u8>) -> Response {
 }
 
 /// The report as CSV.
-#[utoipa::path(get, path = "/api/v1/reports.csv", tag = "supervisor", params(("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+#[utoipa::path(get, path = "/api/v1/reports.csv", tag = "supervisor", security(("bearer" = [])), params(("from" = Option<String>, Query), ("to" = Option<String>, Query)),
     responses((status = 200, content_type = "text/csv"), (status = 401), (status = 403)))]
 pub async fn csv(
     State(state): State<AppState>,
@@ -105,7 +105,7 @@ pub async fn csv(
 }
 
 /// The report as XLSX.
-#[utoipa::path(get, path = "/api/v1/reports.xlsx", tag = "supervisor", params(("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+#[utoipa::path(get, path = "/api/v1/reports.xlsx", tag = "supervisor", security(("bearer" = [])), params(("from" = Option<String>, Query), ("to" = Option<String>, Query)),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 401), (status = 403)))]
 pub async fn xlsx(
     State(state): State<AppState>,

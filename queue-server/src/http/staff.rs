@@ -231,7 +231,7 @@ pub async fn gate(state: &AppState, headers: &HeaderMap, path: &str, need: Staff
 }
 
 /// The signed-in staff member.
-#[utoipa::path(get, path = "/api/v1/staff/me", tag = "staff", responses((status = 200, body = Me), (status = 401)))]
+#[utoipa::path(get, path = "/api/v1/staff/me", tag = "staff", security(("session" = [])), responses((status = 200, body = Me), (status = 401)))]
 pub async fn me(caller: Caller) -> Result<Json<Me>, ApiError> {
     let session = caller.session.ok_or(ApiError::Forbidden("Chỉ dành cho cán bộ đã đăng nhập".into()))?;
     Ok(Json(Me {
@@ -243,7 +243,7 @@ pub async fn me(caller: Caller) -> Result<Json<Me>, ApiError> {
 }
 
 /// Takes a counter (opening it if closed) or leaves it.
-#[utoipa::path(post, path = "/api/v1/staff/counter", tag = "staff", request_body = TakeCounterRequest,
+#[utoipa::path(post, path = "/api/v1/staff/counter", tag = "staff", security(("session" = [])), request_body = TakeCounterRequest,
     responses((status = 200, body = Me), (status = 403), (status = 409)))]
 pub async fn take_counter(
     State(state): State<AppState>,

@@ -28,7 +28,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
 }
 
 /// The live overview with its alerts.
-#[utoipa::path(get, path = "/api/v1/supervisor/overview", tag = "supervisor",
+#[utoipa::path(get, path = "/api/v1/supervisor/overview", tag = "supervisor", security(("bearer" = [])),
     responses((status = 200, body = Overview), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn overview(State(state): State<AppState>, caller: Caller) -> Result<Json<Overview>, ApiError> {
     caller.require_supervisor()?;
@@ -47,7 +47,7 @@ pub async fn current(state: &AppState) -> Result<Overview, ApiError> {
 
 /// The uplink to the provincial hub: how far the event log is shipped, the backlog, the last
 /// failure (`configured: false` without `[hub]`).
-#[utoipa::path(get, path = "/api/v1/supervisor/uplink", tag = "supervisor",
+#[utoipa::path(get, path = "/api/v1/supervisor/uplink", tag = "supervisor", security(("bearer" = [])),
     responses((status = 200, body = crate::uplink::UplinkStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn uplink(
     State(state): State<AppState>,

@@ -34,7 +34,12 @@ impl Quarter {
     /// `2026-Q4` (or `2026-4`, `2026q4`).
     pub fn parse(text: &str) -> Option<Self> {
         let (y, q) = text.trim().split_once('-')?;
-        let q = q.trim_start_matches(['Q', 'q']).parse::<i8>().ok().filter(|q| (1..=4).contains(q))?;
+        let q = q.strip_prefix(['Q', 'q']).unwrap_or(q);
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(y, 4) || !digits(q, 1) {
+            return None;
+        }
+        let q = q.parse::<i8>().ok().filter(|q| (1..=4).contains(q))?;
         let year = y.parse::<i16>().ok().filter(|y| (2000..=2200).contains(y))?;
         Some(Self { year, q })
     }

@@ -259,3 +259,39 @@ async fn a_rating_of_an_earlier_days_ticket_lands_on_that_day_within_a_week_and_
     assert_eq!((app.count("ratings"), app.count("events")), (ratings, events), "nothing written");
     app.stop().await;
 }
+
+/// What schemathesis found against the document (deploy/check-contract), kept as cases: a query
+/// value of the wrong form is refused with a code, never taken as something else; an empty one
+/// (a form's «all» choice) is one not given.
+#[tokio::test]
+async fn query_values_are_taken_as_the_document_states() {
+    let app = spawn_demo().await;
+    // A dossier's second factor is 4 digits; another form is refused and is no wrong guess.
+    let (status, body) = app.get_as("/api/v1/dossiers/H56.22-261030-0006?phone_last4=%F1%80%9A%A1", KIOSK).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_phone_last4")), "{body}");
+    let answer = app.get_as("/api/v1/dossiers/H56.22-261030-0006?phone_last4=12345", KIOSK).await;
+    assert_refused(&app, answer, 400, "invalid_phone_last4").await;
+    // The same parameter twice: the project's JSON refusal, not the extractor's English text.
+    let answer = app.get_as("/api/v1/dossiers/H56.22-261030-0006?phone_last4=1&phone_last4=2", KIOSK).await;
+    assert_refused(&app, answer, 400, "invalid_query").await;
+    // A procedure search names a field by its code; `service=` is every field.
+    let answer = app.get("/api/v1/procedures?service=0.5").await;
+    assert_refused(&app, answer, 400, "invalid_service_code").await;
+    let (status, all) = app.get("/api/v1/procedures?service=").await;
+    let (_, unfiltered) = app.get("/api/v1/procedures").await;
+    assert_eq!(status, 200);
+    assert!(all["total"].as_u64().is_some_and(|n| n > 0), "{all}");
+    assert_eq!(all["total"], unfiltered["total"]);
+    let (status, limited) = app.get("/api/v1/procedures?limit=4294967296").await;
+    assert_eq!((status, limited["code"].as_str()), (400, Some("invalid_query")), "{limited}");
+    // The day summary with `date=` is today's.
+    let (status, today) = app.get_as("/api/v1/appointments/summary?date=", "demo-supervisor").await;
+    let (_, plain) = app.get_as("/api/v1/appointments/summary", "demo-supervisor").await;
+    assert_eq!((status, &today), (200, &plain));
+    // A quarter is `YYYY-Qn`: a sign or a second Q is no quarter.
+    for bad in ["%2B2026-Q4", "2026-QQ4", "2026-Q%2B4", "2026-Q04"] {
+        let answer = app.get_as(&format!("/api/v1/ratings/export?quarter={bad}"), "demo-supervisor").await;
+        assert_refused(&app, answer, 400, "invalid_quarter").await;
+    }
+    app.stop().await;
+}

@@ -106,6 +106,21 @@ async fn the_openapi_document_describes_every_route() {
     }
     assert!(doc["components"]["schemas"].get("QueueEvent").is_some());
     assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
+    assert!(doc["components"]["securitySchemes"].get("session").is_some());
+    // Every operation lists the answers any request can get; the live streams are event streams.
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("operations") {
+            for status in ["429", "503"] {
+                assert!(op["responses"].get(status).is_some(), "{method} {path} lacks {status}");
+            }
+        }
+    }
+    let live = &doc["paths"]["/api/v1/tickets/{id}/live"]["get"]["responses"]["200"]["content"];
+    assert!(live.get("text/event-stream").is_some(), "{live}");
+    // Query parameters are in the query, with their shapes.
+    let slots = doc["paths"]["/api/v1/appointments/slots"]["get"]["parameters"].as_array().expect("parameters");
+    assert!(slots.iter().all(|p| p["in"] == "query"), "{slots:?}");
+    assert!(slots.iter().any(|p| p["name"] == "service" && p["schema"]["pattern"].is_string()), "{slots:?}");
     let (status, health) = app.get("/healthz").await;
     assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
     app.stop().await;
