@@ -128,20 +128,28 @@ fn read_config(path: &PathBuf) -> anyhow::Result<Config> {
     toml::from_str(&text).with_context(|| format!("tệp cấu hình {} sai", path.display()))
 }
 
-/// Ctrl-C or SIGTERM (systemd's stop).
-async fn shutdown() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    let term = async {
-        match term.as_mut() {
-            Some(t) => {
-                t.recv().await;
-            }
-            None => std::future::pending().await,
+/// Ctrl-C or SIGTERM (systemd's stop). Both are taken from the call on, not from the first
+/// poll: one that comes while the demo is still starting its PostgreSQL ends the demo once it
+/// can, with that PostgreSQL stopped, instead of killing the process and leaving it running.
+fn shutdown() -> impl std::future::Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).ok();
+    let mut term = signal(SignalKind::terminate()).ok();
+    async move {
+        tokio::select! {
+            _ = wait(interrupt.as_mut()) => {}
+            _ = wait(term.as_mut()) => {}
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term => {}
+    }
+}
+
+/// One signal's next arrival; never, for one that could not be listened to.
+async fn wait(signal: Option<&mut tokio::signal::unix::Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
     }
 }
 
@@ -219,6 +227,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { listen } => {
+            let stopping = shutdown();
             println!("Đang khởi động PostgreSQL tạm…");
             let cluster = province_hub::pg::LocalCluster::start(false)?;
             let config = Config { listen, ..Config::for_database(cluster.url()) };
@@ -259,7 +268,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("Mã xem toàn tỉnh: {viewer}");
             println!("Trang giám sát: http://{listen}/province   Trang công khai: http://{listen}/waits");
-            let served = province_hub::run(listener, hub, shutdown()).await;
+            let served = province_hub::run(listener, hub, stopping).await;
             let _ = stop.send(true);
             drop(cluster);
             served

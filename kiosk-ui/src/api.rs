@@ -157,28 +157,28 @@ impl Api {
 
     /// A ticket by id.
     pub async fn ticket(&self, id: &str) -> Result<Ticket, ApiError> {
-        self.get(&format!("/api/v1/tickets/{}", urlencode(id))).await
+        self.get(&format!("/api/v1/tickets/{}", motcua_protocol::url::component(id))).await
     }
 
     /// A dossier by receipt code; with `factor` (the last 4 digits of the applicant's phone) the
     /// masked name and the notes too.
     pub async fn dossier(&self, code: &str, factor: Option<&str>) -> Result<Dossier, ApiError> {
-        let query = factor.map(|f| format!("?phone_last4={}", urlencode(f))).unwrap_or_default();
-        self.get(&format!("/api/v1/dossiers/{}{query}", urlencode(code))).await
+        let query = factor.map(|f| format!("?phone_last4={}", motcua_protocol::url::component(f))).unwrap_or_default();
+        self.get(&format!("/api/v1/dossiers/{}{query}", motcua_protocol::url::component(code))).await
     }
 
     /// Procedures matching `query` in `service`.
     pub async fn procedures(&self, query: &str, service: Option<&str>) -> Result<ProceduresResponse, ApiError> {
-        let mut path = format!("/api/v1/procedures?limit=200&q={}", urlencode(query));
+        let mut path = format!("/api/v1/procedures?limit=200&q={}", motcua_protocol::url::component(query));
         if let Some(s) = service {
-            path.push_str(&format!("&service={}", urlencode(s)));
+            path.push_str(&format!("&service={}", motcua_protocol::url::component(s)));
         }
         self.get(&path).await
     }
 
     /// Today's bookings made with `phone` (to pick one when it has several).
     pub async fn todays_bookings(&self, phone: &str) -> Result<TodaysBookings, ApiError> {
-        let path = format!("{}/api/v1/appointments/today?phone={}", self.base, urlencode(phone));
+        let path = format!("{}/api/v1/appointments/today?phone={}", self.base, motcua_protocol::url::component(phone));
         self.call(self.http.get(path).bearer_auth(&self.token)).await
     }
 
@@ -198,15 +198,6 @@ impl Api {
     }
 }
 
-/// Characters percent-encoded in a URL component: all but the unreserved ones (RFC 3986 2.3).
-const COMPONENT: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-
-/// Percent-encodes everything but unreserved URL characters, UTF-8 bytes included.
-pub fn urlencode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +214,6 @@ mod tests {
         let down = ApiError::Unavailable("connection refused".into());
         assert!(down.friendly().1.contains("thử lại") && down.is_transient());
         assert!(!ApiError::Garbage("eof".into()).friendly().1.contains("eof"), "no technical detail for citizens");
-        assert_eq!(urlencode("đất dai"), "%C4%91%E1%BA%A5t%20dai");
+        assert_eq!(motcua_protocol::url::component("đất dai"), "%C4%91%E1%BA%A5t%20dai");
     }
 }

@@ -353,8 +353,9 @@ impl std::error::Error for ConfigError {}
 
 /// Reads a TOML file into `T`; errors name the file and line.
 pub fn load<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: không đọc được: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError(format!("{}: không đọc được: {}", path.display(), motcua_protocol::parse_text::io_vietnamese(&e)))
+    })?;
     parse(&path.display().to_string(), &text)
 }
 
@@ -366,8 +367,10 @@ pub fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T
     toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
         match line {
-            Some(line) => ConfigError(format!("{file}:{line}: {}", e.message().trim())),
-            None => ConfigError(format!("{file}: {}", e.message().trim())),
+            Some(line) => {
+                ConfigError(format!("{file}:{line}: {}", motcua_protocol::parse_text::vietnamese(e.message())))
+            }
+            None => ConfigError(format!("{file}: {}", motcua_protocol::parse_text::vietnamese(e.message()))),
         }
     })
 }
@@ -448,5 +451,10 @@ mod tests {
         let text = "server_url = \"http://x\"\ntoken = \"t\"\n[displays]\nport = 5\n";
         let err = parse::<BridgeConfig>("bridge.toml", text).expect_err("port must be text");
         assert!(err.0.starts_with("bridge.toml:4:"), "{err}");
+        // Said in Vietnamese, not in the parser's English.
+        assert!(err.0.contains("sai kiểu dữ liệu") && !err.0.contains("invalid type"), "{err}");
+        let missing = std::path::Path::new("/nonexistent/kiosk.toml");
+        let err = load::<KioskConfig>(missing).expect_err("no such file");
+        assert!(err.0.ends_with("không đọc được: không có tệp này"), "{err}");
     }
 }

@@ -22,7 +22,11 @@ pub mod cli;
 pub mod display;
 #[cfg(feature = "std")]
 pub mod events;
+#[cfg(feature = "std")]
+pub mod parse_text;
 pub mod text;
+#[cfg(feature = "std")]
+pub mod url;
 
 /// Version of the HTTP API; it is the path prefix `/api/v1`.
 pub const API_VERSION: &str = "v1";

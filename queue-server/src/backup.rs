@@ -133,7 +133,8 @@ pub fn daily_file(dir: &Path, day: jiff::civil::Date) -> PathBuf {
 /// The daily backup rule, looked at `now`: the copy of the last day whose `plan.at` (the centre's
 /// local time) has passed (today after the hour, else yesterday; see [`daily_file`]) is taken if
 /// it is not there yet; then all but the newest `plan.keep` copies in `plan.dir` are deleted (only
-/// files named like the copies). Run every minute by the server, so a machine switched off after
+/// files named like the copies). A copy named for a day after today (made while the clock was
+/// wrong) takes no place among the `keep` and is never deleted: an operator decides on it. Run every minute by the server, so a machine switched off after
 /// hours takes the evening's copy when it starts the next morning.
 /// Errors: the folder cannot be made or read, or the backup fails ([`backup`]); the older copies
 /// are then left alone.
@@ -155,6 +156,7 @@ pub fn daily(
             taken = Some((file, summary));
         }
     }
+    let today = local.date();
     let mut copies: Vec<PathBuf> = std::fs::read_dir(&plan.dir)
         .with_context(|| format!("không đọc được thư mục sao lưu {}", plan.dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -162,7 +164,8 @@ pub fn daily(
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             name.strip_prefix("motcua-")
                 .and_then(|n| n.strip_suffix(".db"))
-                .is_some_and(|day| day.parse::<jiff::civil::Date>().is_ok())
+                .and_then(|day| day.parse::<jiff::civil::Date>().ok())
+                .is_some_and(|day| day <= today)
         })
         .collect();
     copies.sort();

@@ -30,7 +30,7 @@ pub mod letters;
 pub mod live;
 pub mod metrics;
 pub mod notify;
-pub mod parse_text;
+pub use motcua_protocol::parse_text;
 pub mod reports;
 pub mod serve;
 pub mod speech;
@@ -123,8 +123,13 @@ pub fn build(options: Options) -> Result<App, OpenError> {
     };
     let (store, hub) =
         store::Store::open(&db, config.centre.clone(), clock.clone(), if demo { Some(&seed) } else { None }, &check)?;
-    let accounts_conn = store::schema::open(&db)
-        .map_err(|e| OpenError(format!("cannot open the accounts connection on {}: {e}", db.display())))?;
+    let accounts_conn = store::schema::open(&db).map_err(|e| {
+        OpenError(format!(
+            "không mở được kết nối tài khoản tới {}: {}",
+            db.display(),
+            store::sole::sqlite_vietnamese(&e)
+        ))
+    })?;
     // Ratings are stored as scores on the scale they were given on: a scale now shorter than the
     // scores stored would read them wrong (an upgrade whose default is the 3-level scale, a
     // [ratings] section edited), so it is refused until the scale is declared again.

@@ -219,6 +219,8 @@ async fn serve(args: Cli) -> anyhow::Result<()> {
         .clone()
         .or_else(|| config.db.clone().filter(|_| !args.demo))
         .unwrap_or_else(|| PathBuf::from(if args.demo { "motcua-demo.db" } else { "motcua.db" }));
+    // Held until the process ends: no second server on this database.
+    let _sole = queue_server::store::sole_server(&db)?;
     let app = queue_server::build(Options {
         config: config.clone(),
         db: db.clone(),

@@ -17,6 +17,7 @@
 //! | `motcua_live_streams` | gauge | — open live streams (SSE) |
 //! | `motcua_device_online` | gauge | `device`: 1 reporting, 0 silent |
 //! | `motcua_uplink_backlog_events` | gauge | — events not yet acknowledged by the provincial hub |
+//! | `motcua_outbox_messages` | gauge | `status` (pending, sent, kept, failed): messages to citizens in the outbox |
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -37,8 +37,8 @@ struct Args {
     /// Địa chỉ của màn hình trên đường (số quầy), từ 1 đến 32
     #[arg(long, value_name = "SỐ", value_parser = address)]
     address: u8,
-    /// Tốc độ đường nối tiếp
-    #[arg(long, value_name = "BAUD", default_value_t = 9600)]
+    /// Tốc độ đường nối tiếp (một tốc độ chuẩn, như của bộ chuyển đổi)
+    #[arg(long, value_name = "BAUD", default_value_t = 9600, value_parser = baud)]
     baud: u32,
     /// Loại bảng: mono128x64 hoặc rgb64x32
     #[arg(long, value_name = "BẢNG", default_value = "mono128x64", value_parser = panel)]
@@ -58,6 +58,15 @@ struct Args {
 
 fn address(raw: &str) -> Result<u8, String> {
     raw.parse().ok().filter(|a| (1..=32).contains(a)).ok_or_else(|| format!("--address «{raw}»: từ 1 đến 32"))
+}
+
+/// The standard serial rates a USB–RS-485 adapter and the bridge agree on.
+const BAUDS: [u32; 8] = [1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200];
+
+fn baud(raw: &str) -> Result<u32, String> {
+    raw.trim().parse().ok().filter(|b| BAUDS.contains(b)).ok_or_else(|| {
+        format!("--baud «{raw}»: cần một tốc độ chuẩn (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)")
+    })
 }
 
 fn scale(raw: &str) -> Result<u32, String> {
@@ -188,6 +197,9 @@ mod tests {
             (&["--port", "p", "--address", "3"][..], "thiếu --png TỆP"),
             (&["--port", "p", "--address", "3", "--spi", "--panel", "lcd"][..], "bảng «lcd» không có"),
             (&["--port", "p", "--address", "3", "--spi", "--scale", "0"][..], "«0»"),
+            (&["--port", "p", "--address", "3", "--spi", "--baud", "0"][..], "--baud «0»: cần một tốc độ chuẩn"),
+            (&["--port", "p", "--address", "3", "--spi", "--baud", "abc"][..], "--baud «abc»"),
+            (&["--port", "p", "--address", "3", "--spi", "--baud", "9601"][..], "«9601»"),
         ] {
             let e = parse(words).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(e.contains(says) && e.ends_with("xem counter-display --help"), "{words:?}: {e}");

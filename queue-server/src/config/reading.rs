@@ -2,17 +2,7 @@
 
 use super::{ConfigError, Source};
 
-/// Why a file could not be read, in Vietnamese.
-pub fn io_vietnamese(e: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match e.kind() {
-        ErrorKind::NotFound => "không có tệp này".into(),
-        ErrorKind::PermissionDenied => "không có quyền đọc tệp (kiểm tra chủ sở hữu và quyền của tệp)".into(),
-        ErrorKind::IsADirectory => "đây là một thư mục, không phải tệp".into(),
-        ErrorKind::InvalidData => "tệp không phải văn bản mã UTF-8 (hãy lưu lại với mã UTF-8)".into(),
-        _ => format!("lỗi hệ thống ({e})"),
-    }
-}
+pub use motcua_protocol::parse_text::io_vietnamese;
 
 /// `centre.public_url`: where phones reach the citizen pages (printed in every ticket's QR code),
 /// so it must be a whole `http://` or `https://` address with a host.

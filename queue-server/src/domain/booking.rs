@@ -177,8 +177,8 @@ pub const PROVINCES: [u16; 63] = [
     93, 94, 95, 96,
 ];
 
-/// Checks a 12-digit citizen ID number (số định danh cá nhân): digits only, a province code, and a
-/// century-and-sex digit.
+/// Checks a 12-digit citizen ID number (số định danh cá nhân, Thông tư 59/2021/TT-BCA): digits only
+/// (spaces dropped), the first three a province code of [`PROVINCES`].
 pub fn citizen_id(raw: &str) -> Option<String> {
     let id: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {

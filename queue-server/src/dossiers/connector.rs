@@ -295,8 +295,7 @@ impl Connector {
                 // Watched for the poll only while the province has it and it is not closed.
                 let open = found.as_ref().is_some_and(|f| {
                     let status = match &f.record.trang_thai_ho_so {
-                        Some(super::Number::Int(n)) => u8::try_from(*n).ok(),
-                        Some(super::Number::Text(t)) => t.trim().parse().ok(),
+                        Some(number) => number.whole().and_then(|n| u8::try_from(n).ok()),
                         None => None,
                     };
                     !status.and_then(motcua_protocol::api::DossierStatus::from_dvcqg).is_some_and(|s| s.is_closed())

@@ -22,22 +22,39 @@ use serde::{Deserialize, Serialize};
 use crate::domain::ReceiptCode;
 use crate::domain::centre::Schedule;
 
-/// Longest texts taken, in characters.
-const MAX_CODE: usize = 64;
-const MAX_NAME: usize = 300;
-const MAX_PHONE: usize = 20;
-const MAX_TEXT: usize = 2000;
+/// Longest code taken (MaTTHC, MaLinhVuc), in characters.
+pub const MAX_CODE: usize = 64;
+/// Longest name taken (ChuHoSo, TenLinhVuc, a handler or office), in characters.
+pub const MAX_NAME: usize = 300;
+/// Longest phone number as written (SoDienThoai), in characters.
+pub const MAX_PHONE: usize = 20;
+/// Longest free text taken (TenTTHC, NoiDungXuLy), in characters.
+pub const MAX_TEXT: usize = 2000;
 /// Records in one batch at most.
 pub const MAX_BATCH: usize = 5000;
 
-/// A number or a string holding one (`"4"` and `4` are both seen from LGSPs).
+/// A number or a string holding one (`"4"` and `4` are both seen from LGSPs, and `4.0` from a
+/// serializer that writes every number as a double).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Number {
-    /// As a number.
+    /// As a whole number.
     Int(i64),
+    /// As another JSON number (`4.0`): taken when it is whole.
+    Real(serde_json::Number),
     /// As a string.
     Text(String),
+}
+
+impl Number {
+    /// The whole number it holds, if any (`4`, `4.0`, `"4"`).
+    pub fn whole(&self) -> Option<i64> {
+        match self {
+            Number::Int(n) => Some(*n),
+            Number::Real(n) => n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64),
+            Number::Text(t) => t.trim().parse().ok(),
+        }
+    }
 }
 
 /// A postponement (DanhSachHoSoBoSung item): the due date moved, with the reason given.
@@ -244,13 +261,13 @@ pub fn parse_date(schedule: &Schedule, raw: &str) -> Result<Timestamp, BadDate> 
 
 fn status(field: String, raw: &Option<Number>) -> Result<DossierStatus, Invalid> {
     let n = match raw {
-        Some(Number::Int(n)) => Some(*n),
-        Some(Number::Text(t)) => t.trim().parse::<i64>().ok(),
+        Some(number) => number.whole(),
         None => return Err(invalid(field, "thiếu trạng thái hồ sơ (1–10)")),
     };
     n.and_then(|n| u8::try_from(n).ok()).and_then(DossierStatus::from_dvcqg).ok_or_else(|| {
         let shown = match raw {
             Some(Number::Int(n)) => n.to_string(),
+            Some(Number::Real(n)) => n.to_string(),
             Some(Number::Text(t)) => t.chars().take(20).collect(),
             None => String::new(),
         };
@@ -469,6 +486,13 @@ mod tests {
     fn a_record_is_refused_naming_its_field() {
         let s = schedule();
         assert_eq!(record().check(&s, "DongBoHoSoMC[0]").map(|r| r.status), Ok(DossierStatus::Processing));
+        // A serializer writing every number as a double: 4.0 is the status 4.
+        let real: DongBoHoSoMC =
+            serde_json::from_value(serde_json::json!({"MaHoSo": "H56.22-261201-0003", "TrangThaiHoSo": 4.0}))
+                .expect("parses");
+        assert_eq!(real.trang_thai_ho_so.as_ref().and_then(Number::whole), Some(4));
+        let half: Number = serde_json::from_value(serde_json::json!(4.5)).expect("parses");
+        assert_eq!(half.whole(), None);
         let bad = DongBoHoSoMC { trang_thai_ho_so: Some(Number::Int(11)), ..record() };
         let e = bad.check(&s, "DongBoHoSoMC[3]").expect_err("status 11");
         assert_eq!(e.field, "DongBoHoSoMC[3].TrangThaiHoSo");

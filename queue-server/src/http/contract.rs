@@ -1,9 +1,12 @@
 //! What `/api/v1/openapi.json` states beyond the handlers' own attributes, filled in once for every
 //! operation so that no operation can forget it:
 //!
-//! - the **shape of every value** a client sends, wherever it appears (path, query or body), the
-//!   same rule its parser applies: a field code, a ticket id, a booking code, a receipt code (mã hồ
-//!   sơ), a counter number, a Vietnamese mobile number, a date, a text with its length;
+//! - the **shape of every value** a client sends, wherever it appears (path, query or body), in
+//!   the form its parser takes: a field code, a ticket id, a booking code, a receipt code (mã hồ
+//!   sơ), a counter number, a Vietnamese mobile number, a date, a text with its length. Where a
+//!   parser checks more than a pattern can say (a real date inside a receipt code, a text's length
+//!   counted after trimming and composing), the shape's description says so. Patterns are written
+//!   for the Unicode-aware classes of Python's `re`, which schemathesis reads them with;
 //! - the **answers any operation can give** by what it takes, each `{code, message}`
 //!   ([`ErrorBody`](motcua_protocol::api::ErrorBody)): 400 for a malformed parameter or body, 408,
 //!   413 and 415 for a body too slow, too large or not JSON, 401 and 403 where a token is needed,
@@ -21,31 +24,39 @@ use serde_json::{Map, Value, json};
 use crate::domain::Centre;
 use crate::domain::appointments::MAX_NAME;
 use crate::domain::commands::{MAX_COMMENT, MAX_INTAKE_REASON, MAX_KEY, MAX_REASON, MAX_TAG, MAX_TAGS};
+use crate::dossiers;
 
 /// A field (lĩnh vực) code as [`ServiceCode::parse`](crate::domain::ServiceCode::parse) takes it.
 pub const SERVICE_CODE: &str = "^[A-Za-z0-9_]{1,8}$";
 /// A ticket id, `YYYYMMDD-SERVICE-NUMBER` ([`TicketId::parse`](crate::domain::TicketId::parse)).
 pub const TICKET_ID: &str = "^[0-9]{8}-[A-Za-z0-9_]{1,8}-[0-9]{1,6}$";
-/// A receipt code (mã hồ sơ) as [`ReceiptCode::parse`](crate::domain::ReceiptCode::parse) takes it;
-/// one in the form of Thông tư 01/2018/TT-VPCP must also carry a real date.
+/// A receipt code (mã hồ sơ) as [`ReceiptCode::parse`](crate::domain::ReceiptCode::parse) takes it.
+/// One in the form of Thông tư 01/2018/TT-VPCP (`…-YYMMDD-NNNN`) or of a sector form the centre
+/// configures must also carry a real date (else 400 `invalid_receipt_code`), which
+/// [`RECEIPT_CODE_RULE`] says in the document.
 pub const RECEIPT_CODE: &str = "^[A-Za-z0-9][A-Za-z0-9.-]{5,39}$";
+/// The description of [`RECEIPT_CODE`] in the document.
+pub const RECEIPT_CODE_RULE: &str = "mã hồ sơ: 6–40 letters, digits, `.` and `-`; a code in the form of Thông tư 01/2018/TT-VPCP (…-YYMMDD-NNNN) or a configured sector form must name a real date (400 invalid_receipt_code)";
 /// A Vietnamese mobile number ([`mobile_number`](crate::domain::booking::mobile_number)): `0`, `84`
 /// or `+84`, a mobile prefix (3, 5, 7, 8, 9) and eight digits.
 pub const MOBILE: &str = "^(0|84|\\+84)[35789][0-9]{8}$";
-/// A text as the rules take it: no control or direction-override character, at least one letter
-/// or digit.
+/// A text as the rules take it ([`text`](crate::domain::commands)): no control or
+/// direction-override character, at least one letter or digit (`[^\W_]`, Unicode letters and
+/// digits as Python's `re` reads it; an ECMA-262 reader without Unicode classes sees only ASCII
+/// ones). The rules trim spaces and invisible characters at the ends and compose the text (NFC)
+/// before counting its length.
 pub const TEXT: &str = "^[^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\W_][^\\x00-\\x1f\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$";
-/// A day, `YYYY-MM-DD`.
+/// A day, `YYYY-MM-DD` (with `format: date`; a day that does not exist is refused, 400).
 pub const DAY: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 /// A new return date of an apology: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` (with an offset or not) or
 /// `DD/MM/YYYY` ([`parse_new_due`](crate::dossiers::apology::parse_new_due)).
-pub const NEW_DUE: &str =
-    "^([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})?)?|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})$";
+pub const NEW_DUE: &str = "^([0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})?)?|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})$";
 
-/// A date as DVCQG and the province's exports write it: `yyyyMMddHHmmss`, or `dd/mm/yyyy` with an
-/// optional `HH:MM[:SS]` ([`parse_date`](crate::dossiers::parse_date)).
-pub const DVCQG_DATE: &str =
-    "^([0-9]{14}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}([ T][0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2})?)?)$";
+/// A date as DVCQG and the province's exports write it ([`parse_date`](crate::dossiers::parse_date)):
+/// `yyyyMMddHHmmss`; `dd/mm/yyyy` (or with `.` or `-`) with an optional ` HH:MM[:SS]` (or after
+/// `T`); or an Excel serial day number between 2000 and 2100 (`46355.3333`). The day and time must
+/// exist (else 422 `dossier_invalid`).
+pub const DVCQG_DATE: &str = "^([0-9]{14}|[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}([ T][0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2})?)?|(3[6-9]|[4-6][0-9]|7[0-2])[0-9]{3}(\\.[0-9]+)?)$";
 
 /// A booking code in either case ([`BookingCode::parse`](crate::domain::booking::BookingCode::parse)).
 pub fn booking_code() -> String {
@@ -59,6 +70,10 @@ pub fn booking_code() -> String {
 pub fn citizen_id() -> String {
     let provinces: Vec<String> = crate::domain::booking::PROVINCES.iter().map(|p| format!("{p:03}")).collect();
     format!("^({})[0-9]{{9}}$", provinces.join("|"))
+}
+
+fn receipt_code() -> Value {
+    json!({"type": "string", "pattern": RECEIPT_CODE, "description": RECEIPT_CODE_RULE})
 }
 
 fn pattern(p: &str) -> Value {
@@ -90,16 +105,22 @@ fn parameter(path: &str, name: &str) -> Option<Value> {
         "no" | "counter" => whole(1, 999),
         "number" if path.starts_with("/api/v1/announcements/") => whole(1, 99_999),
         "number" => whole(1, 999_999),
-        "receipt_code" => pattern(RECEIPT_CODE),
+        "receipt_code" => receipt_code(),
         "phone" => pattern(MOBILE),
         "phone_last4" => pattern("^[0-9]{4}$"),
         "date" | "from" | "to" => json!({"type": "string", "format": "date", "pattern": DAY}),
         "quarter" => pattern("^(2[01][0-9]{2}|2200)-[Qq]?[1-4]$"),
         "format" => one_of(&["json", "csv", "xlsx"]),
         "status" => one_of(&["pending", "sent", "kept", "failed"]),
-        "topics" => pattern("^(tickets|calls|counters|services|ratings|devices|system)(,(tickets|calls|counters|services|ratings|devices|system))*$"),
-        "last_event_id" => json!({"type": "string", "description": "an id this stream gave; another one starts from a new snapshot"}),
-        "limit" => json!({"type": "integer", "minimum": 0, "maximum": u32::MAX, "description": "taken between 1 and 200"}),
+        "topics" => pattern(
+            "^(tickets|calls|counters|services|ratings|devices|system)(,(tickets|calls|counters|services|ratings|devices|system))*$",
+        ),
+        "last_event_id" => {
+            json!({"type": "string", "description": "an id this stream gave; another one starts from a new snapshot"})
+        }
+        "limit" => {
+            json!({"type": "integer", "minimum": 0, "maximum": u32::MAX, "description": "taken between 1 and 200"})
+        }
         "q" => json!({"type": "string", "maxLength": 200}),
         "name" => json!({"type": "string", "minLength": 1, "maxLength": 200}),
         _ => return None,
@@ -114,7 +135,7 @@ fn property(schema: &str, name: &str, centre: &Centre) -> Option<Value> {
         (_, "phone") => pattern(MOBILE),
         (_, "slot" | "given_at") => json!({"type": "string", "format": "date-time"}),
         (_, "idempotency_key") => text(MAX_KEY),
-        (_, "receipt_code") => pattern(RECEIPT_CODE),
+        (_, "receipt_code") => receipt_code(),
         ("DisplayHealth", "counter") => whole(0, u32::from(u16::MAX)),
         (_, "counter") => whole(1, 999),
         ("CheckInRequest", "code") => pattern(&booking_code()),
@@ -125,7 +146,9 @@ fn property(schema: &str, name: &str, centre: &Centre) -> Option<Value> {
         ("IntakeCloseRequest", "reason") => text(MAX_INTAKE_REASON),
         ("NewApology", "reason") => {
             let (min, max) = crate::dossiers::apology::REASON_CHARS;
-            json!({"type": "string", "minLength": min, "maxLength": max, "pattern": "^[^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f]*$"})
+            // At least `min` characters besides spaces (counted after trimming and composing).
+            let pattern = format!("^[ \\n]*([^\\x00-\\x1f\\x7f-\\x9f \\n][ \\n]*){{{min},}}$");
+            json!({"type": "string", "minLength": min, "maxLength": max, "pattern": pattern})
         }
         ("NewApology", "new_due") => pattern(NEW_DUE),
         ("RatingRequest", "score") => whole(1, u32::try_from(centre.rating_levels.len()).unwrap_or(u32::MAX)),
@@ -140,9 +163,27 @@ fn property(schema: &str, name: &str, centre: &Centre) -> Option<Value> {
         ("IssueTicketRequest", "channel") => one_of(&["kiosk", "counter", "web"]),
         ("HealthReport", "kind") => one_of(&["kiosk", "display_bridge"]),
         ("HealthReport", "printer") => one_of(&["ready", "paper_near_end", "paper_out", "cover_open", "offline"]),
-        ("HealthReport", "displays") => json!({"type": "array", "maxItems": 32, "items": {"$ref": "#/components/schemas/DisplayHealth"}}),
+        ("HealthReport", "displays") => {
+            json!({"type": "array", "maxItems": 32, "items": {"$ref": "#/components/schemas/DisplayHealth"}})
+        }
         ("HealthReport", "detail") => json!({"type": "string", "maxLength": 500}),
-        ("DongBoHoSoMC" | "CapNhatTienDoHoSoMC", "MaHoSo") => pattern(RECEIPT_CODE),
+        ("DongBoHoSoMC" | "CapNhatTienDoHoSoMC", "MaHoSo") => receipt_code(),
+        ("DongBoHoSoMC", "MaTTHC") => json!({"type": "string", "minLength": 1, "maxLength": dossiers::MAX_CODE}),
+        ("DongBoHoSoMC", "MaLinhVuc") => json!({"type": "string", "maxLength": dossiers::MAX_CODE}),
+        ("DongBoHoSoMC", "TenTTHC") | ("CapNhatTienDoHoSoMC", "NoiDungXuLy") => {
+            json!({"type": "string", "maxLength": dossiers::MAX_TEXT})
+        }
+        ("DongBoHoSoMC", "TenLinhVuc" | "ChuHoSo") | ("CapNhatTienDoHoSoMC", "PhongBanXuLy" | "NguoiXuLy") => {
+            json!({"type": "string", "maxLength": dossiers::MAX_NAME})
+        }
+        ("DongBoHoSoMC", "SoDienThoai") => {
+            json!({"type": "string", "maxLength": dossiers::MAX_PHONE, "pattern": "^[0-9 +.()-]*$"})
+        }
+        ("DongBoHoSoMC", "TrangThaiHoSo") | ("CapNhatTienDoHoSoMC", "TrangThai") => json!({
+            "description": "DVCQG status code, 1–10, as a number or as text",
+            "oneOf": [{"type": "integer", "minimum": 1, "maximum": 10}, {"type": "string", "pattern": "^(10|[1-9])$"}]
+        }),
+        ("CapNhatTienDoHoSoMC", "ThoiDiemXuLy") => pattern(DVCQG_DATE),
         ("DongBoHoSoMC", "NgayTiepNhan" | "NgayHenTra") => pattern(DVCQG_DATE),
         ("DisplayHealth", "address") => whole(1, 32),
         ("DisplayHealth", "number") => whole(0, u32::MAX),
@@ -171,7 +212,8 @@ const BODIES: [&str; 16] = [
 ];
 
 /// Keeps what a generated schema says of a property (its description, whether it may be null)
-/// and puts the shape in: `{type, …}` for a required one, `oneOf [shape, null]` for an optional one.
+/// and puts the shape in: `{type, …}`, with `null` added to its types (and to its `enum`) when the
+/// property may be null.
 fn shaped(old: &Value, shape: Value) -> Value {
     let nullable = match old.get("type") {
         Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
@@ -185,6 +227,9 @@ fn shaped(old: &Value, shape: Value) -> Value {
         if let Some(object) = shape.as_object_mut() {
             if let Some(Value::String(t)) = object.get("type").cloned() {
                 object.insert("type".into(), json!([t, "null"]));
+            }
+            if let Some(Value::Array(values)) = object.get_mut("enum") {
+                values.push(Value::Null);
             }
         }
     }
@@ -224,9 +269,33 @@ fn operation(path: &str, method: &str, operation: &mut Map<String, Value>) -> Ve
         }
     }
     let body = operation.contains_key("requestBody");
+    let json_body = operation.get("requestBody").and_then(|b| b.pointer("/content/application~1json")).is_some();
+    // Counter actions are done once per key (see `replay.rs`).
+    let replayed =
+        method == "post" && path.starts_with("/api/v1/counters/{no}/") && path != "/api/v1/counters/{no}/queue";
+    if replayed {
+        // Said in words, not as a parameter: a generator sending the same few keys to every case
+        // would be answered, rightly, with the first case's answer.
+        let said = operation.get("description").and_then(Value::as_str).unwrap_or_default().to_string();
+        operation.insert(
+            "description".into(),
+            json!(format!(
+                "{said}\n\nTakes an optional `Idempotency-Key` header (1–100 characters, no spaces at its ends): \
+                 the same key from the same caller for the same action gets the first answer again; the same key \
+                 for another action is refused, 422 `idempotency_key_reused`."
+            )),
+        );
+    }
     let secured = operation.get("security").is_some_and(|s| s.as_array().is_some_and(|a| !a.is_empty()));
     let responses = operation.entry("responses").or_insert_with(|| json!({}));
     let Some(responses) = responses.as_object_mut() else { return unknown };
+    // Every error answer is an ErrorBody: one a handler lists bare gets its body here.
+    for (status, listed) in responses.iter_mut() {
+        if (status.starts_with('4') || status.starts_with('5')) && listed.get("content").is_none() {
+            let description = listed.get("description").and_then(Value::as_str).unwrap_or_default().to_string();
+            *listed = error(if description.is_empty() { "refused" } else { &description });
+        }
+    }
     let mut add = |status: &str, description: &str| {
         responses.entry(status.to_string()).or_insert_with(|| error(description));
     };
@@ -240,7 +309,12 @@ fn operation(path: &str, method: &str, operation: &mut Map<String, Value>) -> Ve
         add("422", "a value in the body is refused by the rules (`invalid_*`); nothing changed");
         add("408", "the body did not arrive whole in time (`body_timeout`)");
         add("413", "the body is larger than allowed (`body_too_large`)");
-        add("415", "the body is not declared as JSON (`not_json`)");
+        if json_body {
+            add("415", "the body is not declared as JSON (`not_json`)");
+        }
+    }
+    if replayed {
+        add("422", "the Idempotency-Key is empty, too long, or was used for another action (`idempotency_key_reused`)");
     }
     if secured {
         add("401", "no token, or one not known (`missing_token`, `invalid_token`)");
@@ -284,6 +358,15 @@ pub fn apply(doc: &mut Value, centre: &Centre) -> Vec<String> {
                     *old = shaped(old, shape);
                 }
             }
+        }
+    }
+    // A dossier record names its dossier, procedure, dates and status (DVCQG).
+    for (name, required) in [
+        ("DongBoHoSoMC", &["MaHoSo", "MaTTHC", "NgayTiepNhan", "NgayHenTra", "TrangThaiHoSo"][..]),
+        ("CapNhatTienDoHoSoMC", &["MaHoSo", "ThoiDiemXuLy", "TrangThai"][..]),
+    ] {
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")).and_then(Value::as_object_mut) {
+            schema.insert("required".into(), json!(required));
         }
     }
     // A check-in names the booking by its code or by the phone it was made with.

@@ -37,6 +37,15 @@ pub async fn metrics(
     let snapshot = state.hub.snapshot();
     let devices = state.devices.list(&state, now);
     let uplink = state.uplink.get();
+    // The outbox of messages to citizens by status (`pending` piling up: the gateway is failing).
+    let outbox: Vec<(String, i64)> = state
+        .store
+        .query(|conn| {
+            let mut statement = conn.prepare("SELECT status, count(*) FROM notifications GROUP BY status")?;
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+        .await?;
     let metrics = &state.store.counters().metrics;
     metrics.record(|| {
         for service in &snapshot.services {
@@ -49,6 +58,10 @@ pub async fn metrics(
             } else {
                 0.0
             });
+        }
+        for status in ["pending", "sent", "kept", "failed"] {
+            let count = outbox.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+            metrics::gauge!("motcua_outbox_messages", "status" => status).set(count as f64);
         }
         if uplink.configured {
             metrics::gauge!("motcua_uplink_backlog_events").set(uplink.backlog as f64);

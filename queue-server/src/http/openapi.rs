@@ -21,7 +21,9 @@ impl Modify for Bearer {
             let scheme = HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
                 .description(Some(
-                    "A device's token from the configuration (the staff pages' scripts may use their `session` instead)",
+                    "A device's token from the configuration. Every operation that takes one also takes a signed-in \
+                     officer's `session` cookie instead (the staff pages' scripts), with the page's CSRF token in \
+                     X-CSRF-Token on a change",
                 ))
                 .build();
             components.add_security_scheme("bearer", SecurityScheme::Http(scheme));

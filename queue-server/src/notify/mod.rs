@@ -60,15 +60,6 @@ impl SmsGateway {
     }
 }
 
-/// Characters percent-encoded in a URL component: all but the unreserved ones (RFC 3986 2.3).
-const COMPONENT: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-
-/// Percent-encodes everything but unreserved characters (RFC 3986), UTF-8 bytes included.
-pub fn url_encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
-}
-
 /// Why a gateway call failed, in words that carry no part of the request: never the URL (it holds
 /// the phone number, the message with its booking code, and any key of the template), so the log
 /// and `notifications.last_error` (served to supervisors) leak nothing.
@@ -93,7 +84,11 @@ impl Notifier for SmsGateway {
     fn deliver<'a>(&'a self, message: &'a Outgoing) -> Delivery<'a> {
         let (phone, text) = (message.phone.as_str(), message.text.as_str());
         Box::pin(async move {
-            let url = self.config.url.replace("{phone}", &url_encode(phone)).replace("{text}", &url_encode(text));
+            let url = self
+                .config
+                .url
+                .replace("{phone}", &motcua_protocol::url::component(phone))
+                .replace("{text}", &motcua_protocol::url::component(text));
             let request = if self.config.post {
                 self.http.post(url).json(&serde_json::json!({ "phone": phone, "text": text }))
             } else {
@@ -143,16 +138,5 @@ pub async fn dispatch(
                 break;
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn url_encoding_keeps_unreserved_and_encodes_vietnamese() {
-        assert_eq!(url_encode("0912345678"), "0912345678");
-        assert_eq!(url_encode("Mã K7 lúc 09:00"), "M%C3%A3%20K7%20l%C3%BAc%2009%3A00");
     }
 }

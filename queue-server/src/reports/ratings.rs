@@ -31,7 +31,8 @@ pub struct Quarter {
 }
 
 impl Quarter {
-    /// `2026-Q4` (or `2026-4`, `2026q4`).
+    /// `2026-Q4` (or `2026-q4`, `2026-4`): four digits for a year from 2000 to 2200, `-`, an optional
+    /// `Q`, and the quarter 1–4; `None` otherwise.
     pub fn parse(text: &str) -> Option<Self> {
         let (y, q) = text.trim().split_once('-')?;
         let q = q.strip_prefix(['Q', 'q']).unwrap_or(q);

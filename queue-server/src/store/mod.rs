@@ -10,6 +10,7 @@ mod catalog;
 mod rows;
 pub mod schema;
 mod shared;
+pub mod sole;
 mod writer;
 
 use std::path::Path;
@@ -21,6 +22,7 @@ use tokio::sync::oneshot;
 
 pub use catalog::{Catalog, Factor};
 pub use shared::Shared;
+pub use sole::sole_server;
 
 use crate::domain::{Centre, Clock, Command, DomainError, Queue, ReceiptCode, TicketId};
 use crate::live::Hub;
@@ -152,18 +154,21 @@ impl Store {
         seed: Option<&Seed>,
         check: &dyn Fn(&Queue) -> Result<(), String>,
     ) -> Result<(Store, Arc<Hub>), OpenError> {
-        let fail = |what: &str, e: rusqlite::Error| OpenError(format!("{what} {}: {e}", path.display()));
-        let mut conn = schema::open(path).map_err(|e| fail("cannot open database", e))?;
-        schema::migrate(&mut conn).map_err(|e| fail("cannot migrate database", e))?;
+        let fail = |what: &str, e: rusqlite::Error| {
+            OpenError(format!("{what} {}: {}", path.display(), sole::sqlite_vietnamese(&e)))
+        };
+        let mut conn = schema::open(path).map_err(|e| fail("không mở được cơ sở dữ liệu", e))?;
+        schema::migrate(&mut conn).map_err(|e| fail("không nâng cấp được cơ sở dữ liệu", e))?;
         if let Some(seed) = seed {
-            seed(&mut conn).map_err(|e| fail("cannot load demo data into", e))?;
+            seed(&mut conn).map_err(|e| fail("không nạp được dữ liệu mẫu vào", e))?;
         }
         let now = clock.now();
-        let queue = rows::load_queue(&conn, centre.clone(), now).map_err(|e| fail("cannot read the queue from", e))?;
+        let queue = rows::load_queue(&conn, centre.clone(), now).map_err(|e| fail("không đọc được hàng đợi từ", e))?;
         check(&queue).map_err(OpenError)?;
-        let catalog = Catalog::load(&conn).map_err(|e| fail("cannot read procedures from", e))?;
-        let catalog_version = crate::catalogue::version(&conn).map_err(|e| fail("cannot read imports from", e))?;
-        let reader = schema::open(path).map_err(|e| fail("cannot open a reader on", e))?;
+        let catalog = Catalog::load(&conn).map_err(|e| fail("không đọc được danh mục thủ tục từ", e))?;
+        let catalog_version =
+            crate::catalogue::version(&conn).map_err(|e| fail("không đọc được lịch sử nhập danh mục từ", e))?;
+        let reader = schema::open(path).map_err(|e| fail("không mở được kết nối đọc tới", e))?;
         let boot = format!("{:x}", now.as_millisecond());
         let hub = Arc::new(Hub::new(crate::views::snapshot(&queue, now), boot));
         let (tx, rx) = mpsc::sync_channel(WRITER_QUEUE);
@@ -181,7 +186,7 @@ impl Store {
         std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run(rx))
-            .map_err(|e| OpenError(format!("cannot start the store writer: {e}")))?;
+            .map_err(|e| OpenError(format!("không khởi động được luồng ghi: {e}")))?;
         let store = Store {
             tx,
             counters,

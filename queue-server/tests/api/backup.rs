@@ -113,6 +113,8 @@ async fn the_daily_backup_is_taken_once_a_local_day_after_its_hour_and_keeps_the
     // A file of the operator's own and one named almost like a copy are never touched.
     std::fs::write(store.join("ghi-chu.txt"), "giữ").expect("note");
     std::fs::write(store.join("motcua-cuoi.db"), "giữ").expect("look-alike");
+    // A copy named for a day ahead (taken while the clock was wrong) is kept and takes no place.
+    std::fs::write(store.join("motcua-2027-05-01.db"), "giữ").expect("ahead");
     // Before Monday's hour: Sunday's copy is the one due (a machine switched off after hours).
     let sunday = look(crate::helpers::monday("20:59")).taken.expect("the last evening's copy");
     assert_eq!(sunday.0, store.join("motcua-2026-11-22.db"));
@@ -147,7 +149,14 @@ async fn the_daily_backup_is_taken_once_a_local_day_after_its_hour_and_keeps_the
     left.sort();
     assert_eq!(
         left,
-        ["ghi-chu.txt", "motcua-2026-11-25.db", "motcua-2026-11-26.db", "motcua-2026-11-27.db", "motcua-cuoi.db"]
+        [
+            "ghi-chu.txt",
+            "motcua-2026-11-25.db",
+            "motcua-2026-11-26.db",
+            "motcua-2026-11-27.db",
+            "motcua-2027-05-01.db",
+            "motcua-cuoi.db"
+        ]
     );
     app.halt().await;
 }

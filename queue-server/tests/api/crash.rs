@@ -40,6 +40,16 @@ async fn acknowledged_tickets_survive_sigkill_and_numbers_stay_gapless() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("crash.db");
     let (mut server, base) = start_server(&db);
+    // A second server on the same database (a manual run beside the service) is refused at start:
+    // it would number tickets on its own copy of the day.
+    let second = Command::new(env!("CARGO_BIN_EXE_queue-server"))
+        .args(["--demo", "--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success(), "a second server started: {said}");
+    assert!(said.contains("đang được một máy chủ khác dùng"), "{said}");
 
     let acknowledged: Arc<Mutex<Vec<Value>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));

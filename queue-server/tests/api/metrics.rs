@@ -9,7 +9,7 @@ use crate::helpers::*;
 const SUPERVISOR: &str = "demo-supervisor";
 
 /// The value of `name` with exactly these labels, if present.
-fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+pub(crate) fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     scrape
         .samples
         .iter()
@@ -27,7 +27,7 @@ fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)])
         })
 }
 
-async fn scrape(app: &TestApp) -> prometheus_parse::Scrape {
+pub(crate) async fn scrape(app: &TestApp) -> prometheus_parse::Scrape {
     let response = app.client.get(app.url("/metrics")).bearer_auth(SUPERVISOR).send().await.expect("answers");
     assert_eq!(response.status(), 200);
     let kind = response.headers()["content-type"].to_str().expect("ascii").to_string();

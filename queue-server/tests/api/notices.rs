@@ -86,6 +86,10 @@ async fn without_a_gateway_messages_are_kept_for_an_operator() {
     let forbidden =
         app.client.get(app.url("/api/v1/notifications")).bearer_auth(COUNTER).send().await.expect("answers");
     assert_eq!(forbidden.status().as_u16(), 403);
+    // The scrape counts the outbox by status: one kept for an operator, none pending.
+    let scrape = crate::metrics::scrape(&app).await;
+    let outbox = |status| crate::metrics::value(&scrape, "motcua_outbox_messages", &[("status", status)]);
+    assert_eq!((outbox("kept"), outbox("pending"), outbox("sent")), (Some(1.0), Some(0.0), Some(0.0)));
     app.stop().await;
 }
 

@@ -7,6 +7,19 @@
 //! gives it). Output: e.g. `trường «phone»: sai kiểu dữ liệu, cần chuỗi ký tự (dòng 1, cột 12)`.
 //! Messages of unknown shape become a generic "sai cú pháp" with the place kept.
 
+/// Why a file could not be read or made, in Vietnamese (the system's own words kept for the rare
+/// kinds without a sentence here).
+pub fn io_vietnamese(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "không có tệp này".into(),
+        ErrorKind::PermissionDenied => "không có quyền đọc tệp (kiểm tra chủ sở hữu và quyền của tệp)".into(),
+        ErrorKind::IsADirectory => "đây là một thư mục, không phải tệp".into(),
+        ErrorKind::InvalidData => "tệp không phải văn bản mã UTF-8 (hãy lưu lại với mã UTF-8)".into(),
+        _ => format!("lỗi hệ thống ({e})"),
+    }
+}
+
 /// The Vietnamese of a parser's error message (see the module docs).
 pub fn vietnamese(message: &str) -> String {
     let message = message.trim();
