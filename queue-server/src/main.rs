@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use queue_server::cli::HELP_TEMPLATE;
 use queue_server::domain::SystemClock;
@@ -221,14 +220,22 @@ async fn serve(args: Cli) -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from(if args.demo { "motcua-demo.db" } else { "motcua.db" }));
     // Held until the process ends: no second server on this database.
     let _sole = queue_server::store::sole_server(&db)?;
+    // The port before the database: a port in use leaves no new database file behind.
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::AddrInUse => "cổng đang được một chương trình khác dùng".to_string(),
+            std::io::ErrorKind::AddrNotAvailable => "máy này không có địa chỉ đó".to_string(),
+            std::io::ErrorKind::PermissionDenied => "không có quyền mở cổng dưới 1024".to_string(),
+            _ => format!("lỗi hệ thống ({e})"),
+        };
+        anyhow::anyhow!("không mở được cổng {listen}: {why}")
+    })?;
     let app = queue_server::build(Options {
         config: config.clone(),
         db: db.clone(),
         demo: args.demo,
         clock: Arc::new(SystemClock),
     })?;
-    let listener =
-        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("không mở được cổng {listen}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %db.display(), "queue server listening");
     if args.demo {

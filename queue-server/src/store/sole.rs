@@ -23,6 +23,13 @@ pub fn lock_path(db: &Path) -> PathBuf {
 /// missing or not writable); each message Vietnamese and naming the file.
 pub fn sole_server(db: &Path) -> Result<File, OpenError> {
     let path = lock_path(db);
+    if let Some(folder) = db.parent().filter(|f| !f.as_os_str().is_empty() && !f.is_dir()) {
+        return Err(OpenError(format!(
+            "không có thư mục {} để đặt cơ sở dữ liệu {}; tạo thư mục đó hoặc chọn --db khác",
+            folder.display(),
+            db.display()
+        )));
+    }
     let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
         OpenError(format!("không tạo được tệp khóa {} của cơ sở dữ liệu: {}", path.display(), io_vietnamese(&e)))
     })?;
@@ -86,7 +93,7 @@ mod tests {
             .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)))
             .expect_err("not a database");
         assert!(sqlite_vietnamese(&e).starts_with("tệp này không phải"), "{}", sqlite_vietnamese(&e));
-        let e = sole_server(&missing).expect_err("no folder for the lock");
-        assert!(e.0.contains("không có tệp này"), "{e}");
+        let e = sole_server(&missing).expect_err("no folder for the database");
+        assert!(e.0.starts_with("không có thư mục") && e.0.contains("no-such-folder"), "{e}");
     }
 }

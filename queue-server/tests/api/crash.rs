@@ -50,6 +50,17 @@ async fn acknowledged_tickets_survive_sigkill_and_numbers_stay_gapless() {
     let said = String::from_utf8_lossy(&second.stderr);
     assert!(!second.status.success(), "a second server started: {said}");
     assert!(said.contains("đang được một máy chủ khác dùng"), "{said}");
+    // A server whose port is taken says so, and leaves no new database behind.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let other = dir.path().join("other.db");
+    let refused = Command::new(env!("CARGO_BIN_EXE_queue-server"))
+        .args(["--demo", "--listen", &taken.local_addr().expect("addr").to_string(), "--db"])
+        .arg(&other)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && said.contains("cổng đang được một chương trình khác dùng"), "{said}");
+    assert!(!other.exists(), "a database was made for a server that could not start");
 
     let acknowledged: Arc<Mutex<Vec<Value>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
