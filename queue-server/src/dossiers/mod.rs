@@ -13,7 +13,10 @@ pub mod apology;
 pub mod connector;
 pub mod fake_province;
 pub mod import;
+mod number;
 pub mod store;
+
+pub use number::Number;
 
 use jiff::Timestamp;
 use motcua_protocol::api::DossierStatus;
@@ -32,30 +35,6 @@ pub const MAX_PHONE: usize = 20;
 pub const MAX_TEXT: usize = 2000;
 /// Records in one batch at most.
 pub const MAX_BATCH: usize = 5000;
-
-/// A number or a string holding one (`"4"` and `4` are both seen from LGSPs, and `4.0` from a
-/// serializer that writes every number as a double).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Number {
-    /// As a whole number.
-    Int(i64),
-    /// As another JSON number (`4.0`): taken when it is whole.
-    Real(serde_json::Number),
-    /// As a string.
-    Text(String),
-}
-
-impl Number {
-    /// The whole number it holds, if any (`4`, `4.0`, `"4"`).
-    pub fn whole(&self) -> Option<i64> {
-        match self {
-            Number::Int(n) => Some(*n),
-            Number::Real(n) => n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64),
-            Number::Text(t) => t.trim().parse().ok(),
-        }
-    }
-}
 
 /// A postponement (DanhSachHoSoBoSung item): the due date moved, with the reason given.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]

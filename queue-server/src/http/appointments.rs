@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use motcua_protocol::api::{
     BookableDay, BookableService, BookableServices, Booking, BookingChoice, BookingSummary, CancelRequest,
-    CheckInRequest, ConfirmRequest, ErrorBody, HoldRequest, Notification, RescheduleRequest, ServiceBookings, SlotInfo,
+    CheckInRequest, ConfirmRequest, ErrorBody, HoldRequest, RescheduleRequest, ServiceBookings, SlotInfo,
     SlotsResponse, Ticket, TodaysBookings,
 };
 use serde::Deserialize;
@@ -466,39 +466,4 @@ fn day_summary(queue: &Queue, day: Date) -> BookingSummary {
         })
         .collect();
     BookingSummary { date: day.to_string(), services }
-}
-
-/// Query of the outbox.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct NotificationsQuery {
-    /// `pending`, `sent`, `kept` or `failed`; all when absent.
-    pub status: Option<String>,
-}
-
-/// The outbox of messages to citizens, newest first (the last 500), for supervisors: what was
-/// sent, and what an operator must pass on when no SMS gateway is configured.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "appointments", params(NotificationsQuery),
-    security(("bearer" = [])),
-    responses((status = 200, body = [Notification]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
-pub async fn notifications(
-    State(state): State<AppState>,
-    caller: Caller,
-    query: Result<Query<NotificationsQuery>, QueryRejection>,
-) -> Result<Json<Vec<Notification>>, ApiError> {
-    if caller.role != Role::Supervisor {
-        return Err(ApiError::Forbidden("Chỉ lãnh đạo trung tâm được xem tin nhắn gửi công dân".into()));
-    }
-    let Query(query) = query?;
-    let status = query.status.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    if let Some(s) = &status
-        && !["pending", "sent", "kept", "failed"].contains(&s.as_str())
-    {
-        return Err(ApiError::BadInput(ParseError {
-            code: "invalid_status",
-            message: format!("Trạng thái «{s}» không có (pending, sent, kept, failed)"),
-        }));
-    }
-    Ok(Json(state.store.notices(status, 500).await?))
 }

@@ -22,6 +22,7 @@ pub mod health;
 pub mod holds;
 pub mod limit;
 pub mod nfc;
+pub mod notifications;
 pub mod openapi;
 pub mod pages;
 pub mod procedures;
@@ -145,7 +146,7 @@ pub fn router(state: AppState) -> Router {
         .route("/appointments/check-in", post(appointments::check_in))
         .route("/appointments/today", get(appointments::today))
         .route("/appointments/summary", get(appointments::summary))
-        .route("/notifications", get(appointments::notifications))
+        .route("/notifications", get(notifications::list))
         .route("/counters", get(counters::list))
         .route("/counters/{no}/queue", get(console::queue))
         .route("/staff/me", get(staff::me))

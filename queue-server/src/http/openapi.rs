@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     apologies, appointments, board, catalogue, centre, console, counters, devices, dossiers, events as live, health,
-    holds, procedures, ratings, reports, services, staff, supervisor, tickets, verify,
+    holds, notifications, procedures, ratings, reports, services, staff, supervisor, tickets, verify,
 };
 
 struct Bearer;
@@ -47,7 +47,7 @@ impl Modify for Bearer {
         tickets::issue, tickets::get_ticket, tickets::by_number, tickets::cancel, tickets::rejoin, tickets::live,
         appointments::services, appointments::list_slots, appointments::hold, holds::release, appointments::get_booking,
         verify::verify, appointments::confirm, appointments::cancel, appointments::reschedule, appointments::qr,
-        appointments::check_in, appointments::today, appointments::summary, appointments::notifications,
+        appointments::check_in, appointments::today, appointments::summary, notifications::list,
         counters::list, counters::next, counters::call, counters::recall, counters::serve, counters::done,
         counters::no_show, counters::transfer, counters::pause, counters::open, counters::close,
         procedures::search, procedures::get_procedure, catalogue::preview, catalogue::apply, dossiers::get_dossier, dossiers::put_dossier, dossiers::batch, apologies::record, apologies::pdf, apologies::overdue, ratings::rate, ratings::export, devices::report, devices::list,
